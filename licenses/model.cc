@@ -1,0 +1,164 @@
+// Value semantics of the license model (model.h): parsing and printing of the
+// small value types, and the per-pool queries the seat engine asks.
+#include "floatlm/licenses/model.h"
+
+#include <algorithm>
+#include <cctype>
+#include <fmt/format.h>
+
+namespace floatlm::licenses {
+namespace {
+
+bool IsHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
+  if (s.size() < prefix.size()) return false;
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    if (std::toupper(static_cast<unsigned char>(s[i])) != prefix[i]) return false;
+  }
+  return true;
+}
+
+bool EqualsNoCase(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && StartsWithNoCase(a, b);
+}
+
+bool Covers(const PoolLine& line, Date day) {
+  if (line.start && day < *line.start) return false;
+  if (line.expiry && *line.expiry < day) return false;
+  return true;
+}
+
+}  // namespace
+
+std::optional<Version> Version::Parse(std::string_view text) {
+  constexpr std::uint64_t kScale = 1'000'000;
+  // The integer part is bounded so that value * 1e6 cannot overflow 64 bits.
+  constexpr std::size_t kMaxIntegerDigits = 12;
+  std::size_t dot = text.find('.');
+  std::string_view whole = text.substr(0, dot);
+  std::string_view frac = dot == std::string_view::npos ? std::string_view() : text.substr(dot + 1);
+  if (whole.empty() || whole.size() > kMaxIntegerDigits) return std::nullopt;
+  if (dot != std::string_view::npos && (frac.empty() || frac.size() > 6)) return std::nullopt;
+  std::uint64_t value = 0;
+  for (char c : whole) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<std::uint64_t>(c - '0');
+  }
+  std::uint64_t fraction = 0;
+  std::uint64_t unit = kScale;
+  for (char c : frac) {
+    if (c < '0' || c > '9') return std::nullopt;
+    unit /= 10;
+    fraction += static_cast<std::uint64_t>(c - '0') * unit;
+  }
+  return Version{value * kScale + fraction};
+}
+
+std::string Version::ToString() const {
+  std::string frac = fmt::format("{:06d}", scaled % 1'000'000);
+  while (frac.size() > 1 && frac.back() == '0') frac.pop_back();
+  return fmt::format("{}.{}", scaled / 1'000'000, frac);
+}
+
+std::optional<DupGroup> DupGroup::Parse(std::string_view text) {
+  if (EqualsNoCase(text, "NONE")) return DupGroup{kNone};
+  if (EqualsNoCase(text, "SITE")) return DupGroup{kSite};
+  if (text.empty()) return std::nullopt;
+  std::uint8_t bits = 0;
+  for (char c : text) {
+    std::uint8_t bit = 0;
+    switch (std::toupper(static_cast<unsigned char>(c))) {
+      case 'U': bit = kUser; break;
+      case 'H': bit = kHost; break;
+      case 'D': bit = kDisplay; break;
+      case 'V': bit = kVersion; break;
+      default: return std::nullopt;
+    }
+    if (bits & bit) return std::nullopt;  // "UU" is a typo, not a group
+    bits = static_cast<std::uint8_t>(bits | bit);
+  }
+  return DupGroup{bits};
+}
+
+std::string DupGroup::ToString() const {
+  if (bits == kNone) return "NONE";
+  if (bits & kSite) return "SITE";
+  std::string out;
+  if (bits & kUser) out += 'U';
+  if (bits & kHost) out += 'H';
+  if (bits & kDisplay) out += 'D';
+  if (bits & kVersion) out += 'V';
+  return out;
+}
+
+std::string SourceRef::ToString() const { return fmt::format("{}:{}", file, line); }
+
+std::string Rejection::ToString() const { return fmt::format("{}: {}", source.ToString(), reason); }
+
+int Pool::CountOn(Date day) const {
+  if (uncounted) return 0;
+  int total = 0;
+  for (const PoolLine& line : lines) {
+    if (Covers(line, day)) total += line.count;
+  }
+  return total;
+}
+
+std::optional<Date> Pool::LastExpiry() const {
+  std::optional<Date> last;
+  for (const PoolLine& line : lines) {
+    if (!line.expiry) return std::nullopt;
+    if (!last || *last < *line.expiry) last = line.expiry;
+  }
+  return last;
+}
+
+std::string Pool::Key() const {
+  // '\x1f' (unit separator) cannot occur in a parsed field, so keys never collide.
+  return fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", feature, vendor, version.ToString(),
+                     dup_group.ToString(), user_based ? "USER_BASED" : "", vendor_string);
+}
+
+std::optional<HostId> HostId::Parse(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  if (EqualsNoCase(text, "ANY")) return HostId{Kind::kAny, ""};
+  if (StartsWithNoCase(text, "HOSTNAME=")) {
+    if (text.size() == 9) return std::nullopt;
+    return HostId{Kind::kHostname, std::string(text.substr(9))};
+  }
+  if (StartsWithNoCase(text, "ID=")) {
+    if (text.size() == 3) return std::nullopt;
+    return HostId{Kind::kId, std::string(text.substr(3))};
+  }
+  std::string hex;
+  bool only_hex = true;
+  for (char c : text) {
+    if (IsHex(c)) {
+      hex += c;
+    } else if (c != '-' && c != ':') {
+      only_hex = false;
+      break;
+    }
+  }
+  if (only_hex && hex.size() == 12) return HostId{Kind::kEthernet, Lower(hex)};
+  if (only_hex && hex.size() == 8 && hex.size() == text.size()) return HostId{Kind::kHex32, Lower(hex)};
+  return HostId{Kind::kOther, std::string(text)};
+}
+
+std::string HostId::ToString() const {
+  switch (kind) {
+    case Kind::kAny: return "ANY";
+    case Kind::kHostname: return "HOSTNAME=" + value;
+    case Kind::kId: return "ID=" + value;
+    default: return value;
+  }
+}
+
+}  // namespace floatlm::licenses

@@ -1,0 +1,140 @@
+// floatlm wire messages: one struct per message type, and the codec that turns them
+// into frames and back. See proto/PROTOCOL.md for the byte layout and the rules.
+//
+// Dependency-free and allocation-light: it is linked into vendors' applications.
+// Decoding never trusts a length before checking it against the bytes present and
+// the caps below. Thread-safe: no shared state.
+#ifndef FLOATLM_PROTO_MESSAGES_H_
+#define FLOATLM_PROTO_MESSAGES_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "floatlm/proto/errc.h"
+
+namespace floatlm::proto {
+
+inline constexpr std::uint32_t kProtocolVersion = 1;
+inline constexpr std::size_t kLengthPrefix = 4;        // u32 big-endian body length
+inline constexpr std::size_t kMaxFrameBody = 64 * 1024;  // either direction
+inline constexpr std::size_t kMaxName = 256;           // user, host, display, feature, app
+inline constexpr std::size_t kMaxText = 60 * 1024;     // messages, status bodies
+inline constexpr std::size_t kMaxFieldsPerFrame = 256;
+
+enum class MsgType : std::uint16_t {
+  // client -> daemon
+  kHello = 1,
+  kCheckout = 2,
+  kCheckin = 3,
+  kHeartbeat = 4,
+  kReattach = 5,
+  kStatus = 6,
+  kAdmin = 7,
+  // daemon -> client
+  kHelloOk = 64,
+  kGranted = 65,
+  kDenied = 66,
+  kQueued = 67,
+  kOk = 68,
+  kError = 69,
+  kLeaseLost = 70,
+  kStatusChunk = 71,
+  kShutdown = 72,
+};
+
+// Field tags. One namespace for all messages; a peer skips tags it does not know.
+enum class Tag : std::uint8_t {
+  kProtoVersion = 1, kUser = 2, kHost = 3, kDisplay = 4, kPid = 5, kApp = 6,
+  kClientVersion = 7, kFeature = 8, kVersion = 9, kWaitMs = 10, kLease = 11, kToken = 12,
+  kFormat = 13, kCode = 14, kMessage = 15, kPosition = 16, kCount = 17, kTtlMs = 18,
+  kHeartbeatMs = 19, kReattachMs = 20, kServerVersion = 21, kClientId = 22, kPool = 23,
+  kLicenseExpiry = 24, kShared = 25, kBody = 26, kLast = 27, kCommand = 28, kArg = 29,
+  kToken2 = 30,
+};
+
+// ---- client -> daemon ----
+struct Hello {
+  std::uint32_t proto_version = kProtocolVersion;
+  std::string user, host, display;
+  std::uint64_t pid = 0;
+  std::string app, client_version;
+};
+struct Checkout {
+  std::string feature;
+  std::string version;        // "" = any version
+  std::uint64_t wait_ms = 0;  // > 0: queue up to this long
+};
+struct Checkin { std::uint64_t lease = 0; };
+struct Heartbeat {};
+struct Reattach { std::uint64_t lease = 0; std::uint64_t token = 0; };
+struct Status {
+  std::string feature;  // "" = all
+  std::uint32_t format = 0;  // 0 text, 1 json
+};
+// A privileged command (remove, reread, down, ...) with its arguments; `token` is the
+// admin token when sent over TCP, empty on the admin socket.
+struct Admin {
+  std::string command;
+  std::vector<std::string> args;
+  std::string token;
+};
+
+// ---- daemon -> client ----
+struct HelloOk {
+  std::uint32_t proto_version = kProtocolVersion;
+  std::string server_version;
+  std::uint64_t client_id = 0;
+  std::uint64_t ttl_ms = 0, heartbeat_ms = 0, reattach_ms = 0;
+};
+struct Granted {
+  std::uint64_t lease = 0, token = 0;
+  std::string feature, version;  // version of the pool that serves the lease
+  std::string pool;              // human description of the pool, e.g. "cad 2027.0 (site.lic:12)"
+  std::string license_expiry;    // "31-dec-2027" or "permanent"
+  bool shared = false;
+};
+struct Denied { Errc code = Errc::kOk; std::string message; };
+struct Queued { std::uint64_t position = 0; };
+struct Ok { std::uint64_t count = 0; std::string message; };
+struct Error { Errc code = Errc::kOk; std::string message; };
+struct LeaseLost { std::uint64_t lease = 0; Errc code = Errc::kOk; std::string message; };
+struct StatusChunk { std::string body; bool last = true; };
+struct Shutdown { std::string message; };
+
+using Message = std::variant<Hello, Checkout, Checkin, Heartbeat, Reattach, Status, Admin,
+                             HelloOk, Granted, Denied, Queued, Ok, Error, LeaseLost,
+                             StatusChunk, Shutdown>;
+
+MsgType TypeOf(const Message& msg);
+
+// Appends one complete frame (length prefix included) to `out`.
+void EncodeFrame(std::uint32_t request_id, const Message& msg, std::string& out);
+
+// Looks at buffered bytes. kReady: `body_size` is the size of the first frame's body,
+// which starts at buf[kLengthPrefix]. kTooLarge: the claimed length exceeds kMaxFrameBody
+// or is zero; the peer must be disconnected.
+enum class FrameState { kNeedMore, kReady, kTooLarge };
+FrameState PeekFrame(std::span<const std::uint8_t> buf, std::size_t& body_size);
+
+struct Decoded {
+  std::uint32_t request_id = 0;
+  Message msg;
+};
+struct DecodeError {
+  Errc code = Errc::kMalformedRequest;  // or kUnknownMessage (the connection may continue)
+  std::uint32_t request_id = 0;         // when it could be read, else 0
+  std::string message;
+};
+
+// Decodes one frame body (without the length prefix). Unknown tags are skipped,
+// duplicate scalar tags keep the last value, missing fields keep their defaults.
+std::variant<Decoded, DecodeError> DecodeBody(std::span<const std::uint8_t> body);
+
+}  // namespace floatlm::proto
+
+#endif  // FLOATLM_PROTO_MESSAGES_H_
