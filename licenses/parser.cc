@@ -1,0 +1,166 @@
+#include "floatlm/licenses/parser.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include <fmt/format.h>
+
+#include "lexer.h"
+
+namespace floatlm::licenses {
+namespace {
+
+using internal::LogicalLine;
+using internal::Token;
+
+std::string Upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::optional<Keyword> KeywordFromText(std::string_view word) {
+  std::string upper = Upper(word);
+  if (upper == "SERVER") return Keyword::kServer;
+  if (upper == "VENDOR" || upper == "DAEMON") return Keyword::kVendor;
+  if (upper == "USE_SERVER") return Keyword::kUseServer;
+  if (upper == "FEATURE") return Keyword::kFeature;
+  if (upper == "INCREMENT") return Keyword::kIncrement;
+  if (upper == "PACKAGE") return Keyword::kPackage;
+  return std::nullopt;
+}
+
+bool StartsWithDigit(std::string_view s) { return !s.empty() && s[0] >= '0' && s[0] <= '9'; }
+
+// Whether the next bare word is still a positional field of `keyword`, given how
+// many fields came before. After the positional slots, bare words are flags.
+bool TakesPositional(Keyword keyword, std::size_t have, const Token& token) {
+  switch (keyword) {
+    case Keyword::kServer:
+      return have < 3;
+    case Keyword::kVendor:
+      return have < 4;  // name, [daemon path], [options path], [port]
+    case Keyword::kUseServer:
+      return false;
+    case Keyword::kFeature:
+    case Keyword::kIncrement:
+      return have < 5;
+    case Keyword::kPackage:
+      // The version is optional, so a third word is positional only if it looks
+      // like a number; otherwise it is a flag.
+      return have < 2 || (have == 2 && StartsWithDigit(token.value));
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string_view KeywordName(Keyword keyword) {
+  switch (keyword) {
+    case Keyword::kServer: return "SERVER";
+    case Keyword::kVendor: return "VENDOR";
+    case Keyword::kUseServer: return "USE_SERVER";
+    case Keyword::kFeature: return "FEATURE";
+    case Keyword::kIncrement: return "INCREMENT";
+    case Keyword::kPackage: return "PACKAGE";
+  }
+  return "?";
+}
+
+const Attribute* LicenseLine::Find(std::string_view key) const {
+  auto it = std::find_if(attributes.begin(), attributes.end(),
+                         [&](const Attribute& a) { return a.key == key; });
+  return it == attributes.end() ? nullptr : &*it;
+}
+
+bool LicenseLine::IsSigned() const {
+  return keyword == Keyword::kFeature || keyword == Keyword::kIncrement ||
+         keyword == Keyword::kPackage;
+}
+
+ParsedFile ParseLicenseText(std::string_view file_name, std::string_view text) {
+  ParsedFile result;
+  result.name = std::string(file_name);
+  for (const LogicalLine& logical : internal::SplitLogicalLines(text)) {
+    auto error_at = [&](std::size_t index, std::string message) {
+      const internal::Position& p =
+          index < logical.positions.size() ? logical.positions[index] : logical.end;
+      result.diagnostics.push_back(Diagnostic{Diagnostic::Severity::kError, result.name, p.line,
+                                              p.column, std::move(message)});
+    };
+    std::vector<Token> tokens;
+    if (auto bad = internal::Tokenize(logical, &tokens)) {
+      error_at(bad->index, bad->message);
+      continue;
+    }
+    if (tokens.empty()) continue;  // a line of only a continuation
+    const Token& head = tokens.front();
+    std::optional<Keyword> keyword;
+    if (!head.has_equals && !head.quoted) keyword = KeywordFromText(head.value);
+    if (!keyword) {
+      error_at(head.begin, fmt::format("unknown keyword '{}'",
+                                       std::string_view(logical.text).substr(
+                                           head.begin, head.end - head.begin)));
+      continue;
+    }
+
+    LicenseLine line;
+    line.keyword = *keyword;
+    line.line = logical.positions[head.begin].line;
+    line.column = logical.positions[head.begin].column;
+    line.raw_begin = logical.positions[head.begin].offset;
+    const Token& last = tokens.back();
+    const internal::Position& last_char = logical.positions[last.end - 1];
+    line.end_line = last_char.line;
+    line.end_column = last_char.column + 1;
+    line.raw_end = last_char.offset + 1;
+
+    bool bad_line = false;
+    bool seen_attribute = false;
+    for (std::size_t t = 1; t < tokens.size(); ++t) {
+      const Token& token = tokens[t];
+      const internal::Position& at = logical.positions[token.begin];
+      // SERVER's host id may itself contain '=' (HOSTNAME=x, ID=n).
+      bool server_hostid = line.keyword == Keyword::kServer && line.fields.size() == 1;
+      if (!seen_attribute && (!token.has_equals || server_hostid) &&
+          TakesPositional(line.keyword, line.fields.size(), token)) {
+        std::string field = token.value;
+        if (token.has_equals) field = token.key + "=" + token.value;
+        line.fields.push_back(Field{std::move(field), at.line, at.column});
+        continue;
+      }
+      if (token.has_equals && token.key.empty()) {
+        error_at(token.begin, "attribute without a name before '='");
+        bad_line = true;
+        break;
+      }
+      if (token.has_equals && token.value.empty() && !token.quoted) {
+        error_at(token.begin, fmt::format("attribute '{}' has no value", Upper(token.key)));
+        bad_line = true;
+        break;
+      }
+      Attribute attribute;
+      attribute.line = at.line;
+      attribute.column = at.column;
+      attribute.raw_begin = at.offset;
+      attribute.raw_end = logical.positions[token.end - 1].offset + 1;
+      if (token.has_equals) {
+        attribute.key = Upper(token.key);
+        attribute.value = token.value;
+        seen_attribute = true;
+      } else {
+        if (token.quoted) {
+          error_at(token.begin, fmt::format("unexpected quoted word \"{}\"", token.value));
+          bad_line = true;
+          break;
+        }
+        attribute.key = Upper(token.value);
+      }
+      line.attributes.push_back(std::move(attribute));
+    }
+    if (!bad_line) result.lines.push_back(std::move(line));
+  }
+  return result;
+}
+
+}  // namespace floatlm::licenses

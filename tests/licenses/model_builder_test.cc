@@ -1,0 +1,222 @@
+// Meaning: how lines become pools, packages and server settings.
+#include <boost/test/unit_test.hpp>
+
+#include "test_util.h"
+
+namespace floatlm::licenses {
+namespace {
+
+using testing::Build;
+using std::chrono::day;
+using std::chrono::month;
+using std::chrono::year;
+
+Date D(int y, unsigned m, unsigned d) { return Date{year{y}, month{m}, day{d}}; }
+
+const Pool* FindPool(const Model& model, std::string_view feature) {
+  for (const Pool& p : model.pools) {
+    if (p.feature == feature) return &p;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> Notes(const BuildResult& result) {
+  std::vector<std::string> out;
+  for (const Diagnostic& d : result.diagnostics) {
+    if (d.severity == Diagnostic::Severity::kNote) out.push_back(d.ToString());
+  }
+  return out;
+}
+
+BOOST_AUTO_TEST_SUITE(model_builder)
+
+BOOST_AUTO_TEST_CASE(feature_line_becomes_a_pool_with_its_attributes) {
+  BuildResult r = Build(
+      "FEATURE draw acme 2027.0 31-dec-2027 5 DUP_GROUP=NONE SORT=10 BORROW=72 "
+      "PREV_VERSIONS=2 VENDOR_STRING=pro START=1-jan-2027 ISSUED=2-jan-2026 SN=A1 MY_KEY=x\n");
+  BOOST_REQUIRE(r.diagnostics.empty());
+  BOOST_REQUIRE_EQUAL(r.model.pools.size(), 1u);
+  const Pool& p = r.model.pools[0];
+  BOOST_TEST(p.feature == "draw");
+  BOOST_TEST(p.vendor == "acme");
+  BOOST_TEST(p.version.ToString() == "2027.0");
+  BOOST_TEST(p.dup_group.bits == DupGroup::kNone);
+  BOOST_TEST(p.sort == 10);
+  BOOST_TEST(p.borrow_hours == 72);
+  BOOST_TEST(*p.prev_versions == 2);
+  BOOST_TEST(p.vendor_string == "pro");
+  BOOST_TEST(!p.uncounted);
+  BOOST_TEST((p.rank == Rank::kProduct));
+  BOOST_REQUIRE_EQUAL(p.lines.size(), 1u);
+  BOOST_TEST(p.lines[0].count == 5);
+  BOOST_TEST((*p.lines[0].expiry == D(2027, 12, 31)));
+  BOOST_TEST((*p.lines[0].start == D(2027, 1, 1)));
+  BOOST_TEST((*p.lines[0].issued == D(2026, 1, 2)));
+  BOOST_TEST(p.lines[0].serial == "A1");
+  BOOST_TEST(p.lines[0].source.ToString() == "t.lic:1");
+  BOOST_TEST(p.attributes.at("MY_KEY") == "x");
+  BOOST_TEST(p.attributes.count("SORT") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(defaults_match_flexlm) {
+  BuildResult r = Build("FEATURE f acme 1.0 permanent 2 BORROW USER_BASED\n");
+  const Pool& p = r.model.pools.at(0);
+  BOOST_TEST(p.dup_group.ToString() == "UH");
+  BOOST_TEST(p.sort == 100);
+  BOOST_TEST(p.borrow_hours == 168);
+  BOOST_TEST(p.user_based);
+  BOOST_TEST(!p.lines[0].expiry.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(uncounted_and_zero_count_and_year_zero) {
+  BuildResult r = Build("FEATURE a acme 1.0 1-jan-0 uncounted\nFEATURE b acme 1.0 permanent 0\n");
+  BOOST_REQUIRE(r.diagnostics.empty());
+  BOOST_TEST(FindPool(r.model, "a")->uncounted);
+  BOOST_TEST(!FindPool(r.model, "a")->LastExpiry().has_value());
+  BOOST_TEST(FindPool(r.model, "b")->uncounted);
+}
+
+BOOST_AUTO_TEST_CASE(first_feature_line_wins_later_ones_get_a_note) {
+  BuildResult r = Build("FEATURE f acme 1.0 permanent 2\nFEATURE f acme 2.0 permanent 9\n");
+  BOOST_REQUIRE_EQUAL(r.model.pools.size(), 1u);
+  BOOST_TEST(r.model.pools[0].CountOn(D(2027, 1, 1)) == 2);
+  BOOST_TEST(r.model.rejected.empty());
+  auto notes = Notes(r);
+  BOOST_REQUIRE_EQUAL(notes.size(), 1u);
+  BOOST_TEST(notes[0].find("t.lic:2:1: note: FEATURE 'f' already defined at t.lic:1") == 0);
+}
+
+BOOST_AUTO_TEST_CASE(increment_lines_with_the_same_key_add_up) {
+  BuildResult r = Build(
+      "INCREMENT f acme 1.0 31-dec-2027 2\n"
+      "INCREMENT f acme 1.000 31-dec-2028 3\n"
+      "INCREMENT f acme 1.0 permanent 4 DUP_GROUP=UH\n");
+  BOOST_REQUIRE_EQUAL(r.model.pools.size(), 1u);
+  const Pool& p = r.model.pools[0];
+  BOOST_TEST(p.lines.size() == 3u);
+  BOOST_TEST(p.CountOn(D(2027, 6, 1)) == 9);
+  BOOST_TEST(p.CountOn(D(2028, 6, 1)) == 7);
+  BOOST_TEST(p.CountOn(D(2029, 6, 1)) == 4);
+}
+
+BOOST_AUTO_TEST_CASE(increment_lines_differing_in_a_pool_attribute_split) {
+  BuildResult r = Build(
+      "INCREMENT f acme 1.0 permanent 1\n"
+      "INCREMENT f acme 2.0 permanent 1\n"
+      "INCREMENT f acme 1.0 permanent 1 DUP_GROUP=NONE\n"
+      "INCREMENT f acme 1.0 permanent 1 USER_BASED\n"
+      "INCREMENT f acme 1.0 permanent 1 VENDOR_STRING=edu\n"
+      "INCREMENT f acme 1.0 permanent 1 SORT=1 SN=different\n");
+  BOOST_TEST(r.model.pools.size() == 5u);
+  BOOST_TEST(r.model.pools[0].lines.size() == 2u);
+  BOOST_TEST(r.model.pools[0].lines[1].source.line == 6);  // SORT and SN do not split pools
+}
+
+BOOST_AUTO_TEST_CASE(increment_joins_a_pool_started_by_feature) {
+  BuildResult r = Build("FEATURE f acme 1.0 permanent 2\nINCREMENT f acme 1.0 permanent 3\n");
+  BOOST_REQUIRE_EQUAL(r.model.pools.size(), 1u);
+  BOOST_TEST(r.model.pools[0].CountOn(D(2030, 1, 1)) == 5);
+}
+
+BOOST_AUTO_TEST_CASE(supersede_removes_earlier_issued_lines_of_the_feature) {
+  BuildResult r = Build(
+      "INCREMENT f acme 1.0 permanent 10 ISSUED=1-jan-2025\n"
+      "INCREMENT f acme 1.0 permanent 20\n"
+      "INCREMENT g acme 1.0 permanent 7 ISSUED=1-jan-2025\n"
+      "INCREMENT f acme 2.0 permanent 5 ISSUED=1-jan-2026 SUPERSEDE\n");
+  BOOST_TEST(FindPool(r.model, "f")->version.ToString() == "2.0");
+  BOOST_TEST(FindPool(r.model, "f")->CountOn(D(2030, 1, 1)) == 5);
+  BOOST_TEST(FindPool(r.model, "g")->CountOn(D(2030, 1, 1)) == 7);
+  BOOST_TEST(r.model.pools.size() == 2u);
+  BOOST_TEST(Notes(r).size() == 2u);
+  BOOST_TEST(Notes(r)[0].find("superseded by t.lic:4") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(supersede_keeps_lines_issued_later) {
+  BuildResult r = Build(
+      "INCREMENT f acme 1.0 permanent 10 ISSUED=1-jan-2027\n"
+      "INCREMENT f acme 2.0 permanent 5 ISSUED=1-jan-2026 SUPERSEDE\n");
+  BOOST_TEST(r.model.pools.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(supersede_list_names_other_features) {
+  BuildResult r = Build(
+      "INCREMENT old1 acme 1.0 permanent 1 ISSUED=1-jan-2025\n"
+      "INCREMENT old2 acme 1.0 permanent 1 ISSUED=1-jan-2025\n"
+      "INCREMENT keep acme 1.0 permanent 1 ISSUED=1-jan-2025\n"
+      "INCREMENT old1 other 1.0 permanent 1 ISSUED=1-jan-2025\n"
+      "INCREMENT new acme 1.0 permanent 1 ISSUED=1-jan-2026 SUPERSEDE=\"old1 old2\"\n");
+  BOOST_TEST(!FindPool(r.model, "old2"));
+  BOOST_TEST(FindPool(r.model, "keep"));
+  BOOST_TEST(FindPool(r.model, "new"));
+  BOOST_REQUIRE(FindPool(r.model, "old1"));
+  BOOST_TEST(FindPool(r.model, "old1")->vendor == "other");  // another vendor's line stays
+}
+
+BOOST_AUTO_TEST_CASE(suite_package_sets_rank_of_its_enabling_pool) {
+  BuildResult r = Build(
+      "PACKAGE coll acme 1.0 COMPONENTS=\"a b:2.0 c:1.0:2\" OPTIONS=SUITE PRODUCTS_PER_SEAT=3 "
+      "SUITE_DUP_GROUP=UHV CLOUD=c CLOUD_USERS_PER_SEAT=4\n"
+      "INCREMENT coll acme 1.0 permanent 10\n"
+      "PACKAGE ent acme COMPONENTS=a OPTIONS=SUITE RANK=suite\n"
+      "FEATURE ent acme 1.0 permanent 1\n"
+      "PACKAGE plain acme COMPONENTS=a\nFEATURE plain acme 1.0 permanent 1\n");
+  BOOST_REQUIRE(!HasErrors(r.diagnostics));
+  BOOST_REQUIRE_EQUAL(r.model.packages.size(), 3u);
+  const Package& coll = r.model.packages[0];
+  BOOST_TEST(coll.suite);
+  BOOST_TEST(coll.products_per_seat == 3);
+  BOOST_TEST(coll.suite_dup_group.ToString() == "UHV");
+  BOOST_REQUIRE_EQUAL(coll.components.size(), 3u);
+  BOOST_TEST(!coll.components[0].version.has_value());
+  BOOST_TEST(coll.components[1].version->ToString() == "2.0");
+  BOOST_TEST(coll.components[2].count == 2);
+  BOOST_TEST(coll.cloud == std::vector<std::string>{"c"});
+  BOOST_TEST(coll.cloud_users_per_seat == 4);
+  BOOST_TEST((FindPool(r.model, "coll")->rank == Rank::kCollection));
+  BOOST_TEST((FindPool(r.model, "ent")->rank == Rank::kSuite));
+  BOOST_TEST(!r.model.packages[2].suite);
+  BOOST_TEST(r.model.packages[2].suite_dup_group.ToString() == "UH");
+  BOOST_TEST((FindPool(r.model, "plain")->rank == Rank::kProduct));
+}
+
+BOOST_AUTO_TEST_CASE(server_vendor_and_use_server) {
+  BuildResult r = Build(
+      "SERVER lic1 0A-1B-2C-3D-4E-5F 27000\nVENDOR adskflex port=2080 options=/etc/a.opt\n"
+      "VENDOR sampled /opt/sampled /etc/s.opt 2081\nDAEMON plain\nUSE_SERVER\n");
+  BOOST_REQUIRE(r.diagnostics.empty());
+  BOOST_REQUIRE(r.model.server.has_value());
+  BOOST_TEST(r.model.server->host == "lic1");
+  BOOST_TEST(r.model.server->hostid.value == "0a1b2c3d4e5f");
+  BOOST_TEST(*r.model.server->port == 27000);
+  BOOST_REQUIRE_EQUAL(r.model.vendors.size(), 3u);
+  BOOST_TEST(*r.model.vendors[0].port == 2080);
+  BOOST_TEST(r.model.vendors[0].options_file == "/etc/a.opt");
+  BOOST_TEST(*r.model.vendors[1].port == 2081);
+  BOOST_TEST(r.model.vendors[1].options_file == "/etc/s.opt");
+  BOOST_TEST(!r.model.vendors[2].port.has_value());
+  BOOST_TEST(r.model.use_server);
+}
+
+BOOST_AUTO_TEST_CASE(pools_across_files_keep_load_order) {
+  BuildResult r = BuildModel({ParseLicenseText("a.lic", "INCREMENT f acme 1.0 permanent 1\n"),
+                              ParseLicenseText("b.lic", "INCREMENT g acme 1.0 permanent 1\n"
+                                                        "INCREMENT f acme 1.0 permanent 2\n")});
+  BOOST_REQUIRE_EQUAL(r.model.pools.size(), 2u);
+  BOOST_TEST(r.model.pools[0].feature == "f");
+  BOOST_TEST(r.model.pools[0].lines.at(1).source.ToString() == "b.lic:2");
+  BOOST_TEST(r.model.pools[1].order == 1);
+}
+
+BOOST_AUTO_TEST_CASE(already_rejected_lines_come_first) {
+  BuildResult r = BuildModel({ParseLicenseText("a.lic", "FEATURE f acme 1.0 permanent x\n")},
+                             {Rejection{SourceRef{"a.lic", 9}, "signature does not verify (no SIGN)"}});
+  BOOST_REQUIRE_EQUAL(r.model.rejected.size(), 2u);
+  BOOST_TEST(r.model.rejected[0].source.line == 9);
+  BOOST_TEST(r.model.rejected[1].source.line == 1);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace floatlm::licenses

@@ -1,0 +1,145 @@
+// Drives the real floatlm-vendor binary: keygen, sign, verify, tampering, usage.
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "test_util.h"
+
+namespace floatlm::licenses {
+namespace {
+
+using testing::TempDir;
+
+struct Run {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string Slurp(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Runs floatlm-vendor with `args` (already shell-quoted) and captures its output.
+Run Vendor(const TempDir& dir, const std::string& args) {
+  std::string command = fmt::format("'{}/floatlm-vendor' {} >'{}' 2>'{}'", FLOATLM_BIN_DIR, args,
+                                    (dir / "stdout").string(), (dir / "stderr").string());
+  int status = std::system(command.c_str());
+  Run run;
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  run.out = Slurp(dir / "stdout");
+  run.err = Slurp(dir / "stderr");
+  return run;
+}
+
+constexpr const char* kLicense =
+    "# issued to Example Engineering Ltd\n"
+    "SERVER lic1 0A1B2C3D4E5F 27000\n"
+    "VENDOR acme port=2080\n"
+    "FEATURE draw acme 2027.0 31-dec-2027 5 DUP_GROUP=UH\n"
+    "INCREMENT paint acme 1.0 permanent 3 \\\n"
+    "    NOTICE=\"Site licence\"\n";
+
+BOOST_AUTO_TEST_SUITE(vendor_tool)
+
+BOOST_AUTO_TEST_CASE(keygen_sign_verify_and_tamper) {
+  TempDir dir;
+  std::string prefix = (dir / "acme").string();
+  Run keygen = Vendor(dir, fmt::format("keygen --out '{}'", prefix));
+  BOOST_REQUIRE_MESSAGE(keygen.exit_code == 0, keygen.err);
+  struct stat info {};
+  BOOST_REQUIRE(::stat((prefix + ".key").c_str(), &info) == 0);
+  BOOST_TEST((info.st_mode & 0777) == 0600u);
+  BOOST_TEST(Slurp(prefix + ".key").find("-----BEGIN PRIVATE KEY-----") == 0u);
+  BOOST_TEST(Slurp(prefix + ".pub").find("-----BEGIN PUBLIC KEY-----") == 0u);
+
+  // keygen never overwrites an existing key.
+  BOOST_TEST(Vendor(dir, fmt::format("keygen --out '{}'", prefix)).exit_code == 1);
+
+  std::ofstream(dir / "in.lic") << kLicense;
+  Run sign = Vendor(dir, fmt::format("sign --key '{}.key' '{}' -o '{}'", prefix,
+                                     (dir / "in.lic").string(), (dir / "out.lic").string()));
+  BOOST_REQUIRE_MESSAGE(sign.exit_code == 0, sign.err);
+  std::string signed_text = Slurp(dir / "out.lic");
+  BOOST_TEST(signed_text.find("# issued to Example Engineering Ltd\n") == 0u);
+
+  // Without -o the signed file goes to stdout, identical.
+  Run to_stdout = Vendor(dir, fmt::format("sign --key '{}.key' '{}'", prefix, (dir / "in.lic").string()));
+  BOOST_TEST(to_stdout.exit_code == 0);
+  BOOST_TEST(to_stdout.out == signed_text);
+
+  Run verify = Vendor(dir, fmt::format("verify --pub '{}.pub' '{}'", prefix, (dir / "out.lic").string()));
+  BOOST_TEST(verify.exit_code == 0);
+  BOOST_TEST(verify.out.find("2 signed lines, 2 verified, 0 failed") != std::string::npos);
+
+  // Re-signing a signed file works and changes nothing.
+  Run resign = Vendor(dir, fmt::format("sign --key '{}.key' '{}' -o '{}'", prefix,
+                                       (dir / "out.lic").string(), (dir / "again.lic").string()));
+  BOOST_TEST(resign.exit_code == 0);
+  BOOST_TEST(Slurp(dir / "again.lic") == signed_text);
+
+  // One character changed inside the INCREMENT line (3 seats -> 4); the FEATURE
+  // line above it (lines 4-5 once signed) still verifies.
+  std::string tampered = signed_text;
+  std::size_t at = tampered.find("permanent 3");
+  BOOST_REQUIRE(at != std::string::npos);
+  tampered[at + 10] = '4';
+  std::ofstream(dir / "bad.lic") << tampered;
+  Run bad = Vendor(dir, fmt::format("verify --pub '{}.pub' '{}'", prefix, (dir / "bad.lic").string()));
+  BOOST_TEST(bad.exit_code == 1);
+  BOOST_TEST(bad.out.find((dir / "bad.lic").string() + ":6: signature does not verify") != std::string::npos);
+  BOOST_TEST(bad.out.find(":4:") == std::string::npos);
+  BOOST_TEST(bad.out.find("2 signed lines, 1 verified, 1 failed") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(sign_reports_bad_input_with_positions) {
+  TempDir dir;
+  BOOST_REQUIRE(Vendor(dir, fmt::format("keygen --out '{}'", (dir / "k").string())).exit_code == 0);
+  std::ofstream(dir / "in.lic") << "FEATURE f acme 1.0 31-feb-2027 1\nFEATURE g acme 1.0 permanent \"x\n";
+  Run run = Vendor(dir, fmt::format("sign --key '{}' '{}'", (dir / "k.key").string(), (dir / "in.lic").string()));
+  BOOST_TEST(run.exit_code == 1);
+  std::string in = (dir / "in.lic").string();
+  BOOST_TEST(run.err.find(in + ":1:20: expiry: impossible date '31-feb-2027'") != std::string::npos);
+  BOOST_TEST(run.err.find(in + ":2:30: unterminated quoted value") != std::string::npos);
+  BOOST_TEST(run.out.empty());
+}
+
+BOOST_AUTO_TEST_CASE(missing_files_are_errors_not_crashes) {
+  TempDir dir;
+  Run run = Vendor(dir, fmt::format("verify --pub '{}' '{}'", (dir / "none.pub").string(),
+                                    (dir / "none.lic").string()));
+  BOOST_TEST(run.exit_code == 1);
+  BOOST_TEST(run.err.find("none.pub: cannot read") != std::string::npos);
+  std::ofstream(dir / "not-a-key") << "hello";
+  std::ofstream(dir / "x.lic") << kLicense;
+  Run bad_key = Vendor(dir, fmt::format("sign --key '{}' '{}'", (dir / "not-a-key").string(),
+                                        (dir / "x.lic").string()));
+  BOOST_TEST(bad_key.exit_code == 1);
+  BOOST_TEST(bad_key.err.find("not a PEM private key") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(usage_errors_exit_2) {
+  TempDir dir;
+  for (const char* args : {"", "frobnicate", "keygen", "keygen --out", "sign --key k.key",
+                           "sign in.lic", "verify --pub p.pub", "verify in.lic", "keygen --bogus x",
+                           "sign --key k.key a.lic b.lic"}) {
+    Run run = Vendor(dir, args);
+    BOOST_TEST(run.exit_code == 2, "args: '" << args << "'");
+    BOOST_TEST(run.err.find("usage: floatlm-vendor") != std::string::npos, args);
+  }
+  Run help = Vendor(dir, "--help");
+  BOOST_TEST(help.exit_code == 0);
+  BOOST_TEST(help.out.find("usage:") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace
+}  // namespace floatlm::licenses

@@ -1,0 +1,17 @@
+// The three commands of floatlm-vendor. Each returns the process exit code
+// (0 ok, 1 error) and prints its own messages; argument checking is main.cc's.
+#ifndef FLOATLM_TOOLS_VENDOR_COMMANDS_H_
+#define FLOATLM_TOOLS_VENDOR_COMMANDS_H_
+
+#include <optional>
+#include <string>
+
+namespace floatlm::vendor {
+
+int Keygen(const std::string& prefix);
+int Sign(const std::string& key_path, const std::string& in, const std::optional<std::string>& out);
+int Verify(const std::string& pub_path, const std::string& in);
+
+}  // namespace floatlm::vendor
+
+#endif  // FLOATLM_TOOLS_VENDOR_COMMANDS_H_

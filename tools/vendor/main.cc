@@ -1,0 +1,89 @@
+// floatlm-vendor: make a key pair, sign license files, verify them.
+// Exit codes: 0 ok, 1 error, 2 usage (DESIGN.md section 8).
+#include <cstdio>
+#include <exception>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include "commands.h"
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr int kUsage = 2;
+
+constexpr const char* kUsageText =
+    "usage: floatlm-vendor keygen --out PREFIX           write PREFIX.key (0600) and PREFIX.pub\n"
+    "       floatlm-vendor sign --key PREFIX.key IN [-o OUT]  sign every FEATURE/INCREMENT/PACKAGE line\n"
+    "       floatlm-vendor verify --pub PREFIX.pub IN   exit 0 only if every signed line verifies\n";
+
+int Usage(std::string_view problem) {
+  if (!problem.empty()) fmt::print(stderr, "floatlm-vendor: {}\n", problem);
+  fmt::print(stderr, "{}", kUsageText);
+  return kUsage;
+}
+
+po::variables_map ParseArgs(const std::vector<std::string>& args, const po::options_description& options,
+                            const po::positional_options_description& positional) {
+  po::variables_map vm;
+  po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+  po::notify(vm);
+  return vm;
+}
+
+int Run(int argc, char** argv) {
+  if (argc < 2) return Usage("missing command");
+  std::string command = argv[1];
+  if (command == "-h" || command == "--help" || command == "help") {
+    fmt::print("{}", kUsageText);
+    return 0;
+  }
+  std::vector<std::string> args(argv + 2, argv + argc);
+  po::options_description options;
+  po::positional_options_description positional;
+  if (command == "keygen") {
+    options.add_options()("out", po::value<std::string>()->required(), "key file prefix");
+    auto vm = ParseArgs(args, options, positional);
+    return floatlm::vendor::Keygen(vm["out"].as<std::string>());
+  }
+  if (command == "sign") {
+    options.add_options()("key", po::value<std::string>()->required(), "private key (PEM)")(
+        "input", po::value<std::string>()->required(), "license file")(
+        "output,o", po::value<std::string>(), "output file (default: standard output)");
+    positional.add("input", 1);
+    auto vm = ParseArgs(args, options, positional);
+    std::optional<std::string> out;
+    if (vm.count("output")) out = vm["output"].as<std::string>();
+    return floatlm::vendor::Sign(vm["key"].as<std::string>(), vm["input"].as<std::string>(), out);
+  }
+  if (command == "verify") {
+    options.add_options()("pub", po::value<std::string>()->required(), "public key (PEM)")(
+        "input", po::value<std::string>()->required(), "license file");
+    positional.add("input", 1);
+    auto vm = ParseArgs(args, options, positional);
+    return floatlm::vendor::Verify(vm["pub"].as<std::string>(), vm["input"].as<std::string>());
+  }
+  return Usage(fmt::format("unknown command '{}'", command));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const po::required_option& e) {
+    // The positional file is declared as option "--input"; name it as the usage does.
+    if (e.get_option_name() == "--input") return Usage("missing license file IN");
+    return Usage(e.what());
+  } catch (const po::error& e) {
+    return Usage(e.what());
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "floatlm-vendor: {}\n", e.what());
+    return 1;
+  }
+}
