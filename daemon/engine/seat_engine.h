@@ -106,6 +106,8 @@ struct Event {
 struct SeatView {
   Identity holder;                 // identity of the lease that opened the seat
   std::vector<LeaseView> leases;   // every lease riding on the seat
+  std::vector<std::string> products;  // features running on the seat (one for a product pool)
+  WallTime since;                  // when the seat was opened
 };
 struct WaiterView {
   ClientId client;
@@ -130,6 +132,24 @@ struct ReloadReport {
   std::vector<LeaseView> ended;        // leases whose pool is gone (also sent as events)
 };
 
+// A lease read back from the state store after a restart.
+struct RestoredLease {
+  LeaseId id = 0;
+  std::uint64_t token = 0;
+  std::string pool_key;       // licenses::Pool::Key() of the pool it sat on
+  std::string feature;
+  licenses::Version version;  // version requested (0 = any)
+  Identity who;
+  WallTime since;
+};
+
+struct RestoreReport {
+  std::size_t restored = 0;
+  // Leases that could not come back, with why (pool gone, license no longer in force,
+  // more leases than seats); the caller deletes them from the store.
+  std::vector<std::pair<LeaseView, std::string>> dropped;
+};
+
 class SeatEngine {
  public:
   SeatEngine(licenses::Model model, EngineConfig config);
@@ -144,6 +164,7 @@ class SeatEngine {
   Errc Checkin(ClientId client, LeaseId lease, const Now& now);
 
   // Extends every lease of `client` to now + ttl. Returns how many leases it holds.
+  // A lease whose deadline has passed is not revived, even before Tick ends it.
   std::size_t Heartbeat(ClientId client, const Now& now);
 
   // The client's connection closed: its leases stay for the reattach window, its
@@ -164,6 +185,14 @@ class SeatEngine {
   // Swaps in a new model. Live leases stay where a pool with the same Key() still exists
   // (even if its count dropped below use); the others end with kPoolRemoved.
   ReloadReport Reload(licenses::Model model, const Now& now);
+
+  // Start-up only, before any client is served: puts leases from the store back on their
+  // seats, detached, each waiting the reattach window for its client. Never more seats
+  // than a pool has today: surplus leases (in id order) are dropped and reported.
+  RestoreReport Restore(std::vector<RestoredLease> leases, const Now& now);
+
+  // New lease ids start above `highest` (ids are never reused across restarts).
+  void ReserveLeaseIds(LeaseId highest);
 
   std::vector<Event> TakeEvents();
 

@@ -1,0 +1,230 @@
+#include "engine/denial_text.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace floatlm::engine {
+namespace {
+
+// Holders and features listed in one message; the rest are counted.
+constexpr std::size_t kMaxListed = 10;
+
+std::string SourceOf(const licenses::Pool& pool) {
+  return pool.lines.empty() ? std::string() : pool.lines.front().source.ToString();
+}
+
+std::string LineLabel(const licenses::Pool& pool, const licenses::PoolLine& line) {
+  return fmt::format("{} {} ({})", pool.feature, pool.version.ToString(), line.source.ToString());
+}
+
+std::string SeatsInUse(const PoolState& pool, const Now& now) {
+  std::string holders;
+  std::size_t listed = 0;
+  for (const auto& [serial, seat] : pool.by_age) {
+    if (listed == kMaxListed) {
+      break;
+    }
+    if (listed++ > 0) {
+      holders += ", ";
+    }
+    holders +=
+        fmt::format("{} since {}", HolderName(seat->holder), FormatSince(seat->since, now.wall));
+  }
+  const std::size_t in_use = pool.seats.size();
+  if (in_use > listed) {
+    holders += fmt::format(" and {} more", in_use - listed);
+  }
+
+  const licenses::Pool& spec = *pool.spec;
+  std::string text =
+      fmt::format("{}: {} of {} seats in use", PoolLabel(spec), in_use, spec.CountOn(now.today));
+  if (!holders.empty()) {
+    text += " by " + holders;
+  }
+  return text;
+}
+
+std::string Expired(const licenses::Pool& pool, licenses::Date today) {
+  const licenses::PoolLine* last = nullptr;
+  for (const licenses::PoolLine& line : pool.lines) {
+    if (line.expiry && *line.expiry < today && (!last || *last->expiry < *line.expiry)) {
+      last = &line;
+    }
+  }
+  if (!last) {
+    return fmt::format("{} has no line in force", PoolLabel(pool));
+  }
+  return fmt::format("{} expired at the end of {}", LineLabel(pool, *last),
+                     FormatDate(*last->expiry));
+}
+
+std::string NotYetValid(const licenses::Pool& pool, licenses::Date today) {
+  const licenses::PoolLine* first = nullptr;
+  for (const licenses::PoolLine& line : pool.lines) {
+    if (line.start && today < *line.start && (!first || *line.start < *first->start)) {
+      first = &line;
+    }
+  }
+  if (!first) {
+    return fmt::format("{} has no line in force", PoolLabel(pool));
+  }
+  return fmt::format("{} starts on {} (START)", LineLabel(pool, *first), FormatDate(*first->start));
+}
+
+std::string VersionText(std::string_view feature, const licenses::Version& wanted,
+                        const std::vector<const licenses::Pool*>& refused) {
+  const licenses::Pool* newest = refused.front();
+  for (const licenses::Pool* p : refused) {
+    if (newest->version < p->version) {
+      newest = p;
+    }
+  }
+  if (newest->version < wanted) {
+    return fmt::format("version {} of '{}' requested; licensed up to {} ({})", wanted.ToString(),
+                       feature, newest->version.ToString(), SourceOf(*newest));
+  }
+  // Every pool new enough refused it as too old (PREV_VERSIONS): name the widest range.
+  auto oldest_major = [](const licenses::Pool* p) {
+    return static_cast<long long>(p->version.scaled / 1'000'000) - p->prev_versions.value_or(0);
+  };
+  const licenses::Pool* widest = nullptr;
+  for (const licenses::Pool* p : refused) {
+    if (p->version < wanted) {
+      continue;
+    }
+    if (!widest || oldest_major(p) < oldest_major(widest)) {
+      widest = p;
+    }
+  }
+  return fmt::format(
+      "version {} of '{}' requested; {} serves versions {}.0 through {} only (PREV_VERSIONS={})",
+      wanted.ToString(), feature, PoolLabel(*widest), oldest_major(widest),
+      widest->version.ToString(), widest->prev_versions.value_or(0));
+}
+
+std::string JoinPools(const std::vector<const licenses::Pool*>& pools, licenses::Date today,
+                      std::string (*describe)(const licenses::Pool&, licenses::Date)) {
+  std::string out;
+  for (const licenses::Pool* p : pools) {
+    if (!out.empty()) {
+      out += "; ";
+    }
+    out += describe(*p, today);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string FormatDate(licenses::Date day) {
+  return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(day.year()),
+                     static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
+}
+
+std::string FormatSince(WallTime at, WallTime now) {
+  // Plain arithmetic in UTC: the engine must not depend on the process time zone.
+  using namespace std::chrono;
+  const auto day = floor<days>(at);
+  const hh_mm_ss<minutes> clock(duration_cast<minutes>(at - day));
+  std::string hm = fmt::format("{:02d}:{:02d} UTC", clock.hours().count(), clock.minutes().count());
+  if (day == floor<days>(now)) {
+    return hm;
+  }
+  return fmt::format("{} {}", FormatDate(year_month_day(day)), hm);
+}
+
+std::string PoolLabel(const licenses::Pool& pool) {
+  std::string source = SourceOf(pool);
+  if (source.empty()) {
+    return fmt::format("{} {}", pool.feature, pool.version.ToString());
+  }
+  return fmt::format("{} {} ({})", pool.feature, pool.version.ToString(), source);
+}
+
+std::string PoolSummary(const licenses::Pool& pool, licenses::Date today) {
+  if (pool.uncounted) {
+    return fmt::format("{}: uncounted", PoolLabel(pool));
+  }
+  return fmt::format("{}: {} seats", PoolLabel(pool), pool.CountOn(today));
+}
+
+std::string NotInForceText(const licenses::Pool& pool, licenses::Date today) {
+  return DateStateOn(pool, today) == DateState::kNotYetValid ? NotYetValid(pool, today)
+                                                             : Expired(pool, today);
+}
+
+std::string HolderName(const Identity& who) { return fmt::format("{}@{}", who.user, who.host); }
+
+Denial NoSuchFeatureDenial(std::string_view feature, const std::set<std::string>& licensed) {
+  std::string list;
+  std::size_t n = 0;
+  for (const std::string& name : licensed) {
+    if (n == kMaxListed) {
+      break;
+    }
+    if (n++ > 0) {
+      list += ", ";
+    }
+    list += name;
+  }
+  if (licensed.size() > kMaxListed) {
+    list += fmt::format(" and {} more", licensed.size() - kMaxListed);
+  }
+  if (licensed.empty()) {
+    list = "none";
+  }
+  return {Errc::kNoSuchFeature,
+          fmt::format("no license for feature '{}'; licensed features: {}", feature, list)};
+}
+
+Denial DenialFor(std::string_view feature, const std::optional<licenses::Version>& requested,
+                 const std::vector<PoolRefusal>& refusals, const std::vector<PoolState>& pools,
+                 const Now& now) {
+  const Refusal worst = MostActionable(refusals);
+  std::vector<const licenses::Pool*> named;
+  std::vector<const PoolState*> full;
+  for (const PoolRefusal& r : refusals) {
+    if (r.why != worst) {
+      continue;
+    }
+    named.push_back(pools[r.pool].spec);
+    full.push_back(&pools[r.pool]);
+  }
+  switch (worst) {
+    case Refusal::kFull: {
+      std::string text = fmt::format("all seats of '{}' are in use. ", feature);
+      for (std::size_t i = 0; i < full.size(); ++i) {
+        if (i > 0) {
+          text += "; ";
+        }
+        text += SeatsInUse(*full[i], now);
+      }
+      return {Errc::kAllSeatsInUse, std::move(text)};
+    }
+    case Refusal::kNotAssigned: {
+      std::string labels;
+      for (const licenses::Pool* p : named) {
+        labels += (labels.empty() ? "" : ", ") + PoolLabel(*p);
+      }
+      return {Errc::kNotAssigned,
+              fmt::format("'{}' is licensed to named users only ({}) and no user is assigned "
+                          "to it; an administrator assigns users with 'floatlm assign'",
+                          feature, labels)};
+    }
+    case Refusal::kExpired:
+      return {Errc::kExpired, fmt::format("the license for '{}' has expired: {}", feature,
+                                          JoinPools(named, now.today, Expired))};
+    case Refusal::kNotYetValid:
+      return {Errc::kNotYetValid, fmt::format("the license for '{}' is not valid yet: {}", feature,
+                                              JoinPools(named, now.today, NotYetValid))};
+    case Refusal::kVersion:
+      break;
+  }
+  // A version refusal only happens when a version was requested.
+  return {Errc::kVersionNotLicensed,
+          VersionText(feature, requested.value_or(licenses::Version{}), named)};
+}
+
+}  // namespace floatlm::engine

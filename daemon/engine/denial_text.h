@@ -1,0 +1,38 @@
+// The sentences the engine puts in denials, events and reload reports. Each names the
+// facts an administrator needs (pools tried, holders, dates, versions, license lines);
+// the stable part for programs is the Errc, not the text.
+#ifndef FLOATLM_DAEMON_ENGINE_DENIAL_TEXT_H_
+#define FLOATLM_DAEMON_ENGINE_DENIAL_TEXT_H_
+
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/engine_state.h"
+#include "engine/pool_selection.h"
+
+namespace floatlm::engine {
+
+std::string FormatDate(licenses::Date day);          // "2026-11-30"
+std::string FormatSince(WallTime at, WallTime now);  // "09:14 UTC", older: with date
+std::string PoolLabel(const licenses::Pool& pool);   // "cad 2027.0 (licenses.lic:12)"
+std::string PoolSummary(const licenses::Pool& pool, licenses::Date today);  // label + seats
+std::string HolderName(const Identity& who);                                // "alice@ws1"
+
+// Why a pool has no line in force on `today`: the expiry or START that rules it out.
+std::string NotInForceText(const licenses::Pool& pool, licenses::Date today);
+
+// kNoSuchFeature, listing up to ten licensed features.
+Denial NoSuchFeatureDenial(std::string_view feature, const std::set<std::string>& licensed);
+
+// The most actionable reason among `refusals` (seats in use, then named-user, expired,
+// not yet valid, version), naming every pool refused for that reason.
+Denial DenialFor(std::string_view feature, const std::optional<licenses::Version>& requested,
+                 const std::vector<PoolRefusal>& refusals, const std::vector<PoolState>& pools,
+                 const Now& now);
+
+}  // namespace floatlm::engine
+
+#endif  // FLOATLM_DAEMON_ENGINE_DENIAL_TEXT_H_

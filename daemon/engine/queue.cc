@@ -1,0 +1,236 @@
+// Waiters: checkouts that asked to wait for a seat. FIFO per feature; a waiter waits on
+// every pool that could serve it and is granted by the first seat that fits.
+#include <fmt/format.h>
+
+#include <utility>
+
+#include "engine/denial_text.h"
+#include "engine/engine_state.h"
+#include "engine/pool_selection.h"
+
+namespace floatlm::engine {
+namespace {
+
+std::string UserKey(const std::string& feature, const std::string& user) {
+  return fmt::format("{}\x1f{}", feature, user);
+}
+
+}  // namespace
+
+std::optional<Queued> SeatEngine::State::Enqueue(const Identity& who, const CheckoutRequest& req,
+                                                 std::vector<PoolId> wait_on, const Now& now) {
+  if (wait_on.empty()) {
+    return std::nullopt;
+  }
+  for (PoolId id : wait_on) {
+    if (pools[id].waiting >= config.max_queue_per_pool) {
+      return std::nullopt;
+    }
+  }
+  for (PoolId id : wait_on) {
+    ++pools[id].waiting;
+  }
+  Waiter waiter;
+  waiter.id = next_waiter++;
+  waiter.client = req.client;
+  waiter.tag = req.tag;
+  waiter.who = who;
+  waiter.feature = req.feature;
+  waiter.version = req.version;
+  waiter.deadline = now.mono + req.wait;
+  waiter.pools = std::move(wait_on);
+
+  deadlines.push({waiter.deadline, Deadline::Kind::kWaiter, waiter.id, 0});
+  waiter_feature.emplace(waiter.id, req.feature);
+  waiters_by_user[UserKey(req.feature, who.user)].insert(waiter.id);
+  client_waiters[req.client].insert(waiter.id);
+  auto& queue = queues[req.feature];
+  queue.emplace(waiter.id, std::move(waiter));
+  // Position in the feature's line; waiters for other versions may be served around it.
+  return Queued{queue.size()};
+}
+
+void SeatEngine::State::DropWaiter(std::uint64_t id) {
+  auto where = waiter_feature.find(id);
+  if (where == waiter_feature.end()) {
+    return;
+  }
+  auto queue = queues.find(where->second);
+  auto it = queue->second.find(id);
+  for (PoolId pool : it->second.pools) {
+    --pools[pool].waiting;
+  }
+  auto same_user = waiters_by_user.find(UserKey(it->second.feature, it->second.who.user));
+  same_user->second.erase(id);
+  if (same_user->second.empty()) {
+    waiters_by_user.erase(same_user);
+  }
+  auto mine = client_waiters.find(it->second.client);
+  mine->second.erase(id);
+  if (mine->second.empty()) {
+    client_waiters.erase(mine);
+  }
+  queue->second.erase(it);
+  if (queue->second.empty()) {
+    queues.erase(queue);
+  }
+  waiter_feature.erase(where);
+}
+
+void SeatEngine::State::DropClientWaiters(ClientId client) {
+  auto mine = client_waiters.find(client);
+  if (mine == client_waiters.end()) {
+    return;
+  }
+  const std::vector<std::uint64_t> ids(mine->second.begin(), mine->second.end());
+  for (std::uint64_t id : ids) {
+    DropWaiter(id);
+  }
+}
+
+void SeatEngine::State::TimeOutWaiter(std::uint64_t id) {
+  auto where = waiter_feature.find(id);
+  if (where == waiter_feature.end()) {
+    return;  // served or dropped already
+  }
+  const Waiter& waiter = queues.at(where->second).at(id);
+  Event event{Event::Kind::kQueueTimeout};
+  event.client = waiter.client;
+  event.tag = waiter.tag;
+  event.lease.feature = waiter.feature;
+  event.lease.version = waiter.version.value_or(licenses::Version{});
+  event.lease.who = waiter.who;
+  event.lease.client = waiter.client;
+  event.reason = Errc::kQueueTimeout;
+  event.message = fmt::format("no seat of '{}' came free while {} waited; try again later",
+                              waiter.feature, HolderName(waiter.who));
+  DropWaiter(id);
+  events.push_back(std::move(event));
+}
+
+void SeatEngine::State::MarkDirty(const std::string& feature) {
+  if (queues.contains(feature)) {
+    dirty_features.insert(feature);
+  }
+}
+
+void SeatEngine::State::MarkAllQueuesDirty() {
+  for (const auto& [feature, queue] : queues) {
+    dirty_features.insert(feature);
+  }
+}
+
+void SeatEngine::State::ServeDirty(const Now& now, bool full_scan) {
+  // Granting never frees a seat, so one pass over the features marked so far suffices.
+  const std::set<std::string> features = std::exchange(dirty_features, {});
+  for (const std::string& feature : features) {
+    ServeQueue(feature, now, full_scan);
+  }
+}
+
+void SeatEngine::State::ServeQueue(const std::string& feature, const Now& now, bool full_scan) {
+  auto cascade = by_feature.find(feature);
+  if (cascade == by_feature.end()) {
+    return;  // unlicensed since a reload: wait out the timeout
+  }
+  // One FIFO pass. A waiter skipped here found no seat in any of its pools; grants later
+  // in the pass only take seats, so it could not fit afterwards either. Once no seat of
+  // the feature is free only sharing can serve a waiter, and ServeSharers handles the
+  // seats this pass opens, so the usual pass stops there: a checkin costs O(1) waiters,
+  // not the whole queue. The queue is looked up again after each grant because dropping
+  // the last waiter erases it.
+  std::uint64_t next = 0;
+  for (;;) {
+    if (!full_scan && !AnyFreeSeat(pools, cascade->second, now.today)) {
+      return;
+    }
+    auto queue = queues.find(feature);
+    if (queue == queues.end()) {
+      return;
+    }
+    auto it = queue->second.lower_bound(next);
+    if (it == queue->second.end()) {
+      return;
+    }
+    next = it->first + 1;
+    const Waiter& waiter = it->second;
+    Selection sel = SelectSeat(pools, cascade->second, waiter.who, waiter.version, now.today);
+    if (!sel.pool) {
+      continue;
+    }
+    const Identity who = waiter.who;
+    if (GrantWaiter(waiter.id, sel, now)) {
+      ServeSharers(feature, *sel.pool, who, now);
+    }
+  }
+}
+
+bool SeatEngine::State::GrantWaiter(std::uint64_t id, const Selection& sel, const Now& now) {
+  const Waiter waiter = queues.at(waiter_feature.at(id)).at(id);
+  DropWaiter(id);
+  bool opened = false;
+  Event event{Event::Kind::kQueuedGranted};
+  event.client = waiter.client;
+  event.tag = waiter.tag;
+  event.lease = Grant(waiter.who, waiter.client, waiter.feature, waiter.version, *sel.pool,
+                      sel.share_key ? &*sel.share_key : nullptr, now, &opened);
+  event.message =
+      fmt::format("queued checkout of '{}' granted: lease {}", waiter.feature, event.lease.id);
+  events.push_back(std::move(event));
+  return opened;
+}
+
+void SeatEngine::State::ServeSharers(const std::string& feature, PoolId pool,
+                                     const Identity& holder, const Now& now) {
+  // Only waiters whose DUP_GROUP identity matches the new seat can ride on it. With a
+  // user in the group those are the same user's waiters; other groups (host, display,
+  // SITE) are rare enough to look at the whole queue.
+  const std::uint8_t bits = pools[pool].spec->dup_group.bits;
+  if (bits == licenses::DupGroup::kNone) {
+    return;
+  }
+  std::vector<std::uint64_t> candidates;
+  if ((bits & licenses::DupGroup::kUser) && !(bits & licenses::DupGroup::kSite)) {
+    auto same_user = waiters_by_user.find(UserKey(feature, holder.user));
+    if (same_user == waiters_by_user.end()) {
+      return;
+    }
+    candidates.assign(same_user->second.begin(), same_user->second.end());
+  } else if (auto queue = queues.find(feature); queue != queues.end()) {
+    for (const auto& [id, waiter] : queue->second) {
+      candidates.push_back(id);
+    }
+  }
+  const std::vector<PoolId>& cascade = by_feature.at(feature);
+  for (std::uint64_t id : candidates) {
+    auto where = waiter_feature.find(id);
+    if (where == waiter_feature.end()) {
+      continue;
+    }
+    const Waiter& waiter = queues.at(where->second).at(id);
+    Selection sel = SelectSeat(pools, cascade, waiter.who, waiter.version, now.today);
+    // A free seat is not taken here: it belongs to whoever is first in line.
+    if (sel.pool && sel.share_key) {
+      GrantWaiter(id, sel, now);
+    }
+  }
+}
+
+void SeatEngine::State::RecomputeWaiterPools() {
+  for (PoolState& pool : pools) {
+    pool.waiting = 0;
+  }
+  for (auto& [feature, queue] : queues) {
+    auto cascade = by_feature.find(feature);
+    for (auto& [id, waiter] : queue) {
+      waiter.pools = cascade == by_feature.end()
+                         ? std::vector<PoolId>{}
+                         : WaitablePools(pools, cascade->second, waiter.version);
+      for (PoolId pool : waiter.pools) {
+        ++pools[pool].waiting;
+      }
+    }
+  }
+}
+
+}  // namespace floatlm::engine

@@ -1,0 +1,145 @@
+// Test support for the seat engine: a fake clock, hand-built pools and a deterministic
+// token source. Nothing here reads the real clock.
+#ifndef FLOATLM_TESTS_ENGINE_ENGINE_FIXTURE_H_
+#define FLOATLM_TESTS_ENGINE_ENGINE_FIXTURE_H_
+
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "engine/seat_engine.h"
+
+namespace floatlm::engine::testing {
+
+using namespace std::chrono_literals;
+using licenses::Date;
+
+inline Date Day(int y, unsigned m, unsigned d) {
+  return Date{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
+}
+
+inline licenses::Version V(std::string_view text) {
+  auto v = licenses::Version::Parse(text);
+  BOOST_REQUIRE(v.has_value());
+  return *v;
+}
+
+// Fake time: starts on 2026-11-27 at 09:00 UTC; `today` follows the wall clock.
+class FakeClock {
+ public:
+  Now now() const { return {mono_, wall_, Date{std::chrono::floor<std::chrono::days>(wall_)}}; }
+  void Advance(Millis span) {
+    mono_ += span;
+    wall_ += span;
+  }
+
+ private:
+  MonoTime mono_{std::chrono::hours(1000)};
+  WallTime wall_{std::chrono::sys_days{Day(2026, 11, 27)} + std::chrono::hours(9)};
+};
+
+// Pools numbered in file order as if read from licenses.lic, one line each.
+class ModelBuilder {
+ public:
+  licenses::Pool& Add(std::string feature, std::string_view version, int count) {
+    licenses::Pool& pool = pools_.emplace_back();
+    pool.feature = std::move(feature);
+    pool.vendor = "acme";
+    pool.version = V(version);
+    pool.order = static_cast<int>(pools_.size()) - 1;
+    licenses::PoolLine line;
+    line.source = {"licenses.lic", 10 * static_cast<int>(pools_.size())};
+    line.count = count;
+    pool.uncounted = count == 0;
+    pool.lines.push_back(line);
+    return pool;
+  }
+  licenses::Model Build() const {
+    licenses::Model model;
+    model.pools.assign(pools_.begin(), pools_.end());
+    return model;
+  }
+
+ private:
+  std::deque<licenses::Pool> pools_;
+};
+
+inline Identity Who(std::string user, std::string host = "ws1", std::string display = ":0") {
+  return {std::move(user), std::move(host), std::move(display), "10.0.0.1"};
+}
+
+// An engine with ttl 120 s, reattach window 30 s and tokens 1001, 1002, ...
+class EngineFixture {
+ public:
+  EngineConfig Config() {
+    EngineConfig config;
+    config.ttl = 120s;
+    config.reattach_window = 30s;
+    config.token_source = [this] { return next_token_++; };
+    return config;
+  }
+  void Start(const ModelBuilder& builder) { Start(builder.Build()); }
+  void Start(licenses::Model model) {
+    engine = std::make_unique<SeatEngine>(std::move(model), Config());
+  }
+  void Start(licenses::Model model, EngineConfig config) {
+    engine = std::make_unique<SeatEngine>(std::move(model), std::move(config));
+  }
+
+  CheckoutResult Try(const Identity& who, ClientId client, std::string feature,
+                     std::optional<std::string_view> version = std::nullopt, Millis wait = 0ms,
+                     std::uint64_t tag = 0) {
+    CheckoutRequest req;
+    req.client = client;
+    req.tag = tag;
+    req.feature = std::move(feature);
+    if (version) {
+      req.version = V(*version);
+    }
+    req.wait = wait;
+    return engine->Checkout(who, req, clock.now());
+  }
+  LeaseView Grant(const Identity& who, ClientId client, std::string feature,
+                  std::optional<std::string_view> version = std::nullopt) {
+    CheckoutResult r = Try(who, client, std::move(feature), version);
+    if (auto* denial = std::get_if<Denial>(&r)) {
+      BOOST_TEST_MESSAGE(denial->message);
+    }
+    BOOST_REQUIRE(std::holds_alternative<LeaseView>(r));
+    return std::get<LeaseView>(r);
+  }
+  Denial Deny(const Identity& who, ClientId client, std::string feature,
+              std::optional<std::string_view> version = std::nullopt) {
+    CheckoutResult r = Try(who, client, std::move(feature), version);
+    BOOST_REQUIRE(std::holds_alternative<Denial>(r));
+    return std::get<Denial>(r);
+  }
+  int InUse(PoolId pool) {
+    for (const PoolView& view : engine->Snapshot(clock.now())) {
+      if (view.id == pool) {
+        return view.in_use;
+      }
+    }
+    BOOST_FAIL("no such pool");
+    return -1;
+  }
+  void Tick() { engine->Tick(clock.now()); }
+
+  FakeClock clock;
+  std::unique_ptr<SeatEngine> engine;
+
+ private:
+  std::uint64_t next_token_ = 1001;
+};
+
+inline bool Contains(const std::string& text, std::string_view part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace floatlm::engine::testing
+
+#endif  // FLOATLM_TESTS_ENGINE_ENGINE_FIXTURE_H_
