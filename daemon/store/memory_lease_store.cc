@@ -1,0 +1,63 @@
+#include "store/memory_lease_store.h"
+
+#include <algorithm>
+
+namespace floatlm::store {
+
+Status MemoryLeaseStore::Load(StoredState* out) {
+  StoredState state;
+  for (const auto& [id, lease] : leases_) state.leases.push_back(lease);
+  for (const auto& [key, slot] : slots_) state.cloud_slots.push_back(slot);
+  for (const auto& [key, assignment] : assignments_) state.assignments.push_back(assignment);
+  state.highest_lease_id = highest_lease_id_;
+  *out = std::move(state);
+  return Status::Ok();
+}
+
+Status MemoryLeaseStore::Commit(const Batch& batch) {
+  // Atomicity by validating everything first: once checks pass, nothing below can fail
+  // short of an allocation failure, which ends the daemon anyway.
+  for (const LeaseRecord& lease : batch.upsert_leases) {
+    if (Status s = CheckLease(lease); !s.ok()) return s;
+  }
+  for (const JournalEntry& entry : batch.journal) {
+    if (Status s = CheckJournalEntry(entry); !s.ok()) return s;
+  }
+
+  std::uint64_t high = std::max(highest_lease_id_, batch.highest_lease_id);
+  for (const LeaseRecord& lease : batch.upsert_leases) {
+    leases_[lease.id] = lease;
+    high = std::max(high, lease.id);
+  }
+  for (std::uint64_t id : batch.delete_leases) leases_.erase(id);
+  for (const CloudSlot& slot : batch.add_slots) {
+    slots_.try_emplace(Key(slot.collection, slot.user), slot);
+  }
+  for (const CloudSlot& slot : batch.remove_slots) slots_.erase(Key(slot.collection, slot.user));
+  for (const Assignment& a : batch.add_assignments) {
+    assignments_.try_emplace(Key(a.pool_key, a.user), a);
+  }
+  for (const Assignment& a : batch.remove_assignments) {
+    assignments_.erase(Key(a.pool_key, a.user));
+  }
+  for (const JournalEntry& entry : batch.journal) {
+    // upper_bound keeps entries with equal times in commit order, as SQLite's seq does.
+    auto at = std::upper_bound(
+        journal_.begin(), journal_.end(), entry.time,
+        [](UnixMillis time, const JournalEntry& other) { return time < other.time; });
+    journal_.insert(at, entry);
+  }
+  highest_lease_id_ = high;
+  return Status::Ok();
+}
+
+Status MemoryLeaseStore::ReadJournal(UnixMillis from, UnixMillis to,
+                                     std::vector<JournalEntry>* out) {
+  out->clear();
+  for (const JournalEntry& entry : journal_) {
+    if (entry.time >= from && entry.time < to) out->push_back(entry);
+  }
+  return Status::Ok();
+}
+
+}  // namespace floatlm::store

@@ -1,0 +1,37 @@
+// A LeaseStore that keeps everything in process memory: same semantics as the SQLite
+// store, nothing survives the object. For tests of the server and of the store contract.
+// Not thread-safe: one event loop makes every call.
+#ifndef FLOATLM_DAEMON_STORE_MEMORY_LEASE_STORE_H_
+#define FLOATLM_DAEMON_STORE_MEMORY_LEASE_STORE_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "store/lease_store.h"
+
+namespace floatlm::store {
+
+class MemoryLeaseStore final : public LeaseStore {
+ public:
+  MemoryLeaseStore() = default;
+
+  Status Load(StoredState* out) override;
+  Status Commit(const Batch& batch) override;
+  Status ReadJournal(UnixMillis from, UnixMillis to, std::vector<JournalEntry>* out) override;
+
+ private:
+  using Key = std::pair<std::string, std::string>;
+
+  std::map<std::uint64_t, LeaseRecord> leases_;
+  std::map<Key, CloudSlot> slots_;
+  std::map<Key, Assignment> assignments_;
+  std::vector<JournalEntry> journal_;  // kept sorted by time, stable for equal times
+  std::uint64_t highest_lease_id_ = 0;
+};
+
+}  // namespace floatlm::store
+
+#endif  // FLOATLM_DAEMON_STORE_MEMORY_LEASE_STORE_H_

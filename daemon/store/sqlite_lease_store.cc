@@ -1,0 +1,393 @@
+#include "store/sqlite_lease_store.h"
+
+#include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
+
+#include "store/sqlite_schema.h"
+
+namespace floatlm::store {
+namespace {
+
+using sqlite::Statement;
+
+constexpr std::string_view kDamagedAdvice =
+    "; floatlmd does not overwrite a damaged database: stop it, move the file aside (keep it "
+    "for inspection) and restore a backup, or start with an empty state directory, which "
+    "drops every persisted lease, cloud slot and assignment";
+
+Status StateDirError(std::string message) {
+  return Status::Error(Status::Code::kIoError, std::move(message));
+}
+
+// Checked before SQLite runs so the message names the directory, not only the file
+// SQLite could not create.
+Status CheckStateDir(const std::string& dir) {
+  if (dir.empty()) return StateDirError("no state directory given");
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) {
+    if (errno == ENOENT) {
+      return StateDirError(fmt::format(
+          "state directory {} does not exist; create it, owned by the daemon's user", dir));
+    }
+    return StateDirError(
+        fmt::format("cannot access state directory {}: {}", dir, std::strerror(errno)));
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    return StateDirError(fmt::format("state directory {} is not a directory", dir));
+  }
+  if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+    return StateDirError(fmt::format("state directory {} is not writable by this user: {}", dir,
+                                     std::strerror(errno)));
+  }
+  return Status::Ok();
+}
+
+Status WithAdvice(Status status) {
+  if (status.code() != Status::Code::kCorruption) return status;
+  return Status::Error(status.code(), status.message() + std::string(kDamagedAdvice));
+}
+
+Status CheckIntegrity(sqlite3* db, const std::string& path, SqliteStoreOptions::OpenCheck check) {
+  const std::string_view sql = check == SqliteStoreOptions::OpenCheck::kFull
+                                   ? "PRAGMA integrity_check(5)"
+                                   : "PRAGMA quick_check(5)";
+  const std::string_view what = "integrity check on open";
+  Statement stmt;
+  // A file with a garbage header already fails here, with "file is not a database".
+  int rc = stmt.Prepare(db, sql);
+  if (rc != SQLITE_OK) return WithAdvice(sqlite::Error(db, rc, path, what));
+  std::vector<std::string> problems;
+  while ((rc = stmt.Step()) == SQLITE_ROW) problems.push_back(stmt.ColumnText(0));
+  if (rc != SQLITE_DONE) return WithAdvice(sqlite::Error(db, rc, path, what));
+  if (problems.size() == 1 && problems[0] == "ok") return Status::Ok();
+  std::string list;
+  for (const std::string& problem : problems) list += (list.empty() ? "" : "; ") + problem;
+  return WithAdvice(Status::Error(
+      Status::Code::kCorruption,
+      fmt::format("{}: database disk image is malformed ({}: {})", path, what, list)));
+}
+
+Status SetPragmas(sqlite3* db, const std::string& path, const SqliteStoreOptions& options) {
+  Statement wal;
+  int rc = wal.Prepare(db, "PRAGMA journal_mode = WAL");
+  if (rc == SQLITE_OK) rc = wal.Step();
+  if (rc != SQLITE_ROW) return sqlite::Error(db, rc, path, "switching to WAL mode");
+  // Some file systems (network mounts) cannot do WAL; SQLite then keeps the old mode.
+  if (const std::string mode = wal.ColumnText(0); mode != "wal") {
+    return Status::Error(Status::Code::kIoError,
+                         fmt::format("{}: cannot use WAL journal mode (got '{}'); put the state "
+                                     "directory on a local file system",
+                                     path, mode));
+  }
+  const char* sync = options.durability == SqliteStoreOptions::Durability::kFull
+                         ? "PRAGMA synchronous = FULL"
+                         : "PRAGMA synchronous = NORMAL";
+  return sqlite::Exec(db, sync, path, "setting synchronous");
+}
+
+}  // namespace
+
+int SqliteLeaseStore::SchemaVersion() { return sqlite::LatestSchemaVersion(); }
+
+SqliteLeaseStore::SqliteLeaseStore(sqlite::DbPtr db, std::string path)
+    : db_(std::move(db)), path_(std::move(path)) {}
+
+Status SqliteLeaseStore::Open(const SqliteStoreOptions& options,
+                              std::unique_ptr<SqliteLeaseStore>* out) {
+  out->reset();
+  if (Status s = CheckStateDir(options.state_dir); !s.ok()) return s;
+  std::string dir = options.state_dir;
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  std::string path = dir + "/" + kFileName;
+
+  sqlite3* raw = nullptr;
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  sqlite::DbPtr db(raw);  // SQLite hands out a handle even on failure; this frees it
+  if (rc != SQLITE_OK) {
+    return sqlite::Error(db.get(), rc, path,
+                         fmt::format("opening; state directory {} must be writable", dir));
+  }
+  sqlite3_extended_result_codes(db.get(), 1);
+  sqlite3_busy_timeout(db.get(), static_cast<int>(options.busy_timeout.count()));
+  // SQLite silently falls back to read-only when the file is not writable; every
+  // later commit would then fail, so say it now.
+  if (sqlite3_db_readonly(db.get(), "main") == 1) {
+    return Status::Error(Status::Code::kIoError,
+                         fmt::format("{}: attempt to write a readonly database (the file is "
+                                     "not writable by this user)",
+                                     path));
+  }
+  if (Status s = CheckIntegrity(db.get(), path, options.open_check); !s.ok()) return s;
+  if (Status s = SetPragmas(db.get(), path, options); !s.ok()) return s;
+  if (Status s = sqlite::Migrate(db.get(), path); !s.ok()) return s;
+
+  std::unique_ptr<SqliteLeaseStore> store(new SqliteLeaseStore(std::move(db), path));
+  if (int prc = store->PrepareAll(); prc != SQLITE_OK) {
+    return store->Fail(prc, "preparing statements");
+  }
+  *out = std::move(store);
+  return Status::Ok();
+}
+
+int SqliteLeaseStore::PrepareAll() {
+  sqlite3* db = db_.get();
+  const std::pair<Statement*, std::string_view> statements[] = {
+      {&begin_, "BEGIN IMMEDIATE"},
+      {&commit_, "COMMIT"},
+      {&rollback_, "ROLLBACK"},
+      {&upsert_lease_,
+       "INSERT OR REPLACE INTO leases (id, token, pool_key, feature, version, user, host, "
+       "display, peer, client_pid, app, since_ms, seat, shared, products) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"},
+      {&delete_lease_, "DELETE FROM leases WHERE id = ?1"},
+      {&add_slot_,
+       "INSERT INTO cloud_slots (collection, user, since_ms) VALUES (?1, ?2, ?3) "
+       "ON CONFLICT DO NOTHING"},
+      {&remove_slot_, "DELETE FROM cloud_slots WHERE collection = ?1 AND user = ?2"},
+      {&add_assignment_,
+       "INSERT INTO assignments (pool_key, user, since_ms) VALUES (?1, ?2, ?3) "
+       "ON CONFLICT DO NOTHING"},
+      {&remove_assignment_, "DELETE FROM assignments WHERE pool_key = ?1 AND user = ?2"},
+      {&append_journal_,
+       "INSERT INTO journal (time_ms, event, user, host, display, peer, feature, version, "
+       "pool, lease_id, reason, detail) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
+      {&raise_high_water_,
+       "INSERT INTO meta (key, value) VALUES ('highest_lease_id', ?1) "
+       "ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)"},
+      {&select_leases_,
+       "SELECT id, token, pool_key, feature, version, user, host, display, peer, client_pid, "
+       "app, since_ms, seat, shared, products FROM leases ORDER BY id"},
+      {&select_slots_,
+       "SELECT collection, user, since_ms FROM cloud_slots ORDER BY collection, user"},
+      {&select_assignments_,
+       "SELECT pool_key, user, since_ms FROM assignments ORDER BY pool_key, user"},
+      {&select_high_water_, "SELECT value FROM meta WHERE key = 'highest_lease_id'"},
+      {&select_journal_,
+       "SELECT seq, time_ms, event, user, host, display, peer, feature, version, pool, "
+       "lease_id, reason, detail FROM journal "
+       "WHERE time_ms >= ?1 AND time_ms < ?2 ORDER BY time_ms, seq"},
+  };
+  for (const auto& [stmt, sql] : statements) {
+    if (int rc = stmt->Prepare(db, sql); rc != SQLITE_OK) return rc;
+  }
+  return SQLITE_OK;
+}
+
+Status SqliteLeaseStore::Fail(int rc, std::string_view what) const {
+  return WithAdvice(sqlite::Error(db_.get(), rc, path_, what));
+}
+
+Status SqliteLeaseStore::Commit(const Batch& batch) {
+  if (batch.empty()) return Status::Ok();
+  if (int rc = begin_.Run(); rc != SQLITE_OK) return Fail(rc, "beginning a commit");
+  Status s = ApplyBatch(batch);
+  if (s.ok()) {
+    if (int rc = commit_.Run(); rc != SQLITE_OK) s = Fail(rc, "committing a batch");
+  }
+  // A failed COMMIT (e.g. SQLITE_BUSY) can leave the transaction open: close it so the
+  // next batch starts clean and none of this one is applied later by accident.
+  if (!s.ok() && sqlite3_get_autocommit(db_.get()) == 0) rollback_.Run();
+  return s;
+}
+
+Status SqliteLeaseStore::ApplyBatch(const Batch& batch) {
+  const auto refused = [this](const Status& s) {
+    return Status::Error(
+        s.code(), fmt::format("{}: {} (batch refused, nothing written)", path_, s.message()));
+  };
+  std::uint64_t high = batch.highest_lease_id;
+  for (const LeaseRecord& lease : batch.upsert_leases) {
+    if (Status s = CheckLease(lease); !s.ok()) return refused(s);
+    Statement& st = upsert_lease_;
+    st.BindUint(1, lease.id);
+    st.BindUint(2, lease.token);
+    st.BindText(3, lease.pool_key);
+    st.BindText(4, lease.feature);
+    st.BindText(5, lease.version);
+    st.BindText(6, lease.user);
+    st.BindText(7, lease.host);
+    st.BindText(8, lease.display);
+    st.BindText(9, lease.peer);
+    st.BindInt(10, lease.client_pid);
+    st.BindText(11, lease.app);
+    st.BindInt(12, lease.since);
+    st.BindInt(13, lease.seat);
+    st.BindInt(14, lease.shared ? 1 : 0);
+    const std::string products = JoinProducts(lease.products);
+    st.BindText(15, products);
+    if (int rc = st.Run(); rc != SQLITE_OK)
+      return Fail(rc, fmt::format("writing lease {}", lease.id));
+    high = std::max(high, lease.id);
+  }
+  for (std::uint64_t id : batch.delete_leases) {
+    delete_lease_.BindUint(1, id);
+    if (int rc = delete_lease_.Run(); rc != SQLITE_OK) {
+      return Fail(rc, fmt::format("deleting lease {}", id));
+    }
+  }
+  const auto keyed = [this](Statement& st, const std::string& a, const std::string& b,
+                            const UnixMillis* since, std::string_view what) {
+    st.BindText(1, a);
+    st.BindText(2, b);
+    if (since != nullptr) st.BindInt(3, *since);
+    if (int rc = st.Run(); rc != SQLITE_OK) return Fail(rc, fmt::format("{} {}/{}", what, a, b));
+    return Status::Ok();
+  };
+  for (const CloudSlot& slot : batch.add_slots) {
+    if (Status s = keyed(add_slot_, slot.collection, slot.user, &slot.since, "adding cloud slot");
+        !s.ok()) {
+      return s;
+    }
+  }
+  for (const CloudSlot& slot : batch.remove_slots) {
+    if (Status s = keyed(remove_slot_, slot.collection, slot.user, nullptr, "removing cloud slot");
+        !s.ok()) {
+      return s;
+    }
+  }
+  for (const Assignment& a : batch.add_assignments) {
+    if (Status s = keyed(add_assignment_, a.pool_key, a.user, &a.since, "adding assignment");
+        !s.ok()) {
+      return s;
+    }
+  }
+  for (const Assignment& a : batch.remove_assignments) {
+    if (Status s = keyed(remove_assignment_, a.pool_key, a.user, nullptr, "removing assignment");
+        !s.ok()) {
+      return s;
+    }
+  }
+  for (const JournalEntry& e : batch.journal) {
+    if (Status s = CheckJournalEntry(e); !s.ok()) return refused(s);
+    Statement& st = append_journal_;
+    st.BindInt(1, e.time);
+    st.BindText(2, JournalEventName(e.event));
+    st.BindText(3, e.user);
+    st.BindText(4, e.host);
+    st.BindText(5, e.display);
+    st.BindText(6, e.peer);
+    st.BindText(7, e.feature);
+    st.BindText(8, e.version);
+    st.BindText(9, e.pool);
+    st.BindUint(10, e.lease_id);
+    st.BindText(11, e.reason);
+    st.BindText(12, e.detail);
+    if (int rc = st.Run(); rc != SQLITE_OK) return Fail(rc, "appending to the journal");
+  }
+  if (high != 0) {
+    raise_high_water_.BindUint(1, high);
+    if (int rc = raise_high_water_.Run(); rc != SQLITE_OK) {
+      return Fail(rc, "raising the lease id mark");
+    }
+  }
+  return Status::Ok();
+}
+
+Status SqliteLeaseStore::Load(StoredState* out) {
+  StoredState state;
+  // One read transaction: every table from the same snapshot.
+  Status s = sqlite::Exec(db_.get(), "BEGIN", path_, "loading");
+  int rc = SQLITE_OK;
+  if (s.ok()) {
+    while ((rc = select_leases_.Step()) == SQLITE_ROW) {
+      Statement& st = select_leases_;
+      LeaseRecord lease;
+      lease.id = st.ColumnUint(0);
+      lease.token = st.ColumnUint(1);
+      lease.pool_key = st.ColumnText(2);
+      lease.feature = st.ColumnText(3);
+      lease.version = st.ColumnText(4);
+      lease.user = st.ColumnText(5);
+      lease.host = st.ColumnText(6);
+      lease.display = st.ColumnText(7);
+      lease.peer = st.ColumnText(8);
+      lease.client_pid = st.ColumnInt(9);
+      lease.app = st.ColumnText(10);
+      lease.since = st.ColumnInt(11);
+      lease.seat = static_cast<std::uint32_t>(st.ColumnInt(12));
+      lease.shared = st.ColumnInt(13) != 0;
+      lease.products = SplitProducts(st.ColumnText(14));
+      state.leases.push_back(std::move(lease));
+    }
+    if (rc != SQLITE_DONE) s = Fail(rc, "loading leases");
+    select_leases_.Reset();
+  }
+  if (s.ok()) {
+    while ((rc = select_slots_.Step()) == SQLITE_ROW) {
+      state.cloud_slots.push_back(CloudSlot{
+          select_slots_.ColumnText(0), select_slots_.ColumnText(1), select_slots_.ColumnInt(2)});
+    }
+    if (rc != SQLITE_DONE) s = Fail(rc, "loading cloud slots");
+    select_slots_.Reset();
+  }
+  if (s.ok()) {
+    while ((rc = select_assignments_.Step()) == SQLITE_ROW) {
+      state.assignments.push_back(Assignment{select_assignments_.ColumnText(0),
+                                             select_assignments_.ColumnText(1),
+                                             select_assignments_.ColumnInt(2)});
+    }
+    if (rc != SQLITE_DONE) s = Fail(rc, "loading assignments");
+    select_assignments_.Reset();
+  }
+  if (s.ok()) {
+    rc = select_high_water_.Step();
+    if (rc == SQLITE_ROW) {
+      state.highest_lease_id = select_high_water_.ColumnUint(0);
+    } else if (rc != SQLITE_DONE) {
+      s = Fail(rc, "loading the lease id mark");
+    }
+    select_high_water_.Reset();
+  }
+  if (sqlite3_get_autocommit(db_.get()) == 0) commit_.Run();  // read-only: ends the snapshot
+  if (s.ok()) *out = std::move(state);
+  return s;
+}
+
+Status SqliteLeaseStore::ReadJournal(UnixMillis from, UnixMillis to,
+                                     std::vector<JournalEntry>* out) {
+  std::vector<JournalEntry> entries;
+  Statement& st = select_journal_;
+  st.BindInt(1, from);
+  st.BindInt(2, to);
+  int rc = SQLITE_OK;
+  Status s;
+  while ((rc = st.Step()) == SQLITE_ROW) {
+    JournalEntry e;
+    e.time = st.ColumnInt(1);
+    const std::string event = st.ColumnText(2);
+    const std::optional<JournalEvent> parsed = ParseJournalEvent(event);
+    if (!parsed) {
+      s = Status::Error(
+          Status::Code::kCorruption,
+          fmt::format("{}: journal row {} has unknown event '{}'", path_, st.ColumnInt(0), event));
+      break;
+    }
+    e.event = *parsed;
+    e.user = st.ColumnText(3);
+    e.host = st.ColumnText(4);
+    e.display = st.ColumnText(5);
+    e.peer = st.ColumnText(6);
+    e.feature = st.ColumnText(7);
+    e.version = st.ColumnText(8);
+    e.pool = st.ColumnText(9);
+    e.lease_id = st.ColumnUint(10);
+    e.reason = st.ColumnText(11);
+    e.detail = st.ColumnText(12);
+    entries.push_back(std::move(e));
+  }
+  if (s.ok() && rc != SQLITE_DONE) s = Fail(rc, "reading the journal");
+  st.Reset();
+  if (s.ok()) *out = std::move(entries);
+  return s;
+}
+
+}  // namespace floatlm::store

@@ -1,0 +1,85 @@
+// The production LeaseStore: one SQLite database, <state_dir>/floatlm.db, in WAL mode.
+//
+// Durability: a Commit that returned Ok survives a crash or `kill -9` of the daemon.
+// With the default Durability::kNormal (synchronous=NORMAL) a power loss or kernel crash
+// may lose the last few committed batches, never corrupt the file; Durability::kFull
+// (synchronous=FULL) closes that window at the cost of an fsync per commit.
+//
+// Open() refuses, with a message naming the file: a missing or unwritable state
+// directory, a damaged database (it is never silently recreated: the admin decides), a
+// database written by a newer floatlm, and a file that is not a floatlm database.
+//
+// Not thread-safe: one event loop owns the store. Statements are prepared once and
+// reused, so a batch costs one transaction plus one step per record.
+#ifndef FLOATLM_DAEMON_STORE_SQLITE_LEASE_STORE_H_
+#define FLOATLM_DAEMON_STORE_SQLITE_LEASE_STORE_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "store/lease_store.h"
+#include "store/sqlite_handle.h"
+
+namespace floatlm::store {
+
+struct SqliteStoreOptions {
+  enum class Durability { kNormal, kFull };
+  enum class OpenCheck { kQuick, kFull };  // PRAGMA quick_check or integrity_check
+
+  std::string state_dir;  // must exist and be writable; the store does not create it
+  Durability durability = Durability::kNormal;
+  // kQuick reads every page (seconds for a journal of millions of rows); kFull also
+  // cross-checks indexes and is slower still.
+  OpenCheck open_check = OpenCheck::kQuick;
+  std::chrono::milliseconds busy_timeout{5000};  // wait for another process's lock
+};
+
+class SqliteLeaseStore final : public LeaseStore {
+ public:
+  static constexpr const char* kFileName = "floatlm.db";
+
+  // Opens or creates the database and brings its schema up to date. On success *out
+  // owns the store; on failure *out is left empty and the file is untouched beyond
+  // what SQLite needs to read it.
+  static Status Open(const SqliteStoreOptions& options, std::unique_ptr<SqliteLeaseStore>* out);
+
+  static int SchemaVersion();  // the user_version this build writes
+
+  Status Load(StoredState* out) override;
+  Status Commit(const Batch& batch) override;
+  Status ReadJournal(UnixMillis from, UnixMillis to, std::vector<JournalEntry>* out) override;
+
+  const std::string& path() const { return path_; }
+
+ private:
+  SqliteLeaseStore(sqlite::DbPtr db, std::string path);
+  int PrepareAll();
+  Status ApplyBatch(const Batch& batch);
+  Status Fail(int rc, std::string_view what) const;
+
+  sqlite::DbPtr db_;  // declared first: destroyed after the statements below
+  std::string path_;
+
+  sqlite::Statement begin_;
+  sqlite::Statement commit_;
+  sqlite::Statement rollback_;
+  sqlite::Statement upsert_lease_;
+  sqlite::Statement delete_lease_;
+  sqlite::Statement add_slot_;
+  sqlite::Statement remove_slot_;
+  sqlite::Statement add_assignment_;
+  sqlite::Statement remove_assignment_;
+  sqlite::Statement append_journal_;
+  sqlite::Statement raise_high_water_;
+  sqlite::Statement select_leases_;
+  sqlite::Statement select_slots_;
+  sqlite::Statement select_assignments_;
+  sqlite::Statement select_high_water_;
+  sqlite::Statement select_journal_;
+};
+
+}  // namespace floatlm::store
+
+#endif  // FLOATLM_DAEMON_STORE_SQLITE_LEASE_STORE_H_

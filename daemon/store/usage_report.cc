@@ -1,0 +1,155 @@
+#include "store/usage_report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <numeric>
+#include <set>
+#include <unordered_map>
+#include <utility>
+
+namespace floatlm::store {
+namespace {
+
+constexpr std::int64_t kDayMs = 86'400'000;
+
+struct Interval {
+  std::string feature;
+  std::string user;
+  UnixMillis start = 0;
+  UnixMillis end = 0;
+};
+
+bool EndsLease(JournalEvent event) {
+  return event == JournalEvent::kCheckin || event == JournalEvent::kTimeout ||
+         event == JournalEvent::kExpired || event == JournalEvent::kRemoval;
+}
+
+std::int64_t FloorDiv(std::int64_t a, std::int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)) ? 1 : 0);
+}
+
+std::string DayName(std::int64_t day_index) {
+  const std::chrono::year_month_day date{std::chrono::sys_days{std::chrono::days{day_index}}};
+  return fmt::format("{:04}-{:02}-{:02}", static_cast<int>(date.year()),
+                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
+}
+
+// Pairs checkouts with their ends and clips the intervals to [from, to).
+std::vector<Interval> LeaseIntervals(const std::vector<JournalEntry>& entries, UnixMillis from,
+                                     UnixMillis to) {
+  std::vector<const JournalEntry*> sorted;
+  sorted.reserve(entries.size());
+  for (const JournalEntry& e : entries) sorted.push_back(&e);
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const JournalEntry* a, const JournalEntry* b) { return a->time < b->time; });
+
+  std::vector<Interval> intervals;
+  std::unordered_map<std::uint64_t, Interval> open;
+  for (const JournalEntry* e : sorted) {
+    if (e->lease_id == 0) continue;
+    if (e->event == JournalEvent::kCheckout) {
+      open[e->lease_id] = Interval{e->feature, e->user, e->time, to};
+    } else if (EndsLease(e->event)) {
+      if (auto it = open.find(e->lease_id); it != open.end()) {
+        it->second.end = e->time;
+        intervals.push_back(std::move(it->second));
+        open.erase(it);
+      } else if (!e->feature.empty()) {
+        intervals.push_back(Interval{e->feature, e->user, from, e->time});
+      }
+    }
+  }
+  for (auto& [id, interval] : open) intervals.push_back(std::move(interval));
+
+  std::vector<Interval> clipped;
+  for (Interval& interval : intervals) {
+    interval.start = std::max(interval.start, from);
+    interval.end = std::min(interval.end, to);
+    if (interval.start < interval.end) clipped.push_back(std::move(interval));
+  }
+  return clipped;
+}
+
+}  // namespace
+
+std::uint32_t DayUsage::denial_count() const {
+  return std::accumulate(denials.begin(), denials.end(), 0u,
+                         [](std::uint32_t sum, const auto& kv) { return sum + kv.second; });
+}
+
+UsageReport ComputeReport(const std::vector<JournalEntry>& entries, UnixMillis from, UnixMillis to,
+                          std::chrono::minutes utc_offset) {
+  UsageReport report;
+  report.from = from;
+  report.to = to;
+  report.utc_offset = utc_offset;
+  const std::int64_t offset_ms = utc_offset.count() * 60'000;
+  const auto day_of = [offset_ms](UnixMillis t) { return FloorDiv(t + offset_ms, kDayMs); };
+  const auto day_start = [offset_ms](std::int64_t day) { return day * kDayMs - offset_ms; };
+
+  struct Bucket {
+    std::uint32_t peak = 0;
+    std::int64_t lease_ms = 0;
+    std::set<std::string> users;
+    std::map<std::string, std::uint32_t> denials;
+  };
+  std::map<std::pair<std::string, std::int64_t>, Bucket> buckets;        // (feature, day)
+  std::map<std::pair<std::string, std::string>, std::int64_t> per_user;  // (user, feature)
+
+  const std::vector<Interval> intervals = LeaseIntervals(entries, from, to);
+  for (const Interval& interval : intervals) {
+    per_user[{interval.user, interval.feature}] += interval.end - interval.start;
+    for (std::int64_t day = day_of(interval.start); day_start(day) < interval.end; ++day) {
+      const UnixMillis begin = std::max(interval.start, day_start(day));
+      const UnixMillis end = std::min(interval.end, day_start(day + 1));
+      Bucket& bucket = buckets[{interval.feature, day}];
+      bucket.lease_ms += end - begin;
+      bucket.users.insert(interval.user);
+      // A lease carried over midnight is open when the day begins: it counts towards
+      // that day's peak even if nothing else happens.
+      if (interval.start < begin) ++bucket.peak;
+    }
+  }
+
+  // Sweep each feature's starts and ends; at equal times ends go first.
+  std::map<std::string, std::vector<std::pair<UnixMillis, int>>> steps;
+  for (const Interval& interval : intervals) {
+    steps[interval.feature].emplace_back(interval.start, +1);
+    steps[interval.feature].emplace_back(interval.end, -1);
+  }
+  for (auto& [feature, list] : steps) {
+    std::sort(list.begin(), list.end());
+    int level = 0;
+    for (const auto& [time, delta] : list) {
+      level += delta;
+      if (delta > 0) {
+        Bucket& bucket = buckets[{feature, day_of(time)}];
+        bucket.peak = std::max(bucket.peak, static_cast<std::uint32_t>(level));
+      }
+    }
+  }
+
+  for (const JournalEntry& e : entries) {
+    if (e.event != JournalEvent::kDenial || e.time < from || e.time >= to) continue;
+    ++buckets[{e.feature, day_of(e.time)}].denials[e.reason.empty() ? "unspecified" : e.reason];
+  }
+
+  for (auto& [key, bucket] : buckets) {
+    DayUsage day;
+    day.feature = key.first;
+    day.day = DayName(key.second);
+    day.day_start = day_start(key.second);
+    day.peak_leases = bucket.peak;
+    day.lease_ms = bucket.lease_ms;
+    day.users.assign(bucket.users.begin(), bucket.users.end());
+    day.denials = std::move(bucket.denials);
+    report.days.push_back(std::move(day));
+  }
+  for (const auto& [key, ms] : per_user) {
+    report.users.push_back(UserUsage{key.first, key.second, ms});
+  }
+  return report;
+}
+
+}  // namespace floatlm::store

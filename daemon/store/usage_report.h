@@ -1,0 +1,74 @@
+// The usage report (`floatlm report`): pure computation over journal entries, no I/O.
+//
+// Days are calendar days in UTC unless `utc_offset` says otherwise (a fixed offset; no
+// daylight-saving rules are applied, so a report across a DST change is off by the shift
+// for part of it). Lease intervals run from `checkout` to the first of `checkin`,
+// `timeout`, `expired` or `removal` with the same lease id, and are clipped to [from, to):
+// a lease still open at `to` counts up to `to`; a lease that began before `from` counts
+// from `from`. An end event whose checkout is not among the entries (it lies before the
+// entries handed in) counts from `from`, if it carries the feature and user. Leases
+// restored after a daemon restart simply continue: the journal has no checkout/checkin
+// for a restart. Pass entries from well before `from` so earlier checkouts are seen.
+#ifndef FLOATLM_DAEMON_STORE_USAGE_REPORT_H_
+#define FLOATLM_DAEMON_STORE_USAGE_REPORT_H_
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "store/records.h"
+
+namespace floatlm::store {
+
+// One feature on one day. Present when the feature had a lease or a denial that day.
+struct DayUsage {
+  std::string feature;
+  std::string day;                 // "YYYY-MM-DD" at the report's offset
+  UnixMillis day_start = 0;        // the day's first millisecond, as a UTC instant
+  std::uint32_t peak_leases = 0;   // most leases open at once (shared leases count too)
+  std::int64_t lease_ms = 0;       // sum of lease intervals inside the day
+  std::vector<std::string> users;  // distinct users holding a lease that day, sorted
+  std::map<std::string, std::uint32_t> denials;  // reason code -> count ("unspecified" if none)
+
+  double lease_hours() const { return static_cast<double>(lease_ms) / 3'600'000.0; }
+  std::uint32_t denial_count() const;
+};
+
+// One user's use of one feature over the whole report range.
+struct UserUsage {
+  std::string user;
+  std::string feature;
+  std::int64_t lease_ms = 0;
+
+  double hours() const { return static_cast<double>(lease_ms) / 3'600'000.0; }
+};
+
+struct UsageReport {
+  UnixMillis from = 0;
+  UnixMillis to = 0;
+  std::chrono::minutes utc_offset{0};
+  std::vector<DayUsage> days;    // ordered by feature, then day
+  std::vector<UserUsage> users;  // ordered by user, then feature; users with leases only
+};
+
+// Entries need not be sorted; equal times keep their given order, and at one instant
+// ends are applied before starts (back-to-back leases are not concurrent).
+UsageReport ComputeReport(const std::vector<JournalEntry>& entries, UnixMillis from, UnixMillis to,
+                          std::chrono::minutes utc_offset = std::chrono::minutes(0));
+
+// An aligned plain-text table: a title line, the feature/day table, then the user table.
+std::string RenderReportText(const UsageReport& report);
+
+// CSV (RFC 4180 quoting, "\n" line ends), two sections separated by an empty line:
+//   feature,day,peak_leases,lease_hours,distinct_users,denials,denials_by_reason
+//     one row per DayUsage; lease_hours with 2 decimals; denials_by_reason is
+//     "reason=count" pairs joined by ';', sorted by reason
+//   user,feature,hours
+//     one row per UserUsage; hours with 2 decimals
+std::string RenderReportCsv(const UsageReport& report);
+
+}  // namespace floatlm::store
+
+#endif  // FLOATLM_DAEMON_STORE_USAGE_REPORT_H_

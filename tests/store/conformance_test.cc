@@ -1,0 +1,277 @@
+// The LeaseStore contract, one suite run against every backend (kea's habit): a new
+// backend joins by adding its class to Backends.
+#include <boost/mpl/list.hpp>
+#include <boost/test/unit_test.hpp>
+#include <cstdint>
+#include <vector>
+
+#include "store/lease_store.h"
+#include "store_backends.h"
+
+namespace floatlm::store {
+namespace {
+
+using testing::MemoryBackend;
+using testing::SqliteBackend;
+using Backends = boost::mpl::list<MemoryBackend, SqliteBackend>;
+
+LeaseRecord Lease(std::uint64_t id, std::string user = "alice") {
+  LeaseRecord lease;
+  lease.id = id;
+  lease.token = 0xfedcba9876543210ull + id;  // high bit set: the full 64 bits must survive
+  lease.pool_key = "cad/1.0/SN-0001";
+  lease.feature = "cad";
+  lease.version = "2024.1";
+  lease.user = std::move(user);
+  lease.host = "ws-17";
+  lease.display = "ws-17:0";
+  lease.peer = "192.0.2.17";
+  lease.client_pid = 4242;
+  lease.app = "cad-studio";
+  lease.since = 1'710'234'000'000 + static_cast<std::int64_t>(id);
+  lease.seat = 3;
+  lease.shared = false;
+  return lease;
+}
+
+JournalEntry Entry(UnixMillis time, JournalEvent event, std::string detail = "") {
+  JournalEntry e;
+  e.time = time;
+  e.event = event;
+  e.user = "alice";
+  e.host = "ws-17";
+  e.display = ":0";
+  e.peer = "192.0.2.17";
+  e.feature = "cad";
+  e.version = "2024.1";
+  e.pool = "cad/1.0/SN-0001";
+  e.lease_id = 7;
+  e.reason = event == JournalEvent::kDenial ? "all_seats_in_use" : "";
+  e.detail = std::move(detail);
+  return e;
+}
+
+void Commit(LeaseStore& store, const Batch& batch) {
+  const Status s = store.Commit(batch);
+  BOOST_REQUIRE_MESSAGE(s.ok(), s.message());
+}
+
+StoredState Load(LeaseStore& store) {
+  StoredState state;
+  const Status s = store.Load(&state);
+  BOOST_REQUIRE_MESSAGE(s.ok(), s.message());
+  return state;
+}
+
+std::vector<JournalEntry> Journal(LeaseStore& store, UnixMillis from, UnixMillis to) {
+  std::vector<JournalEntry> entries;
+  const Status s = store.ReadJournal(from, to, &entries);
+  BOOST_REQUIRE_MESSAGE(s.ok(), s.message());
+  return entries;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(lease_store_conformance)
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(empty_store_loads_nothing, B, Backends) {
+  B backend;
+  const StoredState state = Load(backend.Store());
+  BOOST_TEST(state.leases.empty());
+  BOOST_TEST(state.cloud_slots.empty());
+  BOOST_TEST(state.assignments.empty());
+  BOOST_TEST(state.highest_lease_id == 0u);
+  BOOST_TEST(Journal(backend.Store(), INT64_MIN, INT64_MAX).empty());
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(every_record_kind_round_trips, B, Backends) {
+  B backend;
+  LeaseRecord collection_seat = Lease(2, "bob");
+  collection_seat.shared = true;
+  collection_seat.seat = 0;
+  collection_seat.products = {"cad", "cam"};
+  collection_seat.token = UINT64_MAX;
+  collection_seat.client_pid = -1;  // whatever the client claimed, stored as given
+  JournalEntry denial = Entry(1'000, JournalEvent::kDenial, "2 of 2 seats held by alice, bob");
+  denial.lease_id = 0;
+  Batch batch;
+  batch.upsert_leases = {Lease(1), collection_seat};
+  batch.add_slots = {CloudSlot{"PDCOLL", "carol", 500}};
+  batch.add_assignments = {Assignment{"inv/USER_BASED", "dave", 600}};
+  batch.journal = {Entry(900, JournalEvent::kCheckout), denial};
+  Commit(backend.Store(), batch);
+  backend.Reopen();
+
+  const StoredState state = Load(backend.Store());
+  BOOST_REQUIRE_EQUAL(state.leases.size(), 2u);
+  BOOST_CHECK(state.leases[0] == Lease(1));
+  BOOST_CHECK(state.leases[1] == collection_seat);
+  BOOST_REQUIRE_EQUAL(state.cloud_slots.size(), 1u);
+  BOOST_CHECK((state.cloud_slots[0] == CloudSlot{"PDCOLL", "carol", 500}));
+  BOOST_REQUIRE_EQUAL(state.assignments.size(), 1u);
+  BOOST_CHECK((state.assignments[0] == Assignment{"inv/USER_BASED", "dave", 600}));
+  BOOST_TEST(state.highest_lease_id == 2u);
+  const std::vector<JournalEntry> journal = Journal(backend.Store(), 0, 2'000);
+  BOOST_REQUIRE_EQUAL(journal.size(), 2u);
+  BOOST_CHECK(journal[0] == Entry(900, JournalEvent::kCheckout));
+  BOOST_CHECK(journal[1] == denial);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(every_journal_event_kind_round_trips, B, Backends) {
+  B backend;
+  Batch batch;
+  for (int kind = 0; kind <= static_cast<int>(JournalEvent::kCloudRelease); ++kind) {
+    batch.journal.push_back(Entry(kind, static_cast<JournalEvent>(kind)));
+  }
+  Commit(backend.Store(), batch);
+  backend.Reopen();
+  BOOST_CHECK(Journal(backend.Store(), 0, 100) == batch.journal);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(deleted_lease_is_gone, B, Backends) {
+  B backend;
+  Commit(backend.Store(), Batch{.upsert_leases = {Lease(1), Lease(2), Lease(3)}});
+  Commit(backend.Store(), Batch{.delete_leases = {2, 99}});  // 99 never existed: ignored
+  backend.Reopen();
+  const StoredState state = Load(backend.Store());
+  BOOST_REQUIRE_EQUAL(state.leases.size(), 2u);
+  BOOST_TEST(state.leases[0].id == 1u);
+  BOOST_TEST(state.leases[1].id == 3u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(upsert_replaces_the_whole_lease, B, Backends) {
+  B backend;
+  Commit(backend.Store(), Batch{.upsert_leases = {Lease(5)}});
+  LeaseRecord moved = Lease(5);
+  moved.pool_key = "PDCOLL/2024/SN-0002";  // consolidation moved it onto a collection seat
+  moved.seat = 9;
+  moved.products = {"cad"};
+  moved.host.clear();
+  Commit(backend.Store(), Batch{.upsert_leases = {moved}});
+  backend.Reopen();
+  const StoredState state = Load(backend.Store());
+  BOOST_REQUIRE_EQUAL(state.leases.size(), 1u);
+  BOOST_CHECK(state.leases[0] == moved);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(lease_granted_and_freed_in_one_batch_ends_deleted, B, Backends) {
+  B backend;
+  Commit(backend.Store(), Batch{.upsert_leases = {Lease(4)}, .delete_leases = {4}});
+  const StoredState state = Load(backend.Store());
+  BOOST_TEST(state.leases.empty());
+  BOOST_TEST(state.highest_lease_id == 4u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(failed_batch_applies_nothing, B, Backends) {
+  B backend;
+  Commit(backend.Store(),
+         Batch{.upsert_leases = {Lease(1)}, .journal = {Entry(1, JournalEvent::kCheckout)}});
+
+  // Valid changes of every kind, then one bad journal entry last: the SQLite backend has
+  // written everything else when it meets it, so only a rollback keeps the store clean.
+  JournalEntry bad = Entry(3, JournalEvent::kCheckin);
+  bad.event = static_cast<JournalEvent>(200);
+  LeaseRecord changed = Lease(1);
+  changed.user = "mallory";
+  Batch batch;
+  batch.upsert_leases = {changed, Lease(2)};
+  batch.delete_leases = {1};
+  batch.add_slots = {CloudSlot{"PDCOLL", "carol", 5}};
+  batch.add_assignments = {Assignment{"inv", "dave", 6}};
+  batch.journal = {Entry(2, JournalEvent::kCheckout), bad};
+  batch.highest_lease_id = 1000;
+  const Status s = backend.Store().Commit(batch);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(static_cast<int>(s.code()) == static_cast<int>(Status::Code::kInvalidArgument));
+  BOOST_TEST_MESSAGE("refused: " << s.message());
+
+  // A bad lease id fails the same way.
+  const Status zero = backend.Store().Commit(Batch{.upsert_leases = {Lease(3), Lease(0)}});
+  BOOST_TEST(!zero.ok());
+  BOOST_TEST_MESSAGE("refused: " << zero.message());
+
+  backend.Reopen();
+  const StoredState state = Load(backend.Store());
+  BOOST_REQUIRE_EQUAL(state.leases.size(), 1u);
+  BOOST_CHECK(state.leases[0] == Lease(1));
+  BOOST_TEST(state.cloud_slots.empty());
+  BOOST_TEST(state.assignments.empty());
+  BOOST_TEST(state.highest_lease_id == 1u);
+  BOOST_TEST(Journal(backend.Store(), 0, 100).size() == 1u);
+
+  // The store stays usable after a refused batch.
+  Commit(backend.Store(), Batch{.upsert_leases = {Lease(2)}});
+  BOOST_TEST(Load(backend.Store()).leases.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(lease_id_mark_survives_and_never_goes_down, B, Backends) {
+  B backend;
+  Commit(backend.Store(), Batch{.upsert_leases = {Lease(41)}});
+  Commit(backend.Store(), Batch{.delete_leases = {41}});
+  backend.Reopen();
+  BOOST_TEST(Load(backend.Store()).highest_lease_id == 41u);  // no lease left, mark kept
+
+  Commit(backend.Store(), Batch{.highest_lease_id = 100});  // ids reserved ahead of use
+  Commit(backend.Store(), Batch{.highest_lease_id = 50});   // lower: ignored
+  Commit(backend.Store(), Batch{.upsert_leases = {Lease(60)}});
+  backend.Reopen();
+  BOOST_TEST(Load(backend.Store()).highest_lease_id == 100u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(journal_reads_in_time_order_within_half_open_range, B, Backends) {
+  B backend;
+  // Committed out of time order over two batches (a late denial, a clock step back).
+  Commit(backend.Store(), Batch{.journal = {Entry(300, JournalEvent::kCheckin, "a"),
+                                            Entry(100, JournalEvent::kCheckout, "b"),
+                                            Entry(200, JournalEvent::kDenial, "c")}});
+  Commit(backend.Store(), Batch{.journal = {Entry(200, JournalEvent::kDenial, "d"),
+                                            Entry(50, JournalEvent::kStart, "e"),
+                                            Entry(400, JournalEvent::kStop, "f")}});
+  backend.Reopen();
+  const auto details = [](const std::vector<JournalEntry>& entries) {
+    std::string text;
+    for (const JournalEntry& e : entries) text += e.detail;
+    return text;
+  };
+  // Equal times (200) keep commit order: c before d.
+  BOOST_TEST(details(Journal(backend.Store(), INT64_MIN, INT64_MAX)) == "ebcdaf");
+  BOOST_TEST(details(Journal(backend.Store(), 100, 300)) == "bcd");  // 300 excluded
+  BOOST_TEST(details(Journal(backend.Store(), 201, 300)) == "");
+  BOOST_TEST(details(Journal(backend.Store(), 300, 301)) == "a");
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(cloud_slots_add_and_remove_idempotently, B, Backends) {
+  B backend;
+  Commit(backend.Store(), Batch{.add_slots = {{"PDCOLL", "carol", 10}, {"PDCOLL", "alice", 11}}});
+  // Adding a held slot again keeps the first grant time: the user keeps the slot.
+  Commit(backend.Store(), Batch{.add_slots = {{"PDCOLL", "carol", 99}, {"AECCOLL", "carol", 12}}});
+  Commit(backend.Store(), Batch{.remove_slots = {{"PDCOLL", "alice", 0}, {"PDCOLL", "nobody", 0}}});
+  Commit(backend.Store(), Batch{.remove_slots = {{"PDCOLL", "alice", 0}}});  // again: no error
+  backend.Reopen();
+  const StoredState state = Load(backend.Store());
+  BOOST_REQUIRE_EQUAL(state.cloud_slots.size(), 2u);
+  BOOST_CHECK((state.cloud_slots[0] == CloudSlot{"AECCOLL", "carol", 12}));
+  BOOST_CHECK((state.cloud_slots[1] == CloudSlot{"PDCOLL", "carol", 10}));
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(assignments_add_and_remove_idempotently, B, Backends) {
+  B backend;
+  Commit(backend.Store(), Batch{.add_assignments = {{"inv", "dave", 1}, {"inv", "erin", 2}}});
+  Commit(backend.Store(), Batch{.add_assignments = {{"inv", "dave", 50}}});
+  Commit(backend.Store(), Batch{.remove_assignments = {{"inv", "erin", 0}, {"inv", "zed", 0}}});
+  Commit(backend.Store(), Batch{.remove_assignments = {{"inv", "erin", 0}}});
+  backend.Reopen();
+  const StoredState state = Load(backend.Store());
+  BOOST_REQUIRE_EQUAL(state.assignments.size(), 1u);
+  BOOST_CHECK((state.assignments[0] == Assignment{"inv", "dave", 1}));
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(empty_batch_changes_nothing, B, Backends) {
+  B backend;
+  Commit(backend.Store(), Batch{});
+  BOOST_TEST(Load(backend.Store()).highest_lease_id == 0u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace floatlm::store

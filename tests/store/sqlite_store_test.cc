@@ -1,0 +1,295 @@
+// What only the SQLite backend promises: the file survives restarts and crashes, the
+// schema is versioned, and a bad file or directory is refused with a message naming it.
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "store/sqlite_lease_store.h"
+#include "store_backends.h"
+
+namespace floatlm::store {
+namespace {
+
+using testing::TempDir;
+
+std::string DbPath(const TempDir& dir) { return dir.path() + "/" + SqliteLeaseStore::kFileName; }
+
+Status OpenAt(const std::string& state_dir, std::unique_ptr<SqliteLeaseStore>* out,
+              SqliteStoreOptions options = {}) {
+  options.state_dir = state_dir;
+  return SqliteLeaseStore::Open(options, out);
+}
+
+std::unique_ptr<SqliteLeaseStore> MustOpen(const std::string& state_dir,
+                                           SqliteStoreOptions options = {}) {
+  std::unique_ptr<SqliteLeaseStore> store;
+  const Status s = OpenAt(state_dir, &store, options);
+  BOOST_REQUIRE_MESSAGE(s.ok(), s.message());
+  return store;
+}
+
+// Reads one integer pragma through a separate raw connection, as an admin's sqlite3 would.
+std::int64_t RawPragma(const std::string& path, const std::string& pragma) {
+  sqlite3* db = nullptr;
+  BOOST_REQUIRE(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  BOOST_REQUIRE(sqlite3_prepare_v2(db, ("PRAGMA " + pragma).c_str(), -1, &stmt, nullptr) ==
+                SQLITE_OK);
+  BOOST_REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  const std::int64_t value = sqlite3_column_int64(stmt, 0);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return value;
+}
+
+void RawExec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  BOOST_REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  BOOST_REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+}
+
+LeaseRecord Lease(std::uint64_t id) {
+  LeaseRecord lease;
+  lease.id = id;
+  lease.token = id * 7919;
+  lease.pool_key = "cad/1.0/SN-0001";
+  lease.feature = "cad";
+  lease.version = "2024.1";
+  lease.user = "user" + std::to_string(id % 50);
+  lease.host = "ws-" + std::to_string(id % 80);
+  lease.display = ":0";
+  lease.peer = "192.0.2.1";
+  lease.client_pid = static_cast<std::int64_t>(id);
+  lease.app = "cad-studio";
+  lease.since = 1'710'234'000'000;
+  lease.seat = static_cast<std::uint32_t>(id % 1000);
+  return lease;
+}
+
+JournalEntry Checkout(const LeaseRecord& lease) {
+  JournalEntry e;
+  e.time = lease.since;
+  e.event = JournalEvent::kCheckout;
+  e.user = lease.user;
+  e.host = lease.host;
+  e.feature = lease.feature;
+  e.version = lease.version;
+  e.pool = lease.pool_key;
+  e.lease_id = lease.id;
+  return e;
+}
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(sqlite_lease_store)
+
+BOOST_AUTO_TEST_CASE(reopen_after_close_keeps_data) {
+  TempDir dir;
+  BOOST_REQUIRE(MustOpen(dir.path())->Commit(Batch{.upsert_leases = {Lease(1)}}).ok());
+  StoredState state;
+  BOOST_REQUIRE(MustOpen(dir.path())->Load(&state).ok());
+  BOOST_REQUIRE_EQUAL(state.leases.size(), 1u);
+  BOOST_CHECK(state.leases[0] == Lease(1));
+}
+
+BOOST_AUTO_TEST_CASE(empty_file_is_migrated_to_the_latest_schema) {
+  TempDir dir;
+  std::ofstream(DbPath(dir)).close();  // zero bytes, as `touch` leaves it
+  MustOpen(dir.path());
+  BOOST_TEST(RawPragma(DbPath(dir), "user_version") == SqliteLeaseStore::SchemaVersion());
+  BOOST_TEST(RawPragma(DbPath(dir), "application_id") == 0x464C4D31);
+  BOOST_TEST(SqliteLeaseStore::SchemaVersion() >= 1);
+}
+
+BOOST_AUTO_TEST_CASE(opens_in_wal_mode_with_the_chosen_durability) {
+  TempDir dir;
+  SqliteStoreOptions options;
+  options.durability = SqliteStoreOptions::Durability::kFull;
+  options.open_check = SqliteStoreOptions::OpenCheck::kFull;
+  auto store = MustOpen(dir.path(), options);
+  BOOST_REQUIRE(store->Commit(Batch{.upsert_leases = {Lease(1)}}).ok());
+  BOOST_TEST(std::filesystem::exists(DbPath(dir) + "-wal"));
+  sqlite3* db = nullptr;
+  BOOST_REQUIRE(sqlite3_open(DbPath(dir).c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  BOOST_REQUIRE(sqlite3_prepare_v2(db, "PRAGMA journal_mode", -1, &stmt, nullptr) == SQLITE_OK);
+  BOOST_REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  BOOST_TEST(std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0))) == "wal");
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+}
+
+BOOST_AUTO_TEST_CASE(newer_schema_version_is_refused_with_a_clear_message) {
+  TempDir dir;
+  MustOpen(dir.path());
+  RawExec(DbPath(dir), "PRAGMA user_version = 999");
+  std::unique_ptr<SqliteLeaseStore> store;
+  const Status s = OpenAt(dir.path(), &store);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(static_cast<int>(s.code()) == static_cast<int>(Status::Code::kUnsupportedVersion));
+  BOOST_TEST(Contains(s.message(), DbPath(dir)));
+  BOOST_TEST(Contains(s.message(), "999"));
+  BOOST_TEST(Contains(s.message(), "newer"));
+  BOOST_TEST(!store);
+  BOOST_TEST_MESSAGE("newer schema: " << s.message());
+  BOOST_TEST(RawPragma(DbPath(dir), "user_version") == 999);  // left as it was
+}
+
+BOOST_AUTO_TEST_CASE(foreign_database_is_refused) {
+  TempDir dir;
+  RawExec(DbPath(dir), "CREATE TABLE photos (id INTEGER PRIMARY KEY, name TEXT)");
+  std::unique_ptr<SqliteLeaseStore> store;
+  const Status s = OpenAt(dir.path(), &store);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(Contains(s.message(), DbPath(dir)));
+  BOOST_TEST(Contains(s.message(), "not a floatlm state database"));
+  BOOST_TEST_MESSAGE("foreign: " << s.message());
+}
+
+BOOST_AUTO_TEST_CASE(damaged_file_is_refused_naming_it_and_left_in_place) {
+  TempDir dir;
+  {
+    // Enough rows for a multi-page file, so the garbage lands on table or index pages.
+    auto store = MustOpen(dir.path());
+    Batch batch;
+    for (std::uint64_t id = 1; id <= 2000; ++id) {
+      batch.upsert_leases.push_back(Lease(id));
+      batch.journal.push_back(Checkout(Lease(id)));
+    }
+    BOOST_REQUIRE(store->Commit(batch).ok());
+  }  // closing checkpoints the WAL into the main file
+  const auto size = std::filesystem::file_size(DbPath(dir));
+  BOOST_REQUIRE(size > 64 * 1024);
+  {
+    std::fstream file(DbPath(dir), std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(static_cast<std::streamoff>(size / 2));
+    const std::string garbage(8192, '\xA5');
+    file.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  std::unique_ptr<SqliteLeaseStore> store;
+  const Status s = OpenAt(dir.path(), &store);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(static_cast<int>(s.code()) == static_cast<int>(Status::Code::kCorruption));
+  BOOST_TEST(Contains(s.message(), DbPath(dir)));
+  BOOST_TEST_MESSAGE("damaged: " << s.message());
+  BOOST_TEST(std::filesystem::file_size(DbPath(dir)) == size);  // not recreated
+}
+
+BOOST_AUTO_TEST_CASE(file_that_is_not_a_database_is_refused_naming_it) {
+  TempDir dir;
+  std::ofstream(DbPath(dir)) << std::string(10000, 'x');
+  std::unique_ptr<SqliteLeaseStore> store;
+  const Status s = OpenAt(dir.path(), &store);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(static_cast<int>(s.code()) == static_cast<int>(Status::Code::kCorruption));
+  BOOST_TEST(Contains(s.message(), DbPath(dir)));
+  BOOST_TEST_MESSAGE("not a database: " << s.message());
+  BOOST_TEST(std::filesystem::file_size(DbPath(dir)) == 10000u);
+}
+
+BOOST_AUTO_TEST_CASE(missing_state_directory_is_named) {
+  TempDir dir;
+  const std::string missing = dir.path() + "/no-such-dir";
+  std::unique_ptr<SqliteLeaseStore> store;
+  const Status s = OpenAt(missing, &store);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(Contains(s.message(), missing));
+  BOOST_TEST(Contains(s.message(), "does not exist"));
+  BOOST_TEST_MESSAGE("missing: " << s.message());
+}
+
+BOOST_AUTO_TEST_CASE(file_in_place_of_the_state_directory_is_named) {
+  TempDir dir;
+  const std::string file = dir.path() + "/state";
+  std::ofstream(file).close();
+  std::unique_ptr<SqliteLeaseStore> store;
+  const Status s = OpenAt(file, &store);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(Contains(s.message(), file));
+  BOOST_TEST(Contains(s.message(), "not a directory"));
+}
+
+BOOST_AUTO_TEST_CASE(unwritable_state_directory_is_named) {
+  // chmod 0500 stops an ordinary user, but root (CAP_DAC_OVERRIDE) writes through it, and
+  // these tests often run as root in containers. Then use /proc/self instead: a directory
+  // that exists and that no user, root included, can create files in.
+  TempDir dir;
+  std::string state_dir = dir.path() + "/readonly";
+  if (::geteuid() == 0) {
+    state_dir = "/proc/self";
+  } else {
+    std::filesystem::create_directory(state_dir);
+    std::filesystem::permissions(
+        state_dir, std::filesystem::perms::owner_read | std::filesystem::perms::owner_exec);
+  }
+  std::unique_ptr<SqliteLeaseStore> store;
+  const Status s = OpenAt(state_dir, &store);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(static_cast<int>(s.code()) == static_cast<int>(Status::Code::kIoError));
+  BOOST_TEST(Contains(s.message(), state_dir));
+  BOOST_TEST_MESSAGE("unwritable: " << s.message());
+}
+
+BOOST_AUTO_TEST_CASE(committed_batch_survives_kill_9) {
+  TempDir dir;
+  const pid_t child = ::fork();
+  BOOST_REQUIRE(child >= 0);
+  if (child == 0) {
+    // The child must not return into Boost.Test: it commits, then dies without closing.
+    std::unique_ptr<SqliteLeaseStore> store;
+    if (!OpenAt(dir.path(), &store).ok()) ::_exit(1);
+    if (!store->Commit(Batch{.upsert_leases = {Lease(1), Lease(2)}}).ok()) ::_exit(2);
+    ::kill(::getpid(), SIGKILL);
+    ::_exit(3);
+  }
+  int status = 0;
+  BOOST_REQUIRE(::waitpid(child, &status, 0) == child);
+  BOOST_REQUIRE_MESSAGE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+                        "child did not die by SIGKILL, status " << status);
+  StoredState state;
+  const Status s = MustOpen(dir.path())->Load(&state);
+  BOOST_REQUIRE_MESSAGE(s.ok(), s.message());
+  BOOST_TEST(state.leases.size() == 2u);
+  BOOST_TEST(state.highest_lease_id == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(thousand_lease_commit_is_timed) {
+  TempDir dir;
+  auto store = MustOpen(dir.path());
+  for (int round = 0; round < 3; ++round) {
+    Batch batch;
+    for (std::uint64_t i = 1; i <= 1000; ++i) {
+      const std::uint64_t id = static_cast<std::uint64_t>(round) * 1000 + i;
+      batch.upsert_leases.push_back(Lease(id));
+      batch.journal.push_back(Checkout(Lease(id)));
+    }
+    const auto start = std::chrono::steady_clock::now();
+    const Status s = store->Commit(batch);
+    const auto elapsed = std::chrono::steady_clock::now() - start;
+    BOOST_REQUIRE_MESSAGE(s.ok(), s.message());
+    const double ms = std::chrono::duration<double, std::milli>(elapsed).count();
+    BOOST_TEST_MESSAGE("commit of 1000 lease upserts + 1000 journal rows (round "
+                       << round << "): " << ms << " ms");
+  }
+  StoredState state;
+  BOOST_REQUIRE(store->Load(&state).ok());
+  BOOST_TEST(state.leases.size() == 3000u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace floatlm::store
