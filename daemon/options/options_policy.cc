@@ -1,0 +1,155 @@
+#include "options/options_policy.h"
+
+#include <fmt/format.h>
+
+#include <utility>
+
+#include "options/matcher.h"
+#include "options/options_rules.h"
+#include "options/reservations.h"
+
+namespace floatlm::options {
+namespace {
+
+RuleRef RefOf(const Origin& origin) { return RuleRef{origin.file, origin.line, origin.text}; }
+
+Verdict Deny(Errc code, std::string message, const Origin& origin) {
+  return Verdict{code, std::move(message), RefOf(origin)};
+}
+
+bool AccessApplies(const AccessRule& rule, const FeatureRef& feature) {
+  return !rule.feature || FeatureMatches(*rule.feature, feature);
+}
+
+std::optional<Verdict> ExcludedBy(const RuleSet& rules, const FeatureRef& feature,
+                                  const Requester& who) {
+  for (const AccessRule& rule : rules.access) {
+    if (rule.kind == AccessKind::kExclude && AccessApplies(rule, feature) &&
+        TargetMatches(rule.target, who, rules)) {
+      return Deny(Errc::kExcludedByOptions,
+                  fmt::format("excluded by {}", RefOf(rule.origin).ToString()), rule.origin);
+    }
+  }
+  return std::nullopt;
+}
+
+// INCLUDE and INCLUDEALL lines that apply to the feature form one list: being on any of
+// them admits. A RESERVE line for the feature admits too, because a reservation is the
+// stronger statement that the person is meant to use it.
+std::optional<Verdict> NotIncluded(const RuleSet& rules, const FeatureRef& feature,
+                                   const Requester& who) {
+  const AccessRule* first = nullptr;
+  for (const AccessRule& rule : rules.access) {
+    if (rule.kind != AccessKind::kInclude || !AccessApplies(rule, feature)) continue;
+    if (TargetMatches(rule.target, who, rules)) return std::nullopt;
+    if (first == nullptr) first = &rule;
+  }
+  if (first == nullptr) return std::nullopt;  // no INCLUDE list: everyone not excluded
+  for (const CountRule& rule : rules.reserves) {
+    if (FeatureMatches(rule.feature, feature) && TargetMatches(rule.target, who, rules)) {
+      return std::nullopt;
+    }
+  }
+  return Deny(
+      Errc::kExcludedByOptions,
+      fmt::format("not on the INCLUDE list, which starts at {}", RefOf(first->origin).ToString()),
+      first->origin);
+}
+
+long long CountMatching(const Target& target, std::span<const Requester> holders,
+                        const RuleSet& rules) {
+  long long n = 0;
+  for (const Requester& holder : holders) {
+    if (TargetMatches(target, holder, rules)) ++n;
+  }
+  return n;
+}
+
+// Shared by every default-constructed policy; never modified.
+const std::shared_ptr<const RuleSet>& EmptyRules() {
+  static const auto* const kEmpty = new std::shared_ptr<const RuleSet>(std::make_shared<RuleSet>());
+  return *kEmpty;
+}
+
+}  // namespace
+
+std::string RuleRef::ToString() const { return fmt::format("{}:{} ({})", file, line, text); }
+
+OptionsPolicy::OptionsPolicy() : rules_(EmptyRules()) {}
+
+OptionsPolicy::OptionsPolicy(std::shared_ptr<const RuleSet> rules) : rules_(std::move(rules)) {}
+
+Verdict OptionsPolicy::Admission(const FeatureRef& feature, const Requester& who) const {
+  if (auto denied = ExcludedBy(*rules_, feature, who)) return *std::move(denied);
+  if (auto denied = NotIncluded(*rules_, feature, who)) return *std::move(denied);
+  return Verdict{};
+}
+
+Verdict OptionsPolicy::Reservation(const FeatureRef& feature, const Requester& who,
+                                   const SeatUse& use) const {
+  if (use.free_seats <= 0) {
+    return Verdict{Errc::kAllSeatsInUse, "no free seat in this pool", std::nullopt};
+  }
+  ReservationMatcher matcher(*rules_, feature, use.holders);
+  if (matcher.reserved() == 0) return Verdict{};
+  const long long unused = matcher.reserved() - matcher.used();
+  const std::optional<std::size_t> blocking = matcher.FirstWithUnusedSeats();
+  if (const auto granted = matcher.Claim(who)) {
+    const Origin& origin = rules_->reserves[*granted].origin;
+    return Verdict{Errc::kOk, fmt::format("reserved seat of {}", RefOf(origin).ToString()),
+                   RefOf(origin)};
+  }
+  if (use.free_seats > unused || !blocking) return Verdict{};
+  const Origin& origin = rules_->reserves[*blocking].origin;
+  return Deny(Errc::kReservedForOthers,
+              fmt::format("{} free seat{} reserved for others by {}", use.free_seats,
+                          use.free_seats == 1 ? " is" : "s are", RefOf(origin).ToString()),
+              origin);
+}
+
+Verdict OptionsPolicy::Max(const FeatureRef& feature, const Requester& who,
+                           const SeatUse& use) const {
+  for (const CountRule& rule : rules_->maxes) {
+    if (!FeatureMatches(rule.feature, feature) || !TargetMatches(rule.target, who, *rules_)) {
+      continue;
+    }
+    const long long held = CountMatching(rule.target, use.holders, *rules_);
+    if (held >= rule.count) {
+      return Deny(Errc::kMaxReachedForUser,
+                  fmt::format("{} of {} seat{} already held; limited by {}", held, rule.count,
+                              rule.count == 1 ? "" : "s", RefOf(rule.origin).ToString()),
+                  rule.origin);
+    }
+  }
+  return Verdict{};
+}
+
+Verdict OptionsPolicy::MayTakeSeat(const FeatureRef& feature, const Requester& who,
+                                   const SeatUse& use) const {
+  if (auto denied = ExcludedBy(*rules_, feature, who)) return *std::move(denied);
+  Verdict reserve = Reservation(feature, who, use);
+  // A reserved seat is the admin's explicit promise: MAX and INCLUDE do not take it away.
+  if (!reserve.ok() || reserve.rule) return reserve;
+  if (Verdict max = Max(feature, who, use); !max.ok()) return max;
+  if (auto denied = NotIncluded(*rules_, feature, who)) return *std::move(denied);
+  return Verdict{};
+}
+
+ReservationUse OptionsPolicy::Reservations(const FeatureRef& feature,
+                                           std::span<const Requester> holders) const {
+  ReservationMatcher matcher(*rules_, feature, holders);
+  return ReservationUse{matcher.reserved(), matcher.used()};
+}
+
+std::optional<long long> OptionsPolicy::IdleTimeoutSeconds(std::string_view feature) const {
+  const auto it = rules_->timeouts.find(std::string(feature));
+  if (it != rules_->timeouts.end()) return it->second;
+  return rules_->timeout_all;
+}
+
+bool OptionsPolicy::empty() const {
+  return rules_->access.empty() && rules_->reserves.empty() && rules_->maxes.empty() &&
+         rules_->timeouts.empty() && !rules_->timeout_all;
+}
+
+}  // namespace floatlm::options

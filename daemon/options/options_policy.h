@@ -1,0 +1,133 @@
+// The options file's decisions: who may use a feature, who may take a free seat while
+// others hold reservations, how many seats one person or group may hold, and idle
+// timeouts. A pure evaluator: no I/O, no clock, no threads. The seat engine owns one
+// (replaced whole on reread) and passes in everything it needs to know about seats.
+//
+// Precedence (FlexLM's): EXCLUDE > RESERVE > MAX > INCLUDE.
+//   1. EXCLUDE / EXCLUDEALL naming the requester: denied, whatever else the file says.
+//   2. RESERVE: an unused reservation for the requester grants the seat (MAX and INCLUDE
+//      are not consulted); otherwise the requester may not take a seat that unused
+//      reservations of others still need.
+//   3. MAX: the requester (or its group / host / host group / address range) already
+//      holds the limit.
+//   4. INCLUDE / INCLUDEALL: when any applies to the feature, only those named (or named
+//      on a RESERVE line for the feature) may use it.
+//
+// Thread rule: const methods only; a policy may be read from any thread once built.
+#ifndef FLOATLM_DAEMON_OPTIONS_OPTIONS_POLICY_H_
+#define FLOATLM_DAEMON_OPTIONS_OPTIONS_POLICY_H_
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "floatlm/proto/errc.h"
+
+namespace floatlm::options {
+
+struct RuleSet;
+
+// Who asks for a seat. The engine fills user, host and display from what the client
+// states and ip from the peer address it observed (IPv4 text; "::ffff:a.b.c.d" is
+// accepted). An empty field matches no rule of that type.
+struct Requester {
+  std::string user;
+  std::string host;
+  std::string display;
+  std::string ip;
+};
+
+// The pool a seat would come from. `version` and `serial` are the FEATURE line's VERSION
+// and SN; leave them empty when unknown, and then rules qualified with
+// `feature:VERSION=` / `feature:SN=` do not apply. Unqualified rules match by name only.
+struct FeatureRef {
+  std::string_view name;
+  std::string_view version;
+  std::string_view serial;
+};
+
+// The options-file line behind a decision.
+struct RuleRef {
+  std::string file;
+  int line = 0;
+  std::string text;  // e.g. "EXCLUDE cad USER bob"
+
+  // "opts.opt:12 (EXCLUDE cad USER bob)"
+  std::string ToString() const;
+};
+
+// An answer. code == Errc::kOk means allowed; message is then empty unless a rule
+// granted it (a reservation). A denial's message is one sentence naming the rule.
+struct Verdict {
+  Errc code = Errc::kOk;
+  std::string message;
+  std::optional<RuleRef> rule;
+
+  bool ok() const { return code == Errc::kOk; }
+};
+
+// The seats of one pool at the moment of a request, as the engine knows them.
+struct SeatUse {
+  // Seats of the pool nobody holds. The evaluator assumes the engine already found at
+  // least one; with none it answers kAllSeatsInUse.
+  long long free_seats = 0;
+  // One entry per seat held in this pool (a seat shared by DUP_GROUP counts once, with
+  // the identity of the lease that opened it). RESERVE and MAX count these.
+  std::span<const Requester> holders;
+};
+
+// How a reservation-aware status display can describe a pool.
+struct ReservationUse {
+  long long reserved = 0;  // seats set aside by RESERVE lines that apply to the pool
+  long long in_use = 0;    // of those, held by the people they are reserved for
+};
+
+class OptionsPolicy {
+ public:
+  // An empty policy: everyone may use everything, no reservations, limits or timeouts.
+  OptionsPolicy();
+  // Built by ParseOptions() (options_parser.h); `rules` must be non-null.
+  explicit OptionsPolicy(std::shared_ptr<const RuleSet> rules);
+
+  // May this requester use this feature at all? EXCLUDE/EXCLUDEALL, then
+  // INCLUDE/INCLUDEALL. Use it to skip pools the options file closes to the requester
+  // before looking for a free seat. Denials: kExcludedByOptions.
+  Verdict Admission(const FeatureRef& feature, const Requester& who) const;
+
+  // RESERVE alone: may `who` take one of `use.free_seats`? Granted with the rule named
+  // when an unused reservation matches `who`; kReservedForOthers when every free seat is
+  // needed by unused reservations of others.
+  Verdict Reservation(const FeatureRef& feature, const Requester& who, const SeatUse& use) const;
+
+  // MAX alone: may `who` hold one more seat of this pool? kMaxReachedForUser when a MAX
+  // rule matching `who` already counts `count` holders that match the same rule.
+  Verdict Max(const FeatureRef& feature, const Requester& who, const SeatUse& use) const;
+
+  // The whole decision for taking a new seat from a pool with a free seat, in
+  // precedence order. The one call the engine makes per candidate pool on checkout
+  // (not for a checkout that shares a seat the holder already has).
+  Verdict MayTakeSeat(const FeatureRef& feature, const Requester& who, const SeatUse& use) const;
+
+  // RESERVE bookkeeping for status output.
+  ReservationUse Reservations(const FeatureRef& feature, std::span<const Requester> holders) const;
+
+  // Idle timeout in seconds for a feature: its TIMEOUT line, else TIMEOUTALL, else
+  // nullopt (no idle timeout). Values below kMinTimeoutSeconds were raised at parse time.
+  std::optional<long long> IdleTimeoutSeconds(std::string_view feature) const;
+
+  // The floor for TIMEOUT/TIMEOUTALL, as in FlexLM: shorter idle timeouts would free
+  // seats of people who are merely thinking.
+  static constexpr long long kMinTimeoutSeconds = 900;
+
+  // True when the file contained no access, RESERVE, MAX or timeout rules.
+  bool empty() const;
+
+ private:
+  std::shared_ptr<const RuleSet> rules_;
+};
+
+}  // namespace floatlm::options
+
+#endif  // FLOATLM_DAEMON_OPTIONS_OPTIONS_POLICY_H_
