@@ -1,0 +1,663 @@
+#include "client.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <random>
+#include <variant>
+
+namespace floatlm::client {
+namespace {
+
+using std::chrono::milliseconds;
+
+constexpr milliseconds kDefaultHeartbeat{30'000};
+constexpr milliseconds kMinHeartbeat{50};
+constexpr milliseconds kDefaultTtl{120'000};
+constexpr milliseconds kMaxConnectTimeout{3'000};
+
+std::string CodeText(Errc code, const std::string& message) {
+  if (!message.empty()) return message;
+  return std::string(ErrcName(code));
+}
+
+std::string ProgramName() {
+  // glibc keeps the basename of argv[0] for us; no need to ask the application.
+  const char* name = program_invocation_short_name;
+  return name != nullptr && *name != '\0' ? name : "unknown";
+}
+
+template <class T>
+const T* As(const proto::Message& m) {
+  return std::get_if<T>(&m);
+}
+
+}  // namespace
+
+Client::Client(ClientConfig config) : config_(std::move(config)) {
+  if (::pipe2(wake_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) wake_pipe_[0] = wake_pipe_[1] = -1;
+}
+
+Client::~Client() {
+  {
+    std::lock_guard lk(mu_);
+    stop_ = true;
+    state_ = State::kClosed;
+    if (conn_) conn_->Shutdown();
+  }
+  cv_.notify_all();
+  Wake();
+  if (io_thread_.joinable()) io_thread_.join();
+  for (int fd : wake_pipe_) {
+    if (fd >= 0) ::close(fd);
+  }
+}
+
+Errc Client::Fail(Errc code, std::string message) {
+  std::lock_guard lk(mu_);
+  last_error_ = std::move(message);
+  return code;
+}
+
+std::string Client::last_error() {
+  std::lock_guard lk(mu_);
+  return last_error_;
+}
+
+bool Client::connected() {
+  std::lock_guard lk(mu_);
+  return state_ == State::kConnected;
+}
+
+std::uint32_t Client::NextRequestId() {
+  std::uint32_t id = next_request_id_.fetch_add(1);
+  if (id == 0) id = next_request_id_.fetch_add(1);  // 0 marks unsolicited messages
+  return id;
+}
+
+void Client::Wake() {
+  if (wake_pipe_[1] >= 0) {
+    const char byte = 1;
+    [[maybe_unused]] ssize_t n = ::write(wake_pipe_[1], &byte, 1);
+  }
+}
+
+// ---- connecting ----
+
+bool Client::Exchange(Connection& conn, const proto::Message& request, proto::Message* reply,
+                      std::string* error) {
+  const std::uint32_t id = NextRequestId();
+  if (!conn.Send(id, request, error)) return false;
+  const auto deadline = Clock::now() + config_.request_timeout;
+  for (;;) {
+    proto::Decoded d;
+    bool timed_out = false;
+    if (!conn.WaitFrame(deadline, &d, &timed_out, error)) return false;
+    // Before leases are attached to this connection nothing else concerns us.
+    if (d.request_id == id) {
+      *reply = std::move(d.msg);
+      return true;
+    }
+  }
+}
+
+std::shared_ptr<Connection> Client::OpenAndHello(proto::HelloOk* hello, std::string* error) {
+  const auto connect_timeout = std::min(milliseconds(config_.request_timeout), kMaxConnectTimeout);
+  std::string reasons;
+  for (const Endpoint& ep : endpoints_) {
+    std::string why;
+    std::shared_ptr<Connection> conn = Connection::Open(ep, connect_timeout, &why);
+    if (conn) {
+      proto::Message reply;
+      if (Exchange(*conn, hello_, &reply, &why)) {
+        if (const auto* ok = As<proto::HelloOk>(reply)) {
+          *hello = *ok;
+          return conn;
+        }
+        if (const auto* err = As<proto::Error>(reply)) {
+          why = ep.ToString() + ": " + CodeText(err->code, err->message);
+        } else {
+          why = ep.ToString() + ": unexpected reply to HELLO";
+        }
+      } else {
+        why = ep.ToString() + ": " + why;
+      }
+    }
+    if (!reasons.empty()) reasons += "; ";
+    reasons += why;
+  }
+  *error = reasons;
+  return nullptr;
+}
+
+Errc Client::Connect() {
+  if (OnIoThread())
+    return Fail(Errc::kBadArgument, "floatlm_client_connect called from a callback");
+  {
+    std::lock_guard lk(mu_);
+    if (state_ != State::kIdle) {
+      last_error_ = "the client is already connected or closed";
+      return Errc::kBadArgument;
+    }
+  }
+  std::string list = config_.servers;
+  if (list.empty()) {
+    const char* env = std::getenv("FLOATLM_LICENSE");
+    if (env != nullptr) list = env;
+  }
+  std::string error;
+  auto endpoints = ParseServerList(list, &error);
+  if (!endpoints) return Fail(Errc::kBadArgument, error);
+  endpoints_ = std::move(*endpoints);
+
+  const Identity id = DetectIdentity(config_.identity);
+  hello_ = proto::Hello{};
+  hello_.user = id.user;
+  hello_.host = id.host;
+  hello_.display = id.display;
+  hello_.pid = static_cast<std::uint64_t>(::getpid());
+  hello_.app = config_.app.empty() ? ProgramName() : config_.app;
+  hello_.client_version = "libfloatlm " FLOATLM_CLIENT_VERSION;
+
+  proto::HelloOk hello_ok;
+  auto conn = OpenAndHello(&hello_ok, &error);
+  if (!conn) return Fail(Errc::kConnectFailed, "cannot reach a license server: " + error);
+  {
+    std::lock_guard lk(mu_);
+    conn_ = std::move(conn);
+    hello_ok_ = hello_ok;
+    state_ = State::kConnected;
+  }
+  io_thread_ = std::thread([this] { Run(); });
+  return Errc::kOk;
+}
+
+// ---- requests ----
+
+Errc Client::Transact(const proto::Message& request, Clock::time_point deadline,
+                      bool abandon_grants, const ReplyFn& on_reply) {
+  std::unique_lock lk(mu_);
+  // A reconnect in progress usually completes quickly: wait for it, within bounds.
+  const auto connect_deadline = std::min(deadline, Clock::now() + config_.request_timeout);
+  cv_.wait_until(lk, connect_deadline,
+                 [&] { return state_ == State::kConnected || state_ != State::kReconnecting; });
+  if (state_ != State::kConnected) {
+    last_error_ = state_ == State::kReconnecting
+                      ? "not connected to a license server (reconnecting): " + last_error_
+                      : std::string("the client is not connected");
+    return Errc::kDisconnected;
+  }
+  Pending pending;
+  const std::uint32_t id = NextRequestId();
+  pending_[id] = &pending;
+  std::shared_ptr<Connection> conn = conn_;
+  lk.unlock();
+
+  std::string error;
+  bool sent;
+  {
+    std::lock_guard wlk(write_mu_);
+    sent = conn->Send(id, request, &error);
+  }
+  lk.lock();
+  if (!sent) {
+    pending_.erase(id);
+    last_error_ = "lost the connection to the server: " + error;
+    conn->Shutdown();  // the I/O thread notices and reconnects
+    return Errc::kDisconnected;
+  }
+  for (;;) {
+    if (!cv_.wait_until(lk, deadline, [&] { return !pending.inbox.empty() || pending.failed; })) {
+      pending_.erase(id);
+      if (abandon_grants) abandoned_.insert(id);
+      last_error_ = "no answer from the license server within " +
+                    std::to_string(
+                        std::chrono::duration_cast<milliseconds>(config_.request_timeout).count()) +
+                    " ms";
+      return Errc::kTimedOut;
+    }
+    if (!pending.inbox.empty()) {
+      proto::Message msg = std::move(pending.inbox.front());
+      pending.inbox.erase(pending.inbox.begin());
+      lk.unlock();
+      const bool final = on_reply(msg);
+      lk.lock();
+      if (final) {
+        pending_.erase(id);
+        return Errc::kOk;
+      }
+      continue;
+    }
+    pending_.erase(id);
+    last_error_ = pending.message;
+    return pending.code;
+  }
+}
+
+Errc Client::Checkout(const std::string& feature, const std::string& version,
+                      std::uint32_t wait_seconds, std::uint64_t* lease) {
+  if (OnIoThread())
+    return Fail(Errc::kBadArgument, "floatlm_client_checkout called from a callback");
+  if (feature.empty() || feature.size() > proto::kMaxName || version.size() > proto::kMaxName) {
+    return Fail(Errc::kBadArgument, "the feature name must have 1 to 256 bytes");
+  }
+  proto::Checkout req{feature, version, std::uint64_t{wait_seconds} * 1000};
+  const auto deadline = Clock::now() + std::chrono::seconds(wait_seconds) + config_.request_timeout;
+  Errc result = Errc::kOk;
+  std::string message;
+  proto::Granted grant;
+  const Errc rc = Transact(req, deadline, true, [&](proto::Message& m) {
+    if (const auto* q = As<proto::Queued>(m)) {
+      {
+        std::lock_guard lk(mu_);
+        last_error_ = "queued for " + feature + ": position " + std::to_string(q->position);
+      }
+      if (config_.on_queue) config_.on_queue(feature, q->position);
+      return false;
+    }
+    if (auto* g = std::get_if<proto::Granted>(&m)) {
+      grant = std::move(*g);
+    } else if (const auto* d = As<proto::Denied>(m)) {
+      result = d->code == Errc::kOk ? Errc::kInternal : d->code;
+      message = CodeText(d->code, d->message);
+    } else if (const auto* e = As<proto::Error>(m)) {
+      result = e->code == Errc::kOk ? Errc::kInternal : e->code;
+      message = CodeText(e->code, e->message);
+    } else {
+      result = Errc::kInternal;
+      message = "unexpected reply to CHECKOUT";
+    }
+    return true;
+  });
+  if (rc != Errc::kOk) return rc;
+  if (result != Errc::kOk) return Fail(result, message);
+  std::lock_guard lk(mu_);
+  const std::uint64_t handle = next_lease_++;
+  LeaseRec& rec = leases_[handle];
+  rec.server_id = grant.lease;
+  rec.token = grant.token;
+  rec.feature = feature;
+  rec.version_req = version;
+  rec.grant = std::move(grant);
+  *lease = handle;
+  return Errc::kOk;
+}
+
+Errc Client::Checkin(std::uint64_t lease) {
+  if (OnIoThread())
+    return Fail(Errc::kBadArgument, "floatlm_client_checkin called from a callback");
+  std::uint64_t server_id = 0;
+  {
+    std::lock_guard lk(mu_);
+    auto it = leases_.find(lease);
+    if (it == leases_.end()) {
+      last_error_ = "no lease " + std::to_string(lease) + " is held by this client";
+      return Errc::kNoSuchLease;
+    }
+    const bool held = it->second.state == LeaseRec::State::kHeld;
+    server_id = it->second.server_id;
+    leases_.erase(it);
+    if (!held) return Errc::kOk;  // the server already ended it
+    if (state_ != State::kConnected) {
+      last_error_ = "not connected: the server frees lease " + std::to_string(server_id) +
+                    " when its reattach window ends";
+      return Errc::kDisconnected;
+    }
+  }
+  Errc result = Errc::kOk;
+  std::string message;
+  const Errc rc = Transact(proto::Checkin{server_id}, Clock::now() + config_.request_timeout, false,
+                           [&](proto::Message& m) {
+                             if (const auto* e = As<proto::Error>(m)) {
+                               result = e->code;
+                               message = CodeText(e->code, e->message);
+                             }
+                             return true;
+                           });
+  if (rc != Errc::kOk) return rc;
+  // The seat is free either way when the server says it does not know the lease.
+  if (result == Errc::kNoSuchLease || result == Errc::kOk) return Errc::kOk;
+  return Fail(result, message);
+}
+
+Errc Client::Lease(std::uint64_t lease, LeaseView* out) {
+  std::lock_guard lk(mu_);
+  auto it = leases_.find(lease);
+  if (it == leases_.end()) {
+    last_error_ = "no lease " + std::to_string(lease) + " is held by this client";
+    return Errc::kNoSuchLease;
+  }
+  const LeaseRec& rec = it->second;
+  out->server_lease = rec.server_id;
+  out->held = rec.state == LeaseRec::State::kHeld;
+  out->shared = rec.grant.shared;
+  out->feature = rec.grant.feature.empty() ? rec.feature : rec.grant.feature;
+  out->version = rec.grant.version;
+  out->pool = rec.grant.pool;
+  out->expiry = rec.grant.license_expiry;
+  return Errc::kOk;
+}
+
+Errc Client::Status(const std::string& feature, bool json, std::string* out) {
+  if (OnIoThread()) return Fail(Errc::kBadArgument, "floatlm_client_status called from a callback");
+  std::string body;
+  Errc result = Errc::kOk;
+  std::string message;
+  const Errc rc = Transact(proto::Status{feature, json ? 1u : 0u},
+                           Clock::now() + config_.request_timeout, false, [&](proto::Message& m) {
+                             if (const auto* c = As<proto::StatusChunk>(m)) {
+                               body += c->body;
+                               return c->last;
+                             }
+                             if (const auto* e = As<proto::Error>(m)) {
+                               result = e->code == Errc::kOk ? Errc::kInternal : e->code;
+                               message = CodeText(e->code, e->message);
+                             } else {
+                               result = Errc::kInternal;
+                               message = "unexpected reply to STATUS";
+                             }
+                             return true;
+                           });
+  if (rc != Errc::kOk) return rc;
+  if (result != Errc::kOk) return Fail(result, message);
+  *out = std::move(body);
+  return Errc::kOk;
+}
+
+Errc Client::Close() {
+  if (OnIoThread()) return Fail(Errc::kBadArgument, "floatlm_client_close called from a callback");
+  std::vector<std::uint64_t> handles;
+  bool connected_now;
+  {
+    std::lock_guard lk(mu_);
+    for (const auto& [handle, rec] : leases_) handles.push_back(handle);
+    connected_now = state_ == State::kConnected;
+  }
+  Errc first = Errc::kOk;
+  std::string first_message;
+  if (connected_now) {
+    for (std::uint64_t handle : handles) {
+      const Errc rc = Checkin(handle);
+      if (rc != Errc::kOk && first == Errc::kOk) {
+        first = rc;
+        first_message = last_error();
+      }
+    }
+  } else if (!handles.empty()) {
+    first = Errc::kDisconnected;
+    first_message = "not connected: the server frees the leases when their reattach window ends";
+  }
+  {
+    std::lock_guard lk(mu_);
+    leases_.clear();
+    stop_ = true;
+    state_ = State::kClosed;
+    if (conn_) conn_->Shutdown();
+    if (first != Errc::kOk) last_error_ = first_message;
+  }
+  cv_.notify_all();
+  Wake();
+  if (io_thread_.joinable()) io_thread_.join();
+  return first;
+}
+
+// ---- I/O thread ----
+
+void Client::Run() {
+  io_thread_id_ = std::this_thread::get_id();
+  for (;;) {
+    std::shared_ptr<Connection> conn;
+    {
+      std::lock_guard lk(mu_);
+      if (stop_) return;
+      conn = conn_;
+    }
+    const std::string why = Serve(conn);
+    {
+      std::lock_guard lk(mu_);
+      if (stop_) return;
+    }
+    OnDisconnected(why);
+    ReconnectUntilDone();
+  }
+}
+
+std::string Client::Serve(const std::shared_ptr<Connection>& conn) {
+  milliseconds interval;
+  {
+    std::lock_guard lk(mu_);
+    interval =
+        hello_ok_.heartbeat_ms > 0 ? milliseconds(hello_ok_.heartbeat_ms) : kDefaultHeartbeat;
+  }
+  interval = std::max(interval, kMinHeartbeat);
+  auto next_heartbeat = Clock::now() + interval;
+  std::uint32_t heartbeat_id = 0;  // outstanding heartbeat, 0 = none
+  Clock::time_point heartbeat_sent;
+  for (;;) {
+    {
+      std::lock_guard lk(mu_);
+      if (stop_) return "closing";
+    }
+    auto wake_at = next_heartbeat;
+    if (heartbeat_id != 0) wake_at = std::min(wake_at, heartbeat_sent + config_.request_timeout);
+    const auto wait = std::chrono::duration_cast<milliseconds>(wake_at - Clock::now()).count();
+    pollfd fds[2] = {{conn->fd(), POLLIN, 0}, {wake_pipe_[0], POLLIN, 0}};
+    const int rc = ::poll(fds, wake_pipe_[0] >= 0 ? 2 : 1,
+                          static_cast<int>(std::clamp<long long>(wait, 0, 1000)));
+    if (rc < 0 && errno != EINTR) return "poll failed";
+    if (rc > 0 && (fds[1].revents & POLLIN) != 0) {
+      char drain[64];
+      while (::read(wake_pipe_[0], drain, sizeof(drain)) > 0) {
+      }
+    }
+    if (rc > 0 && fds[0].revents != 0) {
+      std::string error;
+      if (!conn->ReadAvailable(&error)) return error;
+      std::vector<Event> events;
+      for (;;) {
+        proto::Decoded d;
+        const auto next = conn->PopFrame(&d, &error);
+        if (next == Connection::Next::kNone) break;
+        if (next == Connection::Next::kBad) return error;
+        if (next == Connection::Next::kFrame) Dispatch(std::move(d), &heartbeat_id, &events);
+      }
+      Fire(events);
+    }
+    const auto now = Clock::now();
+    if (heartbeat_id != 0 && now - heartbeat_sent >= config_.request_timeout) {
+      return "the server did not answer a heartbeat";
+    }
+    if (now >= next_heartbeat) {
+      next_heartbeat = now + interval;
+      if (heartbeat_id == 0) {
+        heartbeat_id = NextRequestId();
+        heartbeat_sent = now;
+        std::string error;
+        std::lock_guard wlk(write_mu_);
+        if (!conn->Send(heartbeat_id, proto::Heartbeat{}, &error)) return error;
+      }
+    }
+  }
+}
+
+void Client::Dispatch(proto::Decoded d, std::uint32_t* heartbeat_id, std::vector<Event>* events) {
+  if (d.request_id != 0 && d.request_id == *heartbeat_id) {
+    *heartbeat_id = 0;
+    return;
+  }
+  std::unique_lock lk(mu_);
+  if (d.request_id == 0) {
+    if (const auto* lost = As<proto::LeaseLost>(d.msg)) {
+      for (auto& [handle, rec] : leases_) {
+        if (rec.server_id == lost->lease && rec.state != LeaseRec::State::kLost) {
+          rec.state = LeaseRec::State::kLost;
+          events->push_back(
+              {handle, LeaseEvent::kLost, lost->code, CodeText(lost->code, lost->message)});
+        }
+      }
+    } else if (const auto* down = As<proto::Shutdown>(d.msg)) {
+      last_error_ = "the license server is shutting down: " + down->message;
+    }
+    return;
+  }
+  if (auto it = pending_.find(d.request_id); it != pending_.end()) {
+    it->second->inbox.push_back(std::move(d.msg));
+    lk.unlock();
+    cv_.notify_all();
+    return;
+  }
+  // A grant for a checkout whose caller gave up waiting: give the seat back.
+  if (abandoned_.count(d.request_id) != 0) {
+    if (const auto* g = As<proto::Granted>(d.msg)) {
+      abandoned_.erase(d.request_id);
+      std::shared_ptr<Connection> conn = conn_;
+      lk.unlock();
+      std::string error;
+      std::lock_guard wlk(write_mu_);
+      if (conn) conn->Send(NextRequestId(), proto::Checkin{g->lease}, &error);
+    } else if (!As<proto::Queued>(d.msg)) {
+      abandoned_.erase(d.request_id);
+    }
+  }
+}
+
+void Client::OnDisconnected(const std::string& why) {
+  {
+    std::lock_guard lk(mu_);
+    if (conn_) conn_->Shutdown();
+    conn_.reset();
+    state_ = State::kReconnecting;
+    disconnected_since_ = Clock::now();
+    last_error_ = "lost the connection to the license server: " + why;
+    for (auto& [id, pending] : pending_) {
+      pending->failed = true;
+      pending->code = Errc::kDisconnected;
+      pending->message = last_error_;
+    }
+    abandoned_.clear();
+  }
+  cv_.notify_all();
+}
+
+void Client::ReconnectUntilDone() {
+  std::minstd_rand rng(std::random_device{}());
+  milliseconds delay = config_.backoff_initial;
+  for (;;) {
+    // Jitter spreads the reconnects of many clients after a daemon restart.
+    std::uniform_int_distribution<long long> jitter(delay.count() / 2, delay.count());
+    const milliseconds sleep(jitter(rng));
+    {
+      std::unique_lock lk(mu_);
+      if (cv_.wait_for(lk, sleep, [&] { return stop_; })) return;
+    }
+    std::string error;
+    proto::HelloOk hello;
+    auto conn = OpenAndHello(&hello, &error);
+    if (conn && Reattach(conn, hello, &error)) return;
+    std::vector<Event> events;
+    {
+      std::lock_guard lk(mu_);
+      if (stop_) return;
+      last_error_ = "reconnecting to the license server: " + error;
+      // Past the TTL the server has certainly ended the leases: tell the application.
+      const milliseconds ttl = hello_ok_.ttl_ms > 0 ? milliseconds(hello_ok_.ttl_ms) : kDefaultTtl;
+      if (Clock::now() - disconnected_since_ >= ttl) {
+        for (auto& [handle, rec] : leases_) {
+          if (rec.state == LeaseRec::State::kHeld) {
+            rec.state = LeaseRec::State::kLostDisconnected;
+            events.push_back({handle, LeaseEvent::kLost, Errc::kDisconnected, last_error_});
+          }
+        }
+      }
+    }
+    Fire(events);
+    delay = std::min(delay * 2, config_.backoff_max);
+  }
+}
+
+bool Client::Reattach(const std::shared_ptr<Connection>& conn, const proto::HelloOk& hello,
+                      std::string* error) {
+  struct Item {
+    std::uint64_t handle;
+    LeaseRec rec;
+  };
+  std::vector<Item> items;
+  {
+    std::lock_guard lk(mu_);
+    for (const auto& [handle, rec] : leases_) {
+      if (rec.state != LeaseRec::State::kLost) items.push_back({handle, rec});
+    }
+  }
+  std::vector<Event> events;
+  const std::string where = conn->endpoint().ToString();
+  for (const Item& item : items) {
+    proto::Message reply;
+    if (!Exchange(*conn, proto::Reattach{item.rec.server_id, item.rec.token}, &reply, error)) {
+      return false;
+    }
+    std::string how = "reattached to lease " + std::to_string(item.rec.server_id) + " on " + where;
+    const auto refused = [](const proto::Message& m) -> std::pair<Errc, std::string> {
+      if (const auto* d = As<proto::Denied>(m)) return {d->code, CodeText(d->code, d->message)};
+      if (const auto* e = As<proto::Error>(m)) return {e->code, CodeText(e->code, e->message)};
+      return {Errc::kInternal, "unexpected reply"};
+    };
+    if (!As<proto::Granted>(reply)) {
+      const auto [code, text] = refused(reply);
+      if (code == Errc::kServerShuttingDown || code == Errc::kTooManyRequests) {
+        *error = where + ": " + text;
+        return false;
+      }
+      if (code == Errc::kNoSuchLease || code == Errc::kBadToken) {
+        // The server lost the lease (e.g. restarted without it): ask for a new seat.
+        if (!Exchange(*conn, proto::Checkout{item.rec.feature, item.rec.version_req, 0}, &reply,
+                      error)) {
+          return false;
+        }
+        how = "the server no longer knew lease " + std::to_string(item.rec.server_id) +
+              "; checked out again";
+      }
+    }
+    std::lock_guard lk(mu_);
+    auto it = leases_.find(item.handle);
+    if (auto* g = std::get_if<proto::Granted>(&reply)) {
+      if (it == leases_.end()) {
+        // Checked in by the application while we were away: hand it back at once.
+        std::string ignored;
+        conn->Send(NextRequestId(), proto::Checkin{g->lease}, &ignored);
+        continue;
+      }
+      LeaseRec& rec = it->second;
+      if (g->lease != 0) rec.server_id = g->lease;
+      if (g->token != 0) rec.token = g->token;
+      rec.grant = std::move(*g);
+      rec.state = LeaseRec::State::kHeld;
+      events.push_back({item.handle, LeaseEvent::kRegained, Errc::kOk,
+                        how + " as lease " + std::to_string(rec.server_id)});
+    } else if (it != leases_.end()) {
+      const auto [code, text] = refused(reply);
+      it->second.state = LeaseRec::State::kLost;
+      events.push_back({item.handle, LeaseEvent::kLost, code, text});
+    }
+  }
+  {
+    std::lock_guard lk(mu_);
+    if (stop_) return true;
+    conn_ = conn;
+    hello_ok_ = hello;
+    state_ = State::kConnected;
+  }
+  cv_.notify_all();
+  Fire(events);
+  return true;
+}
+
+void Client::Fire(const std::vector<Event>& events) {
+  if (!config_.on_lease) return;
+  for (const Event& e : events) config_.on_lease(e.lease, e.kind, e.code, e.message);
+}
+
+}  // namespace floatlm::client

@@ -1,0 +1,143 @@
+// The client behind the C ABI: one connection to a floatlm server, the leases held
+// through it, and a background I/O thread that reads replies, sends heartbeats,
+// reconnects with backoff and reattaches leases.
+//
+// Owned by the C handle. Public methods may be called from several threads at once,
+// except Close(), which must not race with other calls. Methods that talk to the
+// server refuse to run on the I/O thread (from inside a callback). Errors: methods
+// return an Errc and leave a sentence in last_error().
+#ifndef FLOATLM_CLIENT_CLIENT_H_
+#define FLOATLM_CLIENT_CLIENT_H_
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "connection.h"
+#include "floatlm/proto/errc.h"
+#include "floatlm/proto/messages.h"
+#include "identity.h"
+#include "server_list.h"
+
+namespace floatlm::client {
+
+enum class LeaseEvent { kLost = 1, kRegained = 2 };
+
+struct ClientConfig {
+  std::string servers;  // "" = $FLOATLM_LICENSE at Connect()
+  std::string app;      // "" = the program's name
+  Identity identity;    // non-empty fields override detection
+  std::chrono::milliseconds request_timeout{10'000};
+  std::chrono::milliseconds backoff_initial{100};
+  std::chrono::milliseconds backoff_max{5'000};
+  // Called on the I/O thread, without internal locks held.
+  std::function<void(std::uint64_t lease, LeaseEvent, Errc, const std::string&)> on_lease;
+  // Called on the checkout caller's thread.
+  std::function<void(const std::string& feature, std::uint64_t position)> on_queue;
+};
+
+struct LeaseView {
+  std::uint64_t server_lease = 0;
+  bool held = false;
+  bool shared = false;
+  std::string feature, version, pool, expiry;
+};
+
+class Client {
+ public:
+  explicit Client(ClientConfig config);
+  ~Client();  // stops the I/O thread; does not check in (Close() does)
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  Errc Connect();
+  Errc Checkout(const std::string& feature, const std::string& version, std::uint32_t wait_seconds,
+                std::uint64_t* lease);
+  Errc Checkin(std::uint64_t lease);
+  Errc Lease(std::uint64_t lease, LeaseView* out);
+  Errc Status(const std::string& feature, bool json, std::string* out);
+  bool connected();
+  Errc Close();
+  std::string last_error();
+  // True on the I/O thread, i.e. inside a callback.
+  bool OnIoThread() const { return std::this_thread::get_id() == io_thread_id_.load(); }
+
+ private:
+  enum class State { kIdle, kConnected, kReconnecting, kClosed };
+  struct Pending {
+    std::vector<proto::Message> inbox;
+    bool failed = false;
+    Errc code = Errc::kOk;
+    std::string message;
+  };
+  struct LeaseRec {
+    enum class State { kHeld, kLostDisconnected, kLost };
+    std::uint64_t server_id = 0, token = 0;
+    std::string feature, version_req;
+    proto::Granted grant;
+    State state = State::kHeld;
+  };
+  struct Event {
+    std::uint64_t lease;
+    LeaseEvent kind;
+    Errc code;
+    std::string message;
+  };
+  using ReplyFn = std::function<bool(proto::Message&)>;  // true = final reply
+
+  Errc Fail(Errc code, std::string message);  // sets last_error, returns code
+  std::uint32_t NextRequestId();
+  Errc Transact(const proto::Message& request, Clock::time_point deadline, bool abandon_grants,
+                const ReplyFn& on_reply);
+  void Wake();
+
+  // Connecting (caller thread at first, then the I/O thread).
+  std::shared_ptr<Connection> OpenAndHello(proto::HelloOk* hello, std::string* error);
+  bool Exchange(Connection& conn, const proto::Message& request, proto::Message* reply,
+                std::string* error);
+
+  // I/O thread.
+  void Run();
+  std::string Serve(const std::shared_ptr<Connection>& conn);
+  void Dispatch(proto::Decoded decoded, std::uint32_t* heartbeat_id, std::vector<Event>* events);
+  void OnDisconnected(const std::string& why);
+  void ReconnectUntilDone();
+  bool Reattach(const std::shared_ptr<Connection>& conn, const proto::HelloOk& hello,
+                std::string* error);
+  void Fire(const std::vector<Event>& events);
+
+  const ClientConfig config_;
+  std::vector<Endpoint> endpoints_;  // set by Connect(), then read-only
+  proto::Hello hello_;               // set by Connect(), then read-only
+  int wake_pipe_[2] = {-1, -1};
+  std::atomic<std::uint32_t> next_request_id_{1};
+
+  std::mutex write_mu_;  // one frame on the wire at a time; taken without mu_ held
+  std::mutex mu_;
+  std::condition_variable cv_;
+  State state_ = State::kIdle;
+  bool stop_ = false;
+  std::shared_ptr<Connection> conn_;
+  proto::HelloOk hello_ok_;
+  std::map<std::uint32_t, Pending*> pending_;
+  std::set<std::uint32_t> abandoned_;  // timed-out checkouts: a late grant is checked in
+  std::map<std::uint64_t, LeaseRec> leases_;
+  std::uint64_t next_lease_ = 1;
+  Clock::time_point disconnected_since_;
+  std::string last_error_;
+  std::thread io_thread_;
+  std::atomic<std::thread::id> io_thread_id_{};
+};
+
+}  // namespace floatlm::client
+
+#endif  // FLOATLM_CLIENT_CLIENT_H_

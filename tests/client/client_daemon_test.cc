@@ -1,0 +1,206 @@
+// libfloatlm against the real floatlmd: seats, denials, DUP_GROUP sharing, queueing,
+// a daemon restart, status, and the example programs.
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon_fixture.h"
+#include "floatlm/floatlm.hpp"
+
+using floatlm::testing::BinPath;
+using floatlm::testing::DaemonFixture;
+using floatlm::testing::RunCommand;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Two seats of cad for everyone; DUP_GROUP defaults to UH (same user and host share).
+constexpr const char* kLicense =
+    "SERVER this_host ANY\n"
+    "VENDOR demo\n"
+    "FEATURE cad demo 1.0 permanent 2\n";
+
+struct Daemon {
+  DaemonFixture daemon{kLicense};
+  floatlm::Options As(const std::string& user, const std::string& host = "ws1") {
+    return floatlm::Options()
+        .Servers(daemon.license_env())
+        .App("client_daemon_test")
+        .Identity(user, host)
+        .BackoffMs(50, 500)
+        .RequestTimeoutMs(5000);
+  }
+};
+
+struct Events {
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<floatlm_lease_event> seen;
+  floatlm::LeaseCallback callback() {
+    return [this](std::uint64_t, floatlm_lease_event e, floatlm_status, const std::string&) {
+      std::lock_guard lk(mu);
+      seen.push_back(e);
+      cv.notify_all();
+    };
+  }
+  bool WaitFor(floatlm_lease_event e, std::chrono::milliseconds timeout) {
+    std::unique_lock lk(mu);
+    return cv.wait_for(lk, timeout, [&] {
+      for (auto s : seen) {
+        if (s == e) return true;
+      }
+      return false;
+    });
+  }
+};
+
+floatlm_status CheckoutStatus(floatlm::Client& client, const std::string& feature) {
+  try {
+    floatlm::Lease lease = client.Checkout(feature);
+    lease.Checkin();
+    return FLOATLM_OK;
+  } catch (const floatlm::Error& e) {
+    return e.code();
+  }
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(client_daemon, Daemon)
+
+BOOST_AUTO_TEST_CASE(seats_run_out_and_the_denial_says_why) {
+  floatlm::Client a(As("alice")), b(As("bob")), c(As("carol"));
+  a.Connect();
+  b.Connect();
+  c.Connect();
+  floatlm::Lease la = a.Checkout("cad");
+  floatlm::Lease lb = b.Checkout("cad");
+  try {
+    c.Checkout("cad");
+    BOOST_FAIL("the third checkout of a 2-seat feature must be denied");
+  } catch (const floatlm::Error& e) {
+    BOOST_CHECK_EQUAL(e.code(), FLOATLM_E_ALL_SEATS_IN_USE);
+    BOOST_TEST_MESSAGE("denial: " << e.what());
+    BOOST_CHECK(!std::string(e.what()).empty());
+  }
+  BOOST_CHECK(!c.last_error().empty());
+  la.Checkin();  // frees a seat at once
+  floatlm::Lease lc = c.Checkout("cad");
+  BOOST_CHECK(lc);
+}
+
+BOOST_AUTO_TEST_CASE(the_same_user_and_host_share_one_seat) {
+  // Identity from the environment, as on a terminal server or in a container.
+  ::setenv("FLOATLM_USER", "dana", 1);
+  ::setenv("FLOATLM_HOST", "ts1", 1);
+  floatlm::Options shared = floatlm::Options().Servers(daemon.license_env());
+  floatlm::Client x(shared), y(shared);
+  x.Connect();
+  y.Connect();
+  ::unsetenv("FLOATLM_USER");
+  ::unsetenv("FLOATLM_HOST");
+  floatlm::Lease lx = x.Checkout("cad");
+  floatlm::Lease ly = y.Checkout("cad");
+  floatlm::Client z(As("erin")), w(As("fred"));
+  z.Connect();
+  w.Connect();
+  floatlm::Lease lz = z.Checkout("cad");  // the second seat: dana holds only one
+  BOOST_CHECK_EQUAL(CheckoutStatus(w, "cad"), FLOATLM_E_ALL_SEATS_IN_USE);
+}
+
+BOOST_AUTO_TEST_CASE(a_waiting_checkout_gets_the_seat_when_it_frees) {
+  floatlm::Client a(As("alice")), b(As("bob"));
+  a.Connect();
+  b.Connect();
+  floatlm::Lease la = a.Checkout("cad");
+  floatlm::Lease lb = b.Checkout("cad");
+  std::vector<std::uint64_t> positions;
+  floatlm::Client c(
+      As("carol").OnQueue([&](const std::string&, std::uint64_t p) { positions.push_back(p); }));
+  c.Connect();
+  std::thread release([&] {
+    std::this_thread::sleep_for(500ms);
+    la.Checkin();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  floatlm::Lease lc;
+  try {
+    lc = c.Checkout("cad", "", 10);
+  } catch (...) {
+    release.join();
+    throw;
+  }
+  release.join();
+  BOOST_CHECK(lc);
+  BOOST_CHECK(std::chrono::steady_clock::now() - start < 9s);
+  BOOST_CHECK(!positions.empty());
+  if (!positions.empty()) BOOST_CHECK_EQUAL(positions.front(), 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_restarted_daemon_gives_the_client_its_seat_back) {
+  Events events;
+  floatlm::Client a(As("alice").OnLease(events.callback()));
+  a.Connect();
+  floatlm::Lease la = a.Checkout("cad");
+  daemon.Kill();
+  daemon.Start();  // same port
+  BOOST_REQUIRE(events.WaitFor(FLOATLM_LEASE_REGAINED, 20s));
+  BOOST_CHECK_EQUAL(la.Info().held, 1);
+  // Exactly one seat is left: the regained lease was not doubled.
+  floatlm::Client b(As("bob")), c(As("carol"));
+  b.Connect();
+  c.Connect();
+  floatlm::Lease lb = b.Checkout("cad");
+  BOOST_CHECK_EQUAL(CheckoutStatus(c, "cad"), FLOATLM_E_ALL_SEATS_IN_USE);
+}
+
+BOOST_AUTO_TEST_CASE(status_lists_the_holders) {
+  floatlm::Client a(As("alice", "cadws7"));
+  a.Connect();
+  floatlm::Lease la = a.Checkout("cad");
+  const std::string text = a.Status();
+  BOOST_TEST_MESSAGE("status:\n" << text);
+  BOOST_CHECK(text.find("cad") != std::string::npos);
+  BOOST_CHECK(text.find("alice") != std::string::npos);
+  const std::string json = a.Status("cad", true);
+  BOOST_CHECK(json.find('{') != std::string::npos);
+  BOOST_CHECK(json.find("alice") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_unknown_feature_is_denied_with_its_code) {
+  floatlm::Client a(As("alice"));
+  a.Connect();
+  BOOST_CHECK_EQUAL(CheckoutStatus(a, "nosuch"), FLOATLM_E_NO_SUCH_FEATURE);
+}
+
+BOOST_AUTO_TEST_CASE(the_example_programs_check_out_and_in) {
+  const std::vector<std::string> env = {"FLOATLM_LICENSE=" + daemon.license_env(),
+                                        "FLOATLM_USER=example"};
+  for (const char* name : {"floatlm-example-c", "floatlm-example-cpp"}) {
+    std::string out;
+    BOOST_TEST_INFO(name);
+    BOOST_CHECK_EQUAL(RunCommand({"/usr/bin/timeout", "30", BinPath(name), "cad", "0"}, &out, env),
+                      0);
+    BOOST_CHECK(out.find("granted cad") != std::string::npos);
+    BOOST_CHECK(out.find("checked in") != std::string::npos);
+  }
+  // With both seats taken by others the examples report a denial (exit 3).
+  floatlm::Client a(As("alice")), b(As("bob"));
+  a.Connect();
+  b.Connect();
+  floatlm::Lease la = a.Checkout("cad");
+  floatlm::Lease lb = b.Checkout("cad");
+  for (const char* name : {"floatlm-example-c", "floatlm-example-cpp"}) {
+    std::string out;
+    BOOST_TEST_INFO(name);
+    BOOST_CHECK_EQUAL(RunCommand({"/usr/bin/timeout", "30", BinPath(name), "cad"}, &out, env), 3);
+    BOOST_CHECK(out.find("all_seats_in_use") != std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,53 @@
+#include "cli_common.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "floatlm/floatlm.h"
+
+namespace po = boost::program_options;
+
+namespace floatlm::cli {
+
+void AddServerOption(po::options_description& desc, std::string* servers) {
+  desc.add_options()("server,c", po::value(servers)->value_name("PORT@HOST"),
+                     "license server list (port@host[:port@host...]); default $FLOATLM_LICENSE");
+}
+
+std::string ResolveServers(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  const char* env = std::getenv("FLOATLM_LICENSE");
+  if (env != nullptr && *env != '\0') return env;
+  throw UsageError("no license server: pass -c PORT@HOST or set FLOATLM_LICENSE");
+}
+
+bool ParseArgs(const std::vector<std::string>& args, const po::options_description& desc,
+               const po::positional_options_description* positional, const char* usage,
+               po::variables_map* vm) {
+  try {
+    po::command_line_parser parser(args);
+    parser.options(desc);
+    if (positional != nullptr) parser.positional(*positional);
+    po::store(parser.run(), *vm);
+    if (vm->count("help") != 0) {
+      std::cout << "usage: " << usage << "\n\n" << desc;
+      return false;
+    }
+    po::notify(*vm);
+  } catch (const po::error& e) {
+    throw UsageError(e.what());
+  }
+  return true;
+}
+
+int ExitCodeFor(int status) {
+  // Codes below 20 are the server's checkout denials (see floatlm.h).
+  return status > FLOATLM_OK && status < FLOATLM_E_NO_SUCH_LEASE ? kExitDenied : kExitError;
+}
+
+void PrintError(const std::string& message) {
+  std::fprintf(stderr, "floatlm: %s\n", message.c_str());
+}
+
+}  // namespace floatlm::cli

@@ -1,0 +1,71 @@
+// floatlm: the admin and user command line (DESIGN.md section 8). This file only
+// dispatches to the subcommands, each in its own cmd_*.cc.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "cli_common.h"
+
+namespace {
+
+using floatlm::cli::Command;
+
+constexpr Command kCommands[] = {
+    {"status", "status [-c PORT@HOST] [-f FEATURE] [--json]   show features, seats and holders",
+     &floatlm::cli::RunStatus},
+    {"run",
+     "run [-c PORT@HOST] -f FEATURE[:VERSION]... [--wait SECS] -- CMD ARGS...\n"
+     "                                                  run a command holding seats",
+     &floatlm::cli::RunRun},
+    {"remove", "remove FEATURE USER HOST | remove --lease ID   free a seat (admin)",
+     &floatlm::cli::RunRemove},
+    {"reread", "reread                                        reload license files (admin)",
+     &floatlm::cli::RunReread},
+    {"down", "down                                            stop the daemon (admin)",
+     &floatlm::cli::RunDown},
+    {"report", "report [--since DATE] [--until DATE] [--csv]   usage from the journal (admin)",
+     &floatlm::cli::RunReport},
+    {"hostid", "hostid                                        this machine's host ids",
+     &floatlm::cli::RunHostid},
+};
+
+void PrintUsage(std::FILE* out) {
+  std::fprintf(out, "usage: floatlm COMMAND [OPTIONS]\n\ncommands:\n");
+  for (const Command& c : kCommands) std::fprintf(out, "  floatlm %s\n", c.synopsis);
+  std::fprintf(out,
+               "\nexit status: 0 ok, 1 error, 2 usage, 3 denied.\n"
+               "`floatlm COMMAND --help` describes a command's options.\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    PrintUsage(stderr);
+    return floatlm::cli::kExitUsage;
+  }
+  const std::string name = argv[1];
+  if (name == "-h" || name == "--help" || name == "help") {
+    PrintUsage(stdout);
+    return floatlm::cli::kExitOk;
+  }
+  const std::vector<std::string> args(argv + 2, argv + argc);
+  for (const Command& c : kCommands) {
+    if (name != c.name) continue;
+    try {
+      return c.run(args);
+    } catch (const floatlm::cli::UsageError& e) {
+      floatlm::cli::PrintError(e.what());
+      std::fprintf(stderr, "usage: floatlm %s\n", c.synopsis);
+      return floatlm::cli::kExitUsage;
+    } catch (const std::exception& e) {
+      floatlm::cli::PrintError(e.what());
+      return floatlm::cli::kExitError;
+    }
+  }
+  floatlm::cli::PrintError("unknown command \"" + name + "\"");
+  PrintUsage(stderr);
+  return floatlm::cli::kExitUsage;
+}

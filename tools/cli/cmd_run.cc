@@ -1,0 +1,183 @@
+// floatlm run: checks out seats, runs a command while holding them, checks them in
+// when it exits, and passes its exit status on (128+N when killed by signal N).
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "cli_common.h"
+#include "floatlm/floatlm.hpp"
+
+namespace po = boost::program_options;
+
+namespace floatlm::cli {
+namespace {
+
+constexpr const char* kUsage =
+    "floatlm run [-c PORT@HOST] -f FEATURE[:VERSION] [-f ...] [--wait SECS] -- CMD ARGS...";
+constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP};
+
+volatile sig_atomic_t g_child = 0;
+
+// Runs on whichever thread the kernel picks; kill() is async-signal-safe. Signals
+// from the terminal (Ctrl-C: si_code SI_KERNEL) already reach the child, which shares
+// our process group, so only signals sent by a process (kill: si_code <= 0) are passed on.
+void ForwardSignal(int sig, siginfo_t* info, void*) {
+  const pid_t child = g_child;
+  if (child > 0 && (info == nullptr || info->si_code <= 0)) ::kill(child, sig);
+}
+
+struct FeatureSpec {
+  std::string feature, version;
+};
+
+FeatureSpec ParseFeature(const std::string& text) {
+  FeatureSpec spec;
+  const auto colon = text.find(':');
+  spec.feature = text.substr(0, colon);
+  if (colon != std::string::npos) spec.version = text.substr(colon + 1);
+  if (spec.feature.empty() || (colon != std::string::npos && spec.version.empty())) {
+    throw UsageError("invalid feature \"" + text + "\": expected FEATURE or FEATURE:VERSION");
+  }
+  return spec;
+}
+
+// Forks and execs `command`; returns the shell-style status of the child.
+int RunChild(const std::vector<std::string>& command) {
+  std::vector<char*> argv;
+  for (const std::string& word : command) argv.push_back(const_cast<char*>(word.c_str()));
+  argv.push_back(nullptr);
+
+  struct sigaction forward {};
+  forward.sa_sigaction = ForwardSignal;
+  sigemptyset(&forward.sa_mask);
+  forward.sa_flags = SA_RESTART | SA_SIGINFO;
+  struct sigaction previous[3];
+  for (int i = 0; i < 3; ++i) sigaction(kForwarded[i], &forward, &previous[i]);
+
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    PrintError(std::string("fork: ") + std::strerror(errno));
+    return kExitError;
+  }
+  if (pid == 0) {
+    // Only async-signal-safe calls between fork and exec: the parent has threads.
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    for (int sig : kForwarded) sigaction(sig, &dfl, nullptr);
+    ::execvp(argv[0], argv.data());
+    const int err = errno;
+    const char prefix[] = "floatlm: cannot run ";
+    [[maybe_unused]] ssize_t n = ::write(STDERR_FILENO, prefix, sizeof(prefix) - 1);
+    n = ::write(STDERR_FILENO, argv[0], std::strlen(argv[0]));
+    const char* reason = err == ENOENT ? ": command not found\n" : ": cannot execute\n";
+    n = ::write(STDERR_FILENO, reason, std::strlen(reason));
+    ::_exit(err == ENOENT ? 127 : 126);
+  }
+  g_child = pid;
+  int status = 0;
+  pid_t done;
+  do {
+    done = ::waitpid(pid, &status, 0);
+  } while (done < 0 && errno == EINTR);
+  g_child = 0;
+  for (int i = 0; i < 3; ++i) sigaction(kForwarded[i], &previous[i], nullptr);
+  if (done < 0) {
+    PrintError(std::string("waitpid: ") + std::strerror(errno));
+    return kExitError;
+  }
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return kExitError;
+}
+
+}  // namespace
+
+int RunRun(const std::vector<std::string>& args) {
+  // Everything after "--" is the command, untouched by option parsing.
+  std::vector<std::string> own(args.begin(), args.end());
+  std::vector<std::string> command;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--") {
+      own.assign(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(i));
+      command.assign(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
+      break;
+    }
+  }
+  std::string servers;
+  std::vector<std::string> features;
+  int wait_seconds = 0;
+  po::options_description desc("floatlm run options");
+  desc.add_options()("help,h", "show this help");
+  AddServerOption(desc, &servers);
+  desc.add_options()("feature,f", po::value(&features)->value_name("FEATURE[:VERSION]"),
+                     "feature to check out (repeatable)")(
+      "wait", po::value(&wait_seconds)->value_name("SECS"),
+      "wait up to SECS in the queue for each seat")(
+      "command", po::value<std::vector<std::string>>(), "command and arguments");
+  po::positional_options_description positional;
+  positional.add("command", -1);
+  po::variables_map vm;
+  if (!ParseArgs(own, desc, &positional, kUsage, &vm)) return kExitOk;
+  if (vm.count("command") != 0) {
+    // Tolerate a command without "--" as long as it has no options of its own.
+    const auto& words = vm["command"].as<std::vector<std::string>>();
+    command.insert(command.begin(), words.begin(), words.end());
+  }
+  if (wait_seconds < 0) throw UsageError("--wait needs a number of seconds >= 0");
+  if (features.empty()) throw UsageError("at least one -f FEATURE is required");
+  if (command.empty()) throw UsageError("no command given after --");
+  std::vector<FeatureSpec> specs;
+  for (const std::string& f : features) specs.push_back(ParseFeature(f));
+  const std::string server_list = ResolveServers(servers);
+
+  try {
+    floatlm::Client client(
+        floatlm::Options()
+            .Servers(server_list)
+            .App("floatlm-run:" + command.front().substr(0, 64))
+            .OnQueue([](const std::string& feature, std::uint64_t position) {
+              std::fprintf(stderr, "floatlm: waiting for %s: position %llu in the queue\n",
+                           feature.c_str(), static_cast<unsigned long long>(position));
+            })
+            .OnLease([](std::uint64_t, floatlm_lease_event event, floatlm_status code,
+                        const std::string& message) {
+              if (event == FLOATLM_LEASE_LOST) {
+                std::fprintf(stderr, "floatlm: seat lost (%s): %s\n", floatlm_status_name(code),
+                             message.c_str());
+              }
+            }));
+    client.Connect();
+    std::vector<floatlm::Lease> leases;
+    for (const FeatureSpec& spec : specs) {
+      try {
+        leases.push_back(
+            client.Checkout(spec.feature, spec.version, static_cast<std::uint32_t>(wait_seconds)));
+      } catch (const floatlm::Error& e) {
+        PrintError(spec.feature + ": " + e.what());
+        return ExitCodeFor(e.code());
+      }
+    }
+    std::fflush(nullptr);
+    const int status = RunChild(command);
+    for (floatlm::Lease& lease : leases) {
+      try {
+        lease.Checkin();
+      } catch (const floatlm::Error& e) {
+        PrintError(std::string("checkin: ") + e.what());
+      }
+    }
+    return status;
+  } catch (const floatlm::Error& e) {
+    PrintError(e.what());
+    return ExitCodeFor(e.code());
+  }
+}
+
+}  // namespace floatlm::cli
