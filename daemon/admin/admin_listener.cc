@@ -1,0 +1,151 @@
+#include "admin/admin_listener.h"
+
+#include <grp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+
+#include "log/log.h"
+
+namespace floatlm::admin {
+namespace asio = server::asio;
+using local = asio::local::stream_protocol;
+
+// One admin connection: read a frame, answer it, repeat. Admin traffic is rare and
+// small, so there is no pipelining and a short deadline for each frame.
+class AdminSession : public std::enable_shared_from_this<AdminSession> {
+ public:
+  AdminSession(local::socket socket, const AdminHandler& handler)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), handler_(handler) {
+    peer_ = PeerOf(socket_.native_handle()).value_or(PeerCredentials{0, static_cast<uid_t>(-1),
+                                                                     static_cast<gid_t>(-1)});
+  }
+
+  void Start() { ReadHeader(); }
+
+  void Finish() {
+    timer_.cancel();
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+  }
+
+ private:
+  void ArmDeadline() {
+    timer_.expires_after(std::chrono::seconds(30));
+    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (!ec) {
+        boost::system::error_code ignored;
+        self->socket_.close(ignored);
+      }
+    });
+  }
+
+  void ReadHeader() {
+    ArmDeadline();
+    asio::async_read(socket_, asio::buffer(header_),
+                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                       if (ec) return self->Finish();
+                       std::size_t body = 0;
+                       const auto state = proto::PeekFrame(
+                           std::span<const std::uint8_t>(self->header_.data(), 4), body);
+                       // With only the prefix present, a valid length reads as kNeedMore.
+                       if (state == proto::FrameState::kTooLarge) return self->Finish();
+                       const std::size_t len = (std::size_t{self->header_[0]} << 24) |
+                                               (std::size_t{self->header_[1]} << 16) |
+                                               (std::size_t{self->header_[2]} << 8) |
+                                               self->header_[3];
+                       self->body_.resize(len);
+                       self->ReadBody();
+                     });
+  }
+
+  void ReadBody() {
+    asio::async_read(socket_, asio::buffer(body_),
+                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                       if (ec) return self->Finish();
+                       self->Answer();
+                     });
+  }
+
+  void Answer() {
+    auto decoded = proto::DecodeBody(body_);
+    out_.clear();
+    if (auto* err = std::get_if<proto::DecodeError>(&decoded)) {
+      proto::EncodeFrame(err->request_id, proto::Error{err->code, err->message}, out_);
+    } else {
+      auto& d = std::get<proto::Decoded>(decoded);
+      for (const auto& reply : handler_(d.msg, peer_)) proto::EncodeFrame(d.request_id, reply, out_);
+    }
+    asio::async_write(socket_, asio::buffer(out_),
+                      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+                        if (ec) return self->Finish();
+                        self->ReadHeader();
+                      });
+  }
+
+  local::socket socket_;
+  asio::steady_timer timer_;
+  AdminHandler handler_;
+  PeerCredentials peer_;
+  std::array<std::uint8_t, 4> header_{};
+  std::vector<std::uint8_t> body_;
+  std::string out_;
+};
+
+AdminListener::AdminListener(asio::io_context& io, std::string path, AdminHandler handler)
+    : acceptor_(io), path_(std::move(path)), handler_(std::move(handler)) {}
+
+AdminListener::~AdminListener() { Stop(); }
+
+void AdminListener::Start() {
+  std::error_code fec;
+  // A socket file left by a daemon that was killed: nobody listens on it any more.
+  if (std::filesystem::is_socket(path_, fec)) std::filesystem::remove(path_, fec);
+  boost::system::error_code ec;
+  acceptor_.open(local(), ec);
+  if (!ec) acceptor_.bind(local::endpoint(path_), ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) throw std::runtime_error(fmt::format("{}: cannot create the admin socket: {}", path_, ec.message()));
+  ::chmod(path_.c_str(), 0660);
+  if (group* g = getgrnam(kAdminGroup)) {
+    if (::chown(path_.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0) {
+      FLOATLM_LOG(kWarn, "admin.socket_group", "path={} group={} reason=\"{}\"", path_, kAdminGroup,
+                  std::strerror(errno));
+    }
+  }
+  FLOATLM_LOG(kInfo, "admin.listening", "path={}", path_);
+  DoAccept();
+}
+
+void AdminListener::Stop() {
+  if (!acceptor_.is_open()) return;
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  for (auto& weak : sessions_) {
+    if (auto s = weak.lock()) s->Finish();
+  }
+  sessions_.clear();
+  std::error_code fec;
+  std::filesystem::remove(path_, fec);
+}
+
+void AdminListener::DoAccept() {
+  acceptor_.async_accept([this](const boost::system::error_code& ec, local::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+    if (!ec) {
+      auto session = std::make_shared<AdminSession>(std::move(socket), handler_);
+      std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
+      sessions_.push_back(session);
+      session->Start();
+    }
+    DoAccept();
+  });
+}
+
+}  // namespace floatlm::admin

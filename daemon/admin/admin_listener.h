@@ -1,0 +1,49 @@
+// The admin socket: a Unix stream socket (mode 0660, group floatlm-admin when that group
+// exists) on which privileged commands are accepted from admins, identified by the
+// kernel's peer credentials. Speaks the same frames as the client port; handles one
+// request at a time per connection. Runs on the server's event loop.
+#ifndef FLOATLM_DAEMON_ADMIN_ADMIN_LISTENER_H_
+#define FLOATLM_DAEMON_ADMIN_ADMIN_LISTENER_H_
+
+#include "server/asio.h"
+
+#include <functional>
+#include <memory>
+#include <vector>
+#include <string>
+
+#include "admin/admin_auth.h"
+#include "floatlm/proto/messages.h"
+
+namespace floatlm::admin {
+
+// Handles one decoded request from an authenticated-or-not peer; returns the reply
+// frames (one Ok/Error, or STATUS_CHUNKs ending with LAST=1 for long texts).
+using AdminHandler = std::function<std::vector<proto::Message>(const proto::Message& request,
+                                                               const PeerCredentials& peer)>;
+
+class AdminSession;
+
+class AdminListener {
+ public:
+  AdminListener(server::asio::io_context& io, std::string path, AdminHandler handler);
+  ~AdminListener();
+
+  // Creates the socket file (replacing a stale one); throws std::runtime_error naming
+  // the path when it cannot.
+  void Start();
+  // Closes the socket and every open admin connection, and removes the socket file.
+  void Stop();
+
+ private:
+  void DoAccept();
+
+  server::asio::local::stream_protocol::acceptor acceptor_;
+  std::string path_;
+  AdminHandler handler_;
+  std::vector<std::weak_ptr<AdminSession>> sessions_;
+};
+
+}  // namespace floatlm::admin
+
+#endif  // FLOATLM_DAEMON_ADMIN_ADMIN_LISTENER_H_

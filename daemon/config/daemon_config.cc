@@ -1,0 +1,113 @@
+#include "config/daemon_config.h"
+
+#include <boost/program_options.hpp>
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "log/log.h"
+#include <fstream>
+#include <sstream>
+
+namespace floatlm::config {
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr const char* kDefaultConfigFile = "/etc/floatlm/floatlmd.conf";
+constexpr const char* kUsage = "usage: floatlmd --license FILE... --vendor-keys DIR --state DIR [options]";
+
+po::options_description Options(DaemonConfig& c, int& ttl, int& window) {
+  po::options_description opts("floatlmd options");
+  opts.add_options()
+      ("license", po::value(&c.license_files)->composing(), "signed license file (repeatable)")
+      ("vendor-keys", po::value(&c.vendor_keys_dir), "directory of vendor public keys (<vendor>.pub)")
+      ("state", po::value(&c.state_dir), "state directory (leases, journal)")
+      ("port", po::value(&c.port), "TCP port for clients (default 27000; 0 picks a free port)")
+      ("bind", po::value(&c.bind), "address to listen on (default 0.0.0.0)")
+      ("options", po::value(&c.options_file), "options file (INCLUDE, EXCLUDE, RESERVE, MAX, ...)")
+      ("admin-socket", po::value(&c.admin_socket), "Unix socket for admin commands")
+      ("admin-token-file", po::value(&c.admin_token_file), "file with the token for admin commands over TCP")
+      ("log-level", po::value(&c.log_level), "debug, info, warn or error (default info)")
+      ("log-file", po::value(&c.log_file), "append the log to this file instead of stderr")
+      ("lease-ttl", po::value(&ttl), "seconds a lease lives without a heartbeat (default 120)")
+      ("reattach-window", po::value(&window), "seconds a disconnected client's leases are kept (default 30)")
+      ("max-connections", po::value(&c.max_connections), "connection limit (default 50000)")
+      ("allow-root", po::bool_switch(&c.allow_root), "allow running as root")
+      ("no-remote-status", "refuse status requests on the client port");
+  return opts;
+}
+
+std::string Validate(DaemonConfig& c, int ttl, int window) {
+  if (c.license_files.empty()) return "no license file given (--license FILE)";
+  if (c.vendor_keys_dir.empty()) return "no vendor key directory given (--vendor-keys DIR)";
+  if (c.state_dir.empty()) return "no state directory given (--state DIR)";
+  if (!floatlm::log::ParseLevel(c.log_level)) {
+    return fmt::format("--log-level: '{}' is not one of debug, info, warn, error", c.log_level);
+  }
+  if (ttl < 1 || ttl > 86400) return fmt::format("--lease-ttl: {} is outside 1..86400 seconds", ttl);
+  if (window < 0 || window > 86400) {
+    return fmt::format("--reattach-window: {} is outside 0..86400 seconds", window);
+  }
+  if (c.max_connections < 1) return "--max-connections must be at least 1";
+  c.lease_ttl = std::chrono::seconds(ttl);
+  c.reattach_window = std::chrono::seconds(window);
+  return {};
+}
+
+}  // namespace
+
+ParseOutcome ParseDaemonConfig(int argc, const char* const argv[], DaemonConfig& out,
+                               std::string& message) {
+  int ttl = static_cast<int>(out.lease_ttl.count());
+  int window = static_cast<int>(out.reattach_window.count());
+  po::options_description opts = Options(out, ttl, window);
+  po::options_description cmdline_only("command line only");
+  cmdline_only.add_options()
+      ("config", po::value(&out.config_file), "config file (default /etc/floatlm/floatlmd.conf if present)")
+      ("check-config", po::bool_switch(&out.check_config), "validate everything, print what would be served, exit")
+      ("help,h", "show this help")
+      ("version", "show the version");
+  po::options_description all;
+  all.add(opts).add(cmdline_only);
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc, argv).options(all).run(), vm);
+    if (vm.count("help")) {
+      std::ostringstream ss;
+      ss << kUsage << "\n\n" << all;
+      message = ss.str();
+      return ParseOutcome::kExitOk;
+    }
+    if (vm.count("version")) {
+      message = "floatlmd " FLOATLM_VERSION;
+      return ParseOutcome::kExitOk;
+    }
+    std::string file = vm.count("config") ? vm["config"].as<std::string>() : "";
+    const bool explicit_file = !file.empty();
+    if (!explicit_file && std::filesystem::exists(kDefaultConfigFile)) file = kDefaultConfigFile;
+    if (!file.empty()) {
+      std::ifstream in(file);
+      if (!in) {
+        message = fmt::format("{}: cannot read config file", file);
+        return ParseOutcome::kUsageError;
+      }
+      try {
+        po::store(po::parse_config_file(in, opts), vm);
+      } catch (const po::error& e) {
+        message = fmt::format("{}: {}", file, e.what());
+        return ParseOutcome::kUsageError;
+      }
+    }
+    po::notify(vm);
+    if (vm.count("no-remote-status")) out.status_on_client_port = false;
+  } catch (const po::error& e) {
+    message = fmt::format("{}\n{}", e.what(), kUsage);
+    return ParseOutcome::kUsageError;
+  }
+  message = Validate(out, ttl, window);
+  return message.empty() ? ParseOutcome::kRun : ParseOutcome::kUsageError;
+}
+
+}  // namespace floatlm::config

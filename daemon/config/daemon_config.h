@@ -1,0 +1,45 @@
+// floatlmd's configuration: a plain struct filled from the command line and an optional
+// config file (Program_options syntax, `key = value`), validated once at start-up.
+// Command-line values override the file.
+#ifndef FLOATLM_DAEMON_CONFIG_DAEMON_CONFIG_H_
+#define FLOATLM_DAEMON_CONFIG_DAEMON_CONFIG_H_
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace floatlm::config {
+
+struct DaemonConfig {
+  std::vector<std::string> license_files;  // --license (repeatable)
+  std::string vendor_keys_dir;             // --vendor-keys: <vendor>.pub files
+  std::string state_dir;                   // --state
+  std::uint16_t port = 27000;              // --port (0 = pick a free one)
+  std::string bind = "0.0.0.0";            // --bind
+  std::string options_file;                // --options
+  std::string admin_socket = "/run/floatlm/admin.sock";  // --admin-socket
+  std::string admin_token_file;            // --admin-token-file: enables admin over TCP
+  std::string config_file;                 // --config
+  std::string log_level = "info";          // --log-level
+  std::string log_file;                    // --log-file (default: stderr)
+  std::chrono::seconds lease_ttl{120};     // --lease-ttl
+  std::chrono::seconds reattach_window{30};  // --reattach-window
+  std::size_t max_connections = 50'000;    // --max-connections
+  bool allow_root = false;                 // --allow-root
+  bool status_on_client_port = true;       // --no-remote-status turns it off
+  bool check_config = false;               // --check-config: validate, print, exit
+};
+
+enum class ParseOutcome { kRun, kExitOk, kUsageError };
+
+// Fills `out` from argv and the config file. On kUsageError, `message` says what is
+// wrong (naming the option or the file:line); on kExitOk, `message` holds --help or
+// --version text to print.
+ParseOutcome ParseDaemonConfig(int argc, const char* const argv[], DaemonConfig& out,
+                               std::string& message);
+
+}  // namespace floatlm::config
+
+#endif  // FLOATLM_DAEMON_CONFIG_DAEMON_CONFIG_H_

@@ -1,0 +1,71 @@
+#include "hostid/host_ids.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+
+namespace floatlm::hostid {
+namespace {
+
+std::string FirstLine(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+  return s;
+}
+
+}  // namespace
+
+HostIds ThisHost() {
+  HostIds ids;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/sys/class/net", ec)) {
+    std::string mac = FirstLine(entry.path() / "address");
+    mac.erase(std::remove(mac.begin(), mac.end(), ':'), mac.end());
+    // Skip loopback (all zeros) and anything that is not a 48-bit address.
+    if (mac.size() == 12 && mac != "000000000000") ids.ethernet.push_back(Lower(mac));
+  }
+  std::sort(ids.ethernet.begin(), ids.ethernet.end());
+  ids.ethernet.erase(std::unique(ids.ethernet.begin(), ids.ethernet.end()), ids.ethernet.end());
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) == 0) ids.hostname = name;
+  ids.machine_id = FirstLine("/etc/machine-id");
+  return ids;
+}
+
+bool Matches(const licenses::HostId& id, const HostIds& host) {
+  using Kind = licenses::HostId::Kind;
+  switch (id.kind) {
+    case Kind::kAny:
+      return true;
+    case Kind::kEthernet:
+      return std::find(host.ethernet.begin(), host.ethernet.end(), Lower(id.value)) !=
+             host.ethernet.end();
+    case Kind::kHostname:
+      return Lower(id.value) == Lower(host.hostname);
+    case Kind::kId:
+      return !host.machine_id.empty() && Lower(id.value) == Lower(host.machine_id);
+    case Kind::kHex32:
+    case Kind::kOther:
+      return false;
+  }
+  return false;
+}
+
+std::string Describe(const HostIds& host) {
+  std::string out;
+  for (const auto& mac : host.ethernet) out += "ethernet " + mac + ", ";
+  out += "HOSTNAME=" + host.hostname;
+  if (!host.machine_id.empty()) out += ", ID=" + host.machine_id;
+  return out;
+}
+
+}  // namespace floatlm::hostid

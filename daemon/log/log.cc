@@ -1,0 +1,79 @@
+#include "log/log.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+
+namespace floatlm::log {
+namespace {
+
+std::atomic<int> g_level{static_cast<int>(Level::kInfo)};
+std::atomic<int> g_fd{2};
+std::atomic<bool> g_timestamps{false};
+
+std::string_view Name(Level level) {
+  switch (level) {
+    case Level::kDebug: return "debug";
+    case Level::kInfo: return "info";
+    case Level::kWarn: return "warn";
+    case Level::kError: return "error";
+  }
+  return "info";
+}
+
+}  // namespace
+
+std::optional<Level> ParseLevel(std::string_view text) {
+  if (text == "debug") return Level::kDebug;
+  if (text == "info") return Level::kInfo;
+  if (text == "warn" || text == "warning") return Level::kWarn;
+  if (text == "error") return Level::kError;
+  return std::nullopt;
+}
+
+void SetLevel(Level level) { g_level = static_cast<int>(level); }
+
+bool Enabled(Level level) { return static_cast<int>(level) >= g_level.load(std::memory_order_relaxed); }
+
+bool OpenFile(const std::string& path, std::string& error) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  if (fd < 0) {
+    error = fmt::format("cannot open log file {}: {}", path, std::strerror(errno));
+    return false;
+  }
+  int old = g_fd.exchange(fd);
+  if (old > 2) ::close(old);
+  return true;
+}
+
+void SetTimestamps(bool on) { g_timestamps = on; }
+
+void Write(Level level, std::string_view event, std::string_view text) {
+  std::string line;
+  line.reserve(64 + text.size());
+  if (g_timestamps) {
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t t = std::chrono::system_clock::to_time_t(now);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ ", &tm);
+    line += buf;
+  }
+  line += Name(level);
+  line += " event=";
+  line += event;
+  if (!text.empty()) {
+    line += ' ';
+    line += text;
+  }
+  line += '\n';
+  // One write per line keeps lines whole when several threads log.
+  [[maybe_unused]] ssize_t n = ::write(g_fd.load(std::memory_order_relaxed), line.data(), line.size());
+}
+
+}  // namespace floatlm::log

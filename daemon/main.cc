@@ -1,0 +1,83 @@
+// floatlmd: the floatlm license daemon.
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <stdexcept>
+
+#include "config/daemon_config.h"
+#include "log/log.h"
+#include "server/describe.h"
+#include "server/license_set.h"
+#include "server/server.h"
+
+namespace {
+
+// --check-config: load and verify everything as a start would, print what would be
+// served, and say whether the daemon could start.
+int CheckConfig(const floatlm::config::DaemonConfig& cfg) {
+  using namespace floatlm;
+  auto set = server::LoadLicenseSet(cfg.license_files, cfg.vendor_keys_dir);
+  for (const auto& r : set.model.rejected) std::printf("rejected: %s\n", r.ToString().c_str());
+  if (!set.error.empty()) {
+    std::printf("floatlmd would not start: %s\n", set.error.c_str());
+    return 1;
+  }
+  for (const auto& p : set.model.pools) {
+    int seats = 0;
+    for (const auto& line : p.lines) seats += line.count;
+    const std::string count = p.uncounted ? "uncounted" : std::to_string(seats) + " seats";
+    std::printf("serves:   %s  vendor %s  %s  expires %s\n", server::PoolLabel(p).c_str(),
+                p.vendor.c_str(), count.c_str(), server::FormatExpiry(p.LastExpiry()).c_str());
+  }
+  std::printf("configuration is valid: %zu pool(s), %zu rejected line(s)\n", set.model.pools.size(),
+              set.model.rejected.size());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace floatlm;
+  config::DaemonConfig cfg;
+  std::string message;
+  switch (config::ParseDaemonConfig(argc, argv, cfg, message)) {
+    case config::ParseOutcome::kExitOk:
+      std::printf("%s\n", message.c_str());
+      return 0;
+    case config::ParseOutcome::kUsageError:
+      std::fprintf(stderr, "floatlmd: %s\n", message.c_str());
+      return 2;
+    case config::ParseOutcome::kRun:
+      break;
+  }
+  log::SetLevel(*log::ParseLevel(cfg.log_level));
+  if (!cfg.log_file.empty()) {
+    if (!log::OpenFile(cfg.log_file, message)) {
+      std::fprintf(stderr, "floatlmd: %s\n", message.c_str());
+      return 1;
+    }
+    log::SetTimestamps(true);
+  }
+  if (cfg.check_config) return CheckConfig(cfg);
+  if (geteuid() == 0 && !cfg.allow_root) {
+    std::fprintf(stderr,
+                 "floatlmd: refusing to run as root; run as an unprivileged user (the systemd unit "
+                 "uses 'floatlm') or pass --allow-root\n");
+    return 1;
+  }
+  try {
+    std::error_code ec;
+    std::filesystem::create_directories(cfg.state_dir, ec);
+    if (ec) throw std::runtime_error(cfg.state_dir + ": cannot create state directory: " + ec.message());
+    server::asio::io_context io(1);
+    server::Server server(io, cfg);
+    server.Start();
+    io.run();
+  } catch (const std::exception& e) {
+    FLOATLM_LOG(kError, "server.fatal", "reason=\"{}\"", e.what());
+    std::fprintf(stderr, "floatlmd: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

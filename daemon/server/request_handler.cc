@@ -1,0 +1,241 @@
+#include "server/request_handler.h"
+
+#include <fmt/format.h>
+
+#include "log/log.h"
+#include "server/describe.h"
+
+namespace floatlm::server {
+namespace {
+
+void Reply(std::uint32_t id, const proto::Message& msg, std::string& out) {
+  proto::EncodeFrame(id, msg, out);
+}
+
+void ReplyError(std::uint32_t id, Errc code, std::string message, std::string& out) {
+  Reply(id, proto::Error{code, std::move(message)}, out);
+}
+
+std::string Who(const ClientContext& ctx) {
+  return fmt::format("user={} host={} display={} peer={} client={}", ctx.who.user, ctx.who.host,
+                     ctx.who.display, ctx.who.peer, ctx.id);
+}
+
+}  // namespace
+
+std::vector<proto::Message> ChunkedText(const std::string& body) {
+  // The client concatenates the chunks until LAST=1.
+  std::vector<proto::Message> out;
+  std::size_t pos = 0;
+  do {
+    const std::size_t n = std::min(body.size() - pos, proto::kMaxText);
+    out.push_back(proto::StatusChunk{body.substr(pos, n), pos + n >= body.size()});
+    pos += n;
+  } while (pos < body.size());
+  return out;
+}
+
+RequestHandler::RequestHandler(engine::SeatEngine& engine, StateRecorder& recorder,
+                               HandlerSettings settings, StatusRenderer status, AdminExecutor admin)
+    : engine_(engine),
+      recorder_(recorder),
+      settings_(settings),
+      status_(std::move(status)),
+      admin_(std::move(admin)) {}
+
+void RequestHandler::SetStoreHealthy(bool healthy, std::string why) {
+  store_healthy_ = healthy;
+  store_problem_ = std::move(why);
+}
+
+proto::Granted RequestHandler::GrantedFor(const engine::SeatEngine& engine,
+                                          const engine::LeaseView& lease) {
+  proto::Granted g;
+  g.lease = lease.id;
+  g.token = lease.token;
+  g.feature = lease.feature;
+  g.shared = lease.shared;
+  if (const auto* pool = PoolOf(engine, lease.pool)) {
+    g.version = pool->version.ToString();
+    g.pool = PoolLabel(*pool);
+    g.license_expiry = FormatExpiry(pool->LastExpiry());
+  }
+  return g;
+}
+
+RequestHandler::After RequestHandler::HandleDecodeError(const proto::DecodeError& error,
+                                                        std::string& out) {
+  ReplyError(error.request_id, error.code, error.message, out);
+  // An unknown message type is a newer client talking; a malformed frame is not.
+  return error.code == Errc::kUnknownMessage ? After::kContinue : After::kClose;
+}
+
+RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::Decoded& request,
+                                             const engine::Now& now, std::string& out) {
+  const std::uint32_t rid = request.request_id;
+
+  if (const auto* hello = std::get_if<proto::Hello>(&request.msg)) {
+    if (ctx.hello_done) {
+      ReplyError(rid, Errc::kBadArgument, "HELLO was already sent on this connection", out);
+      return After::kContinue;
+    }
+    if (hello->proto_version != proto::kProtocolVersion) {
+      ReplyError(rid, Errc::kUnsupportedVersion,
+                 fmt::format("protocol version {} is not supported; this daemon speaks {}",
+                             hello->proto_version, proto::kProtocolVersion),
+                 out);
+      return After::kClose;
+    }
+    if (hello->user.empty() || hello->host.empty()) {
+      ReplyError(rid, Errc::kBadArgument, "HELLO must name the user and the host", out);
+      return After::kClose;
+    }
+    ctx.hello_done = true;
+    ctx.who.user = hello->user;
+    ctx.who.host = hello->host;
+    ctx.who.display = hello->display;
+    ctx.app = hello->app;
+    ctx.pid = hello->pid;
+    FLOATLM_LOG(kDebug, "client.hello", "{} app={} pid={}", Who(ctx), ctx.app, ctx.pid);
+    proto::HelloOk ok;
+    ok.server_version = FLOATLM_VERSION;
+    ok.client_id = ctx.id;
+    ok.ttl_ms = static_cast<std::uint64_t>(settings_.ttl.count());
+    ok.heartbeat_ms = ok.ttl_ms / 4;
+    ok.reattach_ms = static_cast<std::uint64_t>(settings_.reattach_window.count());
+    Reply(rid, ok, out);
+    return After::kContinue;
+  }
+
+  if (!ctx.hello_done) {
+    ReplyError(rid, Errc::kHelloRequired, "send HELLO before any other request", out);
+    return After::kClose;
+  }
+
+  if (const auto* co = std::get_if<proto::Checkout>(&request.msg)) {
+    engine::CheckoutRequest req;
+    req.client = ctx.id;
+    req.tag = rid;
+    req.feature = co->feature;
+    if (!co->version.empty()) {
+      req.version = licenses::Version::Parse(co->version);
+      if (!req.version) {
+        Reply(rid, proto::Denied{Errc::kBadArgument,
+                                 fmt::format("'{}' is not a version number (expected e.g. 2027.0)",
+                                             co->version)},
+              out);
+        return After::kContinue;
+      }
+    }
+    if (co->feature.empty()) {
+      Reply(rid, proto::Denied{Errc::kBadArgument, "CHECKOUT must name a feature"}, out);
+      return After::kContinue;
+    }
+    if (!store_healthy_) {
+      Reply(rid, proto::Denied{Errc::kStoreUnavailable,
+                               fmt::format("the license server cannot record new seats right now "
+                                           "({}); seats already held keep working",
+                                           store_problem_)},
+            out);
+      return After::kContinue;
+    }
+    if (co->wait_ms > 0) {
+      if (ctx.queued_checkouts >= settings_.max_queued_per_connection) {
+        Reply(rid, proto::Denied{Errc::kTooManyRequests,
+                                 fmt::format("this connection already has {} checkouts waiting",
+                                             ctx.queued_checkouts)},
+              out);
+        return After::kContinue;
+      }
+      // Cap the wait at a day: a longer one is a client bug, not a plan.
+      req.wait = std::chrono::milliseconds(std::min<std::uint64_t>(co->wait_ms, 86'400'000));
+    }
+    auto result = engine_.Checkout(ctx.who, req, now);
+    if (auto* lease = std::get_if<engine::LeaseView>(&result)) {
+      FLOATLM_LOG(kInfo, "lease.granted", "lease={} feature={} version={} shared={} {}", lease->id,
+                  lease->feature, lease->version.ToString(), lease->shared, Who(ctx));
+      recorder_.Granted(*lease, &ctx, now.wall);
+      Reply(rid, GrantedFor(engine_, *lease), out);
+    } else if (auto* queued = std::get_if<engine::Queued>(&result)) {
+      ++ctx.queued_checkouts;
+      FLOATLM_LOG(kInfo, "lease.queued", "feature={} position={} {}", co->feature,
+                  queued->position, Who(ctx));
+      Reply(rid, proto::Queued{queued->position}, out);
+    } else {
+      const auto& denial = std::get<engine::Denial>(result);
+      FLOATLM_LOG(kInfo, "lease.denied", "feature={} reason={} {} message=\"{}\"", co->feature,
+                  ErrcName(denial.code), Who(ctx), denial.message);
+      recorder_.Denied(ctx.who, co->feature, co->version, denial.code, denial.message, now.wall);
+      Reply(rid, proto::Denied{denial.code, denial.message}, out);
+    }
+    return After::kContinue;
+  }
+
+  if (const auto* ci = std::get_if<proto::Checkin>(&request.msg)) {
+    const auto lease = engine_.FindLease(ci->lease);
+    const Errc rc = engine_.Checkin(ctx.id, ci->lease, now);
+    if (rc == Errc::kOk && lease) {
+      FLOATLM_LOG(kInfo, "lease.checkin", "lease={} {}", ci->lease, Who(ctx));
+      recorder_.CheckedIn(*lease, now.wall);
+      Reply(rid, proto::Ok{1, {}}, out);
+    } else {
+      ReplyError(rid, rc, fmt::format("lease {} is not held by this connection", ci->lease), out);
+    }
+    return After::kContinue;
+  }
+
+  if (std::holds_alternative<proto::Heartbeat>(request.msg)) {
+    Reply(rid, proto::Ok{engine_.Heartbeat(ctx.id, now), {}}, out);
+    return After::kContinue;
+  }
+
+  if (const auto* ra = std::get_if<proto::Reattach>(&request.msg)) {
+    auto result = engine_.Reattach(ctx.id, ctx.who, ra->lease, ra->token, now);
+    if (auto* lease = std::get_if<engine::LeaseView>(&result)) {
+      FLOATLM_LOG(kInfo, "lease.reattached", "lease={} feature={} {}", lease->id, lease->feature,
+                  Who(ctx));
+      Reply(rid, GrantedFor(engine_, *lease), out);
+    } else {
+      const auto& denial = std::get<engine::Denial>(result);
+      FLOATLM_LOG(kInfo, "lease.reattach_refused", "lease={} reason={} {}", ra->lease,
+                  ErrcName(denial.code), Who(ctx));
+      Reply(rid, proto::Denied{denial.code, denial.message}, out);
+    }
+    return After::kContinue;
+  }
+
+  if (const auto* st = std::get_if<proto::Status>(&request.msg)) {
+    if (!settings_.status_allowed) {
+      ReplyError(rid, Errc::kPermissionDenied, "status is turned off on the client port", out);
+      return After::kContinue;
+    }
+    for (const auto& chunk : ChunkedText(status_(st->feature, st->format == 1))) Reply(rid, chunk, out);
+    return After::kContinue;
+  }
+
+  if (const auto* cmd = std::get_if<proto::Admin>(&request.msg)) {
+    for (const auto& reply : admin_(*cmd, ctx)) Reply(rid, reply, out);
+    return After::kContinue;
+  }
+
+  // A daemon-to-client message sent by a client.
+  ReplyError(rid, Errc::kUnknownMessage, "that message type is not a request", out);
+  return After::kContinue;
+}
+
+void RequestHandler::EncodeEvent(const engine::SeatEngine& engine, const engine::Event& event,
+                                 std::string& out) {
+  switch (event.kind) {
+    case engine::Event::Kind::kQueuedGranted:
+      Reply(static_cast<std::uint32_t>(event.tag), GrantedFor(engine, event.lease), out);
+      break;
+    case engine::Event::Kind::kQueueTimeout:
+      Reply(static_cast<std::uint32_t>(event.tag), proto::Denied{event.reason, event.message}, out);
+      break;
+    case engine::Event::Kind::kLeaseEnded:
+      Reply(0, proto::LeaseLost{event.lease.id, event.reason, event.message}, out);
+      break;
+  }
+}
+
+}  // namespace floatlm::server

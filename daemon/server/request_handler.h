@@ -1,0 +1,74 @@
+// Turns one decoded client request into engine calls and reply frames. Does no I/O and
+// reads no clock: the caller passes `now` and sends the bytes appended to `out`. This is
+// the session state machine (HELLO first, then requests), kept apart from the sockets so
+// it can be tested and fuzzed frame by frame.
+//
+// Not thread-safe: called on the server's event loop only.
+#ifndef FLOATLM_DAEMON_SERVER_REQUEST_HANDLER_H_
+#define FLOATLM_DAEMON_SERVER_REQUEST_HANDLER_H_
+
+#include <functional>
+#include <string>
+
+#include "engine/seat_engine.h"
+#include "floatlm/proto/messages.h"
+#include "server/client_context.h"
+#include "server/state_recorder.h"
+
+namespace floatlm::server {
+
+struct HandlerSettings {
+  std::chrono::milliseconds ttl{120'000};
+  std::chrono::milliseconds reattach_window{30'000};
+  bool status_allowed = true;
+  std::size_t max_queued_per_connection = 64;
+};
+
+// Renders the status body for a STATUS request: (feature filter, json?) -> text.
+using StatusRenderer = std::function<std::string(const std::string& feature, bool json)>;
+// Checks the admin token of an ADMIN request on the client port and runs it.
+using AdminExecutor =
+    std::function<std::vector<proto::Message>(const proto::Admin&, const ClientContext&)>;
+
+// Splits a long text into STATUS_CHUNK frames that each fit the protocol's cap.
+std::vector<proto::Message> ChunkedText(const std::string& body);
+
+class RequestHandler {
+ public:
+  // Grants, checkins and denials are recorded in `recorder` for the turn's commit.
+  RequestHandler(engine::SeatEngine& engine, StateRecorder& recorder, HandlerSettings settings,
+                 StatusRenderer status, AdminExecutor admin);
+
+  // While the state store cannot be written, new checkouts are refused (existing leases
+  // keep working): a seat the daemon cannot remember is a seat it could hand out twice.
+  void SetStoreHealthy(bool healthy, std::string why);
+
+  enum class After { kContinue, kClose };
+
+  // Handles one request and appends the reply frames to `out`.
+  After Handle(ClientContext& ctx, const proto::Decoded& request, const engine::Now& now,
+               std::string& out);
+
+  // Reply for a frame that could not be decoded.
+  After HandleDecodeError(const proto::DecodeError& error, std::string& out);
+
+  // Frames telling a client what an engine event means for it (queued grant, lease lost).
+  static void EncodeEvent(const engine::SeatEngine& engine, const engine::Event& event,
+                          std::string& out);
+
+  // The GRANTED reply for a lease.
+  static proto::Granted GrantedFor(const engine::SeatEngine& engine, const engine::LeaseView& lease);
+
+ private:
+  engine::SeatEngine& engine_;
+  StateRecorder& recorder_;
+  HandlerSettings settings_;
+  bool store_healthy_ = true;
+  std::string store_problem_;
+  StatusRenderer status_;
+  AdminExecutor admin_;
+};
+
+}  // namespace floatlm::server
+
+#endif  // FLOATLM_DAEMON_SERVER_REQUEST_HANDLER_H_

@@ -1,0 +1,450 @@
+#include "server/server.h"
+
+#include <sys/random.h>
+#include <sys/resource.h>
+
+#include <ctime>
+#include <stdexcept>
+
+#include "log/log.h"
+#include "notify/service_notify.h"
+#include "server/describe.h"
+#include "server/license_set.h"
+#include "server/status_render.h"
+#include "store/sqlite_lease_store.h"
+
+namespace floatlm::server {
+namespace {
+
+using namespace std::chrono_literals;
+constexpr auto kTickInterval = 100ms;
+constexpr auto kHelloTimeout = 10s;  // a connection must say HELLO this soon
+
+// Reattach tokens are secrets: they come from the kernel's CSPRNG.
+std::uint64_t RandomToken() {
+  std::uint64_t v = 0;
+  while (getrandom(&v, sizeof v, 0) != static_cast<ssize_t>(sizeof v)) {
+  }
+  return v;
+}
+
+// Each client holds a socket: lift the soft open-file limit to the hard one.
+void RaiseFileLimit() {
+  rlimit rl{};
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  const rlim_t before = rl.rlim_cur;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) return;
+  }
+  FLOATLM_LOG(kInfo, "server.file_limit", "before={} now={}", before, rl.rlim_cur);
+}
+
+engine::EngineConfig MakeEngineConfig(const config::DaemonConfig& c) {
+  engine::EngineConfig ec;
+  ec.ttl = c.lease_ttl;
+  ec.reattach_window = c.reattach_window;
+  ec.token_source = RandomToken;
+  return ec;
+}
+
+}  // namespace
+
+Server::Server(asio::io_context& io, const config::DaemonConfig& config)
+    : io_(io),
+      config_(config),
+      acceptor_(io),
+      tick_timer_(io),
+      stop_timer_(io),
+      watchdog_timer_(io),
+      signals_(io, SIGINT, SIGTERM, SIGHUP),
+      started_(std::chrono::system_clock::now()),
+      last_idle_sweep_(engine::MonoTime::clock::now()) {
+  auto set = LoadLicenseSet(config_.license_files, config_.vendor_keys_dir);
+  if (!set.error.empty()) throw std::runtime_error(set.error);
+  FLOATLM_LOG(kInfo, "license.loaded", "pools={} packages={} rejected={}", set.model.pools.size(),
+              set.model.packages.size(), set.model.rejected.size());
+  engine_ = std::make_unique<engine::SeatEngine>(std::move(set.model), MakeEngineConfig(config_));
+  recorder_ = std::make_unique<StateRecorder>(*engine_);
+  OpenStoreAndRestore();
+  HandlerSettings hs;
+  hs.ttl = config_.lease_ttl;
+  hs.reattach_window = config_.reattach_window;
+  hs.status_allowed = config_.status_on_client_port;
+  handler_ = std::make_unique<RequestHandler>(
+      *engine_, *recorder_, hs, [this](const std::string& f, bool json) { return RenderStatus(f, json); },
+      [this](const proto::Admin& cmd, const ClientContext& ctx) {
+        return HandleAdminOverTcp(cmd, ctx);
+      });
+  if (!config_.admin_token_file.empty()) {
+    std::string error, warning;
+    admin_token_ = admin::AdminToken::Load(config_.admin_token_file, error, warning);
+    if (!admin_token_) throw std::runtime_error(error);
+    if (!warning.empty()) FLOATLM_LOG(kWarn, "admin.token_permissions", "reason=\"{}\"", warning);
+  }
+  if (!config_.admin_socket.empty()) {
+    admin_ = std::make_unique<admin::AdminListener>(
+        io_, config_.admin_socket,
+        [this](const proto::Message& request, const admin::PeerCredentials& peer) {
+          return HandleAdminSocketRequest(request, peer);
+        });
+  }
+}
+
+Server::~Server() = default;
+
+void Server::Start() {
+  RaiseFileLimit();
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(config_.bind, ec);
+  if (ec) throw std::runtime_error(fmt::format("--bind {}: not an IP address", config_.bind));
+  asio::ip::tcp::endpoint endpoint(address, config_.port);
+  acceptor_.open(endpoint.protocol());
+  acceptor_.set_option(asio::ip::tcp::acceptor::reuse_address(true));
+  acceptor_.bind(endpoint, ec);
+  if (ec) {
+    throw std::runtime_error(
+        fmt::format("cannot listen on {}:{}: {}", config_.bind, config_.port, ec.message()));
+  }
+  acceptor_.listen(asio::socket_base::max_listen_connections);
+  port_ = acceptor_.local_endpoint().port();
+  if (admin_) admin_->Start();
+  FLOATLM_LOG(kInfo, "server.listening", "addr={} port={}", config_.bind, port_);
+  DoAccept();
+  ScheduleTick();
+  WaitForSignals();
+  // Only now can clients be served: tell systemd.
+  notify::Ready(ServiceStatus());
+  if (auto timeout = notify::WatchdogTimeout()) ScheduleWatchdog(*timeout / 2);
+}
+
+void Server::ScheduleWatchdog(std::chrono::microseconds interval) {
+  // The ping comes from the event loop itself, so a stuck loop stops the pings.
+  notify::Watchdog();
+  watchdog_timer_.expires_after(interval);
+  watchdog_timer_.async_wait([this, interval](const boost::system::error_code& ec) {
+    if (!ec && !stopping_) ScheduleWatchdog(interval);
+  });
+}
+
+std::string Server::ServiceStatus() const {
+  return fmt::format("serving {} pool(s) on port {}: {} lease(s), {} connection(s)",
+                     engine_->model().pools.size(), port_, engine_->lease_count(), sessions_.size());
+}
+
+void Server::DoAccept() {
+  acceptor_.async_accept([this](const boost::system::error_code& ec, asio::ip::tcp::socket socket) {
+    if (stopping_) return;
+    if (ec) {
+      // Out of file descriptors and similar: log, and keep accepting after a pause.
+      FLOATLM_LOG(kWarn, "server.accept_failed", "reason=\"{}\"", ec.message());
+      if (ec == asio::error::operation_aborted) return;
+    } else if (sessions_.size() >= config_.max_connections) {
+      std::string frame;
+      proto::EncodeFrame(0, proto::Error{Errc::kTooManyConnections,
+                                         fmt::format("the daemon's limit of {} connections is reached",
+                                                     config_.max_connections)},
+                         frame);
+      boost::system::error_code ignored;
+      asio::write(socket, asio::buffer(frame), ignored);
+      FLOATLM_LOG(kWarn, "client.refused", "reason=too_many_connections limit={}",
+                  config_.max_connections);
+    } else {
+      const auto id = next_client_++;
+      auto session = std::make_shared<Session>(*this, std::move(socket), id);
+      sessions_.emplace(id, session);
+      session->Start();
+    }
+    DoAccept();
+  });
+}
+
+void Server::OpenStoreAndRestore() {
+  store::SqliteStoreOptions options;
+  options.state_dir = config_.state_dir;
+  std::unique_ptr<store::SqliteLeaseStore> sqlite;
+  if (auto st = store::SqliteLeaseStore::Open(options, &sqlite); !st.ok()) {
+    throw std::runtime_error(st.message());
+  }
+  store_ = std::move(sqlite);
+  store::StoredState state;
+  if (auto st = store_->Load(&state); !st.ok()) throw std::runtime_error(st.message());
+
+  const auto now = CurrentNow();
+  std::vector<engine::RestoredLease> leases;
+  leases.reserve(state.leases.size());
+  for (auto& r : state.leases) {
+    engine::RestoredLease l;
+    l.id = r.id;
+    l.token = r.token;
+    l.pool_key = std::move(r.pool_key);
+    l.feature = std::move(r.feature);
+    l.version = licenses::Version::Parse(r.version).value_or(licenses::Version{});
+    l.who = engine::Identity{std::move(r.user), std::move(r.host), std::move(r.display),
+                             std::move(r.peer)};
+    l.since = FromUnixMillis(r.since);
+    leases.push_back(std::move(l));
+  }
+  engine_->ReserveLeaseIds(state.highest_lease_id);
+  const auto report = engine_->Restore(std::move(leases), now);
+  for (const auto& [lease, why] : report.dropped) {
+    FLOATLM_LOG(kWarn, "lease.not_restored", "lease={} feature={} user={} host={} reason=\"{}\"",
+                lease.id, lease.feature, lease.who.user, lease.who.host, why);
+    recorder_->Ended(lease, Errc::kPoolRemoved, why, now.wall);
+  }
+  FLOATLM_LOG(kInfo, "state.restored", "db={}/floatlm.db leases={} dropped={} highest_lease_id={}",
+              config_.state_dir, report.restored, report.dropped.size(), state.highest_lease_id);
+  recorder_->Server(store::JournalEvent::kStart,
+                    fmt::format("floatlmd {} started; {} lease(s) restored, {} dropped",
+                                FLOATLM_VERSION, report.restored, report.dropped.size()),
+                    now.wall);
+  if (auto st = store_->Commit(recorder_->batch()); !st.ok()) throw std::runtime_error(st.message());
+  recorder_->Clear();
+}
+
+void Server::Deliver(Session& session, const std::string& replies) {
+  if (recorder_->empty() && awaiting_commit_.empty()) {
+    session.Send(replies);
+    return;
+  }
+  session.Hold(replies);
+  awaiting_commit_.push_back(session.shared_from_this());
+  ScheduleFlush();
+}
+
+void Server::ScheduleFlush() {
+  if (flush_scheduled_) return;
+  flush_scheduled_ = true;
+  // Runs after the handlers already ready in this turn: one commit covers them all.
+  asio::post(io_, [this] {
+    flush_scheduled_ = false;
+    Flush();
+  });
+}
+
+void Server::Flush() {
+  if (!recorder_->empty()) {
+    const auto st = store_->Commit(recorder_->batch());
+    if (!st.ok()) {
+      if (store_healthy_) {
+        FLOATLM_LOG(kError, "store.commit_failed",
+                    "reason=\"{}\" effect=\"new checkouts refused until the store can be written\"",
+                    st.message());
+      }
+      store_healthy_ = false;
+      handler_->SetStoreHealthy(false, st.message());
+    } else {
+      recorder_->Clear();
+      if (!store_healthy_) FLOATLM_LOG(kInfo, "store.recovered", "pending changes written");
+      store_healthy_ = true;
+      handler_->SetStoreHealthy(true, {});
+    }
+  }
+  // Replies go out even when the commit failed: the client's lease exists in memory and
+  // is served; only new checkouts wait for a working store.
+  auto sessions = std::move(awaiting_commit_);
+  awaiting_commit_.clear();
+  for (auto& s : sessions) s->Release();
+}
+
+engine::Now Server::CurrentNow() const {
+  engine::Now now;
+  now.mono = engine::MonoTime::clock::now();
+  now.wall = std::chrono::system_clock::now();
+  const std::time_t t = std::chrono::system_clock::to_time_t(now.wall);
+  std::tm local{};
+  localtime_r(&t, &local);
+  now.today = licenses::Date{std::chrono::year(local.tm_year + 1900),
+                             std::chrono::month(static_cast<unsigned>(local.tm_mon + 1)),
+                             std::chrono::day(static_cast<unsigned>(local.tm_mday))};
+  return now;
+}
+
+RequestHandler::After Server::HandleFrame(Session& session, std::span<const std::uint8_t> body,
+                                          std::string& replies) {
+  auto decoded = proto::DecodeBody(body);
+  RequestHandler::After after;
+  if (auto* err = std::get_if<proto::DecodeError>(&decoded)) {
+    FLOATLM_LOG(kWarn, "client.bad_request", "peer={} client={} code={} reason=\"{}\"",
+                session.context().who.peer, session.context().id, ErrcName(err->code),
+                err->message);
+    after = handler_->HandleDecodeError(*err, replies);
+  } else {
+    after = handler_->Handle(session.context(), std::get<proto::Decoded>(decoded), CurrentNow(),
+                             replies);
+  }
+  // A checkin or a grant may have produced events for other clients.
+  DispatchEvents();
+  return after;
+}
+
+void Server::DispatchEvents() {
+  for (const auto& event : engine_->TakeEvents()) {
+    const auto it = sessions_.find(event.client);
+    const bool connected = it != sessions_.end() && !it->second->closed();
+    const auto wall = std::chrono::system_clock::now();
+    switch (event.kind) {
+      case engine::Event::Kind::kLeaseEnded:
+        FLOATLM_LOG(kInfo, "lease.ended", "lease={} feature={} user={} host={} reason={}",
+                    event.lease.id, event.lease.feature, event.lease.who.user,
+                    event.lease.who.host, ErrcName(event.reason));
+        recorder_->Ended(event.lease, event.reason, event.message, wall);
+        break;
+      case engine::Event::Kind::kQueuedGranted:
+        FLOATLM_LOG(kInfo, "lease.granted", "lease={} feature={} from_queue=true user={} host={}",
+                    event.lease.id, event.lease.feature, event.lease.who.user,
+                    event.lease.who.host);
+        recorder_->Granted(event.lease, connected ? &it->second->context() : nullptr, wall);
+        break;
+      case engine::Event::Kind::kQueueTimeout:
+        recorder_->Denied(event.lease.who, event.lease.feature, "", event.reason, event.message,
+                          wall);
+        break;
+    }
+    if (!connected) continue;
+    auto& ctx = it->second->context();
+    if (event.kind != engine::Event::Kind::kLeaseEnded && ctx.queued_checkouts > 0) {
+      --ctx.queued_checkouts;
+    }
+    std::string frames;
+    RequestHandler::EncodeEvent(*engine_, event, frames);
+    Deliver(*it->second, frames);
+  }
+}
+
+void Server::OnSessionClosed(Session& session, std::string_view why) {
+  const auto id = session.context().id;
+  const auto now = CurrentNow();
+  FLOATLM_LOG(kDebug, "client.closed", "client={} user={} host={} reason=\"{}\"", id,
+              session.context().who.user, session.context().who.host, why);
+  engine_->Disconnect(id, now);
+  // The session object lives on while its handlers finish; the map lets it go.
+  sessions_.erase(id);
+  DispatchEvents();
+  if (stopping_ && sessions_.empty()) io_.stop();
+}
+
+void Server::ScheduleTick() {
+  tick_timer_.expires_after(kTickInterval);
+  tick_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (ec || stopping_) return;
+    OnTick();
+    ScheduleTick();
+  });
+}
+
+void Server::OnTick() {
+  const auto now = CurrentNow();
+  engine_->Tick(now);
+  DispatchEvents();
+  // Changes of this tick (expiries) and a batch that failed before are written now.
+  if (!recorder_->empty()) Flush();
+  // Once a second: drop connections that never said HELLO, or went silent for longer
+  // than a lease could live (a client with leases heartbeats every TTL/4).
+  if (now.mono - last_status_ >= 5s) {
+    last_status_ = now.mono;
+    notify::Status(ServiceStatus());
+  }
+  if (now.mono - last_idle_sweep_ < 1s) return;
+  last_idle_sweep_ = now.mono;
+  const auto idle_limit = config_.lease_ttl * 2;
+  std::vector<std::shared_ptr<Session>> idle;
+  for (const auto& [id, s] : sessions_) {
+    const auto quiet = now.mono - s->last_read();
+    if ((!s->context().hello_done && quiet > kHelloTimeout) || quiet > idle_limit) idle.push_back(s);
+  }
+  for (const auto& s : idle) {
+    FLOATLM_LOG(kInfo, "client.idle_timeout", "client={} peer={}", s->context().id,
+                s->context().who.peer);
+    s->Close("idle timeout");
+  }
+}
+
+void Server::WaitForSignals() {
+  signals_.async_wait([this](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    if (sig == SIGHUP) {
+      FLOATLM_LOG(kInfo, "server.reread_requested", "by=SIGHUP");
+      Reread();
+      WaitForSignals();
+      return;
+    }
+    FLOATLM_LOG(kInfo, "server.stopping", "signal={}", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+    Stop();
+  });
+}
+
+Server::RereadResult Server::Reread() {
+  notify::Reloading();
+  auto result = DoReread();
+  notify::Ready(ServiceStatus());
+  return result;
+}
+
+Server::RereadResult Server::DoReread() {
+  auto set = LoadLicenseSet(config_.license_files, config_.vendor_keys_dir);
+  if (!set.error.empty()) {
+    FLOATLM_LOG(kError, "license.reread_failed", "reason=\"{}\" kept=old", set.error);
+    return {false, "reread failed, the old licenses stay in force: " + set.error};
+  }
+  auto report = engine_->Reload(std::move(set.model), CurrentNow());
+  std::string text;
+  for (const auto& a : report.added) text += "added:   " + a + "\n";
+  for (const auto& r : report.removed) text += "removed: " + r + "\n";
+  for (const auto& c : report.changed) text += "changed: " + c + "\n";
+  text += fmt::format("{} live lease(s) ended because their pool is gone\n", report.ended.size());
+  FLOATLM_LOG(kInfo, "license.reread", "added={} removed={} changed={} leases_ended={}",
+              report.added.size(), report.removed.size(), report.changed.size(),
+              report.ended.size());
+  recorder_->Server(store::JournalEvent::kReread, text, std::chrono::system_clock::now());
+  ScheduleFlush();
+  for (const auto& r : engine_->model().rejected) text += "rejected: " + r.ToString() + "\n";
+  DispatchEvents();
+  return {true, text};
+}
+
+void Server::Stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  notify::Stopping();
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  if (admin_) admin_->Stop();
+  tick_timer_.cancel();
+  watchdog_timer_.cancel();
+  signals_.cancel();
+  std::string bye;
+  proto::EncodeFrame(0, proto::Shutdown{"the license server is stopping; leases are kept for reattach"},
+                     bye);
+  auto sessions = sessions_;  // closing edits the map
+  for (auto& [id, s] : sessions) {
+    s->Send(bye);
+    s->CloseAfterWrite();
+  }
+  recorder_->Server(store::JournalEvent::kStop,
+                    fmt::format("floatlmd stopped; {} lease(s) kept for reattach",
+                                engine_->lease_count()),
+                    std::chrono::system_clock::now());
+  Flush();
+  FLOATLM_LOG(kInfo, "server.stopped", "leases={}", engine_->lease_count());
+  // The goodbyes go out as the sessions flush; the last one to close ends the loop. A
+  // client that does not read gets a short grace period, not a veto.
+  if (sessions_.empty()) {
+    io_.stop();
+    return;
+  }
+  stop_timer_.expires_after(std::chrono::seconds(3));
+  stop_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) io_.stop();
+  });
+}
+
+std::string Server::RenderStatus(const std::string& feature, bool json) {
+  ServerFacts facts{FLOATLM_VERSION, fmt::format("{}:{}", config_.bind, port_), started_,
+                    sessions_.size()};
+  const auto now = CurrentNow();
+  return json ? RenderStatusJson(*engine_, facts, feature, now)
+              : RenderStatusText(*engine_, facts, feature, now);
+}
+
+}  // namespace floatlm::server

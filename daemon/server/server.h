@@ -1,0 +1,106 @@
+// floatlmd's server: the TCP listener, the sessions, the timers and the signals,
+// around the one SeatEngine they all share.
+//
+// A single event-loop thread owns everything here (as Redis does): the engine needs no
+// locks and every decision is made in one order. Signals arrive through Asio's
+// signal_set, so no work happens inside a signal handler.
+#ifndef FLOATLM_DAEMON_SERVER_SERVER_H_
+#define FLOATLM_DAEMON_SERVER_SERVER_H_
+
+#include "server/asio.h"
+
+#include <memory>
+#include <span>
+#include <string>
+#include <unordered_map>
+
+#include "admin/admin_auth.h"
+#include "admin/admin_listener.h"
+#include "config/daemon_config.h"
+#include "engine/seat_engine.h"
+#include "server/request_handler.h"
+#include "server/session.h"
+#include "server/state_recorder.h"
+#include "store/lease_store.h"
+
+namespace floatlm::server {
+
+class Server {
+ public:
+  // Loads and verifies the licenses; throws std::runtime_error with one clear message
+  // when nothing can be served (no valid feature, wrong host, unreadable file).
+  Server(asio::io_context& io, const config::DaemonConfig& config);
+  ~Server();
+
+  // Binds the port and starts accepting; throws std::runtime_error if it cannot.
+  void Start();
+  // Stops gracefully: clients are told, leases are kept for their reattach window.
+  void Stop();
+  // Rereads the license files; keeps the old state if the new files cannot be served.
+  // The text reports what changed, or the reason nothing did.
+  struct RereadResult {
+    bool ok = false;
+    std::string text;
+  };
+  RereadResult Reread();
+
+  std::uint16_t port() const { return port_; }
+
+  // Called by sessions.
+  RequestHandler::After HandleFrame(Session& session, std::span<const std::uint8_t> body,
+                                    std::string& replies);
+  void OnSessionClosed(Session& session, std::string_view why);
+  std::vector<proto::Message> HandleAdminOverTcp(const proto::Admin& cmd, const ClientContext& ctx);
+  // Sends a session's replies: at once when the turn changed nothing durable, else after
+  // the turn's batch is committed.
+  void Deliver(Session& session, const std::string& replies);
+
+ private:
+  void DoAccept();
+  void ScheduleTick();
+  void OnTick();
+  void DispatchEvents();
+  void WaitForSignals();
+  RereadResult DoReread();
+  void ScheduleWatchdog(std::chrono::microseconds interval);
+  std::string ServiceStatus() const;  // one line for systemd's STATUS=
+  engine::Now CurrentNow() const;
+  void OpenStoreAndRestore();
+  void ScheduleFlush();
+  // Commits the turn's batch, then releases the replies that waited for it. On failure
+  // the batch is kept for the next try and new checkouts are refused meanwhile.
+  void Flush();
+  std::string RenderStatus(const std::string& feature, bool json);
+  std::vector<proto::Message> HandleAdminSocketRequest(const proto::Message& request,
+                                                       const admin::PeerCredentials& peer);
+  std::vector<proto::Message> ExecuteAdmin(const proto::Admin& cmd, const std::string& who);
+  std::vector<proto::Message> Report(const std::vector<std::string>& args);
+
+  asio::io_context& io_;
+  config::DaemonConfig config_;
+  asio::ip::tcp::acceptor acceptor_;
+  asio::steady_timer tick_timer_;
+  asio::steady_timer stop_timer_;
+  asio::steady_timer watchdog_timer_;
+  asio::signal_set signals_;
+  std::unique_ptr<engine::SeatEngine> engine_;
+  std::unique_ptr<store::LeaseStore> store_;
+  std::unique_ptr<StateRecorder> recorder_;
+  std::vector<std::shared_ptr<Session>> awaiting_commit_;
+  bool flush_scheduled_ = false;
+  bool store_healthy_ = true;
+  std::unique_ptr<RequestHandler> handler_;
+  std::unique_ptr<admin::AdminListener> admin_;
+  std::optional<admin::AdminToken> admin_token_;
+  std::unordered_map<engine::ClientId, std::shared_ptr<Session>> sessions_;
+  engine::ClientId next_client_ = 1;
+  engine::WallTime started_;
+  engine::MonoTime last_idle_sweep_;
+  engine::MonoTime last_status_;
+  std::uint16_t port_ = 0;
+  bool stopping_ = false;
+};
+
+}  // namespace floatlm::server
+
+#endif  // FLOATLM_DAEMON_SERVER_SERVER_H_

@@ -1,0 +1,111 @@
+#include "server/state_recorder.h"
+
+#include "server/describe.h"
+
+namespace floatlm::server {
+
+store::UnixMillis ToUnixMillis(engine::WallTime t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+engine::WallTime FromUnixMillis(store::UnixMillis ms) {
+  return engine::WallTime(std::chrono::duration_cast<engine::WallTime::duration>(
+      std::chrono::milliseconds(ms)));
+}
+
+store::LeaseRecord StateRecorder::Record(const engine::LeaseView& lease) const {
+  store::LeaseRecord r;
+  r.id = lease.id;
+  r.token = lease.token;
+  if (const auto* pool = PoolOf(engine_, lease.pool)) r.pool_key = pool->Key();
+  r.feature = lease.feature;
+  r.version = lease.version.ToString();
+  r.user = lease.who.user;
+  r.host = lease.who.host;
+  r.display = lease.who.display;
+  r.peer = lease.who.peer;
+  r.since = ToUnixMillis(lease.since);
+  r.shared = lease.shared;
+  return r;
+}
+
+store::JournalEntry StateRecorder::Entry(store::JournalEvent event, const engine::LeaseView& lease,
+                                         engine::WallTime now) const {
+  store::JournalEntry e;
+  e.time = ToUnixMillis(now);
+  e.event = event;
+  e.user = lease.who.user;
+  e.host = lease.who.host;
+  e.display = lease.who.display;
+  e.peer = lease.who.peer;
+  e.feature = lease.feature;
+  e.version = lease.version.ToString();
+  if (const auto* pool = PoolOf(engine_, lease.pool)) e.pool = pool->Key();
+  e.lease_id = lease.id;
+  return e;
+}
+
+void StateRecorder::Granted(const engine::LeaseView& lease, const ClientContext* ctx,
+                            engine::WallTime now) {
+  auto record = Record(lease);
+  if (ctx) {
+    record.client_pid = static_cast<std::int64_t>(ctx->pid);
+    record.app = ctx->app;
+  }
+  batch_.upsert_leases.push_back(std::move(record));
+  auto entry = Entry(store::JournalEvent::kCheckout, lease, now);
+  if (lease.shared) entry.detail = "shares a seat";
+  batch_.journal.push_back(std::move(entry));
+}
+
+void StateRecorder::Updated(const engine::LeaseView& lease, store::JournalEvent why,
+                            std::string detail, engine::WallTime now) {
+  batch_.upsert_leases.push_back(Record(lease));
+  auto entry = Entry(why, lease, now);
+  entry.detail = std::move(detail);
+  batch_.journal.push_back(std::move(entry));
+}
+
+void StateRecorder::CheckedIn(const engine::LeaseView& lease, engine::WallTime now) {
+  batch_.delete_leases.push_back(lease.id);
+  batch_.journal.push_back(Entry(store::JournalEvent::kCheckin, lease, now));
+}
+
+void StateRecorder::Ended(const engine::LeaseView& lease, Errc reason, const std::string& message,
+                          engine::WallTime now) {
+  batch_.delete_leases.push_back(lease.id);
+  store::JournalEvent event = store::JournalEvent::kRemoval;
+  if (reason == Errc::kLeaseTimedOut) event = store::JournalEvent::kTimeout;
+  if (reason == Errc::kLeaseExpired) event = store::JournalEvent::kExpired;
+  auto entry = Entry(event, lease, now);
+  entry.reason = std::string(ErrcName(reason));
+  entry.detail = message;
+  batch_.journal.push_back(std::move(entry));
+}
+
+void StateRecorder::Denied(const engine::Identity& who, const std::string& feature,
+                           const std::string& version, Errc reason, const std::string& message,
+                           engine::WallTime now) {
+  store::JournalEntry e;
+  e.time = ToUnixMillis(now);
+  e.event = store::JournalEvent::kDenial;
+  e.user = who.user;
+  e.host = who.host;
+  e.display = who.display;
+  e.peer = who.peer;
+  e.feature = feature;
+  e.version = version;
+  e.reason = std::string(ErrcName(reason));
+  e.detail = message;
+  batch_.journal.push_back(std::move(e));
+}
+
+void StateRecorder::Server(store::JournalEvent event, std::string detail, engine::WallTime now) {
+  store::JournalEntry e;
+  e.time = ToUnixMillis(now);
+  e.event = event;
+  e.detail = std::move(detail);
+  batch_.journal.push_back(std::move(e));
+}
+
+}  // namespace floatlm::server

@@ -1,0 +1,176 @@
+#include "server/status_render.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+#include "server/describe.h"
+
+namespace floatlm::server {
+namespace {
+
+using std::chrono::duration_cast;
+
+std::optional<long> DaysLeft(const licenses::Pool& pool, const licenses::Date& today) {
+  const auto last = pool.LastExpiry();
+  if (!last) return std::nullopt;
+  return (std::chrono::sys_days(*last) - std::chrono::sys_days(today)).count();
+}
+
+std::string Uptime(engine::WallTime started, engine::WallTime now) {
+  auto secs = duration_cast<std::chrono::seconds>(now - started).count();
+  if (secs < 0) secs = 0;
+  return fmt::format("{}h{:02}m{:02}s", secs / 3600, (secs / 60) % 60, secs % 60);
+}
+
+long SecondsUntil(engine::MonoTime t, engine::MonoTime now) {
+  return static_cast<long>(duration_cast<std::chrono::seconds>(t - now).count());
+}
+
+// Escapes a string for a JSON string literal.
+std::string Json(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          out += fmt::format("\\u{:04x}", c);
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+bool Selected(const engine::PoolView& p, const std::string& feature) {
+  return feature.empty() || p.spec->feature == feature;
+}
+
+}  // namespace
+
+std::string RenderStatusText(const engine::SeatEngine& engine, const ServerFacts& facts,
+                             const std::string& feature, const engine::Now& now) {
+  const auto pools = engine.Snapshot(now);
+  std::string out = fmt::format("floatlmd {} on {}, up {}; {} leases, {} connections\n",
+                                facts.version, facts.address, Uptime(facts.started, now.wall),
+                                engine.lease_count(), facts.clients);
+  // Group pools by feature, keeping cascading order within a feature.
+  std::map<std::string, std::vector<const engine::PoolView*>> by_feature;
+  for (const auto& p : pools) {
+    if (Selected(p, feature)) by_feature[p.spec->feature].push_back(&p);
+  }
+  if (by_feature.empty() && !feature.empty()) out += fmt::format("\nNo license for feature '{}'.\n", feature);
+  for (const auto& [name, list] : by_feature) {
+    int total = 0, used = 0;
+    bool uncounted = false;
+    for (const auto* p : list) {
+      total += p->total;
+      used += p->in_use;
+      uncounted = uncounted || p->spec->uncounted;
+    }
+    if (uncounted) {
+      out += fmt::format("\nUsers of {}:  (uncounted;  Total of {} in use)\n", name, used);
+    } else {
+      out += fmt::format("\nUsers of {}:  (Total of {} licenses issued;  Total of {} in use)\n",
+                         name, total, used);
+    }
+    for (const auto* p : list) {
+      const auto& s = *p->spec;
+      const auto days = DaysLeft(s, now.today);
+      out += fmt::format("  pool {}  vendor {}  expires {}{}  {}  DUP_GROUP={}{}\n", PoolLabel(s),
+                         s.vendor, FormatExpiry(s.LastExpiry()),
+                         days ? fmt::format(" ({} days left)", *days) : std::string(),
+                         s.uncounted ? std::string("uncounted")
+                                     : fmt::format("{} of {} in use", p->in_use, p->total),
+                         s.dup_group.ToString(), s.user_based ? "  USER_BASED" : "");
+      for (const auto& seat : p->seats) {
+        for (const auto& l : seat.leases) {
+          out += fmt::format("    {} {} {}  lease {}  since {}{}{}  peer {}\n", l.who.user,
+                             l.who.host, l.who.display.empty() ? "-" : l.who.display, l.id,
+                             FormatWallTime(l.since), l.shared ? "  (shares a seat)" : "",
+                             l.detached ? fmt::format("  (disconnected, kept {} s)",
+                                                      SecondsUntil(l.expires, now.mono))
+                                        : std::string(),
+                             l.who.peer.empty() ? "-" : l.who.peer);
+        }
+      }
+      for (std::size_t i = 0; i < p->queue.size(); ++i) {
+        const auto& w = p->queue[i];
+        out += fmt::format("    queued #{}: {} {}  waits {} s more\n", i + 1, w.who.user,
+                           w.who.host, SecondsUntil(w.deadline, now.mono));
+      }
+    }
+  }
+  const auto& rejected = engine.model().rejected;
+  if (!rejected.empty()) {
+    out += fmt::format("\nRejected license lines ({}):\n", rejected.size());
+    for (const auto& r : rejected) out += "  " + r.ToString() + "\n";
+  }
+  return out;
+}
+
+std::string RenderStatusJson(const engine::SeatEngine& engine, const ServerFacts& facts,
+                             const std::string& feature, const engine::Now& now) {
+  const auto pools = engine.Snapshot(now);
+  std::string out = "{\"schema\":\"floatlm.status/1\"";
+  out += fmt::format(",\"server\":{{\"version\":{},\"address\":{},\"started\":{},\"now\":{},"
+                     "\"leases\":{},\"connections\":{}}}",
+                     Json(facts.version), Json(facts.address), Json(FormatWallTime(facts.started)),
+                     Json(FormatWallTime(now.wall)), engine.lease_count(), facts.clients);
+  out += ",\"pools\":[";
+  bool first_pool = true;
+  for (const auto& p : pools) {
+    if (!Selected(p, feature)) continue;
+    const auto& s = *p.spec;
+    const auto days = DaysLeft(s, now.today);
+    out += first_pool ? "" : ",";
+    first_pool = false;
+    out += fmt::format(
+        "{{\"feature\":{},\"vendor\":{},\"version\":{},\"source\":{},\"expires\":{},"
+        "\"days_left\":{},\"uncounted\":{},\"total\":{},\"in_use\":{},\"dup_group\":{},"
+        "\"user_based\":{},\"rank\":{},\"sort\":{},\"leases\":[",
+        Json(s.feature), Json(s.vendor), Json(s.version.ToString()),
+        Json(s.lines.empty() ? "" : s.lines.front().source.ToString()),
+        Json(FormatExpiry(s.LastExpiry())), days ? std::to_string(*days) : "null",
+        s.uncounted ? "true" : "false", p.total, p.in_use, Json(s.dup_group.ToString()),
+        s.user_based ? "true" : "false", static_cast<int>(s.rank), s.sort);
+    bool first = true;
+    for (std::size_t seat = 0; seat < p.seats.size(); ++seat) {
+      for (const auto& l : p.seats[seat].leases) {
+        out += first ? "" : ",";
+        first = false;
+        out += fmt::format(
+            "{{\"lease\":{},\"seat\":{},\"user\":{},\"host\":{},\"display\":{},\"peer\":{},"
+            "\"since\":{},\"version\":{},\"shared\":{},\"detached\":{},\"expires_in_s\":{}}}",
+            l.id, seat, Json(l.who.user), Json(l.who.host), Json(l.who.display), Json(l.who.peer),
+            Json(FormatWallTime(l.since)), Json(l.version.ToString()), l.shared ? "true" : "false",
+            l.detached ? "true" : "false", SecondsUntil(l.expires, now.mono));
+      }
+    }
+    out += "],\"queue\":[";
+    for (std::size_t i = 0; i < p.queue.size(); ++i) {
+      const auto& w = p.queue[i];
+      out += fmt::format("{}{{\"position\":{},\"user\":{},\"host\":{},\"waits_s\":{}}}",
+                         i ? "," : "", i + 1, Json(w.who.user), Json(w.who.host),
+                         SecondsUntil(w.deadline, now.mono));
+    }
+    out += "]}";
+  }
+  out += "],\"rejected\":[";
+  const auto& rejected = engine.model().rejected;
+  for (std::size_t i = 0; i < rejected.size(); ++i) {
+    out += fmt::format("{}{{\"source\":{},\"reason\":{}}}", i ? "," : "",
+                       Json(rejected[i].source.ToString()), Json(rejected[i].reason));
+  }
+  out += "]}\n";
+  return out;
+}
+
+}  // namespace floatlm::server

@@ -1,0 +1,362 @@
+// floatlmd as a whole, driven over real sockets: start-up refusals, seats, hostile
+// clients, leases of vanished clients, reread on SIGHUP, and the admin channel.
+#include <boost/test/unit_test.hpp>
+
+#include <signal.h>
+
+#include <fstream>
+#include <thread>
+
+#include "daemon_fixture.h"
+#include "raw_client.h"
+
+namespace p = floatlm::proto;
+using floatlm::Errc;
+using floatlm::testing::BinPath;
+using floatlm::testing::DaemonFixture;
+using floatlm::testing::RawClient;
+using floatlm::testing::RunCommand;
+using floatlm::testing::TempDir;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string TwoSeatLicense(const std::string& extra = "") {
+  return "VENDOR demo\n"
+         "FEATURE cad demo 2027.0 permanent 2 DUP_GROUP=UH SN=T-1\n" + extra;
+}
+
+p::Granted MustGrant(RawClient& c, std::uint32_t id, const std::string& feature) {
+  auto reply = c.Call(id, p::Checkout{feature});
+  BOOST_REQUIRE(reply);
+  if (auto* d = std::get_if<p::Denied>(&*reply)) BOOST_FAIL("denied: " << d->message);
+  BOOST_REQUIRE(std::holds_alternative<p::Granted>(*reply));
+  return std::get<p::Granted>(*reply);
+}
+
+p::Denied MustDeny(RawClient& c, std::uint32_t id, const std::string& feature) {
+  auto reply = c.Call(id, p::Checkout{feature});
+  BOOST_REQUIRE(reply);
+  BOOST_REQUIRE(std::holds_alternative<p::Denied>(*reply));
+  return std::get<p::Denied>(*reply);
+}
+
+std::string Status(int port) {
+  auto c = RawClient::Tcp(port);
+  c.Hello("admin", "console");
+  c.Send(9, p::Status{});
+  std::string body;
+  while (auto f = c.Receive()) {
+    auto& chunk = std::get<p::StatusChunk>(f->msg);
+    body += chunk.body;
+    if (chunk.last) break;
+  }
+  return body;
+}
+
+// Makes a key and signs `text` in `dir`, without starting anything.
+void SignInto(const TempDir& dir, const std::string& text) {
+  std::filesystem::create_directories(dir.path() / "keys");
+  BOOST_REQUIRE_EQUAL(RunCommand({BinPath("floatlm-vendor"), "keygen", "--out",
+                                  (dir.path() / "keys" / "demo").string()}),
+                      0);
+  std::ofstream(dir.path() / "in.lic") << text;
+  BOOST_REQUIRE_EQUAL(RunCommand({BinPath("floatlm-vendor"), "sign", "--key",
+                                  (dir.path() / "keys" / "demo.key").string(),
+                                  (dir.path() / "in.lic").string(), "-o",
+                                  (dir.path() / "site.lic").string()}),
+                      0);
+}
+
+int RunDaemonExpectingExit(const TempDir& dir, const std::string& license, std::string& output) {
+  return RunCommand({BinPath("floatlmd"), "--license", license, "--vendor-keys",
+                     (dir.path() / "keys").string(), "--state", (dir.path() / "state").string(),
+                     "--bind", "127.0.0.1", "--port", "0", "--admin-socket", "", "--allow-root"},
+                    &output);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(refuses_to_start_when_no_line_verifies) {
+  TempDir dir;
+  SignInto(dir, TwoSeatLicense());
+  // An unsigned copy: every line fails verification.
+  std::ofstream(dir.path() / "unsigned.lic") << TwoSeatLicense();
+  std::string out;
+  BOOST_TEST(RunDaemonExpectingExit(dir, (dir.path() / "unsigned.lic").string(), out) == 1);
+  BOOST_TEST(out.find("no valid feature") != std::string::npos, out);
+  BOOST_TEST(out.find("unsigned.lic:2") != std::string::npos, out);
+}
+
+BOOST_AUTO_TEST_CASE(refuses_to_start_on_another_hosts_license) {
+  TempDir dir;
+  SignInto(dir, "SERVER this_host 0a1b2c3d4e5f 27000\n" + TwoSeatLicense());
+  std::string out;
+  BOOST_TEST(RunDaemonExpectingExit(dir, (dir.path() / "site.lic").string(), out) == 1);
+  BOOST_TEST(out.find("does not match this host") != std::string::npos, out);
+}
+
+BOOST_AUTO_TEST_CASE(refuses_to_start_on_a_missing_file_naming_it) {
+  TempDir dir;
+  SignInto(dir, TwoSeatLicense());
+  std::string out;
+  BOOST_TEST(RunDaemonExpectingExit(dir, (dir.path() / "nope.lic").string(), out) == 1);
+  BOOST_TEST(out.find("nope.lic") != std::string::npos, out);
+}
+
+BOOST_AUTO_TEST_CASE(check_config_prints_what_would_be_served) {
+  TempDir dir;
+  SignInto(dir, TwoSeatLicense());
+  std::string out;
+  BOOST_TEST(RunCommand({BinPath("floatlmd"), "--check-config", "--license",
+                         (dir.path() / "site.lic").string(), "--vendor-keys",
+                         (dir.path() / "keys").string(), "--state", (dir.path() / "state").string()},
+                        &out) == 0);
+  BOOST_TEST(out.find("cad 2027.0") != std::string::npos, out);
+  BOOST_TEST(out.find("2 seats") != std::string::npos, out);
+}
+
+BOOST_AUTO_TEST_CASE(usage_errors_exit_2) {
+  std::string out;
+  BOOST_TEST(RunCommand({BinPath("floatlmd"), "--no-such-option"}, &out) == 2);
+  BOOST_TEST(RunCommand({BinPath("floatlmd"), "--license", "x"}, &out) == 2);
+  BOOST_TEST(out.find("--vendor-keys") != std::string::npos, out);
+}
+
+BOOST_AUTO_TEST_CASE(third_user_is_denied_naming_the_holders) {
+  DaemonFixture d(TwoSeatLicense());
+  auto a = RawClient::Tcp(d.port());
+  auto b = RawClient::Tcp(d.port());
+  auto c = RawClient::Tcp(d.port());
+  a.Hello("alice", "ws1");
+  b.Hello("bob", "ws2");
+  c.Hello("carol", "ws3");
+  MustGrant(a, 2, "cad");
+  MustGrant(b, 2, "cad");
+  auto denied = MustDeny(c, 2, "cad");
+  BOOST_TEST(static_cast<int>(denied.code) == static_cast<int>(Errc::kAllSeatsInUse));
+  BOOST_TEST(denied.message.find("alice") != std::string::npos, denied.message);
+  BOOST_TEST(denied.message.find("bob") != std::string::npos, denied.message);
+  const std::string status = Status(d.port());
+  BOOST_TEST(status.find("alice ws1") != std::string::npos, status);
+  BOOST_TEST(status.find("2 of 2 in use") != std::string::npos, status);
+}
+
+BOOST_AUTO_TEST_CASE(checkin_frees_the_seat_at_once) {
+  DaemonFixture d(TwoSeatLicense());
+  auto a = RawClient::Tcp(d.port());
+  auto b = RawClient::Tcp(d.port());
+  auto c = RawClient::Tcp(d.port());
+  a.Hello("alice", "ws1");
+  b.Hello("bob", "ws2");
+  c.Hello("carol", "ws3");
+  auto lease = MustGrant(a, 2, "cad");
+  MustGrant(b, 2, "cad");
+  MustDeny(c, 2, "cad");
+  auto ok = a.Call(3, p::Checkin{lease.lease});
+  BOOST_REQUIRE(ok && std::holds_alternative<p::Ok>(*ok));
+  MustGrant(c, 3, "cad");
+}
+
+BOOST_AUTO_TEST_CASE(queued_checkout_is_granted_when_a_seat_frees) {
+  DaemonFixture d(TwoSeatLicense());
+  auto a = RawClient::Tcp(d.port());
+  auto b = RawClient::Tcp(d.port());
+  auto c = RawClient::Tcp(d.port());
+  a.Hello("alice", "ws1");
+  b.Hello("bob", "ws2");
+  c.Hello("carol", "ws3");
+  auto lease = MustGrant(a, 2, "cad");
+  MustGrant(b, 2, "cad");
+  auto queued = c.Call(5, p::Checkout{"cad", "", 20000});
+  BOOST_REQUIRE(queued && std::holds_alternative<p::Queued>(*queued));
+  BOOST_TEST(std::get<p::Queued>(*queued).position == 1u);
+  a.Call(3, p::Checkin{lease.lease});
+  auto granted = c.Receive();
+  BOOST_REQUIRE(granted);
+  BOOST_TEST(granted->request_id == 5u);
+  BOOST_TEST(std::holds_alternative<p::Granted>(granted->msg));
+}
+
+BOOST_AUTO_TEST_CASE(garbage_costs_only_the_senders_connection) {
+  DaemonFixture d(TwoSeatLicense());
+  auto good = RawClient::Tcp(d.port());
+  good.Hello("alice", "ws1");
+  MustGrant(good, 2, "cad");
+
+  auto garbage = RawClient::Tcp(d.port());
+  // A CHECKOUT whose only field has an unknown kind: malformed, so the daemon hangs up.
+  garbage.SendBytes(std::string("\x00\x00\x00\x0C\x00\x02\x00\x00\x00\x01\x08\x07junk", 16));
+  BOOST_TEST(garbage.WaitClosed());
+
+  auto oversized = RawClient::Tcp(d.port());
+  oversized.SendBytes(std::string("\x7F\xFF\xFF\xFF", 4));
+  BOOST_TEST(oversized.WaitClosed());
+
+  auto early = RawClient::Tcp(d.port());
+  auto reply = early.Call(4, p::Checkout{"cad"});
+  BOOST_REQUIRE(reply && std::holds_alternative<p::Error>(*reply));
+  BOOST_TEST(static_cast<int>(std::get<p::Error>(*reply).code) ==
+             static_cast<int>(Errc::kHelloRequired));
+  BOOST_TEST(early.WaitClosed());
+
+  auto hb = good.Call(3, p::Heartbeat{});
+  BOOST_REQUIRE(hb && std::holds_alternative<p::Ok>(*hb));
+  BOOST_TEST(std::get<p::Ok>(*hb).count == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(unknown_message_type_keeps_the_connection) {
+  DaemonFixture d(TwoSeatLicense());
+  auto c = RawClient::Tcp(d.port());
+  c.Hello("alice", "ws1");
+  // type 500, request id 8, no fields
+  c.SendBytes(std::string("\x00\x00\x00\x06\x01\xF4\x00\x00\x00\x08", 10));
+  auto reply = c.Receive();
+  BOOST_REQUIRE(reply);
+  BOOST_TEST(reply->request_id == 8u);
+  BOOST_TEST(static_cast<int>(std::get<p::Error>(reply->msg).code) ==
+             static_cast<int>(Errc::kUnknownMessage));
+  MustGrant(c, 9, "cad");
+}
+
+BOOST_AUTO_TEST_CASE(vanished_client_seat_frees_after_the_reattach_window) {
+  DaemonFixture d(TwoSeatLicense(), "demo", {"--reattach-window", "1"});
+  auto b = RawClient::Tcp(d.port());
+  b.Hello("bob", "ws2");
+  MustGrant(b, 2, "cad");
+  {
+    auto a = RawClient::Tcp(d.port());
+    a.Hello("alice", "ws1");
+    MustGrant(a, 2, "cad");
+  }  // alice's connection closes without checkin
+  auto c = RawClient::Tcp(d.port());
+  c.Hello("carol", "ws3");
+  MustDeny(c, 2, "cad");  // still inside the window
+  std::this_thread::sleep_for(1500ms);
+  MustGrant(c, 3, "cad");
+}
+
+BOOST_AUTO_TEST_CASE(reattach_after_disconnect_returns_the_same_lease) {
+  DaemonFixture d(TwoSeatLicense());
+  p::Granted lease;
+  {
+    auto a = RawClient::Tcp(d.port());
+    a.Hello("alice", "ws1");
+    lease = MustGrant(a, 2, "cad");
+  }
+  auto again = RawClient::Tcp(d.port());
+  again.Hello("alice", "ws1");
+  auto wrong = again.Call(3, p::Reattach{lease.lease, lease.token + 1});
+  BOOST_REQUIRE(wrong && std::holds_alternative<p::Denied>(*wrong));
+  auto reply = again.Call(4, p::Reattach{lease.lease, lease.token});
+  BOOST_REQUIRE(reply && std::holds_alternative<p::Granted>(*reply));
+  BOOST_TEST(std::get<p::Granted>(*reply).lease == lease.lease);
+  const std::string status = Status(d.port());
+  BOOST_TEST(status.find("1 of 2 in use") != std::string::npos, status);
+}
+
+BOOST_AUTO_TEST_CASE(silent_client_loses_its_lease_at_ttl) {
+  DaemonFixture d(TwoSeatLicense(), "demo", {"--lease-ttl", "2"});
+  auto a = RawClient::Tcp(d.port());
+  a.Hello("alice", "ws1");
+  auto lease = MustGrant(a, 2, "cad");
+  // No heartbeat: the daemon ends the lease and says so.
+  auto lost = a.Receive(6s);
+  BOOST_REQUIRE(lost);
+  BOOST_REQUIRE(std::holds_alternative<p::LeaseLost>(lost->msg));
+  BOOST_TEST(std::get<p::LeaseLost>(lost->msg).lease == lease.lease);
+  BOOST_TEST(static_cast<int>(std::get<p::LeaseLost>(lost->msg).code) ==
+             static_cast<int>(Errc::kLeaseTimedOut));
+}
+
+BOOST_AUTO_TEST_CASE(sighup_rereads_and_keeps_live_leases) {
+  DaemonFixture d(TwoSeatLicense());
+  auto a = RawClient::Tcp(d.port());
+  a.Hello("alice", "ws1");
+  auto lease = MustGrant(a, 2, "cad");
+  d.ReplaceLicense(TwoSeatLicense("FEATURE cam demo 2027.0 permanent 3 SN=T-2\n"));
+  d.Signal(SIGHUP);
+  std::string status;
+  for (int i = 0; i < 50; ++i) {
+    status = Status(d.port());
+    if (status.find("cam") != std::string::npos) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  BOOST_TEST(status.find("Users of cam") != std::string::npos, status);
+  BOOST_TEST(status.find("lease " + std::to_string(lease.lease)) != std::string::npos, status);
+  auto hb = a.Call(3, p::Heartbeat{});
+  BOOST_TEST(std::get<p::Ok>(*hb).count == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(sighup_with_a_broken_file_keeps_the_old_licenses) {
+  DaemonFixture d(TwoSeatLicense());
+  std::ofstream(d.license_path()) << "this is not a license file\n";
+  d.Signal(SIGHUP);
+  std::this_thread::sleep_for(500ms);
+  BOOST_TEST(d.Running());
+  auto a = RawClient::Tcp(d.port());
+  a.Hello("alice", "ws1");
+  MustGrant(a, 2, "cad");
+  BOOST_TEST(d.log().find("license.reread_failed") != std::string::npos, d.log());
+}
+
+BOOST_AUTO_TEST_CASE(admin_commands_over_tcp_need_the_token) {
+  TempDir secrets;
+  const auto token_file = secrets.path() / "admin.token";
+  std::ofstream(token_file) << "s3cret-token\n";
+  std::filesystem::permissions(token_file, std::filesystem::perms::owner_read |
+                                               std::filesystem::perms::owner_write);
+  DaemonFixture d(TwoSeatLicense(), "demo", {"--admin-token-file", token_file.string()});
+  auto a = RawClient::Tcp(d.port());
+  a.Hello("alice", "ws1");
+  auto lease = MustGrant(a, 2, "cad");
+
+  auto admin = RawClient::Tcp(d.port());
+  admin.Hello("mallory", "evil");
+  const std::string id = std::to_string(lease.lease);
+  for (const std::string token : {"", "wrong", "s3cret-token-but-longer"}) {
+    auto reply = admin.Call(3, p::Admin{"remove", {"--lease", id}, token});
+    BOOST_REQUIRE(reply && std::holds_alternative<p::Error>(*reply));
+    BOOST_TEST(static_cast<int>(std::get<p::Error>(*reply).code) ==
+               static_cast<int>(Errc::kPermissionDenied));
+  }
+  BOOST_TEST(d.log().find("event=admin.refused") != std::string::npos);
+  BOOST_TEST(d.log().find("s3cret") == std::string::npos, "the token must never be logged");
+
+  auto reply = admin.Call(4, p::Admin{"remove", {"--lease", id}, "s3cret-token"});
+  BOOST_REQUIRE(reply && std::holds_alternative<p::Ok>(*reply));
+  auto lost = a.Receive();
+  BOOST_REQUIRE(lost && std::holds_alternative<p::LeaseLost>(lost->msg));
+  BOOST_TEST(static_cast<int>(std::get<p::LeaseLost>(lost->msg).code) ==
+             static_cast<int>(Errc::kLeaseRemoved));
+}
+
+BOOST_AUTO_TEST_CASE(admin_socket_accepts_root_and_down_stops_the_daemon) {
+  DaemonFixture d(TwoSeatLicense());
+  auto a = RawClient::Tcp(d.port());
+  a.Hello("alice", "ws1");
+  MustGrant(a, 2, "cad");
+  auto admin = RawClient::Unix((d.dir() / "admin.sock").string());
+  auto unknown = admin.Call(1, p::Admin{"frobnicate", {}, ""});
+  BOOST_REQUIRE(unknown && std::holds_alternative<p::Error>(*unknown));
+  auto removed = admin.Call(2, p::Admin{"remove", {"cad", "alice", "ws1"}, ""});
+  BOOST_REQUIRE(removed && std::holds_alternative<p::Ok>(*removed));
+  BOOST_TEST(std::get<p::Ok>(*removed).count == 1u);
+  auto reread = admin.Call(3, p::Admin{"reread", {}, ""});
+  BOOST_REQUIRE(reread && std::holds_alternative<p::Ok>(*reread));
+  auto down = admin.Call(4, p::Admin{"down", {}, ""});
+  BOOST_REQUIRE(down && std::holds_alternative<p::Ok>(*down));
+  BOOST_TEST(d.WaitExit(10s) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_stops_cleanly_and_tells_clients) {
+  DaemonFixture d(TwoSeatLicense());
+  auto a = RawClient::Tcp(d.port());
+  a.Hello("alice", "ws1");
+  MustGrant(a, 2, "cad");
+  d.Signal(SIGTERM);
+  auto bye = a.Receive();
+  BOOST_REQUIRE(bye);
+  BOOST_TEST(std::holds_alternative<p::Shutdown>(bye->msg));
+  BOOST_TEST(d.WaitExit(10s) == 0);
+}

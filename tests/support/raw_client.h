@@ -1,0 +1,41 @@
+// A bare protocol client for tests: a blocking loopback TCP or Unix socket that sends
+// raw bytes or encoded messages and reads decoded frames with a timeout. Used to play
+// both well-behaved and hostile clients against the real daemon.
+#ifndef FLOATLM_TESTS_SUPPORT_RAW_CLIENT_H_
+#define FLOATLM_TESTS_SUPPORT_RAW_CLIENT_H_
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "floatlm/proto/messages.h"
+
+namespace floatlm::testing {
+
+class RawClient {
+ public:
+  static RawClient Tcp(int port);                    // 127.0.0.1:port; throws on failure
+  static RawClient Unix(const std::string& path);  // throws on failure
+  RawClient(RawClient&& other) noexcept;
+  ~RawClient();
+
+  void SendBytes(const std::string& bytes);
+  void Send(std::uint32_t id, const proto::Message& msg);
+  // Next decoded frame, or nullopt on timeout / closed connection / undecodable frame.
+  std::optional<proto::Decoded> Receive(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // Sends and waits for the reply frame with the same request id.
+  std::optional<proto::Message> Call(std::uint32_t id, const proto::Message& msg);
+  // True once the peer has closed the connection (waits up to `timeout`).
+  bool WaitClosed(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  // HELLO as user@host; returns the HELLO_OK.
+  proto::HelloOk Hello(const std::string& user, const std::string& host);
+
+ private:
+  explicit RawClient(int fd) : fd_(fd) {}
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+}  // namespace floatlm::testing
+
+#endif  // FLOATLM_TESTS_SUPPORT_RAW_CLIENT_H_

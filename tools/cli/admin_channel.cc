@@ -1,0 +1,217 @@
+#include "admin_channel.h"
+
+#include <netdb.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <stdexcept>
+
+#include "cli_common.h"
+#include "floatlm/proto/messages.h"
+
+namespace po = boost::program_options;
+
+namespace floatlm::cli {
+namespace {
+
+constexpr const char* kDefaultSocket = "/run/floatlm/admin.sock";
+constexpr int kTimeoutMs = 10'000;
+
+// Closes the descriptor when it goes out of scope.
+struct Fd {
+  int fd = -1;
+  ~Fd() {
+    if (fd >= 0) ::close(fd);
+  }
+};
+
+int ConnectUnix(const std::string& path) {
+  int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr.sun_path) throw std::runtime_error(path + ": socket path too long");
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    const std::string why = std::strerror(errno);
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error("cannot reach the admin socket " + path + ": " + why +
+                             " (is floatlmd running? --admin-socket PATH or -c PORT@HOST)");
+  }
+  return fd;
+}
+
+int ConnectTcp(const std::string& server) {
+  const auto at = server.find('@');
+  if (at == std::string::npos || at == 0 || at + 1 == server.size()) {
+    throw UsageError("-c: '" + server + "' is not PORT@HOST");
+  }
+  const std::string port = server.substr(0, at);
+  std::string host = server.substr(at + 1);
+  const auto colon = host.find(':');  // a list: the first server is the one to administer
+  if (colon != std::string::npos) host.resize(colon);
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  if (getaddrinfo(host.c_str(), port.c_str(), &hints, &res) != 0 || !res) {
+    throw std::runtime_error("cannot resolve " + host);
+  }
+  int fd = -1;
+  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
+    fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
+    if (fd >= 0 && ::connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) break;
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+  }
+  freeaddrinfo(res);
+  if (fd < 0) throw std::runtime_error("cannot connect to " + port + "@" + host);
+  return fd;
+}
+
+void SendFrame(int fd, std::uint32_t id, const proto::Message& msg) {
+  std::string frame;
+  proto::EncodeFrame(id, msg, frame);
+  std::size_t off = 0;
+  while (off < frame.size()) {
+    ssize_t n = ::send(fd, frame.data() + off, frame.size() - off, MSG_NOSIGNAL);
+    if (n <= 0) throw std::runtime_error("connection lost while sending");
+    off += static_cast<std::size_t>(n);
+  }
+}
+
+proto::Decoded ReadFrame(int fd, std::string& buffer) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kTimeoutMs);
+  for (;;) {
+    std::size_t body = 0;
+    std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(buffer.data()),
+                                        buffer.size());
+    const auto state = proto::PeekFrame(bytes, body);
+    if (state == proto::FrameState::kTooLarge) throw std::runtime_error("the daemon sent a broken frame");
+    if (state == proto::FrameState::kReady) {
+      auto decoded = proto::DecodeBody(bytes.subspan(proto::kLengthPrefix, body));
+      buffer.erase(0, proto::kLengthPrefix + body);
+      if (auto* d = std::get_if<proto::Decoded>(&decoded)) return std::move(*d);
+      throw std::runtime_error("the daemon sent an undecodable frame");
+    }
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
+    pollfd p{fd, POLLIN, 0};
+    if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) {
+      throw std::runtime_error("the daemon did not answer within 10 s");
+    }
+    char chunk[65536];
+    ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) throw std::runtime_error("the daemon closed the connection");
+    buffer.append(chunk, static_cast<std::size_t>(n));
+  }
+}
+
+std::string CurrentUser() {
+  if (const char* u = std::getenv("FLOATLM_USER")) return u;
+  if (passwd* pw = getpwuid(getuid())) return pw->pw_name;
+  return "admin";
+}
+
+std::string HostName() {
+  char name[256] = {};
+  gethostname(name, sizeof name - 1);
+  return name[0] ? name : "localhost";
+}
+
+}  // namespace
+
+void AddAdminOptions(po::options_description& desc, std::string* socket, std::string* server,
+                     std::string* token_file) {
+  desc.add_options()
+      ("admin-socket", po::value(socket)->value_name("PATH"),
+       "daemon's admin socket (default $FLOATLM_ADMIN_SOCKET, else /run/floatlm/admin.sock)")
+      ("server,c", po::value(server)->value_name("PORT@HOST"), "send over TCP to this daemon, with the admin token")
+      ("admin-token-file", po::value(token_file)->value_name("FILE"),
+       "file holding the admin token for -c (default $FLOATLM_ADMIN_TOKEN)");
+}
+
+AdminTarget ResolveAdminTarget(const std::string& socket, const std::string& server,
+                               const std::string& token_file) {
+  AdminTarget t;
+  t.server = server;
+  if (!server.empty()) {
+    if (!token_file.empty()) {
+      std::ifstream in(token_file);
+      if (!in) throw std::runtime_error(token_file + ": cannot read the admin token file");
+      std::getline(in, t.token);
+      while (!t.token.empty() && (t.token.back() == '\r' || t.token.back() == ' ')) t.token.pop_back();
+    } else if (const char* env = std::getenv("FLOATLM_ADMIN_TOKEN")) {
+      t.token = env;
+    }
+    if (t.token.empty()) {
+      throw UsageError("-c needs the admin token: --admin-token-file FILE or $FLOATLM_ADMIN_TOKEN");
+    }
+    return t;
+  }
+  if (!socket.empty()) {
+    t.socket_path = socket;
+  } else if (const char* env = std::getenv("FLOATLM_ADMIN_SOCKET"); env && *env) {
+    t.socket_path = env;
+  } else {
+    t.socket_path = kDefaultSocket;
+  }
+  return t;
+}
+
+AdminReply SendAdmin(const AdminTarget& target, const std::string& command,
+                     const std::vector<std::string>& args) {
+  Fd fd{target.server.empty() ? ConnectUnix(target.socket_path) : ConnectTcp(target.server)};
+  std::string buffer;
+  if (!target.server.empty()) {
+    proto::Hello hello;
+    hello.user = CurrentUser();
+    hello.host = HostName();
+    hello.pid = static_cast<std::uint64_t>(getpid());
+    hello.app = "floatlm";
+    SendFrame(fd.fd, 1, hello);
+    auto reply = ReadFrame(fd.fd, buffer);
+    if (auto* err = std::get_if<proto::Error>(&reply.msg)) throw std::runtime_error(err->message);
+  }
+  SendFrame(fd.fd, 2, proto::Admin{command, args, target.token});
+  AdminReply out;
+  for (;;) {
+    auto frame = ReadFrame(fd.fd, buffer);
+    if (frame.request_id != 2) continue;  // e.g. a LEASE_LOST push (request id 0)
+    if (auto* ok = std::get_if<proto::Ok>(&frame.msg)) {
+      out.text = ok->message;
+      out.count = ok->count;
+      return out;
+    }
+    if (auto* err = std::get_if<proto::Error>(&frame.msg)) {
+      out.code = err->code;
+      out.text = err->message;
+      return out;
+    }
+    if (auto* chunk = std::get_if<proto::StatusChunk>(&frame.msg)) {
+      out.text += chunk->body;
+      if (chunk->last) return out;
+      continue;
+    }
+    throw std::runtime_error("the daemon answered with an unexpected message");
+  }
+}
+
+int PrintAdminReply(const AdminReply& reply) {
+  if (reply.code != Errc::kOk) {
+    PrintError(reply.text);
+    return kExitError;
+  }
+  std::fwrite(reply.text.data(), 1, reply.text.size(), stdout);
+  if (!reply.text.empty() && reply.text.back() != '\n') std::fputc('\n', stdout);
+  return kExitOk;
+}
+
+}  // namespace floatlm::cli
