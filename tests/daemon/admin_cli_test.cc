@@ -1,0 +1,177 @@
+// The floatlm admin commands (remove, reread, down, report, hostid) run as the real
+// binary against the real daemon, over the admin socket and over TCP with a token.
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+#include <thread>
+
+#include "daemon_fixture.h"
+#include "raw_client.h"
+
+namespace p = floatlm::proto;
+using floatlm::testing::BinPath;
+using floatlm::testing::DaemonFixture;
+using floatlm::testing::RawClient;
+using floatlm::testing::RunCommand;
+using floatlm::testing::TempDir;
+using namespace std::chrono_literals;
+
+namespace {
+
+const char* kLicense =
+    "VENDOR demo\n"
+    "FEATURE cad demo 2027.0 permanent 2 SN=A-1\n"
+    "FEATURE cam demo 2027.0 permanent 1 SN=A-2\n";
+
+// Runs `floatlm ARGS...` against the fixture's admin socket; returns the exit code.
+int Floatlm(const DaemonFixture& d, std::vector<std::string> args, std::string& out) {
+  std::vector<std::string> argv = {BinPath("floatlm")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, &out,
+                    {"FLOATLM_ADMIN_SOCKET=" + (d.dir() / "admin.sock").string(),
+                     "FLOATLM_LICENSE=" + d.license_env()});
+}
+
+p::Granted Grant(RawClient& c, std::uint32_t id, const std::string& feature) {
+  auto reply = c.Call(id, p::Checkout{feature});
+  BOOST_REQUIRE(reply && std::holds_alternative<p::Granted>(*reply));
+  return std::get<p::Granted>(*reply);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(remove_by_user_and_host_frees_the_seat_and_tells_the_client) {
+  DaemonFixture d(kLicense);
+  auto a = RawClient::Tcp(d.port());
+  a.Hello("alice", "ws1");
+  Grant(a, 2, "cam");
+  std::string out;
+  BOOST_TEST(Floatlm(d, {"remove", "cam", "alice", "ws1"}, out) == 0, out);
+  BOOST_TEST(out.find("removed lease") != std::string::npos, out);
+  auto lost = a.Receive();
+  BOOST_REQUIRE(lost && std::holds_alternative<p::LeaseLost>(lost->msg));
+  auto b = RawClient::Tcp(d.port());
+  b.Hello("bob", "ws2");
+  Grant(b, 2, "cam");
+  BOOST_TEST(Floatlm(d, {"remove", "cam", "nobody", "ws9"}, out) == 1);
+  BOOST_TEST(out.find("no lease of cam") != std::string::npos, out);
+  BOOST_TEST(Floatlm(d, {"remove", "cam"}, out) == 2);
+  BOOST_TEST(Floatlm(d, {"remove", "--lease", "notanumber"}, out) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(remove_by_lease_id_over_tcp_needs_the_token) {
+  TempDir secrets;
+  const auto token = secrets.path() / "token";
+  std::ofstream(token) << "tok-123\n";
+  std::filesystem::permissions(token, std::filesystem::perms::owner_read);
+  DaemonFixture d(kLicense, "demo", {"--admin-token-file", token.string()});
+  auto a = RawClient::Tcp(d.port());
+  a.Hello("alice", "ws1");
+  const auto lease = Grant(a, 2, "cad");
+  const std::string id = std::to_string(lease.lease);
+  std::string out;
+  // -c without a token is a usage error; a wrong token is refused.
+  BOOST_TEST(Floatlm(d, {"remove", "-c", d.license_env(), "--lease", id}, out) == 2, out);
+  std::ofstream(secrets.path() / "wrong") << "nope\n";
+  BOOST_TEST(Floatlm(d, {"remove", "-c", d.license_env(), "--admin-token-file",
+                         (secrets.path() / "wrong").string(), "--lease", id},
+                     out) == 1);
+  BOOST_TEST(out.find("permission denied") != std::string::npos, out);
+  BOOST_TEST(Floatlm(d, {"remove", "-c", d.license_env(), "--admin-token-file", token.string(),
+                         "--lease", id},
+                     out) == 0,
+             out);
+}
+
+BOOST_AUTO_TEST_CASE(reread_prints_the_diff_and_keeps_old_state_on_error) {
+  DaemonFixture d(kLicense);
+  auto a = RawClient::Tcp(d.port());
+  a.Hello("alice", "ws1");
+  Grant(a, 2, "cad");
+  d.ReplaceLicense("VENDOR demo\nFEATURE cad demo 2027.0 permanent 5 SN=A-3\n"
+                   "FEATURE cae demo 2027.0 permanent 1 SN=A-4\n");
+  std::string out;
+  BOOST_TEST(Floatlm(d, {"reread"}, out) == 0, out);
+  BOOST_TEST(out.find("added:") != std::string::npos, out);
+  BOOST_TEST(out.find("cae") != std::string::npos, out);
+  BOOST_TEST(out.find("removed:") != std::string::npos, out);  // cam is gone
+  BOOST_TEST(out.find("changed:") != std::string::npos, out);  // cad 2 -> 5
+
+  std::ofstream(d.license_path()) << "garbage\n";
+  BOOST_TEST(Floatlm(d, {"reread"}, out) == 1, out);
+  BOOST_TEST(out.find("old licenses stay in force") != std::string::npos, out);
+  auto hb = a.Call(9, p::Heartbeat{});
+  BOOST_TEST(std::get<p::Ok>(*hb).count == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(down_stops_the_daemon_and_leases_survive_the_restart) {
+  DaemonFixture d(kLicense);
+  p::Granted lease;
+  auto a = RawClient::Tcp(d.port());
+  a.Hello("alice", "ws1");
+  lease = Grant(a, 2, "cad");
+  std::string out;
+  BOOST_TEST(Floatlm(d, {"down"}, out) == 0, out);
+  BOOST_TEST(d.WaitExit(10s) == 0);
+  d.Start();  // same port, same state directory
+  auto again = RawClient::Tcp(d.port());
+  again.Hello("alice", "ws1");
+  auto reply = again.Call(3, p::Reattach{lease.lease, lease.token});
+  BOOST_REQUIRE(reply && std::holds_alternative<p::Granted>(*reply));
+  BOOST_TEST(std::get<p::Granted>(*reply).lease == lease.lease);
+}
+
+BOOST_AUTO_TEST_CASE(report_counts_peak_users_and_denials) {
+  DaemonFixture d(kLicense);
+  auto a = RawClient::Tcp(d.port());
+  auto b = RawClient::Tcp(d.port());
+  auto c = RawClient::Tcp(d.port());
+  a.Hello("alice", "ws1");
+  b.Hello("bob", "ws2");
+  c.Hello("carol", "ws3");
+  const auto la = Grant(a, 2, "cad");
+  Grant(b, 2, "cad");
+  for (std::uint32_t i = 0; i < 2; ++i) {  // two denials for carol
+    auto r = c.Call(10 + i, p::Checkout{"cad"});
+    BOOST_REQUIRE(r && std::holds_alternative<p::Denied>(*r));
+  }
+  a.Call(3, p::Checkin{la.lease});
+  Grant(c, 20, "cad");
+  std::string out;
+  BOOST_TEST(Floatlm(d, {"report", "--csv"}, out) == 0, out);
+  // Today's cad row: peak 2 concurrent, 3 distinct users, 2 denials (all_seats_in_use).
+  const auto row = out.find("cad,");
+  BOOST_REQUIRE_MESSAGE(row != std::string::npos, out);
+  const std::string line = out.substr(row, out.find('\n', row) - row);
+  BOOST_TEST_MESSAGE("report row: " << line);
+  std::vector<std::string> cells;
+  std::size_t start = 0, comma;
+  while ((comma = line.find(',', start)) != std::string::npos) {
+    cells.push_back(line.substr(start, comma - start));
+    start = comma + 1;
+  }
+  cells.push_back(line.substr(start));
+  BOOST_REQUIRE(cells.size() >= 7u);
+  BOOST_TEST(cells[2] == "2");  // peak_leases
+  BOOST_TEST(cells[4] == "3");  // distinct_users
+  BOOST_TEST(cells[5] == "2");  // denials
+  BOOST_TEST(cells[6].find("all_seats_in_use") != std::string::npos, cells[6]);
+  BOOST_TEST(Floatlm(d, {"report"}, out) == 0, out);
+  BOOST_TEST(Floatlm(d, {"report", "--since", "31-feb-2026"}, out) == 2, out);
+}
+
+BOOST_AUTO_TEST_CASE(admin_commands_without_a_daemon_fail_clearly) {
+  TempDir dir;
+  std::string out;
+  BOOST_TEST(RunCommand({BinPath("floatlm"), "reread", "--admin-socket",
+                         (dir.path() / "none.sock").string()},
+                        &out) == 1);
+  BOOST_TEST(out.find("none.sock") != std::string::npos, out);
+}
+
+BOOST_AUTO_TEST_CASE(hostid_lists_this_machine) {
+  std::string out;
+  BOOST_TEST(RunCommand({BinPath("floatlm"), "hostid"}, &out) == 0);
+  BOOST_TEST(out.find("HOSTNAME=") != std::string::npos, out);
+  BOOST_TEST(out.find("ANY") != std::string::npos, out);
+}
