@@ -10,6 +10,7 @@ FLOATLM_PACKAGES=(
   libboost-dev libboost-program-options-dev libboost-test-dev
   libssl-dev libsqlite3-dev libfmt-dev libsystemd-dev
   sqlite3 procps iproute2
+  systemd dpkg-dev file
 )
 
 floatlm_log() { printf '==> %s\n' "$*" >&2; }
