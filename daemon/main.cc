@@ -17,7 +17,7 @@ namespace {
 // served, and say whether the daemon could start.
 int CheckConfig(const floatlm::config::DaemonConfig& cfg) {
   using namespace floatlm;
-  auto set = server::LoadLicenseSet(cfg.license_files, cfg.vendor_keys_dir);
+  auto set = server::LoadLicenseSet(cfg.license_files, cfg.vendor_keys_dir, cfg.options_file);
   for (const auto& r : set.model.rejected) std::printf("rejected: %s\n", r.ToString().c_str());
   if (!set.error.empty()) {
     std::printf("floatlmd would not start: %s\n", set.error.c_str());
@@ -30,6 +30,8 @@ int CheckConfig(const floatlm::config::DaemonConfig& cfg) {
     std::printf("serves:   %s  vendor %s  %s  expires %s\n", server::PoolLabel(p).c_str(),
                 p.vendor.c_str(), count.c_str(), server::FormatExpiry(p.LastExpiry()).c_str());
   }
+  for (const auto& note : set.option_notes) std::printf("note:     %s\n", note.c_str());
+  if (!cfg.options_file.empty()) std::printf("options:  %s is valid\n", cfg.options_file.c_str());
   std::printf("configuration is valid: %zu pool(s), %zu rejected line(s)\n", set.model.pools.size(),
               set.model.rejected.size());
   return 0;

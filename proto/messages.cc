@@ -93,6 +93,7 @@ void WriteFields(FieldWriter& w, const Message& msg) {
           w.OptName(Tag::kPool, m.pool);
           w.OptName(Tag::kLicenseExpiry, m.license_expiry);
           w.OptUint(Tag::kShared, m.shared ? 1 : 0);
+          w.OptText(Tag::kReason, m.reason);
         } else if constexpr (std::is_same_v<T, Denied> || std::is_same_v<T, Error>) {
           w.Uint(Tag::kCode, static_cast<std::uint64_t>(m.code));
           w.OptText(Tag::kMessage, m.message);
@@ -249,6 +250,7 @@ void ApplyField(FieldSink& f, Message& msg) {
           f.Name(Tag::kPool, m.pool);
           f.Name(Tag::kLicenseExpiry, m.license_expiry);
           f.Uint(Tag::kShared, m.shared);
+          f.Text(Tag::kReason, m.reason);
         } else if constexpr (std::is_same_v<T, Denied> || std::is_same_v<T, Error>) {
           f.Code(Tag::kCode, m.code);
           f.Text(Tag::kMessage, m.message);

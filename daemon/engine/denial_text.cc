@@ -5,11 +5,16 @@
 #include <algorithm>
 #include <chrono>
 
+#include "engine/placement.h"
+#include "engine/pool_selection.h"
+
 namespace floatlm::engine {
 namespace {
 
 // Holders and features listed in one message; the rest are counted.
 constexpr std::size_t kMaxListed = 10;
+// Cloud-slot holders are listed further: the admin decides whose slot to release.
+constexpr std::size_t kMaxCloudListed = 100;
 
 std::string SourceOf(const licenses::Pool& pool) {
   return pool.lines.empty() ? std::string() : pool.lines.front().source.ToString();
@@ -19,7 +24,39 @@ std::string LineLabel(const licenses::Pool& pool, const licenses::PoolLine& line
   return fmt::format("{} {} ({})", pool.feature, pool.version.ToString(), line.source.ToString());
 }
 
+// A collection names what each holder runs: that is what decides whether waiting helps.
+std::string CollectionSeatsInUse(const PoolState& pool, const Now& now) {
+  std::string holders;
+  std::size_t listed = 0;
+  for (const auto& [serial, seat] : pool.by_age) {
+    if (listed == kMaxListed) {
+      break;
+    }
+    if (listed++ > 0) {
+      holders += "; ";
+    }
+    std::string products;
+    for (const auto& [product, n] : seat->products) {
+      products += (products.empty() ? "" : ", ") + product;
+    }
+    holders += fmt::format("{} runs {}", HolderName(seat->holder), products);
+  }
+  const std::size_t in_use = pool.seats.size();
+  if (in_use > listed) {
+    holders += fmt::format("; and {} more", in_use - listed);
+  }
+  std::string text = fmt::format("{}: {} of {} collection seats in use", PoolLabel(*pool.spec),
+                                 in_use, pool.spec->CountOn(now.today));
+  if (!holders.empty()) {
+    text += ": " + holders;
+  }
+  return text;
+}
+
 std::string SeatsInUse(const PoolState& pool, const Now& now) {
+  if (pool.collection) {
+    return CollectionSeatsInUse(pool, now);
+  }
   std::string holders;
   std::size_t listed = 0;
   for (const auto& [serial, seat] : pool.by_age) {
@@ -179,39 +216,94 @@ Denial NoSuchFeatureDenial(std::string_view feature, const std::set<std::string>
           fmt::format("no license for feature '{}'; licensed features: {}", feature, list)};
 }
 
-Denial DenialFor(std::string_view feature, const std::optional<licenses::Version>& requested,
-                 const std::vector<PoolRefusal>& refusals, const std::vector<PoolState>& pools,
-                 const Now& now) {
-  const Refusal worst = MostActionable(refusals);
+Denial SeatEngine::State::DenialFor(const std::string& feature,
+                                   const std::optional<licenses::Version>& requested,
+                                   const Placement& where, const Now& now) const {
+  if (where.excluded) {
+    return {where.excluded->code, where.excluded->message};
+  }
+  const Refusal worst = MostActionable(where.refusals);
   std::vector<const licenses::Pool*> named;
-  std::vector<const PoolState*> full;
-  for (const PoolRefusal& r : refusals) {
+  std::vector<const PoolRefusal*> picked;
+  for (const PoolRefusal& r : where.refusals) {
     if (r.why != worst) {
       continue;
     }
     named.push_back(pools[r.pool].spec);
-    full.push_back(&pools[r.pool]);
+    picked.push_back(&r);
   }
   switch (worst) {
     case Refusal::kFull: {
       std::string text = fmt::format("all seats of '{}' are in use. ", feature);
-      for (std::size_t i = 0; i < full.size(); ++i) {
+      for (std::size_t i = 0; i < picked.size(); ++i) {
         if (i > 0) {
           text += "; ";
         }
-        text += SeatsInUse(*full[i], now);
+        text += SeatsInUse(pools[picked[i]->pool], now);
+      }
+      // Pools with free seats the options file keeps from the requester, for the record.
+      for (const PoolRefusal& r : where.refusals) {
+        if (r.why == Refusal::kOptions) {
+          text += fmt::format("; {}: {}", PoolLabel(*pools[r.pool].spec), r.verdict.message);
+        }
       }
       return {Errc::kAllSeatsInUse, std::move(text)};
     }
+    case Refusal::kCloudFull: {
+      const licenses::Package& collection = *pools[picked.front()->pool].collection;
+      std::string holders;
+      std::size_t listed = 0;
+      auto slots = cloud_slots.find(collection.name);
+      const std::size_t taken = slots == cloud_slots.end() ? 0 : slots->second.size();
+      if (slots != cloud_slots.end()) {
+        for (const auto& [user, since] : slots->second) {
+          if (listed == kMaxCloudListed) {
+            holders += fmt::format(" and {} more", taken - listed);
+            break;
+          }
+          holders += (listed++ > 0 ? ", " : "") + user;
+        }
+      }
+      return {Errc::kCloudUsersExhausted,
+              fmt::format("'{}' is a cloud service of collection {}: all {} cloud-user slots are "
+                          "taken ({} collection seats x {} users per seat), held by {}; a slot "
+                          "stays with its user until an administrator releases it",
+                          feature, collection.name, CloudLimit(collection, now.today),
+                          CloudLimit(collection, now.today) /
+                              std::max(1, collection.cloud_users_per_seat),
+                          collection.cloud_users_per_seat, holders.empty() ? "nobody" : holders)};
+    }
+    case Refusal::kOptions: {
+      // Every pool with a free seat is closed to the requester by the options file: the
+      // first rule in cascading order speaks, the others are named after it.
+      Denial denial{picked.front()->verdict.code, picked.front()->verdict.message};
+      for (std::size_t i = 1; i < picked.size(); ++i) {
+        denial.message += fmt::format("; {}: {}", PoolLabel(*pools[picked[i]->pool].spec),
+                                      picked[i]->verdict.message);
+      }
+      return denial;
+    }
     case Refusal::kNotAssigned: {
       std::string labels;
+      std::string users;
       for (const licenses::Pool* p : named) {
         labels += (labels.empty() ? "" : ", ") + PoolLabel(*p);
       }
+      if (auto assigned = assignments.find(feature); assigned != assignments.end()) {
+        for (const auto& [user, since] : assigned->second) {
+          users += (users.empty() ? "" : ", ") + user;
+        }
+      }
+      if (users.empty()) {
+        return {Errc::kNotAssigned,
+                fmt::format("'{}' is licensed to named users only ({}) and no user is assigned "
+                            "to it; an administrator assigns users with 'floatlm assign'",
+                            feature, labels)};
+      }
       return {Errc::kNotAssigned,
-              fmt::format("'{}' is licensed to named users only ({}) and no user is assigned "
-                          "to it; an administrator assigns users with 'floatlm assign'",
-                          feature, labels)};
+              fmt::format("'{}' is licensed to named users only ({}) and is assigned to {}; an "
+                          "administrator assigns users with 'floatlm assign'",
+                          feature, labels, users)};
     }
     case Refusal::kExpired:
       return {Errc::kExpired, fmt::format("the license for '{}' has expired: {}", feature,

@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "engine/engine_state.h"
-#include "engine/pool_selection.h"
 
 namespace floatlm::engine {
 
@@ -27,11 +26,8 @@ std::string NotInForceText(const licenses::Pool& pool, licenses::Date today);
 // kNoSuchFeature, listing up to ten licensed features.
 Denial NoSuchFeatureDenial(std::string_view feature, const std::set<std::string>& licensed);
 
-// The most actionable reason among `refusals` (seats in use, then named-user, expired,
-// not yet valid, version), naming every pool refused for that reason.
-Denial DenialFor(std::string_view feature, const std::optional<licenses::Version>& requested,
-                 const std::vector<PoolRefusal>& refusals, const std::vector<PoolState>& pools,
-                 const Now& now);
+// The denial for a refused checkout is SeatEngine::State::DenialFor (engine_state.h):
+// it needs the assignment and cloud-slot tables besides the pools.
 
 }  // namespace floatlm::engine
 

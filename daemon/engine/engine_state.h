@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <queue>
 #include <set>
@@ -20,30 +21,38 @@
 
 namespace floatlm::engine {
 
-struct Selection;  // pool_selection.h
+struct Placement;  // placement.h
 
-// One seat of a pool. A product seat runs one product; the map is there so that a
-// collection seat can later run up to PRODUCTS_PER_SEAT of them.
+// One seat of a pool. A product seat runs one product; a collection seat runs up to the
+// package's PRODUCTS_PER_SEAT distinct products for one holder.
 struct Seat {
-  Identity holder;  // who opened it
+  Identity holder;                      // who opened it
+  std::optional<std::string> holder_key;  // DUP_GROUP (SUITE_DUP_GROUP) identity; nullopt: NONE
   WallTime since;
   std::uint64_t serial = 0;             // opening order, for stable listings
+  std::uint32_t number = 0;             // per-pool number shown in status, reused once freed
   std::map<std::string, int> products;  // product -> leases running it
   std::set<LeaseId> leases;             // ordered: O(log n) even for a SITE seat with 100k leases
 };
 
 struct PoolState {
   const licenses::Pool* spec = nullptr;         // points into State::model.pools
-  std::unordered_map<std::string, Seat> seats;  // keyed by the DUP_GROUP holder key
-  // The same seats oldest first (unordered_map nodes do not move), so that a denial
-  // names the first ten holders without sorting a large pool.
+  const licenses::Package* collection = nullptr;  // set: enabling pool of a suite PACKAGE
+  std::map<std::uint32_t, Seat> seats;          // by seat number
+  // Seats by holder key: a product seat per holder, one or more collection seats.
+  std::unordered_map<std::string, std::set<std::uint32_t>> by_holder;
+  // The same seats oldest first (map nodes do not move), so that a denial names the
+  // first ten holders without sorting a large pool.
   std::map<std::uint64_t, const Seat*> by_age;
-  std::size_t waiting = 0;  // waiters that list this pool
+  std::set<std::uint32_t> free_numbers;  // numbers below next_number no seat uses
+  std::uint32_t next_number = 1;
+  std::set<LeaseId> cloud_leases;        // seatless leases of the collection's cloud services
+  std::vector<std::string> serves;       // features whose waiters a freed seat may serve
+  std::size_t waiting = 0;               // waiters that list this pool
 };
 
 struct Lease {
-  LeaseView view;
-  std::string seat_key;
+  LeaseView view;  // view.pool and view.seat say where it sits (seat 0: cloud lease)
   // The deadline index holds exactly one live entry per lease, at `scheduled` <= view.expires.
   // Heartbeats only move view.expires; the entry re-files itself when it comes due.
   MonoTime scheduled;
@@ -77,15 +86,28 @@ struct SeatEngine::State {
 
   licenses::Model model;
   EngineConfig config;
+  std::shared_ptr<const options::OptionsPolicy> policy;  // nullptr: allow all
 
-  std::vector<PoolState> pools;                                     // index = PoolId
-  std::unordered_map<std::string, std::vector<PoolId>> by_feature;  // cascading order
-  std::set<std::string> features;                                   // for "licensed features: ..."
+  std::vector<PoolState> pools;  // index = PoolId
+  // Candidate pools per product in cascading order: its own pools and the enabling pools
+  // of suite packages listing it (as a seat product or a cloud service).
+  std::unordered_map<std::string, std::vector<PoolId>> by_feature;
+  std::set<std::string> features;  // for "licensed features: ..."
 
   std::unordered_map<LeaseId, Lease> leases;
   std::unordered_map<ClientId, std::unordered_set<LeaseId>> client_leases;  // attached leases only
   LeaseId next_lease = 1;
   std::uint64_t next_seat_serial = 1;
+  // Seats by the user name of whoever opened them: the seats consolidation looks at.
+  std::unordered_map<std::string, std::set<std::pair<PoolId, std::uint32_t>>> seats_by_user;
+  // Collection seats per opener: a user without one has nothing to consolidate, which
+  // keeps grants O(log n) for a user with thousands of DUP_GROUP=NONE seats.
+  std::unordered_map<std::string, std::size_t> collection_seats_by_user;
+  std::set<std::string> unsettled_users;  // seats changed: consolidate before returning
+
+  // Cloud-user slots: package name -> user -> since. Assignments: feature -> user -> since.
+  std::map<std::string, std::map<std::string, WallTime>> cloud_slots;
+  std::map<std::string, std::map<std::string, WallTime>> assignments;
 
   std::unordered_map<std::string, std::map<std::uint64_t, Waiter>> queues;  // feature -> FIFO
   std::unordered_map<std::uint64_t, std::string> waiter_feature;
@@ -97,21 +119,55 @@ struct SeatEngine::State {
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines;
 
   std::set<std::string> dirty_features;      // a seat freed here: serve its queue
+  // A product slot freed on a collection seat: the holder's own waiters may ride on it.
+  std::set<std::pair<PoolId, std::string>> freed_slots;  // pool, holder user
   std::optional<licenses::Date> last_today;  // day seen by the last Tick
 
   std::vector<Event> events;
 
   // Pool table and per-feature cascade for the current model.
   void IndexPools();
+  // Rebuilds by_holder, by_age, seat numbers and seats_by_user from the seat tables.
+  void RebuildSeatIndexes();
+
+  // Seats (seats.cc). OpenSeat returns the new seat's number.
+  std::uint32_t OpenSeat(PoolId pool, const Identity& holder, std::optional<std::string> key,
+                         WallTime since);
+  void CloseSeat(PoolId pool, std::uint32_t number);
+  void AttachLease(Lease& lease, PoolId pool, std::uint32_t number);
+  // Takes the lease off its seat; closes the seat when it was the last. True if closed.
+  bool DetachLease(Lease& lease);
+  bool IsCloudService(const PoolState& pool, const std::string& feature) const;
+
+  // Where a checkout goes (placement.cc): the seat rules and the options policy.
+  Placement Place(const Identity& who, const std::string& feature,
+                  const std::optional<licenses::Version>& version, const Now& now) const;
+
+  // The denial for a refused placement (denial_text.cc).
+  Denial DenialFor(const std::string& feature, const std::optional<licenses::Version>& requested,
+                   const Placement& where, const Now& now) const;
 
   // Lease life cycle (seat_engine.cc). Grant sets *opened when the lease opened a seat.
   LeaseView Grant(const Identity& who, ClientId client, const std::string& feature,
-                  const std::optional<licenses::Version>& version, PoolId pool,
-                  const std::string* share_key, const Now& now, bool* opened = nullptr);
+                  const std::optional<licenses::Version>& version, const Placement& where,
+                  const Now& now, bool* opened = nullptr);
   void SetDeadline(Lease& lease, MonoTime at);
   LeaseView Free(LeaseId id);  // frees the lease and its seat if it was the last one
   void End(LeaseId id, Errc reason, std::string message);
   void EndLapsedPools(const Now& now);
+  // After a reload: ends leases a collection no longer serves (reload.cc).
+  void EndUncoveredLeases();
+
+  // Consolidation (consolidation.cc): moves leases so that every holder whose seats
+  // changed holds the fewest seats; then serves waiters. Call before returning from any
+  // public operation that granted or freed a lease.
+  void Settle(const Now& now, bool full_scan = false);
+  void Consolidate(const std::string& user, const Now& now);
+  // Moves every lease of one seat onto another and frees the first.
+  void MoveSeat(PoolId from_pool, std::uint32_t from_seat, PoolId to_pool, std::uint32_t to_seat);
+
+  // Cloud slots (cloud.cc).
+  long long CloudLimit(const licenses::Package& collection, licenses::Date today) const;
 
   // Waiters (queue.cc).
   std::optional<Queued> Enqueue(const Identity& who, const CheckoutRequest& req,
@@ -119,19 +175,23 @@ struct SeatEngine::State {
   void DropWaiter(std::uint64_t id);
   void DropClientWaiters(ClientId client);
   void TimeOutWaiter(std::uint64_t id);
-  void MarkDirty(const std::string& feature);
+  // Ends a wait with a denial (the options file now refuses the waiter).
+  void RefuseWaiter(std::uint64_t id, Errc code, const std::string& message);
+  void MarkDirty(PoolId pool);
   void MarkAllQueuesDirty();
   // Serves the queues of features where seats freed. `full_scan` also looks past the
   // point where no seat is free, for waiters that can share a seat (after a reload or a
   // new day, when seats may have appeared without passing through the queue).
   void ServeDirty(const Now& now, bool full_scan = false);
   void ServeQueue(const std::string& feature, const Now& now, bool full_scan);
-  // Grants a waiter the seat `sel` picked; returns true if it opened a new seat.
-  bool GrantWaiter(std::uint64_t id, const Selection& sel, const Now& now);
+  // Grants a waiter the seat `where` picked; returns true if it opened a new seat.
+  bool GrantWaiter(std::uint64_t id, const Placement& where, const Now& now);
+  // Serves waiters who share (DUP_GROUP) the seat a waiter of `holder` just opened.
   void ServeSharers(const std::string& feature, PoolId pool, const Identity& holder,
                     const Now& now);
+  // Serves the waiters of `user` that can ride on that user's seats of `pool` now.
+  void ServeRiders(PoolId pool, const std::string& user, const Now& now);
   void RecomputeWaiterPools();
-  void RebuildSeatAges();
 };
 
 }  // namespace floatlm::engine

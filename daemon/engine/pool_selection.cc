@@ -22,6 +22,8 @@ bool LineInForce(const licenses::PoolLine& line, licenses::Date today) {
   return true;
 }
 
+}  // namespace
+
 bool HasFreeSeat(const PoolState& pool, licenses::Date today) {
   if (pool.spec->uncounted) {
     return true;
@@ -29,13 +31,55 @@ bool HasFreeSeat(const PoolState& pool, licenses::Date today) {
   return static_cast<long>(pool.seats.size()) < pool.spec->CountOn(today);
 }
 
-}  // namespace
+bool IsCloudServiceOf(const PoolState& pool, const std::string& feature) {
+  return pool.collection &&
+         std::find(pool.collection->cloud.begin(), pool.collection->cloud.end(), feature) !=
+             pool.collection->cloud.end();
+}
+
+std::optional<licenses::Version> ServedVersion(const PoolState& pool, const std::string& feature) {
+  if (pool.spec->feature == feature) {
+    return pool.spec->version;
+  }
+  if (!pool.collection) {
+    return std::nullopt;
+  }
+  for (const licenses::Component& c : pool.collection->components) {
+    if (c.feature == feature) {
+      return c.version.value_or(pool.collection->version.value_or(pool.spec->version));
+    }
+  }
+  return std::nullopt;
+}
+
+bool ServesRequest(const PoolState& pool, const std::string& feature,
+                   const std::optional<licenses::Version>& requested) {
+  if (pool.spec->feature == feature) {
+    return VersionCovers(*pool.spec, requested);
+  }
+  // A component is licensed up to its own version; PREV_VERSIONS of the enabling line
+  // speaks about the collection's releases, not the products', so it is not applied.
+  const std::optional<licenses::Version> served = ServedVersion(pool, feature);
+  return served && (!requested || *requested <= *served);
+}
+
+std::optional<std::string> SeatHolderKey(const PoolState& pool, const Identity& who,
+                                         const std::optional<licenses::Version>& requested) {
+  if (pool.spec->user_based) {
+    // Home-use rights: the assigned user runs anywhere on the one seat.
+    return HolderKey(licenses::DupGroup{licenses::DupGroup::kUser}, who, requested);
+  }
+  if (pool.collection) {
+    return HolderKey(pool.collection->suite_dup_group, who, requested);
+  }
+  return HolderKey(pool.spec->dup_group, who, requested);
+}
 
 bool AnyFreeSeat(const std::vector<PoolState>& pools, const std::vector<PoolId>& cascade,
-                 licenses::Date today) {
+                 const std::string& feature, licenses::Date today) {
   for (PoolId id : cascade) {
     const PoolState& pool = pools[id];
-    if (pool.spec->user_based) {
+    if (pool.spec->user_based || IsCloudServiceOf(pool, feature)) {
       continue;
     }
     if (DateStateOn(*pool.spec, today) != DateState::kInForce) {
@@ -87,10 +131,10 @@ bool CascadeBefore(const licenses::Pool& a, const licenses::Pool& b) {
   return key(a) < key(b);
 }
 
-std::optional<std::string> HolderKey(const licenses::Pool& pool, const Identity& who,
+std::optional<std::string> HolderKey(const licenses::DupGroup& group, const Identity& who,
                                      const std::optional<licenses::Version>& requested) {
   using Bits = licenses::DupGroup::Bits;
-  const std::uint8_t bits = pool.dup_group.bits;
+  const std::uint8_t bits = group.bits;
   if (bits & Bits::kSite) {
     return std::string("*site*");
   }
@@ -114,73 +158,14 @@ std::optional<std::string> HolderKey(const licenses::Pool& pool, const Identity&
   return key;
 }
 
-bool NamedUserAssigned(const licenses::Pool& /*pool*/, const Identity& /*who*/) { return false; }
-
-Refusal MostActionable(const std::vector<PoolRefusal>& refusals) {
-  Refusal worst = Refusal::kVersion;
-  for (const PoolRefusal& r : refusals) {
-    worst = std::max(worst, r.why);
-  }
-  return worst;
-}
-
-Selection SelectSeat(const std::vector<PoolState>& pools, const std::vector<PoolId>& cascade,
-                     const Identity& who, const std::optional<licenses::Version>& requested,
-                     licenses::Date today) {
-  Selection out;
-  std::vector<PoolId> serving;  // pools that pass version, date and assignment rules
-  serving.reserve(cascade.size());
-  for (PoolId id : cascade) {
-    const licenses::Pool& spec = *pools[id].spec;
-    if (!VersionCovers(spec, requested)) {
-      out.refusals.push_back({id, Refusal::kVersion});
-      continue;
-    }
-    switch (DateStateOn(spec, today)) {
-      case DateState::kNotYetValid:
-        out.refusals.push_back({id, Refusal::kNotYetValid});
-        continue;
-      case DateState::kExpired:
-        out.refusals.push_back({id, Refusal::kExpired});
-        continue;
-      case DateState::kInForce:
-        break;
-    }
-    if (spec.user_based && !NamedUserAssigned(spec, who)) {
-      out.refusals.push_back({id, Refusal::kNotAssigned});
-      continue;
-    }
-    serving.push_back(id);
-  }
-  // A holder who already has a seat rides on it, even if an earlier pool has room:
-  // DUP_GROUP promises one seat per identity.
-  for (PoolId id : serving) {
-    std::optional<std::string> key = HolderKey(*pools[id].spec, who, requested);
-    if (key && pools[id].seats.contains(*key)) {
-      out.pool = id;
-      out.share_key = std::move(key);
-      out.refusals.clear();
-      return out;
-    }
-  }
-  for (PoolId id : serving) {
-    if (HasFreeSeat(pools[id], today)) {
-      out.pool = id;
-      out.refusals.clear();
-      return out;
-    }
-    out.refusals.push_back({id, Refusal::kFull});
-  }
-  return out;
-}
-
 std::vector<PoolId> WaitablePools(const std::vector<PoolState>& pools,
-                                  const std::vector<PoolId>& cascade,
+                                  const std::vector<PoolId>& cascade, const std::string& feature,
                                   const std::optional<licenses::Version>& requested) {
   std::vector<PoolId> out;
   for (PoolId id : cascade) {
-    const licenses::Pool& spec = *pools[id].spec;
-    if (VersionCovers(spec, requested) && !spec.user_based) {
+    const PoolState& pool = pools[id];
+    if (ServesRequest(pool, feature, requested) && !pool.spec->user_based &&
+        !IsCloudServiceOf(pool, feature)) {
       out.push_back(id);
     }
   }

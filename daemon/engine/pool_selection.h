@@ -1,5 +1,5 @@
-// Which pools may serve a checkout, in which order, and which seat it lands on.
-// Pure functions over the model and the seat tables; internal to the engine.
+// Which pools may serve a checkout and in which order: versions, dates, cascading rank,
+// DUP_GROUP identities. Pure functions over the model and the seat tables; internal.
 #ifndef FLOATLM_DAEMON_ENGINE_POOL_SELECTION_H_
 #define FLOATLM_DAEMON_ENGINE_POOL_SELECTION_H_
 
@@ -15,6 +15,15 @@ namespace floatlm::engine {
 // and, with PREV_VERSIONS=n, no more than n major releases below it.
 bool VersionCovers(const licenses::Pool& pool, const std::optional<licenses::Version>& requested);
 
+// The version a pool serves `feature` up to: the pool's own version for its feature, the
+// component's version (default: the package's, else the enabling line's) for a product
+// of a collection. nullopt if the pool does not serve the feature at all.
+std::optional<licenses::Version> ServedVersion(const PoolState& pool, const std::string& feature);
+
+// VersionCovers for a product served by a pool, own or through a collection.
+bool ServesRequest(const PoolState& pool, const std::string& feature,
+                   const std::optional<licenses::Version>& requested);
+
 enum class DateState : std::uint8_t { kInForce, kNotYetValid, kExpired };
 // kInForce if some line covers `today` (START <= today <= expiry, expiry day included).
 // Otherwise kExpired if some line has expired, else kNotYetValid.
@@ -25,48 +34,31 @@ bool CascadeBefore(const licenses::Pool& a, const licenses::Pool& b);
 
 // The DUP_GROUP identity of a holder in `pool`. nullopt for DUP_GROUP=NONE, where no
 // two checkouts share a seat.
-std::optional<std::string> HolderKey(const licenses::Pool& pool, const Identity& who,
+std::optional<std::string> HolderKey(const licenses::DupGroup& group, const Identity& who,
                                      const std::optional<licenses::Version>& requested);
 
-// Whether a named-user (USER_BASED) pool admits `who`. Assignments are not held by the
-// engine yet, so no user is assigned and such pools admit nobody.
-bool NamedUserAssigned(const licenses::Pool& pool, const Identity& who);
+// The identity that shares a seat of this pool: SUITE_DUP_GROUP for a collection, the
+// user alone for a named-user pool (home-use rights), else DUP_GROUP.
+std::optional<std::string> SeatHolderKey(const PoolState& pool, const Identity& who,
+                                         const std::optional<licenses::Version>& requested);
 
-// Why one pool could not serve a request, most actionable last.
-enum class Refusal : std::uint8_t { kVersion, kNotYetValid, kExpired, kNotAssigned, kFull };
-
-struct PoolRefusal {
-  PoolId pool;
-  Refusal why;
-};
-
-struct Selection {
-  std::optional<PoolId> pool;            // where the lease goes; nullopt: refused
-  std::optional<std::string> share_key;  // set: ride on the existing seat with this key
-  std::vector<PoolRefusal> refusals;     // every pool that could not serve, and why
-};
-
-// The refusal to report when pools refused for different reasons: the one the user can
-// act on soonest (seats in use: wait or queue) wins. `refusals` must not be empty.
-Refusal MostActionable(const std::vector<PoolRefusal>& refusals);
-
-// Applies the seat rules to the pools of one feature (`cascade`, already ordered):
-// an existing seat of the holder in any serving pool first, else a free seat in the
-// first serving pool. Cost: O(pools of the feature x their lines).
-Selection SelectSeat(const std::vector<PoolState>& pools, const std::vector<PoolId>& cascade,
-                     const Identity& who, const std::optional<licenses::Version>& requested,
-                     licenses::Date today);
+// A seat of this pool is free today (uncounted pools always have one).
+bool HasFreeSeat(const PoolState& pool, licenses::Date today);
 
 // True if some pool of `cascade` could open a seat today for someone (named-user pools
-// aside). Lets the queue stop early once a feature is full.
+// and cloud services aside). Lets the queue stop early once a feature is full.
 bool AnyFreeSeat(const std::vector<PoolState>& pools, const std::vector<PoolId>& cascade,
-                 licenses::Date today);
+                 const std::string& feature, licenses::Date today);
 
-// Pools a queued request waits on: version fits and not named-user. Dates are left out on
-// purpose: they change while the request waits and are checked again when it is served.
+// Pools a queued request waits on: version fits, not named-user, not a cloud service.
+// Dates are left out on purpose: they change while the request waits and are checked
+// again when it is served.
 std::vector<PoolId> WaitablePools(const std::vector<PoolState>& pools,
-                                  const std::vector<PoolId>& cascade,
+                                  const std::vector<PoolId>& cascade, const std::string& feature,
                                   const std::optional<licenses::Version>& requested);
+
+// True if `feature` is listed in the pool's collection CLOUD list.
+bool IsCloudServiceOf(const PoolState& pool, const std::string& feature);
 
 }  // namespace floatlm::engine
 

@@ -6,6 +6,7 @@
 
 #include "engine/denial_text.h"
 #include "engine/engine_state.h"
+#include "engine/placement.h"
 #include "engine/pool_selection.h"
 
 namespace floatlm::engine {
@@ -108,9 +109,12 @@ void SeatEngine::State::TimeOutWaiter(std::uint64_t id) {
   events.push_back(std::move(event));
 }
 
-void SeatEngine::State::MarkDirty(const std::string& feature) {
-  if (queues.contains(feature)) {
-    dirty_features.insert(feature);
+void SeatEngine::State::MarkDirty(PoolId pool) {
+  // A collection seat serves every component: each of their queues may move.
+  for (const std::string& feature : pools[pool].serves) {
+    if (queues.contains(feature)) {
+      dirty_features.insert(feature);
+    }
   }
 }
 
@@ -121,10 +125,15 @@ void SeatEngine::State::MarkAllQueuesDirty() {
 }
 
 void SeatEngine::State::ServeDirty(const Now& now, bool full_scan) {
-  // Granting never frees a seat, so one pass over the features marked so far suffices.
+  // A grant frees no seat itself; seats that consolidation frees afterwards mark their
+  // features again and Settle calls back here.
   const std::set<std::string> features = std::exchange(dirty_features, {});
   for (const std::string& feature : features) {
     ServeQueue(feature, now, full_scan);
+  }
+  const auto slots = std::exchange(freed_slots, {});
+  for (const auto& [pool, user] : slots) {
+    ServeRiders(pool, user, now);
   }
 }
 
@@ -141,7 +150,7 @@ void SeatEngine::State::ServeQueue(const std::string& feature, const Now& now, b
   // the last waiter erases it.
   std::uint64_t next = 0;
   for (;;) {
-    if (!full_scan && !AnyFreeSeat(pools, cascade->second, now.today)) {
+    if (!full_scan && !AnyFreeSeat(pools, cascade->second, feature, now.today)) {
       return;
     }
     auto queue = queues.find(feature);
@@ -154,26 +163,34 @@ void SeatEngine::State::ServeQueue(const std::string& feature, const Now& now, b
     }
     next = it->first + 1;
     const Waiter& waiter = it->second;
-    Selection sel = SelectSeat(pools, cascade->second, waiter.who, waiter.version, now.today);
-    if (!sel.pool) {
+    const Placement where = Place(waiter.who, feature, waiter.version, now);
+    if (where.excluded) {
+      // SetPolicy closed the feature to this waiter: it would wait in vain.
+      RefuseWaiter(waiter.id, where.excluded->code, where.excluded->message);
+      continue;
+    }
+    if (!where.granted()) {
       continue;
     }
     const Identity who = waiter.who;
-    if (GrantWaiter(waiter.id, sel, now)) {
-      ServeSharers(feature, *sel.pool, who, now);
+    if (GrantWaiter(waiter.id, where, now)) {
+      ServeSharers(feature, where.pool, who, now);
+      if (pools[where.pool].collection) {
+        ServeRiders(where.pool, who.user, now);
+      }
     }
   }
 }
 
-bool SeatEngine::State::GrantWaiter(std::uint64_t id, const Selection& sel, const Now& now) {
+bool SeatEngine::State::GrantWaiter(std::uint64_t id, const Placement& where, const Now& now) {
   const Waiter waiter = queues.at(waiter_feature.at(id)).at(id);
   DropWaiter(id);
   bool opened = false;
   Event event{Event::Kind::kQueuedGranted};
   event.client = waiter.client;
   event.tag = waiter.tag;
-  event.lease = Grant(waiter.who, waiter.client, waiter.feature, waiter.version, *sel.pool,
-                      sel.share_key ? &*sel.share_key : nullptr, now, &opened);
+  event.lease =
+      Grant(waiter.who, waiter.client, waiter.feature, waiter.version, where, now, &opened);
   event.message =
       fmt::format("queued checkout of '{}' granted: lease {}", waiter.feature, event.lease.id);
   events.push_back(std::move(event));
@@ -185,7 +202,10 @@ void SeatEngine::State::ServeSharers(const std::string& feature, PoolId pool,
   // Only waiters whose DUP_GROUP identity matches the new seat can ride on it. With a
   // user in the group those are the same user's waiters; other groups (host, display,
   // SITE) are rare enough to look at the whole queue.
-  const std::uint8_t bits = pools[pool].spec->dup_group.bits;
+  const PoolState& opened = pools[pool];
+  const std::uint8_t bits = opened.collection ? opened.collection->suite_dup_group.bits
+                            : opened.spec->user_based ? std::uint8_t{licenses::DupGroup::kUser}
+                                                      : opened.spec->dup_group.bits;
   if (bits == licenses::DupGroup::kNone) {
     return;
   }
@@ -201,19 +221,61 @@ void SeatEngine::State::ServeSharers(const std::string& feature, PoolId pool,
       candidates.push_back(id);
     }
   }
-  const std::vector<PoolId>& cascade = by_feature.at(feature);
   for (std::uint64_t id : candidates) {
-    auto where = waiter_feature.find(id);
-    if (where == waiter_feature.end()) {
+    auto found = waiter_feature.find(id);
+    if (found == waiter_feature.end()) {
       continue;
     }
-    const Waiter& waiter = queues.at(where->second).at(id);
-    Selection sel = SelectSeat(pools, cascade, waiter.who, waiter.version, now.today);
+    const Waiter& waiter = queues.at(found->second).at(id);
+    const Placement where = Place(waiter.who, feature, waiter.version, now);
     // A free seat is not taken here: it belongs to whoever is first in line.
-    if (sel.pool && sel.share_key) {
-      GrantWaiter(id, sel, now);
+    if (where.kind == Placement::Kind::kRide) {
+      GrantWaiter(id, where, now);
     }
   }
+}
+
+void SeatEngine::State::ServeRiders(PoolId pool, const std::string& user, const Now& now) {
+  // A collection seat of `user` has room: that user's waiters for any product the
+  // collection covers may ride on it, ahead of the line (they take no seat).
+  for (const std::string& feature : pools[pool].serves) {
+    auto same_user = waiters_by_user.find(UserKey(feature, user));
+    if (same_user == waiters_by_user.end()) {
+      continue;
+    }
+    const std::vector<std::uint64_t> candidates(same_user->second.begin(),
+                                                same_user->second.end());
+    for (std::uint64_t id : candidates) {
+      auto found = waiter_feature.find(id);
+      if (found == waiter_feature.end()) {
+        continue;
+      }
+      const Waiter& waiter = queues.at(found->second).at(id);
+      const Placement where = Place(waiter.who, feature, waiter.version, now);
+      if (where.kind == Placement::Kind::kRide) {
+        GrantWaiter(id, where, now);
+      }
+    }
+  }
+}
+
+void SeatEngine::State::RefuseWaiter(std::uint64_t id, Errc code, const std::string& message) {
+  auto found = waiter_feature.find(id);
+  if (found == waiter_feature.end()) {
+    return;
+  }
+  const Waiter& waiter = queues.at(found->second).at(id);
+  Event event{Event::Kind::kQueueTimeout};
+  event.client = waiter.client;
+  event.tag = waiter.tag;
+  event.lease.feature = waiter.feature;
+  event.lease.version = waiter.version.value_or(licenses::Version{});
+  event.lease.who = waiter.who;
+  event.lease.client = waiter.client;
+  event.reason = code;
+  event.message = message;
+  DropWaiter(id);
+  events.push_back(std::move(event));
 }
 
 void SeatEngine::State::RecomputeWaiterPools() {
@@ -225,7 +287,7 @@ void SeatEngine::State::RecomputeWaiterPools() {
     for (auto& [id, waiter] : queue) {
       waiter.pools = cascade == by_feature.end()
                          ? std::vector<PoolId>{}
-                         : WaitablePools(pools, cascade->second, waiter.version);
+                         : WaitablePools(pools, cascade->second, feature, waiter.version);
       for (PoolId pool : waiter.pools) {
         ++pools[pool].waiting;
       }

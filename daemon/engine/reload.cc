@@ -3,11 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 #include <unordered_map>
 #include <utility>
 
 #include "engine/denial_text.h"
 #include "engine/engine_state.h"
+#include "engine/pool_selection.h"
 
 namespace floatlm::engine {
 namespace {
@@ -22,12 +24,36 @@ std::string ExpiryText(const std::optional<licenses::Date>& expiry) {
 
 }  // namespace
 
-void SeatEngine::State::RebuildSeatAges() {
-  for (PoolState& pool : pools) {
-    pool.by_age.clear();
-    for (const auto& [key, seat] : pool.seats) {
-      pool.by_age.emplace(seat.serial, &seat);
+// A renewal may drop a product from a collection (or lower its version, or move it to
+// the CLOUD list): leases the pool no longer serves end now, as if their pool had gone.
+void SeatEngine::State::EndUncoveredLeases() {
+  State& s = *this;
+  std::vector<LeaseId> ending;
+  for (const PoolState& pool : s.pools) {
+    if (!pool.collection) {
+      continue;  // a product pool with the same Key() serves what it served
     }
+    auto check = [&](LeaseId id) {
+      const LeaseView& view = s.leases.at(id).view;
+      const std::optional<licenses::Version> requested =
+          view.version == licenses::Version{} ? std::nullopt : std::optional(view.version);
+      if (!ServesRequest(pool, view.feature, requested) ||
+          IsCloudServiceOf(pool, view.feature) != view.cloud) {
+        ending.push_back(id);
+      }
+    };
+    for (LeaseId id : pool.cloud_leases) check(id);
+    for (const auto& [number, seat] : pool.seats) {
+      for (LeaseId id : seat.leases) check(id);
+    }
+  }
+  std::sort(ending.begin(), ending.end());
+  for (LeaseId id : ending) {
+    const LeaseView& view = s.leases.at(id).view;
+    std::string message = fmt::format(
+        "lease {} of '{}' held by {} ended: a reread took '{}' out of collection {}", view.id,
+        view.feature, HolderName(view.who), view.feature, s.pools[view.pool].collection->name);
+    s.End(id, Errc::kPoolRemoved, std::move(message));
   }
 }
 
@@ -51,8 +77,8 @@ ReloadReport SeatEngine::Reload(licenses::Model model, const Now& now) {
     if (match == by_key.end()) {
       report.removed.push_back(PoolSummary(was, now.today));
       // The seat table goes away with old_pools; only the lease records need ending.
-      std::vector<LeaseId> ending;
-      for (const auto& [key, seat] : old.seats) {
+      std::vector<LeaseId> ending(old.cloud_leases.begin(), old.cloud_leases.end());
+      for (const auto& [number, seat] : old.seats) {
         ending.insert(ending.end(), seat.leases.begin(), seat.leases.end());
       }
       std::sort(ending.begin(), ending.end());
@@ -82,17 +108,29 @@ ReloadReport SeatEngine::Reload(licenses::Model model, const Now& now) {
     const PoolId id = match->second;
     kept[id] = true;
     PoolState& now_pool = s.pools[id];
-    for (auto& [key, seat] : old.seats) {
+    for (LeaseId lease : old.cloud_leases) {
+      s.leases.at(lease).view.pool = id;
+    }
+    now_pool.cloud_leases.merge(old.cloud_leases);
+    for (auto& [number, seat] : old.seats) {
+      // Keys are unique in a model, so two old pools never map to one new pool; a
+      // number already taken would only come from a malformed model: renumber then.
+      std::uint32_t at = number;
+      while (now_pool.seats.contains(at)) {
+        ++at;
+      }
+      // The pool may have become (or stopped being) a collection: its sharing identity
+      // is worked out again from the opener and the first lease's requested version.
+      const LeaseView& first = s.leases.at(*seat.leases.begin()).view;
+      seat.holder_key =
+          SeatHolderKey(now_pool, seat.holder,
+                        first.version == licenses::Version{} ? std::nullopt
+                                                             : std::optional(first.version));
       for (LeaseId lease : seat.leases) {
         s.leases.at(lease).view.pool = id;
+        s.leases.at(lease).view.seat = at;
       }
-      auto [it, fresh] = now_pool.seats.try_emplace(key, std::move(seat));
-      if (!fresh) {  // two old pools with one key: keep one seat per holder
-        it->second.leases.insert(seat.leases.begin(), seat.leases.end());
-        for (const auto& [product, n] : seat.products) {
-          it->second.products[product] += n;
-        }
-      }
+      now_pool.seats.emplace(at, std::move(seat));
     }
     const licenses::Pool& is = *now_pool.spec;
     const std::string before = CountText(was, now.today);
@@ -116,12 +154,24 @@ ReloadReport SeatEngine::Reload(licenses::Model model, const Now& now) {
 
   // A renewal may carry other dates: leases on a pool with no line in force end now, as
   // they would at the next Tick, so that no lease outlives its license.
-  s.RebuildSeatAges();
+  s.RebuildSeatIndexes();
+  // Cloud-user slots of collections no longer licensed go; the others stay, even above a
+  // smaller limit (a user keeps a slot), and new users wait for the count to drop.
+  std::set<std::string> collections;
+  for (const PoolState& pool : s.pools) {
+    if (pool.collection) collections.insert(pool.collection->name);
+  }
+  std::erase_if(s.cloud_slots, [&](const auto& entry) { return !collections.contains(entry.first); });
   s.EndLapsedPools(now);
+  s.EndUncoveredLeases();
   s.RecomputeWaiterPools();
+  // Collections may have come or grown: every holder is consolidated again.
+  for (const auto& [user, seats] : s.seats_by_user) {
+    s.unsettled_users.insert(user);
+  }
   // Counts may have grown and lines started: serve waiters now.
   s.MarkAllQueuesDirty();
-  s.ServeDirty(now, /*full_scan=*/true);
+  s.Settle(now, /*full_scan=*/true);
   return report;
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <unordered_map>
 
+#include "engine/denial_text.h"
 #include "engine/engine_state.h"
 #include "engine/pool_selection.h"
 #include "engine/seat_engine.h"
@@ -49,37 +50,78 @@ RestoreReport SeatEngine::Restore(std::vector<RestoredLease> leases, const Now& 
     }
     const std::optional<licenses::Version> requested =
         r.version == licenses::Version{} ? std::nullopt : std::optional(r.version);
-    std::string key = HolderKey(*pool.spec, r.who, requested).value_or(fmt::format("#{}", r.id));
-    auto seat_it = pool.seats.find(key);
-    const bool opens = seat_it == pool.seats.end();
-    if (opens && !pool.spec->uncounted &&
-        static_cast<long>(pool.seats.size()) >= pool.spec->CountOn(now.today)) {
+    if (!ServesRequest(pool, r.feature, requested)) {
       report.dropped.emplace_back(
-          std::move(view), fmt::format("the pool has only {} seat(s) today and they are taken",
-                                       pool.spec->CountOn(now.today)));
+          std::move(view), fmt::format("{} no longer serves '{}'", pool.spec->feature, r.feature));
       continue;
     }
-    if (opens) {
-      seat_it = pool.seats.try_emplace(key).first;
-      Seat& seat = seat_it->second;
-      seat.holder = r.who;
-      seat.since = r.since;
-      seat.serial = s.next_seat_serial++;
-      pool.by_age.emplace(seat.serial, &seat);
+    std::uint32_t number = 0;
+    if (IsCloudServiceOf(pool, r.feature)) {
+      // A cloud lease needs its user's slot, which RestoreCloudSlots brought back.
+      auto slots = s.cloud_slots.find(pool.collection->name);
+      if (slots == s.cloud_slots.end() || !slots->second.contains(r.who.user)) {
+        report.dropped.emplace_back(
+            std::move(view), fmt::format("{} holds no cloud-user slot of {}", r.who.user,
+                                         pool.collection->name));
+        continue;
+      }
+      view.cloud = true;
+      view.reason = fmt::format("cloud service of {}: {} holds a cloud-user slot",
+                                pool.collection->name, r.who.user);
+    } else {
+      // The holder's seat running this product, else (collection) one with a free slot,
+      // else a new seat while the pool has one today.
+      std::optional<std::string> key = SeatHolderKey(pool, r.who, requested);
+      if (key) {
+        if (auto mine = pool.by_holder.find(*key); mine != pool.by_holder.end()) {
+          for (std::uint32_t n : mine->second) {
+            if (pool.seats.at(n).products.contains(r.feature)) {
+              number = n;
+              break;
+            }
+          }
+          for (std::uint32_t n : mine->second) {
+            if (number == 0 && pool.collection &&
+                static_cast<int>(pool.seats.at(n).products.size()) <
+                    pool.collection->products_per_seat) {
+              number = n;
+            }
+          }
+        }
+      }
+      view.shared = number != 0;
+      if (number == 0) {
+        if (!pool.spec->uncounted &&
+            static_cast<long>(pool.seats.size()) >= pool.spec->CountOn(now.today)) {
+          report.dropped.emplace_back(
+              std::move(view), fmt::format("the pool has only {} seat(s) today and they are taken",
+                                           pool.spec->CountOn(now.today)));
+          continue;
+        }
+        number = s.OpenSeat(pool_id, r.who, std::move(key), r.since);
+      }
+      const Seat& seat = pool.seats.at(number);
+      view.reason = pool.collection
+                        ? fmt::format("restored onto {}'s collection seat {} of {}",
+                                      HolderName(seat.holder), number, pool.collection->name)
+                        : fmt::format("restored onto {}'s seat {} of {}", HolderName(seat.holder),
+                                      number, pool.spec->feature);
     }
-    Seat& seat = seat_it->second;
-    ++seat.products[r.feature];
-    seat.leases.insert(r.id);
-    view.shared = !opens;
 
     Lease lease;
     lease.view = view;
-    lease.seat_key = std::move(key);
     lease.scheduled = view.expires;
+    s.AttachLease(lease, pool_id, number);
     s.deadlines.push({lease.scheduled, Deadline::Kind::kLease, r.id, lease.generation});
     s.leases.emplace(r.id, std::move(lease));
     ++report.restored;
   }
+  // Restored seats are as they were persisted; dropped leases may have left room to
+  // consolidate. Moves are reported as events like any other.
+  for (const auto& [user, seats] : s.seats_by_user) {
+    s.unsettled_users.insert(user);
+  }
+  s.Settle(now);
   return report;
 }
 

@@ -10,6 +10,7 @@
 
 #include "engine/denial_text.h"
 #include "engine/engine_state.h"
+#include "engine/placement.h"
 #include "engine/pool_selection.h"
 
 namespace floatlm::engine {
@@ -37,8 +38,34 @@ void SeatEngine::State::IndexPools() {
   features.clear();
   for (PoolId id = 0; id < pools.size(); ++id) {
     pools[id].spec = &model.pools[id];
+    pools[id].serves.push_back(model.pools[id].feature);
     by_feature[model.pools[id].feature].push_back(id);
     features.insert(model.pools[id].feature);
+  }
+  // A suite package's enabling pools (same name and vendor) are candidates for each of
+  // its components, after the components' own pools by rank.
+  for (const licenses::Package& package : model.packages) {
+    if (!package.suite) {
+      continue;
+    }
+    for (PoolId id = 0; id < pools.size(); ++id) {
+      PoolState& pool = pools[id];
+      if (pool.spec->feature != package.name || pool.spec->vendor != package.vendor ||
+          pool.collection) {
+        continue;
+      }
+      pool.collection = &package;
+      for (const licenses::Component& component : package.components) {
+        if (component.feature == package.name ||
+            std::find(pool.serves.begin(), pool.serves.end(), component.feature) !=
+                pool.serves.end()) {
+          continue;
+        }
+        pool.serves.push_back(component.feature);
+        by_feature[component.feature].push_back(id);
+        features.insert(component.feature);
+      }
+    }
   }
   for (auto& [feature, ids] : by_feature) {
     std::stable_sort(ids.begin(), ids.end(), [this](PoolId a, PoolId b) {
@@ -48,47 +75,56 @@ void SeatEngine::State::IndexPools() {
 }
 
 LeaseView SeatEngine::State::Grant(const Identity& who, ClientId client, const std::string& feature,
-                                   const std::optional<licenses::Version>& version, PoolId pool_id,
-                                   const std::string* share_key, const Now& now,
-                                   bool* opened_seat) {
+                                   const std::optional<licenses::Version>& version,
+                                   const Placement& where, const Now& now, bool* opened_seat) {
   const LeaseId id = next_lease++;
-  PoolState& pool = pools[pool_id];
-  std::string key;
-  if (share_key) {
-    key = *share_key;
-  } else {
-    // DUP_GROUP=NONE: the lease id makes a key no other checkout can match.
-    key = HolderKey(*pool.spec, who, version).value_or(fmt::format("#{}", id));
-  }
-  auto [seat_it, opened] = pool.seats.try_emplace(key);
-  Seat& seat = seat_it->second;
-  if (opened) {
-    seat.holder = who;
-    seat.since = now.wall;
-    seat.serial = next_seat_serial++;
-    pool.by_age.emplace(seat.serial, &seat);
+  std::uint32_t number = 0;
+  bool opened = false;
+  switch (where.kind) {
+    case Placement::Kind::kRide:
+      number = where.seat;
+      break;
+    case Placement::Kind::kNewSeat:
+      number = OpenSeat(where.pool, who, where.holder_key, now.wall);
+      opened = true;
+      break;
+    case Placement::Kind::kCloud:
+      if (where.new_slot) {
+        const std::string& collection = pools[where.pool].collection->name;
+        cloud_slots[collection].emplace(who.user, now.wall);
+        Event event{Event::Kind::kCloudSlotGranted};
+        event.client = client;
+        event.lease.pool = where.pool;
+        event.lease.feature = feature;
+        event.lease.who = who;
+        event.message = collection;
+        events.push_back(std::move(event));
+      }
+      break;
+    case Placement::Kind::kRefused:
+      break;
   }
   if (opened_seat) {
     *opened_seat = opened;
   }
-  ++seat.products[feature];
-  seat.leases.insert(id);
 
   Lease lease;
   lease.view.id = id;
   lease.view.token = config.token_source();
-  lease.view.pool = pool_id;
   lease.view.feature = feature;
   lease.view.version = version.value_or(licenses::Version{});
   lease.view.who = who;
   lease.view.client = client;
   lease.view.since = now.wall;
   lease.view.expires = now.mono + config.ttl;
-  lease.view.shared = !opened;
-  lease.seat_key = std::move(key);
+  lease.view.shared = where.kind == Placement::Kind::kRide;
+  lease.view.cloud = where.kind == Placement::Kind::kCloud;
+  lease.view.reason = where.reason;
   lease.scheduled = lease.view.expires;
+  AttachLease(lease, where.pool, number);
   deadlines.push({lease.scheduled, Deadline::Kind::kLease, id, lease.generation});
   client_leases[client].insert(id);
+  unsettled_users.insert(who.user);
   return leases.emplace(id, std::move(lease)).first->second.view;
 }
 
@@ -114,19 +150,10 @@ LeaseView SeatEngine::State::Free(LeaseId id) {
       client_leases.erase(owner);
     }
   }
-  PoolState& pool = pools[lease.view.pool];
-  auto seat_it = pool.seats.find(lease.seat_key);
-  Seat& seat = seat_it->second;
-  seat.leases.erase(id);
-  auto product = seat.products.find(lease.view.feature);
-  if (--product->second == 0) {
-    seat.products.erase(product);
+  if (lease.view.seat != 0) {
+    unsettled_users.insert(pools[lease.view.pool].seats.at(lease.view.seat).holder.user);
   }
-  if (seat.leases.empty()) {
-    pool.by_age.erase(seat.serial);
-    pool.seats.erase(seat_it);
-    MarkDirty(pool.spec->feature);
-  }
+  DetachLease(lease);
   return std::move(lease.view);
 }
 
@@ -143,15 +170,15 @@ void SeatEngine::State::End(LeaseId id, Errc reason, std::string message) {
 void SeatEngine::State::EndLapsedPools(const Now& now) {
   // Runs once per calendar day and on reload, so a scan of the pool table is cheap.
   for (PoolState& pool : pools) {
-    if (pool.seats.empty()) {
+    if (pool.seats.empty() && pool.cloud_leases.empty()) {
       continue;
     }
     if (DateStateOn(*pool.spec, now.today) == DateState::kInForce) {
       continue;
     }
     const std::string why = NotInForceText(*pool.spec, now.today);
-    std::vector<LeaseId> ending;
-    for (const auto& [key, seat] : pool.seats) {
+    std::vector<LeaseId> ending(pool.cloud_leases.begin(), pool.cloud_leases.end());
+    for (const auto& [number, seat] : pool.seats) {
       ending.insert(ending.end(), seat.leases.begin(), seat.leases.end());
     }
     std::sort(ending.begin(), ending.end());
@@ -176,25 +203,27 @@ CheckoutResult SeatEngine::Checkout(const Identity& who, const CheckoutRequest& 
     return NoSuchFeatureDenial(req.feature, s.features);
   }
 
-  Selection sel = SelectSeat(s.pools, cascade->second, who, req.version, now.today);
-  if (sel.pool) {
-    return s.Grant(who, req.client, req.feature, req.version, *sel.pool,
-                   sel.share_key ? &*sel.share_key : nullptr, now);
+  const Placement where = s.Place(who, req.feature, req.version, now);
+  if (where.granted()) {
+    const LeaseId id = s.Grant(who, req.client, req.feature, req.version, where, now).id;
+    s.Settle(now);
+    // Consolidation may have moved the new lease already; answer with where it sits.
+    return s.leases.at(id).view;
   }
-  // Only "every seat is held" is worth waiting for; dates and versions will not change
-  // within a wait.
-  const bool full = MostActionable(sel.refusals) == Refusal::kFull;
+  // Only "every seat is held" is worth waiting for; dates, versions and options rules
+  // will not change within a wait.
+  const bool full = !where.excluded && MostActionable(where.refusals) == Refusal::kFull;
   if (full && req.wait > Millis::zero()) {
-    if (auto queued =
-            s.Enqueue(who, req, WaitablePools(s.pools, cascade->second, req.version), now)) {
+    if (auto queued = s.Enqueue(
+            who, req, WaitablePools(s.pools, cascade->second, req.feature, req.version), now)) {
       return *queued;
     }
-    Denial denial = DenialFor(req.feature, req.version, sel.refusals, s.pools, now);
+    Denial denial = s.DenialFor(req.feature, req.version, where, now);
     denial.message += fmt::format(" The queue is full ({} waiting at most per pool).",
                                   s.config.max_queue_per_pool);
     return denial;
   }
-  return DenialFor(req.feature, req.version, sel.refusals, s.pools, now);
+  return s.DenialFor(req.feature, req.version, where, now);
 }
 
 Errc SeatEngine::Checkin(ClientId client, LeaseId lease, const Now& now) {
@@ -204,7 +233,7 @@ Errc SeatEngine::Checkin(ClientId client, LeaseId lease, const Now& now) {
     return Errc::kNoSuchLease;
   }
   s.Free(lease);
-  s.ServeDirty(now);
+  s.Settle(now);
   return Errc::kOk;
 }
 
@@ -281,14 +310,14 @@ void SeatEngine::Tick(const Now& now) {
     s.EndLapsedPools(now);
     // A new day can bring lines into force (START) and so free seats for waiters.
     s.MarkAllQueuesDirty();
-    s.ServeDirty(now, /*full_scan=*/true);
+    s.Settle(now, /*full_scan=*/true);
   }
   while (!s.deadlines.empty() && s.deadlines.top().at <= now.mono) {
     const Deadline due = s.deadlines.top();
     s.deadlines.pop();
     if (due.kind == Deadline::Kind::kWaiter) {
       // Seats freed by earlier deadlines go to waiters before this one gives up.
-      s.ServeDirty(now);
+      s.Settle(now);
       s.TimeOutWaiter(due.id);
       continue;
     }
@@ -310,7 +339,7 @@ void SeatEngine::Tick(const Now& now) {
                           Seconds(s.config.ttl));
     s.End(due.id, Errc::kLeaseTimedOut, std::move(message));
   }
-  s.ServeDirty(now);
+  s.Settle(now);
 }
 
 Errc SeatEngine::Remove(LeaseId lease, const Now& now) {
@@ -322,8 +351,18 @@ Errc SeatEngine::Remove(LeaseId lease, const Now& now) {
   std::string message =
       fmt::format("{} was removed by an administrator", LeaseLabel(it->second.view));
   s.End(lease, Errc::kLeaseRemoved, std::move(message));
-  s.ServeDirty(now);
+  s.Settle(now);
   return Errc::kOk;
+}
+
+void SeatEngine::SetPolicy(std::shared_ptr<const options::OptionsPolicy> policy) {
+  // An empty policy allows everything; dropping it saves the per-pool holder lists.
+  if (policy && policy->empty()) {
+    policy.reset();
+  }
+  state_->policy = std::move(policy);
+  // Rules may have opened pools to waiters; they are looked at on the next Tick.
+  state_->MarkAllQueuesDirty();
 }
 
 std::vector<Event> SeatEngine::TakeEvents() { return std::exchange(state_->events, {}); }

@@ -5,6 +5,9 @@
 // (the daemon's server) owns the engine and calls it. Decisions that clients must hear
 // about later (a queued waiter got its seat, a lease ended) are collected as Events that
 // the caller drains with TakeEvents() after each call.
+//
+// The seat rules (cascading, collections, consolidation, cloud users, named users and the
+// order of options checks) are described for admins and developers in README.md here.
 #ifndef FLOATLM_DAEMON_ENGINE_SEAT_ENGINE_H_
 #define FLOATLM_DAEMON_ENGINE_SEAT_ENGINE_H_
 
@@ -19,6 +22,7 @@
 
 #include "floatlm/licenses/model.h"
 #include "floatlm/proto/errc.h"
+#include "options/options_policy.h"
 
 namespace floatlm::engine {
 
@@ -65,7 +69,8 @@ struct CheckoutRequest {
 struct LeaseView {
   LeaseId id = 0;
   std::uint64_t token = 0;  // reattach token
-  PoolId pool = 0;
+  PoolId pool = 0;          // the pool whose seat the lease occupies (a cloud lease: the collection's)
+  std::uint32_t seat = 0;   // seat number within the pool, stable while the seat is held; 0 = seatless
   std::string feature;
   licenses::Version version;  // version requested (0 when any)
   Identity who;
@@ -73,7 +78,9 @@ struct LeaseView {
   WallTime since;
   MonoTime expires;          // heartbeat deadline, or reattach deadline when detached
   bool detached = false;     // connection gone, inside the reattach window
-  bool shared = false;       // rides on a seat another lease opened (DUP_GROUP)
+  bool shared = false;       // rides on a seat another lease opened (DUP_GROUP, collection slot)
+  bool cloud = false;        // a cloud-service lease: holds a cloud-user slot, no seat
+  std::string reason;        // why this seat, e.g. "rides on alice@ws1's collection seat 1 of pdc (runs cad)"
 };
 
 struct Denial {
@@ -91,8 +98,16 @@ using CheckoutResult = std::variant<LeaseView, Queued, Denial>;
 struct Event {
   enum class Kind : std::uint8_t {
     kQueuedGranted,  // a waiter got its seat: lease is set, tag = the checkout's tag
-    kQueueTimeout,   // a waiter's wait ran out: tag, reason
+    kQueueTimeout,   // a waiter's wait ended without a seat: tag, reason (kQueueTimeout, or an
+                     // options denial when SetPolicy closed the feature to it)
     kLeaseEnded,     // a lease ended without checkin: lease.id, reason (timed out, expired, ...)
+    // A lease moved to another seat (consolidation): lease is the new view (same id, new
+    // pool and seat), message says why. Persist the new pool; tell status. The client
+    // need not be told: its lease id and token are unchanged.
+    kLeaseMoved,
+    // A user took a new cloud-user slot: lease.pool names the collection's pool,
+    // lease.who.user the user, message the collection (package) name. Persist it.
+    kCloudSlotGranted,
   };
   Kind kind;
   ClientId client = 0;
@@ -104,6 +119,7 @@ struct Event {
 
 // Read-only views for status.
 struct SeatView {
+  std::uint32_t number = 0;        // stable per-pool seat number (LeaseView::seat)
   Identity holder;                 // identity of the lease that opened the seat
   std::vector<LeaseView> leases;   // every lease riding on the seat
   std::vector<std::string> products;  // features running on the seat (one for a product pool)
@@ -122,6 +138,22 @@ struct PoolView {
   int in_use = 0;                        // seats held
   std::vector<SeatView> seats;
   std::vector<WaiterView> queue;         // FIFO order
+  const licenses::Package* collection = nullptr;  // set when the pool enables a suite PACKAGE
+  std::vector<LeaseView> cloud_leases;   // seatless cloud-service leases of that collection
+};
+
+// A cloud-user slot: `user` may run the collection's cloud services until released.
+struct CloudSlotView {
+  std::string collection;  // package name
+  std::string user;
+  WallTime since;
+};
+
+// A named-user (USER_BASED) assignment.
+struct AssignmentView {
+  std::string feature;
+  std::string user;
+  WallTime since;
 };
 
 // What a Reload did.
@@ -136,7 +168,8 @@ struct ReloadReport {
 struct RestoredLease {
   LeaseId id = 0;
   std::uint64_t token = 0;
-  std::string pool_key;       // licenses::Pool::Key() of the pool it sat on
+  std::string pool_key;       // licenses::Pool::Key() of the pool it sat on (a collection's
+                              // enabling pool for collection and cloud leases)
   std::string feature;
   licenses::Version version;  // version requested (0 = any)
   Identity who;
@@ -181,6 +214,33 @@ class SeatEngine {
 
   // Admin removal; the holder is told through a kLeaseEnded event with kLeaseRemoved.
   Errc Remove(LeaseId lease, const Now& now);
+
+  // The options file's rules (nullptr: allow everything). May be swapped at any time
+  // (reread); leases already granted are kept, the rules apply to new seats and waiters.
+  void SetPolicy(std::shared_ptr<const options::OptionsPolicy> policy);
+
+  // Cloud-user slots of a collection (package name), oldest first.
+  std::vector<CloudSlotView> CloudSlots(const std::string& collection) const;
+  // Admin release of a slot. The user's live cloud leases of that collection end
+  // (kLeaseEnded, kLeaseRemoved). kNoSuchFeature: no such collection; kNoSuchLease: the
+  // user holds no slot there.
+  Errc ReleaseCloudSlot(const std::string& collection, const std::string& user, const Now& now);
+  // Start-up, before Restore: slots read back from the store. Slots of collections that
+  // are no longer licensed are ignored; slots beyond today's limit are kept (a user keeps
+  // a slot) but no new user gets one until the count is below the limit again.
+  void RestoreCloudSlots(std::vector<CloudSlotView> slots);
+
+  // Named users. Assign: kOk (also when already assigned); kNoSuchFeature if no USER_BASED
+  // pool of `feature` exists; kAssignmentsFull when every seat in force today is assigned
+  // (*message names the assignees). Unassign ends the user's live leases on the feature's
+  // USER_BASED pools (kLeaseEnded, kLeaseRemoved); kNotAssigned if there was none.
+  Errc Assign(const std::string& feature, const std::string& user, const Now& now,
+              std::string* message);
+  Errc Unassign(const std::string& feature, const std::string& user, const Now& now,
+                std::string* message);
+  std::vector<AssignmentView> Assignments() const;
+  // Start-up, before Restore: assignments read back from the store, kept as they are.
+  void RestoreAssignments(std::vector<AssignmentView> assignments);
 
   // Swaps in a new model. Live leases stay where a pool with the same Key() still exists
   // (even if its count dropped below use); the others end with kPoolRemoved.

@@ -25,9 +25,14 @@ std::vector<PoolView> SeatEngine::Snapshot(const Now& now) const {
     view.spec = pool.spec;
     view.total = pool.spec->CountOn(now.today);
     view.in_use = static_cast<int>(pool.seats.size());
+    view.collection = pool.collection;
+    for (LeaseId id : pool.cloud_leases) {
+      view.cloud_leases.push_back(s.leases.at(id).view);
+    }
 
     for (const auto& [serial, seat] : pool.by_age) {
       SeatView seat_view;
+      seat_view.number = seat->number;
       seat_view.holder = seat->holder;
       seat_view.since = seat->since;
       for (const auto& [product, n] : seat->products) {

@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "log/log.h"
+#include "server/describe.h"
 #include "server/server.h"
 #include "store/usage_report.h"
 
@@ -127,8 +128,66 @@ std::vector<proto::Message> Server::ExecuteAdmin(const proto::Admin& cmd, const 
 
   if (cmd.command == "report") return Report(a);
 
+  if (cmd.command == "assign" || cmd.command == "unassign") {
+    if (a.size() != 2) return Usage(fmt::format("usage: {} FEATURE USER", cmd.command));
+    std::string message;
+    const bool assign = cmd.command == "assign";
+    const Errc rc = assign ? engine_->Assign(a[0], a[1], now, &message)
+                           : engine_->Unassign(a[0], a[1], now, &message);
+    if (rc != Errc::kOk) {
+      return One(proto::Error{rc, message.empty() ? std::string(ErrcName(rc)) : message});
+    }
+    if (assign) {
+      recorder_->Assigned(a[0], a[1], now.wall);
+    } else {
+      recorder_->Unassigned(a[0], a[1], now.wall);
+    }
+    FLOATLM_LOG(kInfo, assign ? "user.assigned" : "user.unassigned", "feature={} user={} by=\"{}\"",
+                a[0], a[1], who);
+    DispatchEvents();  // an unassign ends the user's leases
+    Flush();
+    return One(proto::Ok{1, message.empty() ? fmt::format("{} {} {} {}", assign ? "assigned" : "unassigned",
+                                                          a[0], assign ? "to" : "from", a[1])
+                                            : message});
+  }
+
+  if (cmd.command == "cloud-list") {
+    if (a.size() != 1) return Usage("usage: cloud list COLLECTION");
+    const auto slots = engine_->CloudSlots(a[0]);
+    int limit = -1;
+    for (const auto& pool : engine_->Snapshot(now)) {
+      if (pool.collection && pool.collection->name == a[0]) {
+        limit = (limit < 0 ? 0 : limit) + pool.total * pool.collection->cloud_users_per_seat;
+      }
+    }
+    if (limit < 0) {
+      return One(proto::Error{Errc::kNoSuchFeature, fmt::format("no collection named '{}'", a[0])});
+    }
+    std::string text = fmt::format("cloud-user slots of {}: {} of {} used\n", a[0], slots.size(), limit);
+    for (const auto& slot : slots) {
+      text += fmt::format("  {}  since {}\n", slot.user, FormatWallTime(slot.since));
+    }
+    return One(proto::Ok{slots.size(), text});
+  }
+
+  if (cmd.command == "cloud-release") {
+    if (a.size() != 2) return Usage("usage: cloud release COLLECTION USER");
+    const Errc rc = engine_->ReleaseCloudSlot(a[0], a[1], now);
+    if (rc == Errc::kNoSuchFeature) {
+      return One(proto::Error{rc, fmt::format("no collection named '{}'", a[0])});
+    }
+    if (rc != Errc::kOk) {
+      return One(proto::Error{rc, fmt::format("{} holds no cloud-user slot of {}", a[1], a[0])});
+    }
+    recorder_->CloudSlotReleased(a[0], a[1], now.wall);
+    FLOATLM_LOG(kInfo, "cloud.slot_released", "collection={} user={} by=\"{}\"", a[0], a[1], who);
+    DispatchEvents();
+    Flush();
+    return One(proto::Ok{1, fmt::format("released {}'s cloud-user slot of {}", a[1], a[0])});
+  }
+
   FLOATLM_LOG(kWarn, "admin.unknown_command", "command={} by=\"{}\"", cmd.command, who);
-  return Usage(fmt::format("unknown admin command '{}' (known: remove, reread, down, report)",
+  return Usage(fmt::format("unknown admin command '{}' (known: remove, reread, down, report, assign, unassign, cloud-list, cloud-release)",
                            cmd.command));
 }
 

@@ -6,11 +6,25 @@
 #include "floatlm/licenses/loader.h"
 #include "hostid/host_ids.h"
 #include "log/log.h"
+#include "options/options_parser.h"
 
 namespace floatlm::server {
 
-LicenseSet LoadLicenseSet(const std::vector<std::string>& files, const std::string& keys_dir) {
+LicenseSet LoadLicenseSet(const std::vector<std::string>& files, const std::string& keys_dir,
+                          const std::string& options_file) {
   LicenseSet out;
+  if (!options_file.empty()) {
+    auto parsed = options::LoadOptionsFile(options_file);
+    for (const auto& note : parsed.notes) FLOATLM_LOG(kInfo, "options.note", "{}", note);
+    if (!parsed.ok()) {
+      for (const auto& e : parsed.errors) FLOATLM_LOG(kError, "options.error", "{}", e);
+      out.error = fmt::format("{} error(s) in the options file: {}", parsed.errors.size(),
+                              fmt::join(parsed.errors, "; "));
+      return out;
+    }
+    out.policy = std::make_shared<const options::OptionsPolicy>(std::move(*parsed.policy));
+    out.option_notes = std::move(parsed.notes);
+  }
   std::vector<std::filesystem::path> paths(files.begin(), files.end());
   auto loaded = licenses::LoadLicenses(paths, keys_dir);
   for (const auto& r : loaded.model.rejected) {

@@ -1,22 +1,31 @@
-// Loads the license files the daemon serves and decides whether they can be served:
-// at least one valid feature, and a SERVER host id that names this machine.
+// Loads what the daemon serves and decides whether it can be served: the license files
+// (at least one valid feature, a SERVER host id that names this machine) and the
+// options file, if any (every line valid). Start-up and reread both use it, so a reread
+// swaps in licenses and options together or neither.
 #ifndef FLOATLM_DAEMON_SERVER_LICENSE_SET_H_
 #define FLOATLM_DAEMON_SERVER_LICENSE_SET_H_
 
 #include <string>
 #include <vector>
 
+#include <memory>
+
 #include "floatlm/licenses/model.h"
+#include "options/options_policy.h"
 
 namespace floatlm::server {
 
 struct LicenseSet {
   licenses::Model model;
+  std::shared_ptr<const options::OptionsPolicy> policy;  // null without an options file
+  std::vector<std::string> option_notes;                 // "file:line: note: ..."
   std::string error;  // non-empty: nothing can be served, and why
 };
 
-// Reads, verifies and checks. Every rejected line is logged as license.rejected.
-LicenseSet LoadLicenseSet(const std::vector<std::string>& files, const std::string& keys_dir);
+// Reads, verifies and checks. Every rejected license line is logged as license.rejected
+// and every options-file problem as options.error; `options_file` may be empty.
+LicenseSet LoadLicenseSet(const std::vector<std::string>& files, const std::string& keys_dir,
+                          const std::string& options_file);
 
 }  // namespace floatlm::server
 

@@ -55,6 +55,7 @@ proto::Granted RequestHandler::GrantedFor(const engine::SeatEngine& engine,
   g.token = lease.token;
   g.feature = lease.feature;
   g.shared = lease.shared;
+  g.reason = lease.reason;
   if (const auto* pool = PoolOf(engine, lease.pool)) {
     g.version = pool->version.ToString();
     g.pool = PoolLabel(*pool);
@@ -234,6 +235,10 @@ void RequestHandler::EncodeEvent(const engine::SeatEngine& engine, const engine:
       break;
     case engine::Event::Kind::kLeaseEnded:
       Reply(0, proto::LeaseLost{event.lease.id, event.reason, event.message}, out);
+      break;
+    case engine::Event::Kind::kLeaseMoved:
+    case engine::Event::Kind::kCloudSlotGranted:
+      // Internal bookkeeping: the client's lease id and token are unchanged.
       break;
   }
 }

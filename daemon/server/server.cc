@@ -60,11 +60,12 @@ Server::Server(asio::io_context& io, const config::DaemonConfig& config)
       signals_(io, SIGINT, SIGTERM, SIGHUP),
       started_(std::chrono::system_clock::now()),
       last_idle_sweep_(engine::MonoTime::clock::now()) {
-  auto set = LoadLicenseSet(config_.license_files, config_.vendor_keys_dir);
+  auto set = LoadLicenseSet(config_.license_files, config_.vendor_keys_dir, config_.options_file);
   if (!set.error.empty()) throw std::runtime_error(set.error);
   FLOATLM_LOG(kInfo, "license.loaded", "pools={} packages={} rejected={}", set.model.pools.size(),
               set.model.packages.size(), set.model.rejected.size());
   engine_ = std::make_unique<engine::SeatEngine>(std::move(set.model), MakeEngineConfig(config_));
+  engine_->SetPolicy(std::move(set.policy));
   recorder_ = std::make_unique<StateRecorder>(*engine_);
   OpenStoreAndRestore();
   HandlerSettings hs;
@@ -185,6 +186,16 @@ void Server::OpenStoreAndRestore() {
     l.since = FromUnixMillis(r.since);
     leases.push_back(std::move(l));
   }
+  std::vector<engine::CloudSlotView> slots;
+  for (auto& slot : state.cloud_slots) {
+    slots.push_back({std::move(slot.collection), std::move(slot.user), FromUnixMillis(slot.since)});
+  }
+  engine_->RestoreCloudSlots(std::move(slots));
+  std::vector<engine::AssignmentView> assignments;
+  for (auto& a : state.assignments) {
+    assignments.push_back({std::move(a.pool_key), std::move(a.user), FromUnixMillis(a.since)});
+  }
+  engine_->RestoreAssignments(std::move(assignments));
   engine_->ReserveLeaseIds(state.highest_lease_id);
   const auto report = engine_->Restore(std::move(leases), now);
   for (const auto& [lease, why] : report.dropped) {
@@ -300,6 +311,17 @@ void Server::DispatchEvents() {
         recorder_->Denied(event.lease.who, event.lease.feature, "", event.reason, event.message,
                           wall);
         break;
+      case engine::Event::Kind::kLeaseMoved:
+        FLOATLM_LOG(kInfo, "lease.moved", "lease={} feature={} user={} host={} reason=\"{}\"",
+                    event.lease.id, event.lease.feature, event.lease.who.user,
+                    event.lease.who.host, event.message);
+        recorder_->Updated(event.lease, store::JournalEvent::kMove, event.message, wall);
+        continue;  // nothing to tell the client
+      case engine::Event::Kind::kCloudSlotGranted:
+        FLOATLM_LOG(kInfo, "cloud.slot_granted", "collection={} user={}", event.message,
+                    event.lease.who.user);
+        recorder_->CloudSlotGranted(event.message, event.lease, wall);
+        continue;
     }
     if (!connected) continue;
     auto& ctx = it->second->context();
@@ -382,17 +404,35 @@ Server::RereadResult Server::Reread() {
 }
 
 Server::RereadResult Server::DoReread() {
-  auto set = LoadLicenseSet(config_.license_files, config_.vendor_keys_dir);
+  auto set = LoadLicenseSet(config_.license_files, config_.vendor_keys_dir, config_.options_file);
   if (!set.error.empty()) {
     FLOATLM_LOG(kError, "license.reread_failed", "reason=\"{}\" kept=old", set.error);
-    return {false, "reread failed, the old licenses stay in force: " + set.error};
+    return {false, "reread failed, the old licenses and options stay in force: " + set.error};
   }
   auto report = engine_->Reload(std::move(set.model), CurrentNow());
+  engine_->SetPolicy(std::move(set.policy));
   std::string text;
   for (const auto& a : report.added) text += "added:   " + a + "\n";
   for (const auto& r : report.removed) text += "removed: " + r + "\n";
   for (const auto& c : report.changed) text += "changed: " + c + "\n";
-  text += fmt::format("{} live lease(s) ended because their pool is gone\n", report.ended.size());
+  text += fmt::format("live leases: {} kept on their pools, {} ended because their pool is gone\n",
+                      engine_->lease_count(), report.ended.size());
+  for (const auto& lease : report.ended) {
+    text += fmt::format("  ended: lease {} of {} held by {}@{}\n", lease.id, lease.feature,
+                        lease.who.user, lease.who.host);
+  }
+  const auto now = CurrentNow();
+  for (const auto& pool : engine_->Snapshot(now)) {
+    if (!pool.spec->uncounted && pool.in_use > pool.total) {
+      const auto line = fmt::format(
+          "warning: {} now has {} seat(s) but {} are in use; they keep running, new checkouts "
+          "wait until use drops below the count",
+          PoolLabel(*pool.spec), pool.total, pool.in_use);
+      FLOATLM_LOG(kWarn, "license.count_below_use", "pool=\"{}\" seats={} in_use={}",
+                  PoolLabel(*pool.spec), pool.total, pool.in_use);
+      text += line + "\n";
+    }
+  }
   FLOATLM_LOG(kInfo, "license.reread", "added={} removed={} changed={} leases_ended={}",
               report.added.size(), report.removed.size(), report.changed.size(),
               report.ended.size());

@@ -25,6 +25,7 @@ store::LeaseRecord StateRecorder::Record(const engine::LeaseView& lease) const {
   r.display = lease.who.display;
   r.peer = lease.who.peer;
   r.since = ToUnixMillis(lease.since);
+  r.seat = lease.seat;
   r.shared = lease.shared;
   return r;
 }
@@ -97,6 +98,47 @@ void StateRecorder::Denied(const engine::Identity& who, const std::string& featu
   e.version = version;
   e.reason = std::string(ErrcName(reason));
   e.detail = message;
+  batch_.journal.push_back(std::move(e));
+}
+
+void StateRecorder::CloudSlotGranted(const std::string& collection, const engine::LeaseView& lease,
+                                     engine::WallTime now) {
+  batch_.add_slots.push_back(store::CloudSlot{collection, lease.who.user, ToUnixMillis(now)});
+  auto entry = Entry(store::JournalEvent::kCloudGrant, lease, now);
+  entry.detail = "cloud-user slot of " + collection;
+  batch_.journal.push_back(std::move(entry));
+}
+
+void StateRecorder::CloudSlotReleased(const std::string& collection, const std::string& user,
+                                      engine::WallTime now) {
+  batch_.remove_slots.push_back(store::CloudSlot{collection, user, 0});
+  store::JournalEntry e;
+  e.time = ToUnixMillis(now);
+  e.event = store::JournalEvent::kCloudRelease;
+  e.user = user;
+  e.feature = collection;
+  batch_.journal.push_back(std::move(e));
+}
+
+void StateRecorder::Assigned(const std::string& feature, const std::string& user,
+                             engine::WallTime now) {
+  batch_.add_assignments.push_back(store::Assignment{feature, user, ToUnixMillis(now)});
+  store::JournalEntry e;
+  e.time = ToUnixMillis(now);
+  e.event = store::JournalEvent::kAssign;
+  e.user = user;
+  e.feature = feature;
+  batch_.journal.push_back(std::move(e));
+}
+
+void StateRecorder::Unassigned(const std::string& feature, const std::string& user,
+                               engine::WallTime now) {
+  batch_.remove_assignments.push_back(store::Assignment{feature, user, 0});
+  store::JournalEntry e;
+  e.time = ToUnixMillis(now);
+  e.event = store::JournalEvent::kUnassign;
+  e.user = user;
+  e.feature = feature;
   batch_.journal.push_back(std::move(e));
 }
 

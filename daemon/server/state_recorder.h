@@ -28,6 +28,13 @@ class StateRecorder {
              engine::WallTime now);
   void Denied(const engine::Identity& who, const std::string& feature, const std::string& version,
               Errc reason, const std::string& message, engine::WallTime now);
+  void CloudSlotGranted(const std::string& collection, const engine::LeaseView& lease,
+                        engine::WallTime now);
+  void CloudSlotReleased(const std::string& collection, const std::string& user,
+                         engine::WallTime now);
+  // Named-user assignments are stored under the feature name.
+  void Assigned(const std::string& feature, const std::string& user, engine::WallTime now);
+  void Unassigned(const std::string& feature, const std::string& user, engine::WallTime now);
   // Daemon-wide events: start, stop, reread.
   void Server(store::JournalEvent event, std::string detail, engine::WallTime now);
 

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <fmt/ranges.h>
+
 #include <map>
 
 #include "server/describe.h"
@@ -50,7 +52,26 @@ std::string Json(std::string_view s) {
 }
 
 bool Selected(const engine::PoolView& p, const std::string& feature) {
-  return feature.empty() || p.spec->feature == feature;
+  if (feature.empty() || p.spec->feature == feature) return true;
+  // A product's status includes the collections that can serve it.
+  if (p.collection) {
+    for (const auto& c : p.collection->components) {
+      if (c.feature == feature) return true;
+    }
+  }
+  return false;
+}
+
+std::string ComponentList(const licenses::Package& pkg) {
+  std::vector<std::string> names;
+  for (const auto& c : pkg.components) names.push_back(c.feature);
+  return fmt::format("{}", fmt::join(names, " "));
+}
+
+std::string JsonList(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + Json(items[i]);
+  return out + "]";
 }
 
 }  // namespace
@@ -90,7 +111,34 @@ std::string RenderStatusText(const engine::SeatEngine& engine, const ServerFacts
                          s.uncounted ? std::string("uncounted")
                                      : fmt::format("{} of {} in use", p->in_use, p->total),
                          s.dup_group.ToString(), s.user_based ? "  USER_BASED" : "");
+      if (p->collection) {
+        const auto& pkg = *p->collection;
+        out += fmt::format("    collection {}: products {}; {} per seat{}\n", pkg.name,
+                           ComponentList(pkg), pkg.products_per_seat,
+                           pkg.cloud.empty() ? std::string()
+                                             : fmt::format("; cloud services {}", fmt::join(pkg.cloud, " ")));
+        if (!pkg.cloud.empty()) {
+          const auto slots = engine.CloudSlots(pkg.name);
+          std::vector<std::string> users;
+          for (const auto& slot : slots) users.push_back(slot.user);
+          out += fmt::format("    cloud-user slots: {} of {} used{}{}\n", slots.size(),
+                             p->total * pkg.cloud_users_per_seat, users.empty() ? "" : ": ",
+                             fmt::join(users, ", "));
+        }
+      }
+      if (s.user_based) {
+        std::vector<std::string> users;
+        for (const auto& a : engine.Assignments()) {
+          if (a.feature == s.feature) users.push_back(a.user);
+        }
+        out += fmt::format("    assigned users: {} of {}{}{}\n", users.size(), p->total,
+                           users.empty() ? "" : ": ", fmt::join(users, ", "));
+      }
       for (const auto& seat : p->seats) {
+        if (p->collection) {
+          out += fmt::format("    seat {}: {} {} runs {}\n", seat.number, seat.holder.user,
+                             seat.holder.host, fmt::join(seat.products, ", "));
+        }
         for (const auto& l : seat.leases) {
           out += fmt::format("    {} {} {}  lease {}  since {}{}{}  peer {}\n", l.who.user,
                              l.who.host, l.who.display.empty() ? "-" : l.who.display, l.id,
@@ -100,6 +148,10 @@ std::string RenderStatusText(const engine::SeatEngine& engine, const ServerFacts
                                         : std::string(),
                              l.who.peer.empty() ? "-" : l.who.peer);
         }
+      }
+      for (const auto& l : p->cloud_leases) {
+        out += fmt::format("    cloud {} {} {}  lease {}  since {}\n", l.feature, l.who.user,
+                           l.who.host, l.id, FormatWallTime(l.since));
       }
       for (std::size_t i = 0; i < p->queue.size(); ++i) {
         const auto& w = p->queue[i];
@@ -142,19 +194,55 @@ std::string RenderStatusJson(const engine::SeatEngine& engine, const ServerFacts
         s.uncounted ? "true" : "false", p.total, p.in_use, Json(s.dup_group.ToString()),
         s.user_based ? "true" : "false", static_cast<int>(s.rank), s.sort);
     bool first = true;
-    for (std::size_t seat = 0; seat < p.seats.size(); ++seat) {
-      for (const auto& l : p.seats[seat].leases) {
+    std::vector<const engine::LeaseView*> all;
+    for (const auto& seat : p.seats) {
+      for (const auto& l : seat.leases) all.push_back(&l);
+    }
+    for (const auto& l : p.cloud_leases) all.push_back(&l);
+    {
+      for (const auto* lp : all) {
+        const auto& l = *lp;
         out += first ? "" : ",";
         first = false;
         out += fmt::format(
             "{{\"lease\":{},\"seat\":{},\"user\":{},\"host\":{},\"display\":{},\"peer\":{},"
-            "\"since\":{},\"version\":{},\"shared\":{},\"detached\":{},\"expires_in_s\":{}}}",
-            l.id, seat, Json(l.who.user), Json(l.who.host), Json(l.who.display), Json(l.who.peer),
+            "\"since\":{},\"version\":{},\"shared\":{},\"detached\":{},\"cloud\":{},"
+            "\"expires_in_s\":{},\"reason\":{}}}",
+            l.id, l.seat, Json(l.who.user), Json(l.who.host), Json(l.who.display), Json(l.who.peer),
             Json(FormatWallTime(l.since)), Json(l.version.ToString()), l.shared ? "true" : "false",
-            l.detached ? "true" : "false", SecondsUntil(l.expires, now.mono));
+            l.detached ? "true" : "false", l.cloud ? "true" : "false",
+            SecondsUntil(l.expires, now.mono), Json(l.reason));
       }
     }
-    out += "],\"queue\":[";
+    out += "],\"seats\":[";
+    for (std::size_t i = 0; i < p.seats.size(); ++i) {
+      const auto& seat = p.seats[i];
+      out += fmt::format("{}{{\"number\":{},\"user\":{},\"host\":{},\"since\":{},\"products\":{}}}",
+                         i ? "," : "", seat.number, Json(seat.holder.user), Json(seat.holder.host),
+                         Json(FormatWallTime(seat.since)), JsonList(seat.products));
+    }
+    out += "]";
+    if (p.collection) {
+      const auto& pkg = *p.collection;
+      std::vector<std::string> components, slot_users;
+      for (const auto& c : pkg.components) components.push_back(c.feature);
+      for (const auto& slot : engine.CloudSlots(pkg.name)) slot_users.push_back(slot.user);
+      out += fmt::format(
+          ",\"collection\":{{\"name\":{},\"products\":{},\"products_per_seat\":{},"
+          "\"cloud\":{},\"cloud_users_per_seat\":{},\"cloud_slots\":{{\"used\":{},\"limit\":{},"
+          "\"users\":{}}}}}",
+          Json(pkg.name), JsonList(components), pkg.products_per_seat, JsonList(pkg.cloud),
+          pkg.cloud_users_per_seat, slot_users.size(), p.total * pkg.cloud_users_per_seat,
+          JsonList(slot_users));
+    }
+    if (s.user_based) {
+      std::vector<std::string> users;
+      for (const auto& a : engine.Assignments()) {
+        if (a.feature == s.feature) users.push_back(a.user);
+      }
+      out += ",\"assigned_users\":" + JsonList(users);
+    }
+    out += ",\"queue\":[";
     for (std::size_t i = 0; i < p.queue.size(); ++i) {
       const auto& w = p.queue[i];
       out += fmt::format("{}{{\"position\":{},\"user\":{},\"host\":{},\"waits_s\":{}}}",

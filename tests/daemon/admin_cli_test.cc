@@ -99,7 +99,7 @@ BOOST_AUTO_TEST_CASE(reread_prints_the_diff_and_keeps_old_state_on_error) {
 
   std::ofstream(d.license_path()) << "garbage\n";
   BOOST_TEST(Floatlm(d, {"reread"}, out) == 1, out);
-  BOOST_TEST(out.find("old licenses stay in force") != std::string::npos, out);
+  BOOST_TEST(out.find("old licenses and options stay in force") != std::string::npos, out);
   auto hb = a.Call(9, p::Heartbeat{});
   BOOST_TEST(std::get<p::Ok>(*hb).count == 1u);
 }
@@ -174,4 +174,22 @@ BOOST_AUTO_TEST_CASE(hostid_lists_this_machine) {
   BOOST_TEST(RunCommand({BinPath("floatlm"), "hostid"}, &out) == 0);
   BOOST_TEST(out.find("HOSTNAME=") != std::string::npos, out);
   BOOST_TEST(out.find("ANY") != std::string::npos, out);
+}
+
+BOOST_AUTO_TEST_CASE(reread_below_current_use_warns_and_keeps_everyone) {
+  DaemonFixture d(kLicense);
+  auto a = RawClient::Tcp(d.port());
+  auto b = RawClient::Tcp(d.port());
+  a.Hello("alice", "ws1");
+  b.Hello("bob", "ws2");
+  Grant(a, 2, "cad");
+  Grant(b, 2, "cad");
+  d.ReplaceLicense("VENDOR demo\nFEATURE cad demo 2027.0 permanent 1 SN=A-5\n"
+                   "FEATURE cam demo 2027.0 permanent 1 SN=A-2\n");
+  std::string out;
+  BOOST_TEST(Floatlm(d, {"reread"}, out) == 0, out);
+  BOOST_TEST(out.find("warning:") != std::string::npos, out);
+  BOOST_TEST(out.find("2 kept") != std::string::npos, out);
+  BOOST_TEST(std::get<p::Ok>(*a.Call(5, p::Heartbeat{})).count == 1u);
+  BOOST_TEST(std::get<p::Ok>(*b.Call(5, p::Heartbeat{})).count == 1u);
 }

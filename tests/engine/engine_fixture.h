@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <deque>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -58,14 +59,47 @@ class ModelBuilder {
     pool.lines.push_back(line);
     return pool;
   }
+  // A collection: PACKAGE `name` OPTIONS=SUITE COMPONENTS=`components` (each
+  // "feature[:version]") plus its enabling FEATURE of `seats` seats, ranked as the
+  // licenses builder ranks it.
+  licenses::Package& AddCollection(std::string name, std::string_view version, int seats,
+                                   std::initializer_list<std::string_view> components) {
+    licenses::Pool& pool = Add(name, version, seats);
+    pool.rank = licenses::Rank::kCollection;
+    licenses::Package& package = packages_.emplace_back();
+    package.source = {"licenses.lic", pool.lines[0].source.line + 1};
+    package.name = std::move(name);
+    package.vendor = "acme";
+    package.version = V(version);
+    package.suite = true;
+    for (std::string_view entry : components) {
+      licenses::Component& c = package.components.emplace_back();
+      const std::size_t colon = entry.find(':');
+      c.feature = std::string(entry.substr(0, colon));
+      if (colon != std::string_view::npos) {
+        c.version = V(entry.substr(colon + 1));
+      }
+    }
+    return package;
+  }
+  licenses::Pool& pool(std::size_t i) { return pools_[i]; }
   licenses::Model Build() const {
     licenses::Model model;
     model.pools.assign(pools_.begin(), pools_.end());
+    model.packages.assign(packages_.begin(), packages_.end());
+    for (const licenses::Package& package : model.packages) {
+      for (licenses::Pool& pool : model.pools) {
+        if (pool.feature == package.name) {
+          pool.rank = package.rank;
+        }
+      }
+    }
     return model;
   }
 
  private:
   std::deque<licenses::Pool> pools_;
+  std::deque<licenses::Package> packages_;
 };
 
 inline Identity Who(std::string user, std::string host = "ws1", std::string display = ":0") {
@@ -128,6 +162,29 @@ class EngineFixture {
     return -1;
   }
   void Tick() { engine->Tick(clock.now()); }
+  Errc Checkin(ClientId client, const LeaseView& lease) {
+    return engine->Checkin(client, lease.id, clock.now());
+  }
+  // The seats of pool `id` as status shows them.
+  std::vector<SeatView> Seats(PoolId id) {
+    for (PoolView& view : engine->Snapshot(clock.now())) {
+      if (view.id == id) {
+        return std::move(view.seats);
+      }
+    }
+    BOOST_FAIL("no such pool");
+    return {};
+  }
+  // Events of one kind from the last TakeEvents().
+  std::vector<Event> TakeEvents(Event::Kind kind) {
+    std::vector<Event> out;
+    for (Event& e : engine->TakeEvents()) {
+      if (e.kind == kind) {
+        out.push_back(std::move(e));
+      }
+    }
+    return out;
+  }
 
   FakeClock clock;
   std::unique_ptr<SeatEngine> engine;

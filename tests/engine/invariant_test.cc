@@ -16,6 +16,8 @@ namespace {
 using licenses::DupGroup;
 
 const std::vector<std::string> kFeatures = {"cad", "cam", "sim", "viewer"};
+// Checked out too: products only collections cover, and a cloud service.
+const std::vector<std::string> kCollectionOnly = {"plant", "docs"};
 const std::vector<std::string> kVersions = {"2024.0", "2025.0", "2026.0", "2027.0", "2028.0"};
 
 bool InForce(const licenses::Pool& pool, licenses::Date today) {
@@ -61,6 +63,35 @@ std::string HolderOf(const licenses::Pool& pool, const Identity& who) {
   return key;
 }
 
+// The sharing identity of a collection seat (SUITE_DUP_GROUP), as the engine defines it.
+std::string SuiteKey(const licenses::Package& package, const LeaseView& lease) {
+  const std::uint8_t bits = package.suite_dup_group.bits;
+  std::string key = HolderOf(licenses::Pool{.dup_group = package.suite_dup_group}, lease.who);
+  if (bits & DupGroup::kVersion) {
+    key += std::to_string(lease.version.scaled);
+  }
+  return key;
+}
+
+// Whether a collection pool serves a lease's product and version (not as a cloud service).
+bool CollectionCovers(const licenses::Package& package, const licenses::Pool& pool,
+                      const LeaseView& lease) {
+  if (std::find(package.cloud.begin(), package.cloud.end(), lease.feature) !=
+      package.cloud.end()) {
+    return false;
+  }
+  if (lease.feature == pool.feature) {
+    return Covers(pool, lease);
+  }
+  for (const licenses::Component& c : package.components) {
+    if (c.feature == lease.feature) {
+      const licenses::Version served = c.version.value_or(package.version.value_or(pool.version));
+      return lease.version.scaled == 0 || lease.version <= served;
+    }
+  }
+  return false;
+}
+
 class RandomRun : public EngineFixture {
  public:
   explicit RandomRun(std::uint64_t seed) : rng_(seed), seed_(seed) {}
@@ -102,10 +133,50 @@ class RandomRun : public EngineFixture {
     return pool;
   }
 
+  // A collection: a suite PACKAGE over some features, collection-only products and the
+  // cloud service "docs", with its enabling pool ranked as the licenses builder does.
+  void AddCollection(licenses::Model& model, const std::string& name) {
+    licenses::Package package;
+    package.name = name;
+    package.vendor = "acme";
+    package.suite = true;
+    package.version = V(kVersions[Pick(kVersions.size())]);
+    package.products_per_seat = 2 + static_cast<int>(Pick(2));
+    static const std::uint8_t kSuiteGroups[] = {
+        DupGroup::kUser | DupGroup::kHost, DupGroup::kUser | DupGroup::kHost | DupGroup::kVersion,
+        DupGroup::kUser};
+    package.suite_dup_group = DupGroup{kSuiteGroups[Pick(std::size(kSuiteGroups))]};
+    package.rank = Chance(0.3) ? licenses::Rank::kSuite : licenses::Rank::kCollection;
+    package.cloud_users_per_seat = 1 + static_cast<int>(Pick(2));
+    for (const std::string& feature : kFeatures) {
+      if (Chance(0.6)) {
+        licenses::Component c;
+        c.feature = feature;
+        if (Chance(0.3)) {
+          c.version = V(kVersions[Pick(kVersions.size())]);
+        }
+        package.components.push_back(c);
+      }
+    }
+    package.components.push_back({"plant", std::nullopt, 1});
+    package.components.push_back({"docs", std::nullopt, 1});
+    package.cloud = {"docs"};
+    licenses::Pool pool = RandomPool(name, next_order_++);
+    pool.uncounted = false;
+    pool.lines[0].count = 1 + static_cast<int>(Pick(2));
+    pool.rank = package.rank;
+    model.pools.push_back(pool);
+    model.packages.push_back(std::move(package));
+  }
+
   licenses::Model RandomModel() {
     licenses::Model model;
     for (int i = 0; i < 8; ++i) {
       model.pools.push_back(RandomPool(kFeatures[Pick(kFeatures.size())], i));
+    }
+    AddCollection(model, "pdc");
+    if (Chance(0.5)) {
+      AddCollection(model, "aec");
     }
     return model;
   }
@@ -115,15 +186,32 @@ class RandomRun : public EngineFixture {
   licenses::Model Reread() {
     licenses::Model model = engine->model();
     for (auto& pool : model.pools) {
-      if (!pool.uncounted && Chance(0.3)) {
+      // Collections grow rarely, so that their cloud-user limits are reached.
+      const bool enabling = pool.rank != licenses::Rank::kProduct;
+      if (!pool.uncounted && Chance(enabling ? 0.02 : 0.3)) {
         pool.lines[0].count += 1;
       }
     }
     if (!model.pools.empty() && Chance(0.3)) {
-      model.pools.erase(model.pools.begin() + Pick(model.pools.size()));
+      // Collections are rarely dropped, so that runs spend most steps with them.
+      const std::size_t victim = Pick(model.pools.size());
+      const bool enabling = model.pools[victim].rank != licenses::Rank::kProduct;
+      if (!enabling || Chance(0.05)) {
+        model.pools.erase(model.pools.begin() + static_cast<long>(victim));
+      }
     }
     if (Chance(0.5)) {
       model.pools.push_back(RandomPool(kFeatures[Pick(kFeatures.size())], next_order_++));
+    }
+    // A renewal may take a product out of a collection or allow more per seat.
+    for (auto& package : model.packages) {
+      if (package.components.size() > 2 && Chance(0.1)) {
+        package.components.erase(package.components.begin() +
+                                 static_cast<long>(Pick(package.components.size() - 2)));
+      }
+      if (Chance(0.1)) {
+        ++package.products_per_seat;
+      }
     }
     return model;
   }
@@ -153,7 +241,15 @@ class RandomRun : public EngineFixture {
       } else if (op < 95) {
         DoTick();
       } else if (op < 98) {
-        engine->Remove(1 + Pick(next_guess_), clock.now());
+        if (Chance(0.3)) {
+          // An admin frees a cloud-user slot; the user's cloud leases end with it.
+          const std::string user = "u" + std::to_string(Pick(6));
+          for (const char* collection : {"pdc", "aec"}) {
+            engine->ReleaseCloudSlot(collection, user, clock.now());
+          }
+        } else {
+          engine->Remove(1 + Pick(next_guess_), clock.now());
+        }
       } else {
         engine->Reload(Reread(), clock.now());
       }
@@ -183,7 +279,9 @@ class RandomRun : public EngineFixture {
 
   void DoCheckout() {
     auto& [client, who] = clients_[Pick(clients_.size())];
-    std::string feature = Chance(0.05) ? "nope" : kFeatures[Pick(kFeatures.size())];
+    std::string feature = Chance(0.05)   ? "nope"
+                          : Chance(0.25) ? kCollectionOnly[Pick(kCollectionOnly.size())]
+                                         : kFeatures[Pick(kFeatures.size())];
     std::optional<std::string_view> version;
     if (Chance(0.6)) {
       version = kVersions[Pick(kVersions.size())];
@@ -195,6 +293,9 @@ class RandomRun : public EngineFixture {
       ++seen_["granted"];
       if (lease->shared) {
         ++seen_["shared"];
+      }
+      if (lease->cloud) {
+        ++seen_["cloud"];
       }
     } else if (std::holds_alternative<Queued>(r)) {
       ++seen_["queued"];
@@ -260,6 +361,21 @@ class RandomRun : public EngineFixture {
 
   void Absorb(const std::vector<Event>& events) {
     for (const Event& e : events) {
+      if (e.kind == Event::Kind::kLeaseMoved) {
+        ++seen_["moved"];
+        BOOST_TEST(engine->FindLease(e.lease.id).has_value(), Where());
+        continue;
+      }
+      if (e.kind == Event::Kind::kCloudSlotGranted) {
+        ++seen_["cloud slot"];
+        const licenses::Package* package = PackageNamed(e.message);
+        BOOST_REQUIRE(package);
+        // A new slot never takes the collection beyond its limit.
+        BOOST_TEST(static_cast<long long>(engine->CloudSlots(e.message).size()) <=
+                       CloudLimit(*package),
+                   Where());
+        continue;
+      }
       ++seen_[fmt::format("event {}", ErrcName(e.reason))];
       if (e.kind == Event::Kind::kQueuedGranted) {
         BOOST_TEST(engine->FindLease(e.lease.id).has_value(), Where());
@@ -273,6 +389,74 @@ class RandomRun : public EngineFixture {
 
   std::string Where() const { return fmt::format("seed {} step {}", seed_, step_); }
 
+  const licenses::Package* PackageNamed(const std::string& name) const {
+    for (const licenses::Package& package : engine->model().packages) {
+      if (package.name == name) {
+        return &package;
+      }
+    }
+    return nullptr;
+  }
+
+  long long CloudLimit(const licenses::Package& package) const {
+    long long seats = 0;
+    for (const licenses::Pool& pool : engine->model().pools) {
+      if (pool.feature == package.name && InForce(pool, clock.now().today)) {
+        seats += pool.CountOn(clock.now().today);
+      }
+    }
+    return seats * package.cloud_users_per_seat;
+  }
+
+  // A seat as the "fewest seats" check sees it.
+  struct HeldSeat {
+    const PoolView* pool;
+    const SeatView* seat;
+  };
+
+  // No holder (the user who opened the seats) keeps a seat that one of its collection
+  // seats with a free slot could absorb: a product seat for a product it covers, or
+  // another collection seat of the same pool whose products fit beside its own.
+  void CheckFewestSeats(const std::vector<PoolView>& pools) {
+    std::map<std::string, std::vector<HeldSeat>> by_user;
+    for (const PoolView& pool : pools) {
+      for (const SeatView& seat : pool.seats) {
+        by_user[seat.holder.user].push_back({&pool, &seat});
+      }
+    }
+    for (const auto& [user, seats] : by_user) {
+      for (const HeldSeat& c : seats) {
+        if (!c.pool->collection || !InForce(*c.pool->spec, clock.now().today)) {
+          continue;
+        }
+        const licenses::Package& package = *c.pool->collection;
+        const std::string key = SuiteKey(package, c.seat->leases.front());
+        for (const HeldSeat& f : seats) {
+          if (f.seat == c.seat || f.pool->spec->user_based) {
+            continue;
+          }
+          if (f.pool->collection && f.pool->id != c.pool->id) {
+            continue;  // across collections: not required
+          }
+          std::set<std::string> products(c.seat->products.begin(), c.seat->products.end());
+          products.insert(f.seat->products.begin(), f.seat->products.end());
+          if (static_cast<int>(products.size()) > package.products_per_seat) {
+            continue;
+          }
+          bool movable = true;
+          for (const LeaseView& lease : f.seat->leases) {
+            movable = movable && CollectionCovers(package, *c.pool->spec, lease) &&
+                      SuiteKey(package, lease) == key;
+          }
+          BOOST_TEST(!movable, Where() << " " << user << " keeps seat " << f.seat->number
+                                       << " of " << f.pool->spec->feature
+                                       << " beside collection seat " << c.seat->number << " of "
+                                       << c.pool->spec->feature);
+        }
+      }
+    }
+  }
+
   void Check() {
     const Now now = clock.now();
     std::size_t leases = 0;
@@ -280,8 +464,24 @@ class RandomRun : public EngineFixture {
     for (const auto& [client, who] : clients_) {
       live.insert(client);
     }
-    for (const PoolView& pool : engine->Snapshot(now)) {
+    const std::vector<PoolView> pools = engine->Snapshot(now);
+    CheckFewestSeats(pools);
+    for (const PoolView& pool : pools) {
       const licenses::Pool& spec = *pool.spec;
+      for (const LeaseView& lease : pool.cloud_leases) {
+        ++leases;
+        BOOST_REQUIRE(pool.collection);
+        BOOST_TEST(lease.cloud, Where());
+        BOOST_TEST(lease.seat == 0u, Where());
+        BOOST_TEST(InForce(spec, now.today), Where());
+        const auto& cloud = pool.collection->cloud;
+        BOOST_TEST((std::find(cloud.begin(), cloud.end(), lease.feature) != cloud.end()), Where());
+        bool has_slot = false;
+        for (const CloudSlotView& slot : engine->CloudSlots(pool.collection->name)) {
+          has_slot = has_slot || slot.user == lease.who.user;
+        }
+        BOOST_TEST(has_slot, Where());
+      }
       BOOST_TEST(pool.in_use == static_cast<int>(pool.seats.size()), Where());
       if (!spec.uncounted) {
         BOOST_TEST(pool.in_use <= pool.total, Where() << " " << spec.feature);
@@ -294,8 +494,28 @@ class RandomRun : public EngineFixture {
         BOOST_TEST((!spec.uncounted && pool.in_use >= pool.total), Where());
       }
       std::set<std::string> holders;
+      std::set<std::uint32_t> numbers;
       for (const SeatView& seat : pool.seats) {
         BOOST_TEST(!seat.leases.empty(), Where());
+        BOOST_TEST(numbers.insert(seat.number).second, Where());
+        const int max_products = pool.collection ? pool.collection->products_per_seat : 1;
+        BOOST_TEST(static_cast<int>(seat.products.size()) <= max_products, Where());
+        if (pool.collection) {
+          // A collection seat: one sharing identity, every lease covered by the package.
+          for (const LeaseView& lease : seat.leases) {
+            ++leases;
+            BOOST_TEST(lease.pool == pool.id, Where());
+            BOOST_TEST(lease.seat == seat.number, Where());
+            BOOST_TEST(!lease.cloud, Where());
+            BOOST_TEST(CollectionCovers(*pool.collection, spec, lease), Where());
+            BOOST_TEST(SuiteKey(*pool.collection, lease) ==
+                           SuiteKey(*pool.collection, seat.leases.front()),
+                       Where());
+            BOOST_TEST((lease.detached || live.contains(lease.client)), Where());
+            BOOST_TEST((lease.expires > now.mono), Where());
+          }
+          continue;
+        }
         if (spec.dup_group.bits & DupGroup::kSite) {
           BOOST_TEST(pool.seats.size() == 1u, Where());
         }
@@ -308,6 +528,7 @@ class RandomRun : public EngineFixture {
         for (const LeaseView& lease : seat.leases) {
           ++leases;
           BOOST_TEST(lease.pool == pool.id, Where());
+          BOOST_TEST(lease.seat == seat.number, Where());
           BOOST_TEST(Covers(spec, lease), Where());
           if (keyed) {
             BOOST_TEST(HolderOf(spec, lease.who) == HolderOf(spec, seat.holder), Where());
@@ -318,7 +539,9 @@ class RandomRun : public EngineFixture {
       }
       for (const WaiterView& waiter : pool.queue) {
         BOOST_TEST(live.contains(waiter.client), Where());
-        BOOST_TEST(waiter.feature == spec.feature, Where());
+        if (!pool.collection) {
+          BOOST_TEST(waiter.feature == spec.feature, Where());
+        }
       }
     }
     BOOST_TEST(engine->lease_count() == leases, Where());
@@ -349,6 +572,7 @@ BOOST_AUTO_TEST_CASE(random_operations_keep_invariants) {
   }
   // The runs must have exercised every path the invariants are about.
   for (const char* what : {"granted", "shared", "queued", "reattached", "all_seats_in_use",
+                           "moved", "cloud", "cloud slot", "cloud_users_exhausted",
                            "event ok", "event queue_timeout", "event lease_timed_out",
                            "event lease_expired", "event lease_removed", "event pool_removed"}) {
     BOOST_TEST(seen[what] > 0, "the runs never saw " << what);

@@ -54,6 +54,9 @@ int RunReread(const std::vector<std::string>& args);
 int RunDown(const std::vector<std::string>& args);
 int RunReport(const std::vector<std::string>& args);
 int RunHostid(const std::vector<std::string>& args);
+int RunAssign(const std::vector<std::string>& args);
+int RunUnassign(const std::vector<std::string>& args);
+int RunCloud(const std::vector<std::string>& args);
 
 }  // namespace floatlm::cli
 

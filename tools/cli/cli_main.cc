@@ -29,6 +29,13 @@ constexpr Command kCommands[] = {
      &floatlm::cli::RunReport},
     {"hostid", "hostid                                        this machine's host ids",
      &floatlm::cli::RunHostid},
+    {"assign", "assign FEATURE USER                           give a named-user seat (admin)",
+     &floatlm::cli::RunAssign},
+    {"unassign", "unassign FEATURE USER                       take a named-user seat back (admin)",
+     &floatlm::cli::RunUnassign},
+    {"cloud", "cloud list COLLECTION | cloud release COLLECTION USER\n"
+              "                                                  cloud-service user slots (admin)",
+     &floatlm::cli::RunCloud},
 };
 
 void PrintUsage(std::FILE* out) {

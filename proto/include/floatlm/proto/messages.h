@@ -54,7 +54,7 @@ enum class Tag : std::uint8_t {
   kFormat = 13, kCode = 14, kMessage = 15, kPosition = 16, kCount = 17, kTtlMs = 18,
   kHeartbeatMs = 19, kReattachMs = 20, kServerVersion = 21, kClientId = 22, kPool = 23,
   kLicenseExpiry = 24, kShared = 25, kBody = 26, kLast = 27, kCommand = 28, kArg = 29,
-  kToken2 = 30,
+  kToken2 = 30, kReason = 31,
 };
 
 // ---- client -> daemon ----
@@ -97,6 +97,7 @@ struct Granted {
   std::string pool;              // human description of the pool, e.g. "cad 2027.0 (site.lic:12)"
   std::string license_expiry;    // "31-dec-2027" or "permanent"
   bool shared = false;
+  std::string reason;            // why this seat, e.g. "rides on alice@ws1's collection seat 1 of pdc"
 };
 struct Denied { Errc code = Errc::kOk; std::string message; };
 struct Queued { std::uint64_t position = 0; };

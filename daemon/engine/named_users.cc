@@ -1,0 +1,127 @@
+// Named-user (USER_BASED) assignments. An administrator gives each of a pool's seats to a
+// user name; only those users may check the feature out, each on any number of hosts at
+// once as one seat (the seat's holder key is the user alone).
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "engine/denial_text.h"
+#include "engine/engine_state.h"
+#include "engine/pool_selection.h"
+
+namespace floatlm::engine {
+namespace {
+
+std::string Names(const std::map<std::string, WallTime>& users) {
+  std::string out;
+  for (const auto& [user, since] : users) {
+    out += (out.empty() ? "" : ", ") + user;
+  }
+  return out;
+}
+
+}  // namespace
+
+Errc SeatEngine::Assign(const std::string& feature, const std::string& user, const Now& now,
+                        std::string* message) {
+  State& s = *state_;
+  long long seats = 0;
+  bool named = false;
+  for (const PoolState& pool : s.pools) {
+    if (pool.spec->feature == feature && pool.spec->user_based) {
+      named = true;
+      seats += pool.spec->CountOn(now.today);
+    }
+  }
+  if (!named) {
+    if (message) {
+      *message = fmt::format("'{}' has no named-user (USER_BASED) license", feature);
+    }
+    return Errc::kNoSuchFeature;
+  }
+  auto& users = s.assignments[feature];
+  if (users.contains(user)) {
+    if (message) {
+      *message = fmt::format("{} is already assigned to '{}'", user, feature);
+    }
+    return Errc::kOk;
+  }
+  if (static_cast<long long>(users.size()) >= seats) {
+    if (message) {
+      *message = fmt::format("all {} seats of {} are assigned ({}): unassign one first", seats,
+                             feature, Names(users));
+    }
+    if (users.empty()) {
+      s.assignments.erase(feature);
+    }
+    return Errc::kAssignmentsFull;
+  }
+  users.emplace(user, now.wall);
+  if (message) {
+    *message = fmt::format("{} assigned to '{}' ({} of {} seats assigned)", user, feature,
+                           users.size(), seats);
+  }
+  return Errc::kOk;
+}
+
+Errc SeatEngine::Unassign(const std::string& feature, const std::string& user, const Now& now,
+                          std::string* message) {
+  State& s = *state_;
+  auto users = s.assignments.find(feature);
+  if (users == s.assignments.end() || users->second.erase(user) == 0) {
+    if (message) {
+      *message = fmt::format("{} is not assigned to '{}'", user, feature);
+    }
+    return Errc::kNotAssigned;
+  }
+  if (users->second.empty()) {
+    s.assignments.erase(users);
+  }
+  // The seat belongs to the assignment: without it the user's leases end now, so that
+  // the next assignee can use the seat.
+  std::vector<LeaseId> ending;
+  for (const PoolState& pool : s.pools) {
+    if (pool.spec->feature != feature || !pool.spec->user_based) {
+      continue;
+    }
+    for (const auto& [number, seat] : pool.seats) {
+      for (LeaseId id : seat.leases) {
+        if (s.leases.at(id).view.who.user == user) {
+          ending.push_back(id);
+        }
+      }
+    }
+  }
+  std::sort(ending.begin(), ending.end());
+  for (LeaseId id : ending) {
+    const LeaseView& view = s.leases.at(id).view;
+    std::string text =
+        fmt::format("lease {} of '{}' held by {} ended: an administrator unassigned {} from '{}'",
+                    id, view.feature, HolderName(view.who), user, feature);
+    s.End(id, Errc::kLeaseRemoved, std::move(text));
+  }
+  if (message) {
+    *message = fmt::format("{} unassigned from '{}' ({} lease(s) ended)", user, feature,
+                           ending.size());
+  }
+  s.Settle(now);
+  return Errc::kOk;
+}
+
+std::vector<AssignmentView> SeatEngine::Assignments() const {
+  std::vector<AssignmentView> out;
+  for (const auto& [feature, users] : state_->assignments) {
+    for (const auto& [user, since] : users) {
+      out.push_back({feature, user, since});
+    }
+  }
+  return out;
+}
+
+void SeatEngine::RestoreAssignments(std::vector<AssignmentView> assignments) {
+  for (AssignmentView& a : assignments) {
+    state_->assignments[a.feature].emplace(std::move(a.user), a.since);
+  }
+}
+
+}  // namespace floatlm::engine

@@ -1,0 +1,248 @@
+// The seat rules, in the order DESIGN §5 gives them:
+//   1. the holder already runs the product (or holds a cloud-user slot): ride on it;
+//   2. the holder has a collection seat with a free product slot covering it: ride on it;
+//   3. a new seat (or cloud-user slot) from the first candidate pool, by rank, that has
+//      one free and that the options file lets the holder take.
+// Riding needs no options check beyond Admission: no seat changes hands.
+#include "engine/placement.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "engine/denial_text.h"
+#include "engine/pool_selection.h"
+
+namespace floatlm::engine {
+namespace {
+
+std::string SeatOwner(const Seat& seat) { return HolderName(seat.holder); }
+
+options::Verdict AskPolicy(const options::OptionsPolicy& policy, const PoolState& pool,
+                           const Identity& who, licenses::Date today) {
+  const licenses::Pool& spec = *pool.spec;
+  const std::string version = spec.version.ToString();
+  const std::string serial = spec.lines.empty() ? std::string() : spec.lines.front().serial;
+  std::vector<options::Requester> holders;
+  holders.reserve(pool.seats.size());
+  for (const auto& [serial_no, seat] : pool.by_age) {
+    holders.push_back(RequesterOf(seat->holder));
+  }
+  options::SeatUse use;
+  use.free_seats = spec.uncounted
+                       ? 1'000'000'000LL
+                       : static_cast<long long>(spec.CountOn(today)) -
+                             static_cast<long long>(pool.seats.size());
+  use.holders = holders;
+  return policy.MayTakeSeat({spec.feature, version, serial}, RequesterOf(who), use);
+}
+
+}  // namespace
+
+Refusal MostActionable(const std::vector<PoolRefusal>& refusals) {
+  Refusal worst = Refusal::kVersion;
+  for (const PoolRefusal& r : refusals) {
+    worst = std::max(worst, r.why);
+  }
+  return worst;
+}
+
+options::Requester RequesterOf(const Identity& who) {
+  return {who.user, who.host, who.display, who.peer};
+}
+
+std::string ProductList(const Seat& seat) {
+  std::string out;
+  std::size_t i = 0;
+  for (const auto& [product, n] : seat.products) {
+    if (i > 0) {
+      out += i + 1 == seat.products.size() ? " and " : ", ";
+    }
+    out += product;
+    ++i;
+  }
+  return out;
+}
+
+bool SeatEngine::State::IsCloudService(const PoolState& pool, const std::string& feature) const {
+  return IsCloudServiceOf(pool, feature);
+}
+
+Placement SeatEngine::State::Place(const Identity& who, const std::string& feature,
+                                   const std::optional<licenses::Version>& version,
+                                   const Now& now) const {
+  Placement out;
+  const std::vector<PoolId>& cascade = by_feature.at(feature);
+  if (policy) {
+    options::Verdict admitted = policy->Admission({feature, "", ""}, RequesterOf(who));
+    if (!admitted.ok()) {
+      out.excluded = std::move(admitted);
+      return out;
+    }
+  }
+
+  std::vector<PoolId> serving;  // pools that pass version, date and assignment rules
+  serving.reserve(cascade.size());
+  for (PoolId id : cascade) {
+    const PoolState& pool = pools[id];
+    if (!ServesRequest(pool, feature, version)) {
+      out.refusals.push_back({id, Refusal::kVersion, {}});
+      continue;
+    }
+    switch (DateStateOn(*pool.spec, now.today)) {
+      case DateState::kNotYetValid:
+        out.refusals.push_back({id, Refusal::kNotYetValid, {}});
+        continue;
+      case DateState::kExpired:
+        out.refusals.push_back({id, Refusal::kExpired, {}});
+        continue;
+      case DateState::kInForce:
+        break;
+    }
+    if (pool.spec->user_based) {
+      auto assigned = assignments.find(pool.spec->feature);
+      if (assigned == assignments.end() || !assigned->second.contains(who.user)) {
+        out.refusals.push_back({id, Refusal::kNotAssigned, {}});
+        continue;
+      }
+    }
+    serving.push_back(id);
+  }
+
+  auto ride = [&](PoolId id, const Seat& seat, std::string reason) {
+    out.kind = Placement::Kind::kRide;
+    out.pool = id;
+    out.seat = seat.number;
+    out.reason = std::move(reason);
+    out.refusals.clear();
+    return out;
+  };
+
+  // 1. The holder already runs the product, or already has a cloud-user slot. DUP_GROUP
+  // promises one seat per identity, so this wins even if an earlier pool has room.
+  for (PoolId id : serving) {
+    const PoolState& pool = pools[id];
+    if (IsCloudServiceOf(pool, feature)) {
+      auto slots = cloud_slots.find(pool.collection->name);
+      if (slots != cloud_slots.end() && slots->second.contains(who.user)) {
+        out.kind = Placement::Kind::kCloud;
+        out.pool = id;
+        out.reason = fmt::format("cloud service of {}: {} holds a cloud-user slot",
+                                 pool.collection->name, who.user);
+        out.refusals.clear();
+        return out;
+      }
+      continue;
+    }
+    const std::optional<std::string> key = SeatHolderKey(pool, who, version);
+    if (!key) {
+      continue;
+    }
+    auto mine = pool.by_holder.find(*key);
+    if (mine == pool.by_holder.end()) {
+      continue;
+    }
+    for (std::uint32_t number : mine->second) {
+      const Seat& seat = pool.seats.at(number);
+      if (!seat.products.contains(feature)) {
+        continue;
+      }
+      if (pool.collection) {
+        return ride(id, seat,
+                    fmt::format("rides on {}'s collection seat {} of {} (runs {})", SeatOwner(seat),
+                                number, pool.collection->name, ProductList(seat)));
+      }
+      return ride(id, seat,
+                  fmt::format("shares {}'s seat {} of {} (DUP_GROUP={})", SeatOwner(seat), number,
+                              pool.spec->feature,
+                              pool.spec->user_based ? "USER_BASED" : pool.spec->dup_group.ToString()));
+    }
+  }
+
+  // 2. A collection seat of the holder with a free product slot.
+  const Seat* full_seat = nullptr;  // a full collection seat: a new seat is a further seat
+  const PoolState* full_pool = nullptr;
+  for (PoolId id : serving) {
+    const PoolState& pool = pools[id];
+    if (!pool.collection || IsCloudServiceOf(pool, feature)) {
+      continue;
+    }
+    const std::optional<std::string> key = SeatHolderKey(pool, who, version);
+    if (!key) {
+      continue;
+    }
+    auto mine = pool.by_holder.find(*key);
+    if (mine == pool.by_holder.end()) {
+      continue;
+    }
+    for (std::uint32_t number : mine->second) {
+      const Seat& seat = pool.seats.at(number);
+      if (static_cast<int>(seat.products.size()) < pool.collection->products_per_seat) {
+        return ride(id, seat,
+                    fmt::format("rides on {}'s collection seat {} of {} (runs {})", SeatOwner(seat),
+                                number, pool.collection->name, ProductList(seat)));
+      }
+      if (!full_seat) {
+        full_seat = &seat;
+        full_pool = &pool;
+      }
+    }
+  }
+
+  // 3. A new seat or cloud-user slot, in cascading order.
+  for (PoolId id : serving) {
+    const PoolState& pool = pools[id];
+    if (IsCloudServiceOf(pool, feature)) {
+      auto slots = cloud_slots.find(pool.collection->name);
+      const long long taken =
+          slots == cloud_slots.end() ? 0 : static_cast<long long>(slots->second.size());
+      const long long limit = CloudLimit(*pool.collection, now.today);
+      if (taken >= limit) {
+        out.refusals.push_back({id, Refusal::kCloudFull, {}});
+        continue;
+      }
+      out.kind = Placement::Kind::kCloud;
+      out.pool = id;
+      out.new_slot = true;
+      out.reason = fmt::format("cloud service of {}: new cloud-user slot for {} ({} of {})",
+                               pool.collection->name, who.user, taken + 1, limit);
+      out.refusals.clear();
+      return out;
+    }
+    if (!HasFreeSeat(pool, now.today)) {
+      out.refusals.push_back({id, Refusal::kFull, {}});
+      continue;
+    }
+    if (policy) {
+      options::Verdict verdict = AskPolicy(*policy, pool, who, now.today);
+      if (!verdict.ok()) {
+        out.refusals.push_back({id, Refusal::kOptions, std::move(verdict)});
+        continue;
+      }
+    }
+    out.kind = Placement::Kind::kNewSeat;
+    out.pool = id;
+    out.holder_key = SeatHolderKey(pool, who, version);
+    std::string further;
+    if (full_seat) {
+      further = full_pool == &pool
+                    ? fmt::format("seat {} already runs {}", full_seat->number,
+                                  ProductList(*full_seat))
+                    : fmt::format("seat {} of {} already runs {}", full_seat->number,
+                                  full_pool->collection->name, ProductList(*full_seat));
+    }
+    if (pool.collection) {
+      out.reason = full_seat ? fmt::format("further seat of {}: {}", pool.collection->name, further)
+                             : fmt::format("new collection seat of {}", pool.collection->name);
+    } else {
+      out.reason = full_seat ? fmt::format("further seat: own seat of {}; {}", pool.spec->feature,
+                                           further)
+                             : fmt::format("own seat of {}", pool.spec->feature);
+    }
+    out.refusals.clear();
+    return out;
+  }
+  return out;
+}
+
+}  // namespace floatlm::engine

@@ -1,0 +1,64 @@
+// Where a checkout goes: the seat rules of DESIGN §5 applied to the candidate pools of
+// one product, with the options policy consulted in FlexLM's order. Internal to the engine.
+#ifndef FLOATLM_DAEMON_ENGINE_PLACEMENT_H_
+#define FLOATLM_DAEMON_ENGINE_PLACEMENT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/engine_state.h"
+#include "options/options_policy.h"
+
+namespace floatlm::engine {
+
+// Why one pool could not serve a request, most actionable last.
+enum class Refusal : std::uint8_t {
+  kVersion,
+  kNotYetValid,
+  kExpired,
+  kNotAssigned,
+  kOptions,    // the options file would not let the requester take a seat here
+  kCloudFull,  // every cloud-user slot of the collection is taken
+  kFull,
+};
+
+struct PoolRefusal {
+  PoolId pool;
+  Refusal why;
+  options::Verdict verdict;  // kOptions: the rule's answer
+};
+
+struct Placement {
+  enum class Kind : std::uint8_t {
+    kRefused,  // see `excluded` and `refusals`
+    kRide,     // onto seat `seat` of `pool`, which the holder already has
+    kNewSeat,  // a new seat of `pool` for holder key `holder_key`
+    kCloud,    // a seatless cloud lease on collection pool `pool`
+  };
+  Kind kind = Kind::kRefused;
+  PoolId pool = 0;
+  std::uint32_t seat = 0;
+  std::optional<std::string> holder_key;
+  bool new_slot = false;  // kCloud: the user takes a new cloud-user slot
+  std::string reason;     // LeaseView::reason
+  std::optional<options::Verdict> excluded;  // Admission refused the product itself
+  std::vector<PoolRefusal> refusals;         // every pool that could not serve, and why
+
+  bool granted() const { return kind != Kind::kRefused; }
+};
+
+// The refusal to report when pools refused for different reasons: the one the user can
+// act on soonest (seats in use: wait or queue) wins. `refusals` must not be empty.
+Refusal MostActionable(const std::vector<PoolRefusal>& refusals);
+
+// The requester the options policy sees for an identity.
+options::Requester RequesterOf(const Identity& who);
+
+// "cad and cam", "cad, cam and sim".
+std::string ProductList(const Seat& seat);
+
+}  // namespace floatlm::engine
+
+#endif  // FLOATLM_DAEMON_ENGINE_PLACEMENT_H_

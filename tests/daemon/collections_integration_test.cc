@@ -1,0 +1,157 @@
+// Collections, cloud-user slots and named users through the real daemon: the cascading
+// scenario users asked for, slots and assignments that survive a restart, and the admin
+// commands that manage them.
+#include <boost/test/unit_test.hpp>
+
+#include <regex>
+
+#include "daemon_fixture.h"
+#include "raw_client.h"
+
+namespace p = floatlm::proto;
+using floatlm::Errc;
+using floatlm::testing::BinPath;
+using floatlm::testing::DaemonFixture;
+using floatlm::testing::RawClient;
+using floatlm::testing::RunCommand;
+using namespace std::chrono_literals;
+
+namespace {
+
+// One 3-seat collection of A, B, C (+ cloud service svc) and one standalone seat of A.
+const char* kSuite =
+    "VENDOR demo\n"
+    "PACKAGE pdc demo 2027.0 COMPONENTS=\"A B C svc\" OPTIONS=SUITE CLOUD=\"svc\"\n"
+    "FEATURE pdc demo 2027.0 permanent 3 SN=C-1\n"
+    "FEATURE A demo 2027.0 permanent 1 SN=C-2\n";
+
+std::string StatusJson(int port) {
+  auto c = RawClient::Tcp(port);
+  c.Hello("admin", "console");
+  c.Send(9, p::Status{"", 1});
+  std::string body;
+  while (auto f = c.Receive()) {
+    auto& chunk = std::get<p::StatusChunk>(f->msg);
+    body += chunk.body;
+    if (chunk.last) break;
+  }
+  return body;
+}
+
+// Seats in use of the pool of `feature`, read from status JSON.
+int InUse(int port, const std::string& feature) {
+  const std::string json = StatusJson(port);
+  std::smatch m;
+  const std::regex re("\"feature\":\"" + feature + "\",\"vendor\":\"demo\".*?\"in_use\":(\\d+)");
+  BOOST_REQUIRE_MESSAGE(std::regex_search(json, m, re), json);
+  return std::stoi(m[1]);
+}
+
+// One application process of user@host: its own connection, as libfloatlm would have.
+struct App {
+  App(int port, const std::string& user, const std::string& host) : c(RawClient::Tcp(port)) {
+    c.Hello(user, host);
+  }
+  std::optional<p::Message> Checkout(const std::string& feature) {
+    return c.Call(++id, p::Checkout{feature});
+  }
+  RawClient c;
+  std::uint32_t id = 1;
+};
+
+p::Granted MustGrant(App& app, const std::string& feature) {
+  auto reply = app.Checkout(feature);
+  BOOST_REQUIRE(reply);
+  if (auto* d = std::get_if<p::Denied>(&*reply)) BOOST_FAIL(feature << " denied: " << d->message);
+  return std::get<p::Granted>(*reply);
+}
+
+int Floatlm(const DaemonFixture& d, std::vector<std::string> args, std::string& out) {
+  std::vector<std::string> argv = {BinPath("floatlm")};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return RunCommand(argv, &out, {"FLOATLM_ADMIN_SOCKET=" + (d.dir() / "admin.sock").string()});
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(cascading_one_collection_seat_then_a_further_seat_then_back) {
+  DaemonFixture d(kSuite);
+  App a(d.port(), "u1", "h1"), b(d.port(), "u1", "h1"), c(d.port(), "u1", "h1");
+  MustGrant(a, "A");
+  BOOST_TEST(InUse(d.port(), "A") == 1);  // product seats are tried first
+  const auto lease_a = MustGrant(b, "B");
+  BOOST_TEST(InUse(d.port(), "pdc") == 1);
+  BOOST_TEST(InUse(d.port(), "A") == 0);  // A moved onto the collection seat
+  MustGrant(c, "C");
+  BOOST_TEST(InUse(d.port(), "pdc") == 2);  // C took a further seat
+  auto ok = b.c.Call(50, p::Checkin{lease_a.lease});
+  BOOST_REQUIRE(ok && std::holds_alternative<p::Ok>(*ok));
+  BOOST_TEST(InUse(d.port(), "pdc") == 1);  // C moved back; the further seat is free
+
+  // Fill the other seats, then one more user is denied with the holders named.
+  App u2(d.port(), "u2", "h2"), u3(d.port(), "u3", "h3"), u4(d.port(), "u4", "h4"),
+      u5(d.port(), "u5", "h5");
+  MustGrant(u2, "A");  // the standalone seat
+  MustGrant(u3, "B");
+  MustGrant(u4, "B");
+  auto denied = u5.Checkout("B");
+  BOOST_REQUIRE(denied && std::holds_alternative<p::Denied>(*denied));
+  const auto& why = std::get<p::Denied>(*denied).message;
+  BOOST_TEST(why.find("u1") != std::string::npos, why);
+  BOOST_TEST(why.find("u3") != std::string::npos, why);
+
+  std::string out;
+  BOOST_TEST(Floatlm(d, {"status", "-c", d.license_env()}, out) == 0, out);
+  BOOST_TEST(out.find("runs") != std::string::npos, out);
+}
+
+BOOST_AUTO_TEST_CASE(seventh_cloud_user_of_two_seats_is_denied_and_slots_survive_restart) {
+  DaemonFixture d("VENDOR demo\n"
+                  "PACKAGE pdc demo 2027.0 COMPONENTS=\"A svc\" OPTIONS=SUITE CLOUD=\"svc\"\n"
+                  "FEATURE pdc demo 2027.0 permanent 2 SN=C-3\n");
+  for (int i = 1; i <= 6; ++i) {
+    App app(d.port(), "cloud" + std::to_string(i), "h");
+    MustGrant(app, "svc");
+  }
+  BOOST_TEST(InUse(d.port(), "pdc") == 0);  // cloud services take no seat
+  {
+    App seventh(d.port(), "cloud7", "h");
+    auto denied = seventh.Checkout("svc");
+    BOOST_REQUIRE(denied && std::holds_alternative<p::Denied>(*denied));
+    const auto& no = std::get<p::Denied>(*denied);
+    BOOST_TEST(static_cast<int>(no.code) == static_cast<int>(Errc::kCloudUsersExhausted));
+    BOOST_TEST(no.message.find("cloud1") != std::string::npos, no.message);
+  }
+  d.Stop();
+  d.Start();
+  std::string out;
+  BOOST_TEST(Floatlm(d, {"cloud", "list", "pdc"}, out) == 0, out);
+  BOOST_TEST(out.find("6 of 6") != std::string::npos, out);
+  App again(d.port(), "cloud3", "other-host");
+  MustGrant(again, "svc");  // a slot holder keeps the slot
+  App seventh(d.port(), "cloud7", "h");
+  BOOST_TEST(std::holds_alternative<p::Denied>(*seventh.Checkout("svc")));
+  BOOST_TEST(Floatlm(d, {"cloud", "release", "pdc", "cloud1"}, out) == 0, out);
+  MustGrant(seventh, "svc");
+}
+
+BOOST_AUTO_TEST_CASE(named_users_are_assigned_by_the_admin_and_kept_across_restart) {
+  DaemonFixture d("VENDOR demo\nFEATURE cad demo 2027.0 permanent 1 USER_BASED SN=N-1\n");
+  App alice(d.port(), "alice", "ws1");
+  auto refused = alice.Checkout("cad");
+  BOOST_REQUIRE(refused && std::holds_alternative<p::Denied>(*refused));
+  BOOST_TEST(static_cast<int>(std::get<p::Denied>(*refused).code) ==
+             static_cast<int>(Errc::kNotAssigned));
+  std::string out;
+  BOOST_TEST(Floatlm(d, {"assign", "cad", "alice"}, out) == 0, out);
+  BOOST_TEST(Floatlm(d, {"assign", "cad", "bob"}, out) == 1, out);  // count is 1
+  BOOST_TEST(out.find("alice") != std::string::npos, out);
+  d.Stop();
+  d.Start();
+  App home(d.port(), "alice", "home-pc"), office(d.port(), "alice", "ws1");
+  MustGrant(home, "cad");
+  MustGrant(office, "cad");  // home-use rights: any host, one seat
+  BOOST_TEST(InUse(d.port(), "cad") == 1);
+  BOOST_TEST(Floatlm(d, {"unassign", "cad", "alice"}, out) == 0, out);
+  BOOST_TEST(Floatlm(d, {"assign", "cad", "bob"}, out) == 0, out);
+}

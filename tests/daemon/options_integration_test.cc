@@ -1,0 +1,100 @@
+// The options file applied by the real daemon: FlexLM rules restrict users, denials name
+// the rule, a bad file is refused at start and at reread.
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+
+#include "daemon_fixture.h"
+#include "raw_client.h"
+
+namespace p = floatlm::proto;
+using floatlm::Errc;
+using floatlm::testing::BinPath;
+using floatlm::testing::DaemonFixture;
+using floatlm::testing::RawClient;
+using floatlm::testing::RunCommand;
+using floatlm::testing::TempDir;
+
+namespace {
+
+const char* kLicense = "VENDOR demo\nFEATURE cad demo 2027.0 permanent 2 SN=O-1\n";
+
+std::variant<p::Granted, p::Denied> Checkout(int port, const std::string& user) {
+  auto c = RawClient::Tcp(port);
+  c.Hello(user, "ws-" + user);
+  auto reply = c.Call(2, p::Checkout{"cad"});
+  BOOST_REQUIRE(reply);
+  if (auto* g = std::get_if<p::Granted>(&*reply)) return *g;
+  BOOST_REQUIRE(std::holds_alternative<p::Denied>(*reply));
+  return std::get<p::Denied>(*reply);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(exclude_denies_naming_the_rule) {
+  TempDir opts;
+  const auto file = opts.path() / "demo.opt";
+  std::ofstream(file) << "# who may not use cad\nEXCLUDE cad USER bob\n";
+  DaemonFixture d(kLicense, "demo", {"--options", file.string()});
+  auto bob = RawClient::Tcp(d.port());
+  bob.Hello("bob", "ws2");
+  auto reply = bob.Call(2, p::Checkout{"cad"});
+  BOOST_REQUIRE(reply && std::holds_alternative<p::Denied>(*reply));
+  const auto& denied = std::get<p::Denied>(*reply);
+  BOOST_TEST(static_cast<int>(denied.code) == static_cast<int>(Errc::kExcludedByOptions));
+  BOOST_TEST(denied.message.find("demo.opt:2") != std::string::npos, denied.message);
+  auto alice = RawClient::Tcp(d.port());
+  alice.Hello("alice", "ws1");
+  auto ok = alice.Call(2, p::Checkout{"cad"});
+  BOOST_TEST((ok && std::holds_alternative<p::Granted>(*ok)));
+}
+
+BOOST_AUTO_TEST_CASE(reserve_keeps_the_last_seat_for_its_group) {
+  TempDir opts;
+  const auto file = opts.path() / "demo.opt";
+  std::ofstream(file) << "GROUP designers carol dave\nRESERVE 1 cad GROUP designers\n";
+  DaemonFixture d(kLicense, "demo", {"--options", file.string()});
+  auto alice = RawClient::Tcp(d.port());
+  alice.Hello("alice", "ws1");
+  BOOST_REQUIRE(std::holds_alternative<p::Granted>(*alice.Call(2, p::Checkout{"cad"})));
+  auto bob = RawClient::Tcp(d.port());
+  bob.Hello("bob", "ws2");
+  auto denied = bob.Call(2, p::Checkout{"cad"});
+  BOOST_REQUIRE(denied && std::holds_alternative<p::Denied>(*denied));
+  BOOST_TEST(static_cast<int>(std::get<p::Denied>(*denied).code) ==
+             static_cast<int>(Errc::kReservedForOthers));
+  auto carol = RawClient::Tcp(d.port());
+  carol.Hello("carol", "ws3");
+  BOOST_TEST(std::holds_alternative<p::Granted>(*carol.Call(2, p::Checkout{"cad"})));
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_options_file_stops_the_start_naming_every_line) {
+  TempDir opts;
+  const auto file = opts.path() / "bad.opt";
+  std::ofstream(file) << "EXCLUDE cad USERS bob\nMAX many cad USER alice\n";
+  std::string out;
+  // The fixture throws when the daemon exits during start-up; check the message.
+  try {
+    DaemonFixture d(kLicense, "demo", {"--options", file.string()});
+    BOOST_FAIL("floatlmd started with a bad options file");
+  } catch (const std::runtime_error& e) {
+    out = e.what();
+  }
+  BOOST_TEST(out.find("bad.opt:1") != std::string::npos, out);
+  BOOST_TEST(out.find("bad.opt:2") != std::string::npos, out);
+}
+
+BOOST_AUTO_TEST_CASE(reread_with_a_broken_options_file_keeps_the_old_rules) {
+  TempDir opts;
+  const auto file = opts.path() / "demo.opt";
+  std::ofstream(file) << "EXCLUDE cad USER bob\n";
+  DaemonFixture d(kLicense, "demo", {"--options", file.string()});
+  std::ofstream(file) << "EXCLUDE cad USER\n";  // missing the name
+  std::string out;
+  BOOST_TEST(RunCommand({BinPath("floatlm"), "reread", "--admin-socket",
+                         (d.dir() / "admin.sock").string()},
+                        &out) == 1);
+  BOOST_TEST(out.find("demo.opt:1") != std::string::npos, out);
+  auto result = Checkout(d.port(), "bob");
+  BOOST_TEST(std::holds_alternative<p::Denied>(result));  // still excluded
+}
