@@ -21,8 +21,75 @@ void PutU64(std::string& out, std::uint64_t v) {
   for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
 }
 
-// Writes fields of one frame. Strings longer than the protocol allows are cut at the
-// cap: the encoder never produces a frame the decoder would refuse.
+// The fields of every message, described once and used both ways: with a FieldWriter
+// to encode, with a FieldSink to decode. Opt* fields are left out of a frame when they
+// are empty or zero (absent means default); the others are always written.
+template <class F, class M>
+void Fields(F& f, M& m) {
+  using T = std::remove_const_t<M>;
+  if constexpr (std::is_same_v<T, Hello>) {
+    f.Uint(Tag::kProtoVersion, m.proto_version);
+    f.OptName(Tag::kUser, m.user);
+    f.OptName(Tag::kHost, m.host);
+    f.OptName(Tag::kDisplay, m.display);
+    f.OptUint(Tag::kPid, m.pid);
+    f.OptName(Tag::kApp, m.app);
+    f.OptName(Tag::kClientVersion, m.client_version);
+  } else if constexpr (std::is_same_v<T, Checkout>) {
+    f.Name(Tag::kFeature, m.feature);
+    f.OptName(Tag::kVersion, m.version);
+    f.OptUint(Tag::kWaitMs, m.wait_ms);
+  } else if constexpr (std::is_same_v<T, Checkin>) {
+    f.Uint(Tag::kLease, m.lease);
+  } else if constexpr (std::is_same_v<T, Heartbeat>) {
+  } else if constexpr (std::is_same_v<T, Reattach>) {
+    f.Uint(Tag::kLease, m.lease);
+    f.Uint(Tag::kToken, m.token);
+  } else if constexpr (std::is_same_v<T, Status>) {
+    f.OptName(Tag::kFeature, m.feature);
+    f.OptUint(Tag::kFormat, m.format);
+  } else if constexpr (std::is_same_v<T, Admin>) {
+    f.Name(Tag::kCommand, m.command);
+    f.Names(Tag::kArg, m.args);
+    f.OptName(Tag::kToken2, m.token);
+  } else if constexpr (std::is_same_v<T, HelloOk>) {
+    f.Uint(Tag::kProtoVersion, m.proto_version);
+    f.OptName(Tag::kServerVersion, m.server_version);
+    f.Uint(Tag::kClientId, m.client_id);
+    f.Uint(Tag::kTtlMs, m.ttl_ms);
+    f.Uint(Tag::kHeartbeatMs, m.heartbeat_ms);
+    f.Uint(Tag::kReattachMs, m.reattach_ms);
+  } else if constexpr (std::is_same_v<T, Granted>) {
+    f.Uint(Tag::kLease, m.lease);
+    f.Uint(Tag::kToken, m.token);
+    f.Name(Tag::kFeature, m.feature);
+    f.OptName(Tag::kVersion, m.version);
+    f.OptName(Tag::kPool, m.pool);
+    f.OptName(Tag::kLicenseExpiry, m.license_expiry);
+    f.Bool(Tag::kShared, m.shared);
+    f.OptText(Tag::kReason, m.reason);
+  } else if constexpr (std::is_same_v<T, Denied> || std::is_same_v<T, Error>) {
+    f.Code(Tag::kCode, m.code);
+    f.OptText(Tag::kMessage, m.message);
+  } else if constexpr (std::is_same_v<T, Queued>) {
+    f.Uint(Tag::kPosition, m.position);
+  } else if constexpr (std::is_same_v<T, Ok>) {
+    f.OptUint(Tag::kCount, m.count);
+    f.OptText(Tag::kMessage, m.message);
+  } else if constexpr (std::is_same_v<T, LeaseLost>) {
+    f.Uint(Tag::kLease, m.lease);
+    f.Code(Tag::kCode, m.code);
+    f.OptText(Tag::kMessage, m.message);
+  } else if constexpr (std::is_same_v<T, StatusChunk>) {
+    f.OptText(Tag::kBody, m.body);
+    f.Bool(Tag::kLast, m.last);
+  } else if constexpr (std::is_same_v<T, Shutdown>) {
+    f.OptText(Tag::kMessage, m.message);
+  }
+}
+
+// Encodes fields. Strings longer than the protocol allows are cut at the cap: the
+// encoder never produces a frame the decoder would refuse.
 class FieldWriter {
  public:
   explicit FieldWriter(std::string& out) : out_(out) {}
@@ -31,6 +98,18 @@ class FieldWriter {
     out_.push_back(static_cast<char>(Kind::kUint));
     PutU64(out_, v);
   }
+  void Name(Tag tag, std::string_view s) { Bytes(tag, s, kMaxName); }
+  void Text(Tag tag, std::string_view s) { Bytes(tag, s, kMaxText); }
+  void OptName(Tag tag, std::string_view s) { if (!s.empty()) Name(tag, s); }
+  void OptText(Tag tag, std::string_view s) { if (!s.empty()) Text(tag, s); }
+  void OptUint(Tag tag, std::uint64_t v) { if (v != 0) Uint(tag, v); }
+  void Bool(Tag tag, bool v) { Uint(tag, v ? 1 : 0); }
+  void Code(Tag tag, Errc code) { Uint(tag, static_cast<std::uint64_t>(code)); }
+  void Names(Tag tag, const std::vector<std::string>& values) {
+    for (std::size_t i = 0; i < values.size() && i < kMaxArgs; ++i) Name(tag, values[i]);
+  }
+
+ private:
   void Bytes(Tag tag, std::string_view s, std::size_t cap) {
     if (s.size() > cap) s = s.substr(0, cap);
     out_.push_back(static_cast<char>(tag));
@@ -38,83 +117,8 @@ class FieldWriter {
     PutU16(out_, static_cast<std::uint16_t>(s.size()));
     out_.append(s);
   }
-  void Name(Tag tag, std::string_view s) { Bytes(tag, s, kMaxName); }
-  void Text(Tag tag, std::string_view s) { Bytes(tag, s, kMaxText); }
-  // Only non-empty / non-zero values are written: absent means default.
-  void OptName(Tag tag, std::string_view s) { if (!s.empty()) Name(tag, s); }
-  void OptText(Tag tag, std::string_view s) { if (!s.empty()) Text(tag, s); }
-  void OptUint(Tag tag, std::uint64_t v) { if (v != 0) Uint(tag, v); }
-
- private:
   std::string& out_;
 };
-
-void WriteFields(FieldWriter& w, const Message& msg) {
-  std::visit(
-      [&w](const auto& m) {
-        using T = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<T, Hello>) {
-          w.Uint(Tag::kProtoVersion, m.proto_version);
-          w.OptName(Tag::kUser, m.user);
-          w.OptName(Tag::kHost, m.host);
-          w.OptName(Tag::kDisplay, m.display);
-          w.OptUint(Tag::kPid, m.pid);
-          w.OptName(Tag::kApp, m.app);
-          w.OptName(Tag::kClientVersion, m.client_version);
-        } else if constexpr (std::is_same_v<T, Checkout>) {
-          w.Name(Tag::kFeature, m.feature);
-          w.OptName(Tag::kVersion, m.version);
-          w.OptUint(Tag::kWaitMs, m.wait_ms);
-        } else if constexpr (std::is_same_v<T, Checkin>) {
-          w.Uint(Tag::kLease, m.lease);
-        } else if constexpr (std::is_same_v<T, Heartbeat>) {
-        } else if constexpr (std::is_same_v<T, Reattach>) {
-          w.Uint(Tag::kLease, m.lease);
-          w.Uint(Tag::kToken, m.token);
-        } else if constexpr (std::is_same_v<T, Status>) {
-          w.OptName(Tag::kFeature, m.feature);
-          w.OptUint(Tag::kFormat, m.format);
-        } else if constexpr (std::is_same_v<T, Admin>) {
-          w.Name(Tag::kCommand, m.command);
-          for (std::size_t i = 0; i < m.args.size() && i < kMaxArgs; ++i) w.Name(Tag::kArg, m.args[i]);
-          w.OptName(Tag::kToken2, m.token);
-        } else if constexpr (std::is_same_v<T, HelloOk>) {
-          w.Uint(Tag::kProtoVersion, m.proto_version);
-          w.OptName(Tag::kServerVersion, m.server_version);
-          w.Uint(Tag::kClientId, m.client_id);
-          w.Uint(Tag::kTtlMs, m.ttl_ms);
-          w.Uint(Tag::kHeartbeatMs, m.heartbeat_ms);
-          w.Uint(Tag::kReattachMs, m.reattach_ms);
-        } else if constexpr (std::is_same_v<T, Granted>) {
-          w.Uint(Tag::kLease, m.lease);
-          w.Uint(Tag::kToken, m.token);
-          w.Name(Tag::kFeature, m.feature);
-          w.OptName(Tag::kVersion, m.version);
-          w.OptName(Tag::kPool, m.pool);
-          w.OptName(Tag::kLicenseExpiry, m.license_expiry);
-          w.OptUint(Tag::kShared, m.shared ? 1 : 0);
-          w.OptText(Tag::kReason, m.reason);
-        } else if constexpr (std::is_same_v<T, Denied> || std::is_same_v<T, Error>) {
-          w.Uint(Tag::kCode, static_cast<std::uint64_t>(m.code));
-          w.OptText(Tag::kMessage, m.message);
-        } else if constexpr (std::is_same_v<T, Queued>) {
-          w.Uint(Tag::kPosition, m.position);
-        } else if constexpr (std::is_same_v<T, Ok>) {
-          w.OptUint(Tag::kCount, m.count);
-          w.OptText(Tag::kMessage, m.message);
-        } else if constexpr (std::is_same_v<T, LeaseLost>) {
-          w.Uint(Tag::kLease, m.lease);
-          w.Uint(Tag::kCode, static_cast<std::uint64_t>(m.code));
-          w.OptText(Tag::kMessage, m.message);
-        } else if constexpr (std::is_same_v<T, StatusChunk>) {
-          w.OptText(Tag::kBody, m.body);
-          w.Uint(Tag::kLast, m.last ? 1 : 0);
-        } else if constexpr (std::is_same_v<T, Shutdown>) {
-          w.OptText(Tag::kMessage, m.message);
-        }
-      },
-      msg);
-}
 
 // Reads fields from a body, bounds-checked.
 class FieldReader {
@@ -156,8 +160,9 @@ class FieldReader {
   std::size_t pos_ = 0;
 };
 
-// Applies one decoded field to a message. Returns an error text for a field whose
-// value breaks a cap or has the wrong kind; unknown tags are ignored.
+// Decodes one field into a message: each call of Fields() checks whether the field
+// read is the one it describes. A value that breaks a cap or has the wrong kind sets
+// `error`; unknown tags match nothing and are ignored.
 class FieldSink {
  public:
   FieldSink(Tag tag, Kind kind, std::uint64_t u, std::string_view s)
@@ -166,23 +171,28 @@ class FieldSink {
 
   void Name(Tag tag, std::string& out) { Str(tag, out, kMaxName); }
   void Text(Tag tag, std::string& out) { Str(tag, out, kMaxText); }
+  void OptName(Tag tag, std::string& out) { Name(tag, out); }
+  void OptText(Tag tag, std::string& out) { Text(tag, out); }
   template <typename U>
   void Uint(Tag tag, U& out) {
     if (tag_ != tag) return;
     if (kind_ != Kind::kUint) return Bad("must be an integer");
-    if constexpr (std::is_same_v<U, bool>) {
-      out = u_ != 0;
-    } else {
-      if (u_ > std::uint64_t{std::numeric_limits<U>::max()}) return Bad("is out of range");
-      out = static_cast<U>(u_);
-    }
+    if (u_ > std::uint64_t{std::numeric_limits<U>::max()}) return Bad("is out of range");
+    out = static_cast<U>(u_);
+  }
+  template <typename U>
+  void OptUint(Tag tag, U& out) { Uint(tag, out); }
+  void Bool(Tag tag, bool& out) {
+    std::uint64_t v = 0;
+    Uint(tag, v);
+    if (tag_ == tag && error.empty()) out = v != 0;
   }
   void Code(Tag tag, Errc& out) {
     std::uint16_t v = 0;
     Uint(tag, v);
     if (tag_ == tag && error.empty()) out = static_cast<Errc>(v);
   }
-  void Append(Tag tag, std::vector<std::string>& out) {
+  void Names(Tag tag, std::vector<std::string>& out) {
     if (tag_ != tag) return;
     if (out.size() >= kMaxArgs) return Bad("repeats too often");
     std::string value;
@@ -205,73 +215,6 @@ class FieldSink {
   std::uint64_t u_;
   std::string_view s_;
 };
-
-void ApplyField(FieldSink& f, Message& msg) {
-  std::visit(
-      [&f](auto& m) {
-        using T = std::decay_t<decltype(m)>;
-        if constexpr (std::is_same_v<T, Hello>) {
-          f.Uint(Tag::kProtoVersion, m.proto_version);
-          f.Name(Tag::kUser, m.user);
-          f.Name(Tag::kHost, m.host);
-          f.Name(Tag::kDisplay, m.display);
-          f.Uint(Tag::kPid, m.pid);
-          f.Name(Tag::kApp, m.app);
-          f.Name(Tag::kClientVersion, m.client_version);
-        } else if constexpr (std::is_same_v<T, Checkout>) {
-          f.Name(Tag::kFeature, m.feature);
-          f.Name(Tag::kVersion, m.version);
-          f.Uint(Tag::kWaitMs, m.wait_ms);
-        } else if constexpr (std::is_same_v<T, Checkin>) {
-          f.Uint(Tag::kLease, m.lease);
-        } else if constexpr (std::is_same_v<T, Heartbeat>) {
-        } else if constexpr (std::is_same_v<T, Reattach>) {
-          f.Uint(Tag::kLease, m.lease);
-          f.Uint(Tag::kToken, m.token);
-        } else if constexpr (std::is_same_v<T, Status>) {
-          f.Name(Tag::kFeature, m.feature);
-          f.Uint(Tag::kFormat, m.format);
-        } else if constexpr (std::is_same_v<T, Admin>) {
-          f.Name(Tag::kCommand, m.command);
-          f.Append(Tag::kArg, m.args);
-          f.Name(Tag::kToken2, m.token);
-        } else if constexpr (std::is_same_v<T, HelloOk>) {
-          f.Uint(Tag::kProtoVersion, m.proto_version);
-          f.Name(Tag::kServerVersion, m.server_version);
-          f.Uint(Tag::kClientId, m.client_id);
-          f.Uint(Tag::kTtlMs, m.ttl_ms);
-          f.Uint(Tag::kHeartbeatMs, m.heartbeat_ms);
-          f.Uint(Tag::kReattachMs, m.reattach_ms);
-        } else if constexpr (std::is_same_v<T, Granted>) {
-          f.Uint(Tag::kLease, m.lease);
-          f.Uint(Tag::kToken, m.token);
-          f.Name(Tag::kFeature, m.feature);
-          f.Name(Tag::kVersion, m.version);
-          f.Name(Tag::kPool, m.pool);
-          f.Name(Tag::kLicenseExpiry, m.license_expiry);
-          f.Uint(Tag::kShared, m.shared);
-          f.Text(Tag::kReason, m.reason);
-        } else if constexpr (std::is_same_v<T, Denied> || std::is_same_v<T, Error>) {
-          f.Code(Tag::kCode, m.code);
-          f.Text(Tag::kMessage, m.message);
-        } else if constexpr (std::is_same_v<T, Queued>) {
-          f.Uint(Tag::kPosition, m.position);
-        } else if constexpr (std::is_same_v<T, Ok>) {
-          f.Uint(Tag::kCount, m.count);
-          f.Text(Tag::kMessage, m.message);
-        } else if constexpr (std::is_same_v<T, LeaseLost>) {
-          f.Uint(Tag::kLease, m.lease);
-          f.Code(Tag::kCode, m.code);
-          f.Text(Tag::kMessage, m.message);
-        } else if constexpr (std::is_same_v<T, StatusChunk>) {
-          f.Text(Tag::kBody, m.body);
-          f.Uint(Tag::kLast, m.last);
-        } else if constexpr (std::is_same_v<T, Shutdown>) {
-          f.Text(Tag::kMessage, m.message);
-        }
-      },
-      msg);
-}
 
 bool MessageFor(MsgType type, Message& out) {
   switch (type) {
@@ -313,7 +256,7 @@ void EncodeFrame(std::uint32_t request_id, const Message& msg, std::string& out)
   PutU16(out, static_cast<std::uint16_t>(TypeOf(msg)));
   PutU32(out, request_id);
   FieldWriter w(out);
-  WriteFields(w, msg);
+  std::visit([&w](const auto& m) { Fields(w, m); }, msg);
   const auto body = static_cast<std::uint32_t>(out.size() - start - kLengthPrefix);
   for (int i = 0; i < 4; ++i) out[start + i] = static_cast<char>(body >> (24 - 8 * i));
 }
@@ -353,7 +296,7 @@ std::variant<Decoded, DecodeError> DecodeBody(std::span<const std::uint8_t> body
     std::string error;
     if (!reader.Next(tag, kind, u, s, error)) return DecodeError{Errc::kMalformedRequest, id, error};
     FieldSink sink(tag, kind, u, s);
-    ApplyField(sink, out.msg);
+    std::visit([&sink](auto& m) { Fields(sink, m); }, out.msg);
     if (!sink.error.empty()) return DecodeError{Errc::kMalformedRequest, id, sink.error};
   }
   return out;

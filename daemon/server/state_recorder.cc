@@ -13,6 +13,21 @@ engine::WallTime FromUnixMillis(store::UnixMillis ms) {
       std::chrono::milliseconds(ms)));
 }
 
+namespace {
+
+// A journal entry about a user and a feature, not about a lease.
+store::JournalEntry Plain(store::JournalEvent event, const std::string& user,
+                          const std::string& feature, engine::WallTime now) {
+  store::JournalEntry e;
+  e.time = ToUnixMillis(now);
+  e.event = event;
+  e.user = user;
+  e.feature = feature;
+  return e;
+}
+
+}  // namespace
+
 store::LeaseRecord StateRecorder::Record(const engine::LeaseView& lease) const {
   store::LeaseRecord r;
   r.id = lease.id;
@@ -87,14 +102,10 @@ void StateRecorder::Ended(const engine::LeaseView& lease, Errc reason, const std
 void StateRecorder::Denied(const engine::Identity& who, const std::string& feature,
                            const std::string& version, Errc reason, const std::string& message,
                            engine::WallTime now) {
-  store::JournalEntry e;
-  e.time = ToUnixMillis(now);
-  e.event = store::JournalEvent::kDenial;
-  e.user = who.user;
+  store::JournalEntry e = Plain(store::JournalEvent::kDenial, who.user, feature, now);
   e.host = who.host;
   e.display = who.display;
   e.peer = who.peer;
-  e.feature = feature;
   e.version = version;
   e.reason = std::string(ErrcName(reason));
   e.detail = message;
@@ -112,40 +123,23 @@ void StateRecorder::CloudSlotGranted(const std::string& collection, const engine
 void StateRecorder::CloudSlotReleased(const std::string& collection, const std::string& user,
                                       engine::WallTime now) {
   batch_.remove_slots.push_back(store::CloudSlot{collection, user, 0});
-  store::JournalEntry e;
-  e.time = ToUnixMillis(now);
-  e.event = store::JournalEvent::kCloudRelease;
-  e.user = user;
-  e.feature = collection;
-  batch_.journal.push_back(std::move(e));
+  batch_.journal.push_back(Plain(store::JournalEvent::kCloudRelease, user, collection, now));
 }
 
 void StateRecorder::Assigned(const std::string& feature, const std::string& user,
                              engine::WallTime now) {
   batch_.add_assignments.push_back(store::Assignment{feature, user, ToUnixMillis(now)});
-  store::JournalEntry e;
-  e.time = ToUnixMillis(now);
-  e.event = store::JournalEvent::kAssign;
-  e.user = user;
-  e.feature = feature;
-  batch_.journal.push_back(std::move(e));
+  batch_.journal.push_back(Plain(store::JournalEvent::kAssign, user, feature, now));
 }
 
 void StateRecorder::Unassigned(const std::string& feature, const std::string& user,
                                engine::WallTime now) {
   batch_.remove_assignments.push_back(store::Assignment{feature, user, 0});
-  store::JournalEntry e;
-  e.time = ToUnixMillis(now);
-  e.event = store::JournalEvent::kUnassign;
-  e.user = user;
-  e.feature = feature;
-  batch_.journal.push_back(std::move(e));
+  batch_.journal.push_back(Plain(store::JournalEvent::kUnassign, user, feature, now));
 }
 
 void StateRecorder::Server(store::JournalEvent event, std::string detail, engine::WallTime now) {
-  store::JournalEntry e;
-  e.time = ToUnixMillis(now);
-  e.event = event;
+  store::JournalEntry e = Plain(event, {}, {}, now);
   e.detail = std::move(detail);
   batch_.journal.push_back(std::move(e));
 }
