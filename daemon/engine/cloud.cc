@@ -16,8 +16,7 @@ long long SeatEngine::State::CloudLimit(const licenses::Package& collection,
                                         licenses::Date today) const {
   long long seats = 0;
   for (const PoolState& pool : pools) {
-    if (pool.collection != &collection ||
-        DateStateOn(*pool.spec, today) != DateState::kInForce) {
+    if (pool.collection != &collection || DateStateOn(*pool.spec, today) != DateState::kInForce) {
       continue;
     }
     if (pool.spec->uncounted) {
@@ -37,8 +36,9 @@ std::vector<CloudSlotView> SeatEngine::CloudSlots(const std::string& collection)
   for (const auto& [user, since] : slots->second) {
     out.push_back({collection, user, since});
   }
-  std::stable_sort(out.begin(), out.end(),
-                   [](const CloudSlotView& a, const CloudSlotView& b) { return a.since < b.since; });
+  std::stable_sort(out.begin(), out.end(), [](const CloudSlotView& a, const CloudSlotView& b) {
+    return a.since < b.since;
+  });
   return out;
 }
 

@@ -141,8 +141,8 @@ void SeatEngine::State::MoveSeat(PoolId from_pool, std::uint32_t from_seat, Pool
       from_collection
           ? fmt::format("further seat {} of {} freed", from_seat, source.collection->name)
           : fmt::format("seat {} of {} freed", from_seat, PoolLabel(*source.spec));
-  const std::string why = from_collection ? "a product slot came free"
-                                          : "the seat had a free product slot";
+  const std::string why =
+      from_collection ? "a product slot came free" : "the seat had a free product slot";
   const std::vector<LeaseId> moving(from.leases.begin(), from.leases.end());
   for (LeaseId id : moving) {
     Lease& lease = leases.at(id);

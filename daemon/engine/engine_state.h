@@ -26,7 +26,7 @@ struct Placement;  // placement.h
 // One seat of a pool. A product seat runs one product; a collection seat runs up to the
 // package's PRODUCTS_PER_SEAT distinct products for one holder.
 struct Seat {
-  Identity holder;                      // who opened it
+  Identity holder;                        // who opened it
   std::optional<std::string> holder_key;  // DUP_GROUP (SUITE_DUP_GROUP) identity; nullopt: NONE
   WallTime since;
   std::uint64_t serial = 0;             // opening order, for stable listings
@@ -36,9 +36,9 @@ struct Seat {
 };
 
 struct PoolState {
-  const licenses::Pool* spec = nullptr;         // points into State::model.pools
+  const licenses::Pool* spec = nullptr;           // points into State::model.pools
   const licenses::Package* collection = nullptr;  // set: enabling pool of a suite PACKAGE
-  std::map<std::uint32_t, Seat> seats;          // by seat number
+  std::map<std::uint32_t, Seat> seats;            // by seat number
   // Seats by holder key: a product seat per holder, one or more collection seats.
   std::unordered_map<std::string, std::set<std::uint32_t>> by_holder;
   // The same seats oldest first (map nodes do not move), so that a denial names the
@@ -46,9 +46,9 @@ struct PoolState {
   std::map<std::uint64_t, const Seat*> by_age;
   std::set<std::uint32_t> free_numbers;  // numbers below next_number no seat uses
   std::uint32_t next_number = 1;
-  std::set<LeaseId> cloud_leases;        // seatless leases of the collection's cloud services
-  std::vector<std::string> serves;       // features whose waiters a freed seat may serve
-  std::size_t waiting = 0;               // waiters that list this pool
+  std::set<LeaseId> cloud_leases;   // seatless leases of the collection's cloud services
+  std::vector<std::string> serves;  // features whose waiters a freed seat may serve
+  std::size_t waiting = 0;          // waiters that list this pool
 };
 
 struct Lease {
@@ -118,10 +118,10 @@ struct SeatEngine::State {
 
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines;
 
-  std::set<std::string> dirty_features;      // a seat freed here: serve its queue
+  std::set<std::string> dirty_features;  // a seat freed here: serve its queue
   // A product slot freed on a collection seat: the holder's own waiters may ride on it.
   std::set<std::pair<PoolId, std::string>> freed_slots;  // pool, holder user
-  std::optional<licenses::Date> last_today;  // day seen by the last Tick
+  std::optional<licenses::Date> last_today;              // day seen by the last Tick
 
   std::vector<Event> events;
 

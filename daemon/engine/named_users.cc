@@ -101,8 +101,8 @@ Errc SeatEngine::Unassign(const std::string& feature, const std::string& user, c
     s.End(id, Errc::kLeaseRemoved, std::move(text));
   }
   if (message) {
-    *message = fmt::format("{} unassigned from '{}' ({} lease(s) ended)", user, feature,
-                           ending.size());
+    *message =
+        fmt::format("{} unassigned from '{}' ({} lease(s) ended)", user, feature, ending.size());
   }
   s.Settle(now);
   return Errc::kOk;

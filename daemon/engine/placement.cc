@@ -29,10 +29,9 @@ options::Verdict AskPolicy(const options::OptionsPolicy& policy, const PoolState
     holders.push_back(RequesterOf(seat->holder));
   }
   options::SeatUse use;
-  use.free_seats = spec.uncounted
-                       ? 1'000'000'000LL
-                       : static_cast<long long>(spec.CountOn(today)) -
-                             static_cast<long long>(pool.seats.size());
+  use.free_seats = spec.uncounted ? 1'000'000'000LL
+                                  : static_cast<long long>(spec.CountOn(today)) -
+                                        static_cast<long long>(pool.seats.size());
   use.holders = holders;
   return policy.MayTakeSeat({spec.feature, version, serial}, RequesterOf(who), use);
 }
@@ -152,10 +151,11 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
                     fmt::format("rides on {}'s collection seat {} of {} (runs {})", SeatOwner(seat),
                                 number, pool.collection->name, ProductList(seat)));
       }
-      return ride(id, seat,
-                  fmt::format("shares {}'s seat {} of {} (DUP_GROUP={})", SeatOwner(seat), number,
-                              pool.spec->feature,
-                              pool.spec->user_based ? "USER_BASED" : pool.spec->dup_group.ToString()));
+      return ride(
+          id, seat,
+          fmt::format("shares {}'s seat {} of {} (DUP_GROUP={})", SeatOwner(seat), number,
+                      pool.spec->feature,
+                      pool.spec->user_based ? "USER_BASED" : pool.spec->dup_group.ToString()));
     }
   }
 
@@ -225,19 +225,19 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
     out.holder_key = SeatHolderKey(pool, who, version);
     std::string further;
     if (full_seat) {
-      further = full_pool == &pool
-                    ? fmt::format("seat {} already runs {}", full_seat->number,
-                                  ProductList(*full_seat))
-                    : fmt::format("seat {} of {} already runs {}", full_seat->number,
-                                  full_pool->collection->name, ProductList(*full_seat));
+      further =
+          full_pool == &pool
+              ? fmt::format("seat {} already runs {}", full_seat->number, ProductList(*full_seat))
+              : fmt::format("seat {} of {} already runs {}", full_seat->number,
+                            full_pool->collection->name, ProductList(*full_seat));
     }
     if (pool.collection) {
       out.reason = full_seat ? fmt::format("further seat of {}: {}", pool.collection->name, further)
                              : fmt::format("new collection seat of {}", pool.collection->name);
     } else {
-      out.reason = full_seat ? fmt::format("further seat: own seat of {}; {}", pool.spec->feature,
-                                           further)
-                             : fmt::format("own seat of {}", pool.spec->feature);
+      out.reason =
+          full_seat ? fmt::format("further seat: own seat of {}; {}", pool.spec->feature, further)
+                    : fmt::format("own seat of {}", pool.spec->feature);
     }
     out.refusals.clear();
     return out;

@@ -41,8 +41,8 @@ struct Placement {
   PoolId pool = 0;
   std::uint32_t seat = 0;
   std::optional<std::string> holder_key;
-  bool new_slot = false;  // kCloud: the user takes a new cloud-user slot
-  std::string reason;     // LeaseView::reason
+  bool new_slot = false;                     // kCloud: the user takes a new cloud-user slot
+  std::string reason;                        // LeaseView::reason
   std::optional<options::Verdict> excluded;  // Admission refused the product itself
   std::vector<PoolRefusal> refusals;         // every pool that could not serve, and why
 

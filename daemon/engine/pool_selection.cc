@@ -32,9 +32,8 @@ bool HasFreeSeat(const PoolState& pool, licenses::Date today) {
 }
 
 bool IsCloudServiceOf(const PoolState& pool, const std::string& feature) {
-  return pool.collection &&
-         std::find(pool.collection->cloud.begin(), pool.collection->cloud.end(), feature) !=
-             pool.collection->cloud.end();
+  return pool.collection && std::find(pool.collection->cloud.begin(), pool.collection->cloud.end(),
+                                      feature) != pool.collection->cloud.end();
 }
 
 std::optional<licenses::Version> ServedVersion(const PoolState& pool, const std::string& feature) {

@@ -203,7 +203,7 @@ void SeatEngine::State::ServeSharers(const std::string& feature, PoolId pool,
   // user in the group those are the same user's waiters; other groups (host, display,
   // SITE) are rare enough to look at the whole queue.
   const PoolState& opened = pools[pool];
-  const std::uint8_t bits = opened.collection ? opened.collection->suite_dup_group.bits
+  const std::uint8_t bits = opened.collection         ? opened.collection->suite_dup_group.bits
                             : opened.spec->user_based ? std::uint8_t{licenses::DupGroup::kUser}
                                                       : opened.spec->dup_group.bits;
   if (bits == licenses::DupGroup::kNone) {
@@ -243,8 +243,7 @@ void SeatEngine::State::ServeRiders(PoolId pool, const std::string& user, const 
     if (same_user == waiters_by_user.end()) {
       continue;
     }
-    const std::vector<std::uint64_t> candidates(same_user->second.begin(),
-                                                same_user->second.end());
+    const std::vector<std::uint64_t> candidates(same_user->second.begin(), same_user->second.end());
     for (std::uint64_t id : candidates) {
       auto found = waiter_feature.find(id);
       if (found == waiter_feature.end()) {

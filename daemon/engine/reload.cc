@@ -122,10 +122,9 @@ ReloadReport SeatEngine::Reload(licenses::Model model, const Now& now) {
       // The pool may have become (or stopped being) a collection: its sharing identity
       // is worked out again from the opener and the first lease's requested version.
       const LeaseView& first = s.leases.at(*seat.leases.begin()).view;
-      seat.holder_key =
-          SeatHolderKey(now_pool, seat.holder,
-                        first.version == licenses::Version{} ? std::nullopt
-                                                             : std::optional(first.version));
+      seat.holder_key = SeatHolderKey(
+          now_pool, seat.holder,
+          first.version == licenses::Version{} ? std::nullopt : std::optional(first.version));
       for (LeaseId lease : seat.leases) {
         s.leases.at(lease).view.pool = id;
         s.leases.at(lease).view.seat = at;
@@ -161,7 +160,8 @@ ReloadReport SeatEngine::Reload(licenses::Model model, const Now& now) {
   for (const PoolState& pool : s.pools) {
     if (pool.collection) collections.insert(pool.collection->name);
   }
-  std::erase_if(s.cloud_slots, [&](const auto& entry) { return !collections.contains(entry.first); });
+  std::erase_if(s.cloud_slots,
+                [&](const auto& entry) { return !collections.contains(entry.first); });
   s.EndLapsedPools(now);
   s.EndUncoveredLeases();
   s.RecomputeWaiterPools();

@@ -61,8 +61,8 @@ RestoreReport SeatEngine::Restore(std::vector<RestoredLease> leases, const Now& 
       auto slots = s.cloud_slots.find(pool.collection->name);
       if (slots == s.cloud_slots.end() || !slots->second.contains(r.who.user)) {
         report.dropped.emplace_back(
-            std::move(view), fmt::format("{} holds no cloud-user slot of {}", r.who.user,
-                                         pool.collection->name));
+            std::move(view),
+            fmt::format("{} holds no cloud-user slot of {}", r.who.user, pool.collection->name));
         continue;
       }
       view.cloud = true;

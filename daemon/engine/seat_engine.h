@@ -69,8 +69,8 @@ struct CheckoutRequest {
 struct LeaseView {
   LeaseId id = 0;
   std::uint64_t token = 0;  // reattach token
-  PoolId pool = 0;          // the pool whose seat the lease occupies (a cloud lease: the collection's)
-  std::uint32_t seat = 0;   // seat number within the pool, stable while the seat is held; 0 = seatless
+  PoolId pool = 0;          // pool whose seat it occupies (cloud lease: the collection's pool)
+  std::uint32_t seat = 0;   // seat number in the pool, stable while held; 0 = seatless (cloud)
   std::string feature;
   licenses::Version version;  // version requested (0 when any)
   Identity who;
@@ -80,7 +80,9 @@ struct LeaseView {
   bool detached = false;     // connection gone, inside the reattach window
   bool shared = false;       // rides on a seat another lease opened (DUP_GROUP, collection slot)
   bool cloud = false;        // a cloud-service lease: holds a cloud-user slot, no seat
-  std::string reason;        // why this seat, e.g. "rides on alice@ws1's collection seat 1 of pdc (runs cad)"
+  // Why this seat, e.g. "own seat of cad", "rides on alice@ws1's collection seat 1 of pdc
+  // (runs cad)", "further seat of pdc: seat 1 already runs cad and cam".
+  std::string reason;
 };
 
 struct Denial {

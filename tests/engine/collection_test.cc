@@ -24,8 +24,8 @@ BOOST_FIXTURE_TEST_SUITE(engine_collections, EngineFixture)
 // The acceptance scenario of DESIGN §5 in one run.
 BOOST_AUTO_TEST_CASE(acceptance_product_first_then_consolidate_further_seat_and_back) {
   ModelBuilder m;
-  m.Add("A", "2027.0", 1);                                 // pool 0: a standalone seat of A
-  m.AddCollection("pdc", "2027.0", 3, {"A", "B", "C"});    // pool 1: 3 collection seats
+  m.Add("A", "2027.0", 1);                               // pool 0: a standalone seat of A
+  m.AddCollection("pdc", "2027.0", 3, {"A", "B", "C"});  // pool 1: 3 collection seats
   Start(m);
   const Identity u1 = Who("u1", "ws1");
 
@@ -53,7 +53,8 @@ BOOST_AUTO_TEST_CASE(acceptance_product_first_then_consolidate_further_seat_and_
   BOOST_TEST(InUse(1) == 1);
   BOOST_TEST(SeatsHeldBy(engine->Snapshot(clock.now()), "u1") == 1);
   BOOST_TEST(engine->FindLease(a.id)->pool == 1u);
-  BOOST_TEST(engine->FindLease(a.id)->reason == "rides on u1@ws1's collection seat 1 of pdc (runs A and B)");
+  BOOST_TEST(engine->FindLease(a.id)->reason ==
+             "rides on u1@ws1's collection seat 1 of pdc (runs A and B)");
   auto seats = Seats(1);
   BOOST_REQUIRE(seats.size() == 1u);
   BOOST_TEST((seats[0].products == std::vector<std::string>{"A", "B"}));
@@ -230,7 +231,7 @@ BOOST_AUTO_TEST_CASE(products_per_seat_three) {
 BOOST_AUTO_TEST_CASE(suite_rank_comes_after_collection_rank) {
   ModelBuilder m;
   m.AddCollection("suite", "2027.0", 1, {"A", "B"}).rank = licenses::Rank::kSuite;  // pool 0
-  m.AddCollection("pdc", "2027.0", 1, {"A"});                                        // pool 1
+  m.AddCollection("pdc", "2027.0", 1, {"A"});                                       // pool 1
   Start(m);
   BOOST_TEST(Grant(Who("u1"), 1, "A").pool == 1u);
   BOOST_TEST(Grant(Who("u2"), 2, "A").pool == 0u);

@@ -76,8 +76,7 @@ std::string SuiteKey(const licenses::Package& package, const LeaseView& lease) {
 // Whether a collection pool serves a lease's product and version (not as a cloud service).
 bool CollectionCovers(const licenses::Package& package, const licenses::Pool& pool,
                       const LeaseView& lease) {
-  if (std::find(package.cloud.begin(), package.cloud.end(), lease.feature) !=
-      package.cloud.end()) {
+  if (std::find(package.cloud.begin(), package.cloud.end(), lease.feature) != package.cloud.end()) {
     return false;
   }
   if (lease.feature == pool.feature) {
@@ -371,9 +370,9 @@ class RandomRun : public EngineFixture {
         const licenses::Package* package = PackageNamed(e.message);
         BOOST_REQUIRE(package);
         // A new slot never takes the collection beyond its limit.
-        BOOST_TEST(static_cast<long long>(engine->CloudSlots(e.message).size()) <=
-                       CloudLimit(*package),
-                   Where());
+        BOOST_TEST(
+            static_cast<long long>(engine->CloudSlots(e.message).size()) <= CloudLimit(*package),
+            Where());
         continue;
       }
       ++seen_[fmt::format("event {}", ErrcName(e.reason))];
@@ -448,10 +447,9 @@ class RandomRun : public EngineFixture {
             movable = movable && CollectionCovers(package, *c.pool->spec, lease) &&
                       SuiteKey(package, lease) == key;
           }
-          BOOST_TEST(!movable, Where() << " " << user << " keeps seat " << f.seat->number
-                                       << " of " << f.pool->spec->feature
-                                       << " beside collection seat " << c.seat->number << " of "
-                                       << c.pool->spec->feature);
+          BOOST_TEST(!movable, Where() << " " << user << " keeps seat " << f.seat->number << " of "
+                                       << f.pool->spec->feature << " beside collection seat "
+                                       << c.seat->number << " of " << c.pool->spec->feature);
         }
       }
     }
@@ -571,10 +569,10 @@ BOOST_AUTO_TEST_CASE(random_operations_keep_invariants) {
     }
   }
   // The runs must have exercised every path the invariants are about.
-  for (const char* what : {"granted", "shared", "queued", "reattached", "all_seats_in_use",
-                           "moved", "cloud", "cloud slot", "cloud_users_exhausted",
-                           "event ok", "event queue_timeout", "event lease_timed_out",
-                           "event lease_expired", "event lease_removed", "event pool_removed"}) {
+  for (const char* what : {"granted", "shared", "queued", "reattached", "all_seats_in_use", "moved",
+                           "cloud", "cloud slot", "cloud_users_exhausted", "event ok",
+                           "event queue_timeout", "event lease_timed_out", "event lease_expired",
+                           "event lease_removed", "event pool_removed"}) {
     BOOST_TEST(seen[what] > 0, "the runs never saw " << what);
   }
 }

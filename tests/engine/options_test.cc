@@ -90,7 +90,8 @@ BOOST_AUTO_TEST_CASE(max_per_user) {
   BOOST_TEST(Grant(Who("alice", "ws1"), 3, "cad").shared);  // sharing is no new seat
   Denial d = Deny(Who("alice", "ws3"), 4, "cad");
   BOOST_TEST((d.code == Errc::kMaxReachedForUser));
-  BOOST_TEST(d.message == "2 of 2 seats already held; limited by site.opt:1 (MAX 2 cad USER alice)");
+  BOOST_TEST(d.message ==
+             "2 of 2 seats already held; limited by site.opt:1 (MAX 2 cad USER alice)");
   Grant(Who("bob", "ws3"), 5, "cad");
 }
 
@@ -104,7 +105,8 @@ BOOST_AUTO_TEST_CASE(queue_serving_respects_reservations) {
   Denial denied = Deny(Who("bob", "ws2"), 2, "cad");
   BOOST_TEST((denied.code == Errc::kReservedForOthers));
   LeaseView robert = Grant(Who("robert", "ws3"), 3, "cad");
-  BOOST_TEST(std::holds_alternative<Queued>(Try(Who("bob", "ws2"), 2, "cad", std::nullopt, 60s, 9)));
+  BOOST_TEST(
+      std::holds_alternative<Queued>(Try(Who("bob", "ws2"), 2, "cad", std::nullopt, 60s, 9)));
   // robert's checkin frees the reserved seat: bob, still waiting, must not get it.
   BOOST_TEST((Checkin(3, robert) == Errc::kOk));
   BOOST_TEST(engine->TakeEvents().empty());
