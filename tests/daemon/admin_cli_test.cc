@@ -193,3 +193,34 @@ BOOST_AUTO_TEST_CASE(reread_below_current_use_warns_and_keeps_everyone) {
   BOOST_TEST(std::get<p::Ok>(*a.Call(5, p::Heartbeat{})).count == 1u);
   BOOST_TEST(std::get<p::Ok>(*b.Call(5, p::Heartbeat{})).count == 1u);
 }
+
+BOOST_AUTO_TEST_CASE(kill_9_loses_no_lease_and_clients_reattach_to_the_same_ids) {
+  DaemonFixture d(kLicense);
+  std::vector<p::Granted> leases;
+  std::vector<std::pair<std::string, std::string>> who = {{"alice", "ws1"}, {"bob", "ws2"},
+                                                          {"carol", "ws3"}};
+  const std::vector<std::string> features = {"cad", "cad", "cam"};
+  for (std::size_t i = 0; i < who.size(); ++i) {
+    auto c = RawClient::Tcp(d.port());
+    c.Hello(who[i].first, who[i].second);
+    leases.push_back(Grant(c, 2, features[i]));  // acknowledged: the reply came back
+  }
+  d.Kill();  // SIGKILL: no goodbye, no flush
+  d.Start();
+  std::string out;
+  BOOST_TEST(Floatlm(d, {"status", "-c", d.license_env()}, out) == 0, out);
+  BOOST_TEST(out.find("2 of 2 in use") != std::string::npos, out);  // cad: nothing doubled
+  for (std::size_t i = 0; i < who.size(); ++i) {
+    auto c = RawClient::Tcp(d.port());
+    c.Hello(who[i].first, who[i].second);
+    auto reply = c.Call(3, p::Reattach{leases[i].lease, leases[i].token});
+    BOOST_REQUIRE_MESSAGE(reply && std::holds_alternative<p::Granted>(*reply),
+                          "lease " << leases[i].lease << " did not come back");
+    BOOST_TEST(std::get<p::Granted>(*reply).lease == leases[i].lease);
+  }
+  // A newcomer still cannot get a third cad seat.
+  auto dave = RawClient::Tcp(d.port());
+  dave.Hello("dave", "ws4");
+  auto denied = dave.Call(2, p::Checkout{"cad"});
+  BOOST_TEST((denied && std::holds_alternative<p::Denied>(*denied)));
+}
