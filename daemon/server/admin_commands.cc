@@ -204,7 +204,11 @@ std::vector<proto::Message> Server::Report(const std::vector<std::string>& args)
   }
   const auto from = ParseId(args[0]);
   const auto to = ParseId(args[1]);
-  if (!from || !to || *from >= *to) return Usage("report: SINCE must be before UNTIL");
+  // Bounded so that the look-back below cannot overflow.
+  constexpr std::uint64_t kLatest = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
+  if (!from || !to || *from >= *to || *to > kLatest) {
+    return Usage("report: SINCE must be before UNTIL, both Unix milliseconds before year 10000");
+  }
   // Pending changes first, so the report sees everything acknowledged so far.
   Flush();
   constexpr store::UnixMillis kLookBack = 7LL * 24 * 3600 * 1000;

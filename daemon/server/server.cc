@@ -163,6 +163,9 @@ void Server::DoAccept() {
 void Server::OpenStoreAndRestore() {
   store::SqliteStoreOptions options;
   options.state_dir = config_.state_dir;
+  // Commits run on the event loop: a database locked by another process must fail fast
+  // (new checkouts are then refused and the commit retried) rather than stall every client.
+  options.busy_timeout = std::chrono::milliseconds(20);
   std::unique_ptr<store::SqliteLeaseStore> sqlite;
   if (auto st = store::SqliteLeaseStore::Open(options, &sqlite); !st.ok()) {
     throw std::runtime_error(st.message());

@@ -1,0 +1,187 @@
+// Hostile clients against the real floatlmd on loopback. In every case a well-behaved
+// client holds a seat and heartbeats throughout; it must keep its seat, and its round
+// trips are reported (median, p99) with only a generous sanity bound asserted: these
+// tests share a machine and must not fail on its load.
+#include <boost/test/unit_test.hpp>
+
+#include <sys/socket.h>
+
+#include <chrono>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon_fixture.h"
+#include "fault_util.h"
+#include "raw_client.h"
+
+namespace p = floatlm::proto;
+using floatlm::Errc;
+using floatlm::testing::DaemonFixture;
+using floatlm::testing::RawClient;
+using floatlm::testing::SeatHolder;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string License(int features = 1) {
+  std::string text = "VENDOR demo\nFEATURE cad demo 2027.0 permanent 4 DUP_GROUP=UH SN=F-1\n";
+  // More features make a longer status reply, so a non-reader's backlog grows faster.
+  for (int i = 1; i < features; ++i) {
+    text += "FEATURE feature_" + std::to_string(i) + " demo 1.0 permanent 2 SN=F-" +
+            std::to_string(i + 1) + "\n";
+  }
+  return text;
+}
+
+void CheckHolder(SeatHolder& holder, const char* test) {
+  holder.Stop();
+  BOOST_TEST_MESSAGE(test << ": seat holder " << holder.Summary());
+  BOOST_TEST(holder.samples() > 0u);
+  BOOST_TEST(holder.failures() == 0, "the well-behaved client lost its seat or a heartbeat");
+  BOOST_TEST(holder.max_ms() < 1000.0, "a heartbeat took longer than a second");
+}
+
+std::string Frame(std::uint32_t id, const p::Message& msg) {
+  std::string out;
+  p::EncodeFrame(id, msg, out);
+  return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(hostile_clients)
+
+// The only slow test: the HELLO deadline is a fixed 10 s in the server.
+BOOST_AUTO_TEST_CASE(silent_connection_is_dropped_after_the_hello_timeout) {
+  DaemonFixture d(License());
+  SeatHolder holder(d.port(), "cad");
+  BOOST_REQUIRE(holder.has_seat());
+  holder.Start();
+  const auto start = std::chrono::steady_clock::now();
+  auto silent = RawClient::Tcp(d.port());
+  BOOST_TEST(!silent.WaitClosed(8s), "dropped before the 10 s HELLO deadline");
+  BOOST_TEST(silent.WaitClosed(6s), "still open well after the 10 s HELLO deadline");
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - start);
+  BOOST_TEST_MESSAGE("silent connection closed after " << took.count() << " ms");
+  CheckHolder(holder, "silent_connection");
+  BOOST_TEST(d.log().find("event=client.idle_timeout") != std::string::npos, d.log());
+}
+
+BOOST_AUTO_TEST_CASE(client_that_never_reads_is_disconnected_and_others_are_not) {
+  DaemonFixture d(License(60));
+  SeatHolder holder(d.port(), "cad");
+  BOOST_REQUIRE(holder.has_seat());
+  holder.Start();
+
+  auto hog = RawClient::Tcp(d.port());
+  hog.Hello("hog", "ws-hog");
+  // A batch of JSON status requests per write; the replies are never read. The daemon
+  // may hold 1 MiB for it beyond what the kernel buffers; then it must hang up.
+  std::string batch;
+  for (std::uint32_t i = 0; i < 100; ++i) batch += Frame(10 + i, p::Status{"", 1});
+  const auto deadline = std::chrono::steady_clock::now() + 60s;
+  bool refused = false;
+  while (std::chrono::steady_clock::now() < deadline) {
+    hog.SendBytes(batch);
+    if (d.log().find("event=client.slow_reader") != std::string::npos) {
+      refused = true;
+      break;
+    }
+  }
+  BOOST_TEST(refused, "the daemon kept queueing replies for a client that does not read");
+  BOOST_TEST(hog.WaitClosed(20s));
+  BOOST_TEST(d.Running());
+  CheckHolder(holder, "non_reader");
+  // And the daemon still serves newcomers.
+  auto late = RawClient::Tcp(d.port());
+  late.Hello("late", "ws9");
+  auto reply = late.Call(2, p::Checkout{"cad"});
+  BOOST_REQUIRE(reply);
+  BOOST_TEST(std::holds_alternative<p::Granted>(*reply));
+}
+
+BOOST_AUTO_TEST_CASE(slow_drip_sender_is_served_correctly) {
+  DaemonFixture d(License());
+  SeatHolder holder(d.port(), "cad");
+  BOOST_REQUIRE(holder.has_seat());
+  holder.Start();
+
+  auto drip = RawClient::Tcp(d.port());
+  p::Hello hello;
+  hello.user = "drip";
+  hello.host = "ws-drip";
+  const std::string bytes = Frame(1, hello) + Frame(2, p::Checkout{"cad", "2027.0", 0});
+  for (char c : bytes) {
+    drip.SendBytes(std::string(1, c));
+    std::this_thread::sleep_for(50ms);
+  }
+  auto ok = drip.Receive(5s);
+  BOOST_REQUIRE(ok);
+  BOOST_TEST(ok->request_id == 1u);
+  BOOST_TEST(std::holds_alternative<p::HelloOk>(ok->msg));
+  auto granted = drip.Receive(5s);
+  BOOST_REQUIRE(granted);
+  BOOST_TEST(granted->request_id == 2u);
+  BOOST_REQUIRE(std::holds_alternative<p::Granted>(granted->msg));
+  BOOST_TEST(std::get<p::Granted>(granted->msg).feature == "cad");
+  CheckHolder(holder, "slow_drip");
+}
+
+BOOST_AUTO_TEST_CASE(connections_beyond_the_limit_are_refused_and_seats_kept) {
+  constexpr int kLimit = 50;
+  DaemonFixture d(License(), "demo", {"--max-connections", std::to_string(kLimit)});
+  SeatHolder holder(d.port(), "cad");
+  BOOST_REQUIRE(holder.has_seat());
+  holder.Start();
+
+  // The holder is one connection; fill the rest, and make sure each was accepted.
+  std::vector<RawClient> filled;
+  for (int i = 1; i < kLimit; ++i) {
+    filled.push_back(RawClient::Tcp(d.port()));
+    filled.back().Hello("user" + std::to_string(i), "ws-flood");
+  }
+  int refused = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto extra = RawClient::Tcp(d.port());
+    auto reply = extra.Receive(5s);
+    if (reply && std::holds_alternative<p::Error>(reply->msg) &&
+        std::get<p::Error>(reply->msg).code == Errc::kTooManyConnections) {
+      ++refused;
+    }
+    BOOST_TEST(extra.WaitClosed(5s), "a refused connection was left open");
+  }
+  BOOST_TEST(refused == 20);
+  // Accepted clients keep working while the daemon is full.
+  auto hb = filled.front().Call(7, p::Heartbeat{});
+  BOOST_REQUIRE(hb);
+  BOOST_TEST(std::holds_alternative<p::Ok>(*hb));
+  // Closing one frees its slot for the next comer.
+  filled.pop_back();
+  std::this_thread::sleep_for(200ms);
+  auto next = RawClient::Tcp(d.port());
+  BOOST_TEST(next.Hello("next", "ws-next").client_id > 0u);
+  CheckHolder(holder, "connection_flood");
+}
+
+// Found by fuzz_session (RELIABILITY.md, F1): a report range past INT64_MAX ms made the
+// daemon compute `since - 7 days` as a signed overflow. The admin socket is used because
+// the fixture runs as root; the same code serves ADMIN over TCP with the token.
+BOOST_AUTO_TEST_CASE(admin_report_with_times_past_year_9999_is_refused) {
+  DaemonFixture d(License());
+  auto admin = RawClient::Unix((d.dir() / "admin.sock").string());
+  auto reply = admin.Call(
+      1, p::Admin{"report", {"9223372036854775808", "18446744073709551615", "text"}, ""});
+  BOOST_REQUIRE(reply);
+  BOOST_REQUIRE(std::holds_alternative<p::Error>(*reply));
+  BOOST_TEST(static_cast<int>(std::get<p::Error>(*reply).code) ==
+             static_cast<int>(Errc::kBadArgument));
+  BOOST_TEST(d.Running());
+  // A sane range still works.
+  auto ok = admin.Call(2, p::Admin{"report", {"0", "4102444800000", "csv"}, ""});
+  BOOST_REQUIRE(ok);
+  BOOST_TEST(std::holds_alternative<p::StatusChunk>(*ok));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

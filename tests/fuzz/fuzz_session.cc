@@ -1,0 +1,461 @@
+// Fuzzes the session state machine against a real seat engine: the input is a script of
+// client frames (raw bytes or well-formed requests built from the input), disconnects,
+// clock advances with Tick, store outages and admin commands, played against
+// RequestHandler exactly as the server plays them, with a fake clock. After every step:
+//  - every byte the daemon would send decodes as whole frames;
+//  - the engine's lease count matches its snapshot, and no counted pool holds more seats
+//    than it has, except one a reread left above a lowered count, which may only drain;
+//  - the turn's batch commits to a MemoryLeaseStore, and the leases the store holds are
+//    exactly the engine's: what a restart would restore is what is held.
+//
+// ADMIN requests go to an executor that follows daemon/server/admin_commands.cc (token
+// check, then remove / reread / report / down argument handling) on this engine; the
+// real one is a Server member that needs Asio, which this build cannot include.
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "admin/admin_auth.h"
+#include "engine/seat_engine.h"
+#include "floatlm/licenses/model_builder.h"
+#include "floatlm/licenses/parser.h"
+#include "floatlm/proto/messages.h"
+#include "fuzz_check.h"
+#include "fuzz_script.h"
+#include "log/log.h"
+#include "server/request_handler.h"
+#include "server/state_recorder.h"
+#include "server/status_render.h"
+#include "store/memory_lease_store.h"
+#include "store/usage_report.h"
+
+namespace p = floatlm::proto;
+namespace lic = floatlm::licenses;
+namespace eng = floatlm::engine;
+namespace srv = floatlm::server;
+using floatlm::Errc;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Two small models: the second is what "reread" switches to and back, so counts go up
+// and down (cam 2 <-> 3, sim 1 <-> 2) and pools come and go.
+constexpr const char* kModelA =
+    "VENDOR demo\n"
+    "FEATURE cad demo 2027.0 permanent 2 DUP_GROUP=UH SN=S-1\n"
+    "INCREMENT cam demo 1.0 1-jan-2099 1 DUP_GROUP=NONE\n"
+    "INCREMENT cam demo 1.0 1-jan-2099 1 DUP_GROUP=NONE\n"
+    "FEATURE old demo 1.0 1-jan-2001 3\n"
+    "FEATURE sim demo 3.0 permanent 1 DUP_GROUP=SITE PREV_VERSIONS=1\n"
+    "FEATURE free demo 1.0 permanent uncounted HOSTID=ANY\n"
+    "PACKAGE suite demo 1.0 COMPONENTS=\"cad sim\" OPTIONS=SUITE\n"
+    "FEATURE suite demo 1.0 permanent 1\n";
+constexpr const char* kModelB =
+    "VENDOR demo\n"
+    "FEATURE cad demo 2027.0 permanent 2 DUP_GROUP=UH SN=S-1\n"
+    "INCREMENT cam demo 1.0 1-jan-2099 3 DUP_GROUP=NONE\n"
+    "FEATURE sim demo 3.0 permanent 2 DUP_GROUP=SITE PREV_VERSIONS=1\n"
+    "FEATURE new demo 1.0 permanent 1 DUP_GROUP=UHD\n";
+
+lic::Model BuildFixedModel(const char* text) {
+  auto built = lic::BuildModel({lic::ParseLicenseText("fixed.lic", text)});
+  FUZZ_CHECK(built.model.rejected.empty(), "the fixed fuzz model must load cleanly");
+  return built.model;
+}
+
+const char* const kFeatures[] = {"cad", "cam", "old", "sim", "free", "suite", "new", "nope", ""};
+const char* const kVersions[] = {"", "2027.0", "1.0", "3.0", "2.0", "0.5", "x.y", "99999999999"};
+const char* const kUsers[] = {"alice", "bob", "carol", ""};
+const char* const kHosts[] = {"ws1", "ws2", ""};
+const char* const kCommands[] = {"remove", "reread", "report", "down", "bogus", ""};
+constexpr const char* kAdminToken = "fuzz-admin-token";
+
+std::span<const std::uint8_t> Bytes(const std::string& s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+template <std::size_t N>
+const char* Pick(FuzzScript& in, const char* const (&list)[N]) {
+  return list[in.ConsumeIntegralInRange<std::size_t>(0, N - 1)];
+}
+
+class Harness {
+ public:
+  Harness()
+      : model_a_(BuildFixedModel(kModelA)),
+        model_b_(BuildFixedModel(kModelB)),
+        engine_(model_a_, Config()),
+        recorder_(engine_),
+        token_(kAdminToken),
+        handler_(engine_, recorder_, Settings(),
+                 [this](const std::string& feature, bool json) {
+                   const srv::ServerFacts facts{"fuzz", "127.0.0.1:27000", now_.wall, 4};
+                   return json ? srv::RenderStatusJson(engine_, facts, feature, now_)
+                               : srv::RenderStatusText(engine_, facts, feature, now_);
+                 },
+                 [this](const p::Admin& cmd, const srv::ClientContext&) { return Admin(cmd); }) {
+    for (auto& c : clients_) Reset(c);
+  }
+
+  void Run(FuzzScript& in) {
+    while (in.remaining_bytes() > 0) {
+      const std::size_t k = in.ConsumeIntegralInRange<std::size_t>(0, kClients - 1);
+      switch (in.ConsumeIntegralInRange<int>(0, 7)) {
+        case 0: {  // a raw frame body, straight from the input
+          Feed(k, in.ConsumeBytesAsString(in.ConsumeIntegralInRange<std::size_t>(0, 300)));
+          break;
+        }
+        case 1:
+        case 2:
+        case 3: {  // a well-formed request, so the script gets past HELLO quickly
+          std::string frame;
+          p::EncodeFrame(in.ConsumeIntegral<std::uint32_t>(), MakeRequest(in), frame);
+          Feed(k, frame.substr(p::kLengthPrefix));
+          break;
+        }
+        case 4: {  // time passes; the server ticks every 100 ms, here in one step
+          Advance(std::chrono::milliseconds(in.ConsumeIntegralInRange<int>(0, 255) * 100));
+          break;
+        }
+        case 5:
+          Disconnect(k);
+          break;
+        case 6:
+          healthy_ = !healthy_;
+          handler_.SetStoreHealthy(healthy_, healthy_ ? "" : "disk full (fuzz)");
+          break;
+        case 7: {  // a day passes in one jump: reattach windows and TTLs all run out
+          Advance(24h);
+          break;
+        }
+      }
+      EndOfTurn();
+    }
+  }
+
+ private:
+  static constexpr std::size_t kClients = 4;
+
+  static eng::EngineConfig Config() {
+    eng::EngineConfig c;
+    c.ttl = 10s;
+    c.reattach_window = 5s;
+    c.max_queue_per_pool = 8;
+    c.token_source = [n = std::uint64_t{1000}]() mutable { return ++n; };
+    return c;
+  }
+  static srv::HandlerSettings Settings() {
+    srv::HandlerSettings s;
+    s.ttl = 10s;
+    s.reattach_window = 5s;
+    s.max_queued_per_connection = 3;
+    return s;
+  }
+
+  void Reset(srv::ClientContext& c) {
+    c = srv::ClientContext{};
+    c.id = next_client_++;
+    c.who.peer = "127.0.0.1";
+  }
+
+  p::Message MakeRequest(FuzzScript& in) {
+    switch (in.ConsumeIntegralInRange<int>(0, 8)) {
+      case 0: {
+        p::Hello h;
+        h.proto_version = in.ConsumeBool() ? p::kProtocolVersion : in.ConsumeIntegral<std::uint32_t>();
+        h.user = Pick(in, kUsers);
+        h.host = Pick(in, kHosts);
+        h.display = in.ConsumeBool() ? ":0" : "";
+        h.pid = in.ConsumeIntegral<std::uint16_t>();
+        h.app = "fuzz";
+        return h;
+      }
+      case 1:
+        return p::Checkout{Pick(in, kFeatures), Pick(in, kVersions),
+                           in.ConsumeBool() ? 0 : in.ConsumeIntegralInRange<std::uint64_t>(1, 20'000)};
+      case 2:
+        return p::Checkin{KnownLease(in).first};
+      case 3:
+        return p::Heartbeat{};
+      case 4: {
+        auto [lease, token] = KnownLease(in);
+        return p::Reattach{lease, in.ConsumeBool() ? token : token + 1};
+      }
+      case 5:
+        return p::Status{in.ConsumeBool() ? "" : Pick(in, kFeatures),
+                         in.ConsumeIntegralInRange<std::uint32_t>(0, 2)};
+      case 6: {
+        p::Admin a;
+        a.command = Pick(in, kCommands);
+        a.token = in.ConsumeBool() ? kAdminToken : in.ConsumeRandomLengthString(20);
+        const int n = in.ConsumeIntegralInRange<int>(0, 4);
+        for (int i = 0; i < n; ++i) {
+          switch (in.ConsumeIntegralInRange<int>(0, 4)) {
+            case 0: a.args.push_back("--lease"); break;
+            case 1: a.args.push_back(std::to_string(KnownLease(in).first)); break;
+            case 2: a.args.push_back(Pick(in, kFeatures)); break;
+            case 3: a.args.push_back(Pick(in, kUsers)); break;
+            default: a.args.push_back(in.ConsumeRandomLengthString(24)); break;
+          }
+        }
+        return a;
+      }
+      case 7:  // daemon-to-client messages sent by a client
+        return p::Granted{1, 2, "cad", "2027.0", "", "", false};
+      default:
+        return p::Ok{in.ConsumeIntegral<std::uint8_t>(), "hi"};
+    }
+  }
+
+  // A lease id and token the daemon handed out (or a made-up one).
+  std::pair<std::uint64_t, std::uint64_t> KnownLease(FuzzScript& in) {
+    if (known_.empty() || in.ConsumeIntegralInRange<int>(0, 7) == 0) {
+      return {in.ConsumeIntegralInRange<std::uint64_t>(0, 40), in.ConsumeIntegral<std::uint64_t>()};
+    }
+    return known_[in.ConsumeIntegralInRange<std::size_t>(0, known_.size() - 1)];
+  }
+
+  void Feed(std::size_t k, const std::string& body) {
+    std::string out;
+    srv::RequestHandler::After after;
+    auto decoded = p::DecodeBody(Bytes(body));
+    if (const auto* err = std::get_if<p::DecodeError>(&decoded)) {
+      after = handler_.HandleDecodeError(*err, out);
+    } else {
+      after = handler_.Handle(clients_[k], std::get<p::Decoded>(decoded), now_, out);
+    }
+    CheckReplies(out);
+    Dispatch();
+    if (after == srv::RequestHandler::After::kClose) Disconnect(k);
+  }
+
+  void Disconnect(std::size_t k) {
+    engine_.Disconnect(clients_[k].id, now_);
+    Reset(clients_[k]);
+    Dispatch();
+  }
+
+  void Advance(std::chrono::milliseconds span) {
+    now_.mono += span;
+    now_.wall += span;
+    now_.today = lic::Date{std::chrono::floor<std::chrono::days>(now_.wall)};
+    engine_.Tick(now_);
+    Dispatch();
+  }
+
+  // As Server::DispatchEvents: record each event, tell a connected client.
+  void Dispatch() {
+    for (const auto& event : engine_.TakeEvents()) {
+      srv::ClientContext* ctx = nullptr;
+      for (auto& c : clients_) {
+        if (c.id == event.client) ctx = &c;
+      }
+      switch (event.kind) {
+        case eng::Event::Kind::kLeaseEnded:
+          recorder_.Ended(event.lease, event.reason, event.message, now_.wall);
+          break;
+        case eng::Event::Kind::kQueuedGranted:
+          recorder_.Granted(event.lease, ctx, now_.wall);
+          break;
+        case eng::Event::Kind::kQueueTimeout:
+          recorder_.Denied(event.lease.who, event.lease.feature, "", event.reason, event.message,
+                           now_.wall);
+          break;
+        case eng::Event::Kind::kLeaseMoved:
+          recorder_.Updated(event.lease, floatlm::store::JournalEvent::kMove, event.message,
+                            now_.wall);
+          break;
+        default:
+          // Kinds this harness does not persist (cloud-user slots): nothing to check yet.
+          break;
+      }
+      if (!ctx) continue;
+      if (event.kind != eng::Event::Kind::kLeaseEnded && ctx->queued_checkouts > 0) {
+        --ctx->queued_checkouts;
+      }
+      std::string out;
+      srv::RequestHandler::EncodeEvent(engine_, event, out);
+      CheckReplies(out);
+    }
+  }
+
+  // Everything the daemon sends must be whole, decodable frames.
+  void CheckReplies(const std::string& out) {
+    std::span<const std::uint8_t> rest = Bytes(out);
+    while (!rest.empty()) {
+      std::size_t body = 0;
+      FUZZ_CHECK(p::PeekFrame(rest, body) == p::FrameState::kReady,
+                 "the daemon wrote a partial or oversized frame");
+      auto decoded = p::DecodeBody(rest.subspan(p::kLengthPrefix, body));
+      const auto* msg = std::get_if<p::Decoded>(&decoded);
+      FUZZ_CHECK(msg != nullptr, "the daemon wrote a frame its own decoder refuses");
+      if (const auto* g = std::get_if<p::Granted>(&msg->msg)) {
+        if (known_.size() < 64) known_.emplace_back(g->lease, g->token);
+      }
+      rest = rest.subspan(p::kLengthPrefix + body);
+    }
+  }
+
+  // Commits the turn's batch (group commit) and checks the engine against the store.
+  void EndOfTurn() {
+    if (healthy_ && !recorder_.empty()) {
+      const auto st = store_.Commit(recorder_.batch());
+      FUZZ_CHECK(st.ok(), "the recorder produced a batch the store refuses");
+      recorder_.Clear();
+    }
+    std::size_t in_snapshot = 0;
+    std::set<eng::LeaseId> ids;
+    for (const auto& pool : engine_.Snapshot(now_)) {
+      FUZZ_CHECK(pool.in_use == static_cast<int>(pool.seats.size()), "in_use is not the seat count");
+      if (!pool.spec->uncounted) {
+        // A reread may leave a pool above its new count (leases are not cut); from then on
+        // it may only shrink until it is back within its count.
+        const std::string key = pool.spec->Key();
+        auto cap = seat_cap_.find(key);
+        const int allowed = cap == seat_cap_.end() ? pool.total : std::max(pool.total, cap->second);
+        FUZZ_CHECK(pool.in_use <= allowed, "a pool holds more seats than it has");
+        seat_cap_[key] = std::max(pool.total, pool.in_use);
+      }
+      for (const auto& seat : pool.seats) {
+        FUZZ_CHECK(!seat.leases.empty(), "a seat without a lease");
+        for (const auto& l : seat.leases) {
+          ++in_snapshot;
+          FUZZ_CHECK(ids.insert(l.id).second, "a lease sits on two seats");
+          FUZZ_CHECK(engine_.FindLease(l.id).has_value(), "a seat holds a lease FindLease misses");
+        }
+      }
+    }
+    FUZZ_CHECK(in_snapshot == engine_.lease_count(), "lease_count disagrees with the snapshot");
+    if (healthy_) {
+      floatlm::store::StoredState state;
+      FUZZ_CHECK(store_.Load(&state).ok(), "memory store load failed");
+      std::set<eng::LeaseId> stored;
+      for (const auto& r : state.leases) stored.insert(r.id);
+      FUZZ_CHECK(stored == ids, "the store's leases differ from the engine's");
+    }
+  }
+
+  // Follows Server::HandleAdminOverTcp and Server::ExecuteAdmin.
+  std::vector<p::Message> Admin(const p::Admin& cmd) {
+    if (!token_.Matches(cmd.token)) {
+      return {p::Error{Errc::kPermissionDenied, "permission denied: wrong admin token"}};
+    }
+    const auto& a = cmd.args;
+    if (cmd.command == "reread") {
+      use_b_ = !use_b_;
+      auto report = engine_.Reload(use_b_ ? model_b_ : model_a_, now_);
+      recorder_.Server(floatlm::store::JournalEvent::kReread, "reread", now_.wall);
+      Dispatch();
+      return {p::Ok{report.ended.size(), "reread"}};
+    }
+    if (cmd.command == "down") return {p::Ok{0, "stopping"}};
+    if (cmd.command == "remove") {
+      std::vector<eng::LeaseId> ids;
+      if (a.size() == 2 && a[0] == "--lease") {
+        auto id = ParseId(a[1]);
+        if (!id) return {p::Error{Errc::kBadArgument, "not a lease id"}};
+        ids.push_back(*id);
+      } else if (a.size() == 3) {
+        for (const auto& pool : engine_.Snapshot(now_)) {
+          if (pool.spec->feature != a[0]) continue;
+          for (const auto& seat : pool.seats) {
+            for (const auto& l : seat.leases) {
+              if (l.who.user == a[1] && l.who.host == a[2]) ids.push_back(l.id);
+            }
+          }
+        }
+        if (ids.empty()) return {p::Error{Errc::kNoSuchLease, "no lease"}};
+      } else {
+        return {p::Error{Errc::kBadArgument, "usage: remove FEATURE USER HOST | remove --lease ID"}};
+      }
+      for (auto id : ids) {
+        if (engine_.Remove(id, now_) != Errc::kOk) {
+          return {p::Error{Errc::kNoSuchLease, "lease does not exist"}};
+        }
+      }
+      Dispatch();
+      return {p::Ok{ids.size(), "removed"}};
+    }
+    if (cmd.command == "report") {
+      if (a.size() != 3 || (a[2] != "text" && a[2] != "csv")) {
+        return {p::Error{Errc::kBadArgument, "usage: report SINCE_MS UNTIL_MS text|csv"}};
+      }
+      const auto from = ParseId(a[0]);
+      const auto to = ParseId(a[1]);
+      // The bound proposed for admin_commands.cc (RELIABILITY.md, finding F1): times past
+      // year 9999 turned `since - kLookBack` into a signed overflow.
+      constexpr std::uint64_t kLatest = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
+      if (!from || !to || *from >= *to || *to > kLatest) {
+        return {p::Error{Errc::kBadArgument, "report: SINCE < UNTIL, before year 10000"}};
+      }
+      constexpr floatlm::store::UnixMillis kLookBack = 7LL * 24 * 3600 * 1000;
+      const auto since = static_cast<floatlm::store::UnixMillis>(*from);
+      const auto until = static_cast<floatlm::store::UnixMillis>(*to);
+      std::vector<floatlm::store::JournalEntry> entries;
+      if (!store_.ReadJournal(since - kLookBack, until, &entries).ok()) {
+        return {p::Error{Errc::kStoreUnavailable, "journal"}};
+      }
+      const auto report = floatlm::store::ComputeReport(entries, since, until);
+      const std::string body = a[2] == "csv" ? floatlm::store::RenderReportCsv(report)
+                                             : floatlm::store::RenderReportText(report);
+      auto chunks = srv::ChunkedText(body);
+      return {chunks.begin(), chunks.end()};
+    }
+    return {p::Error{Errc::kBadArgument, "unknown admin command"}};
+  }
+
+  static std::optional<std::uint64_t> ParseId(const std::string& s) {
+    std::uint64_t v = 0;
+    auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
+    return v;
+  }
+
+  lic::Model model_a_;
+  lic::Model model_b_;
+  bool use_b_ = false;
+  eng::SeatEngine engine_;
+  srv::StateRecorder recorder_;
+  floatlm::store::MemoryLeaseStore store_;
+  floatlm::admin::AdminToken token_;
+  srv::RequestHandler handler_;
+  bool healthy_ = true;
+  srv::ClientContext clients_[kClients];
+  eng::ClientId next_client_ = 1;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> known_;
+  // Per pool key: the most seats it may hold, lowered as a pool left above its count by
+  // a reread drains.
+  std::map<std::string, int> seat_cap_;
+  // 2026-11-27 09:00 UTC, like the engine tests' fake clock.
+  eng::Now now_{eng::MonoTime{std::chrono::hours(1000)},
+                eng::WallTime{std::chrono::sys_days{lic::Date{std::chrono::year{2026},
+                                                               std::chrono::month{11},
+                                                               std::chrono::day{27}}} +
+                              std::chrono::hours(9)},
+                lic::Date{std::chrono::year{2026}, std::chrono::month{11}, std::chrono::day{27}}};
+};
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  // The handler logs every grant and denial; at fuzzing speed that is only noise.
+  floatlm::log::SetLevel(floatlm::log::Level::kError);
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  FuzzScript in(data, size);
+  Harness harness;
+  harness.Run(in);
+  return 0;
+}
