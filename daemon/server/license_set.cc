@@ -37,10 +37,19 @@ LicenseSet LoadLicenseSet(const std::vector<std::string>& files, const std::stri
     return out;
   }
   if (loaded.model.pools.empty()) {
-    out.error = fmt::format("no valid feature in {} ({} line{} rejected{})",
-                            fmt::join(files, ", "), loaded.model.rejected.size(),
+    // Name the reasons here too: an admin running `floatlm reread` does not see the log.
+    std::vector<std::string> reasons;
+    for (const auto& r : loaded.model.rejected) {
+      if (reasons.size() == 5) {
+        reasons.push_back(fmt::format("and {} more", loaded.model.rejected.size() - 5));
+        break;
+      }
+      reasons.push_back(r.ToString());
+    }
+    out.error = fmt::format("no valid feature in {} ({} line{} rejected{}{})", fmt::join(files, ", "),
+                            loaded.model.rejected.size(),
                             loaded.model.rejected.size() == 1 ? "" : "s",
-                            loaded.model.rejected.empty() ? "" : ": see license.rejected above");
+                            reasons.empty() ? "" : ": ", fmt::join(reasons, "; "));
     return out;
   }
   if (loaded.model.server) {
