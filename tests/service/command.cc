@@ -88,7 +88,7 @@ void WriteFile(const std::filesystem::path& path, const std::string& text) {
 ScratchDir::ScratchDir(const std::string& name) {
   const std::filesystem::path base = std::filesystem::path(FLOATLM_SERVICE_WORK_DIR);
   std::filesystem::create_directories(base);
-  std::string templ = (base / (name + ".XXXXXX")).string();
+  std::string templ = (base / (name + "." + std::string(6, 'X'))).string();  // mkdtemp template
   if (mkdtemp(templ.data()) == nullptr) throw std::runtime_error(templ + ": mkdtemp failed");
   path_ = templ;
 }

@@ -20,7 +20,7 @@ class TempDir {
  public:
   TempDir() {
     const char* base = std::getenv("TMPDIR");
-    std::string pattern = std::string(base != nullptr ? base : "/tmp") + "/floatlm-store-XXXXXX";
+    std::string pattern = std::string(base != nullptr ? base : "/tmp") + "/floatlm-store-" + std::string(6, 'X');
     BOOST_REQUIRE(::mkdtemp(pattern.data()) != nullptr);
     path_ = pattern;
   }

@@ -73,7 +73,7 @@ int RunCommand(const std::vector<std::string>& argv, std::string* output,
 }
 
 TempDir::TempDir() {
-  std::string tmpl = (fs::temp_directory_path() / "floatlm-test-XXXXXX").string();
+  std::string tmpl = (fs::temp_directory_path() / ("floatlm-test-" + std::string(6, 'X'))).string();
   if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
   path_ = tmpl;
 }
