@@ -25,18 +25,7 @@ const char* kSuite =
     "FEATURE pdc demo 2027.0 permanent 3 SN=C-1\n"
     "FEATURE A demo 2027.0 permanent 1 SN=C-2\n";
 
-std::string StatusJson(int port) {
-  auto c = RawClient::Tcp(port);
-  c.Hello("admin", "console");
-  c.Send(9, p::Status{"", 1});
-  std::string body;
-  while (auto f = c.Receive()) {
-    auto& chunk = std::get<p::StatusChunk>(f->msg);
-    body += chunk.body;
-    if (chunk.last) break;
-  }
-  return body;
-}
+std::string StatusJson(int port) { return RawClient::StatusOf(port, /*json=*/true); }
 
 // Seats in use of the pool of `feature`, read from status JSON.
 int InUse(int port, const std::string& feature) {

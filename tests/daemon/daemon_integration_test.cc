@@ -41,18 +41,7 @@ p::Denied MustDeny(RawClient& c, std::uint32_t id, const std::string& feature) {
   return std::get<p::Denied>(*reply);
 }
 
-std::string Status(int port) {
-  auto c = RawClient::Tcp(port);
-  c.Hello("admin", "console");
-  c.Send(9, p::Status{});
-  std::string body;
-  while (auto f = c.Receive()) {
-    auto& chunk = std::get<p::StatusChunk>(f->msg);
-    body += chunk.body;
-    if (chunk.last) break;
-  }
-  return body;
-}
+std::string Status(int port) { return RawClient::StatusOf(port); }
 
 // Makes a key and signs `text` in `dir`, without starting anything.
 void SignInto(const TempDir& dir, const std::string& text) {

@@ -53,18 +53,7 @@ p::Granted MustGrant(RawClient& c, std::uint32_t id, const std::string& feature)
   return std::get<p::Granted>(*reply);
 }
 
-std::string Status(int port) {
-  auto c = RawClient::Tcp(port);
-  c.Hello("admin", "console");
-  c.Send(9, p::Status{});
-  std::string body;
-  while (auto f = c.Receive()) {
-    auto& chunk = std::get<p::StatusChunk>(f->msg);
-    body += chunk.body;
-    if (chunk.last) break;
-  }
-  return body;
-}
+std::string Status(int port) { return RawClient::StatusOf(port); }
 
 std::string ReadAll(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

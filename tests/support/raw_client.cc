@@ -121,4 +121,18 @@ proto::HelloOk RawClient::Hello(const std::string& user, const std::string& host
   return std::get<proto::HelloOk>(*reply);
 }
 
+std::string RawClient::StatusOf(int port, bool json) {
+  auto c = Tcp(port);
+  c.Hello("admin", "console");
+  c.Send(9, proto::Status{"", json ? 1u : 0u});
+  std::string body;
+  while (auto f = c.Receive()) {
+    const auto* chunk = std::get_if<proto::StatusChunk>(&f->msg);
+    if (!chunk) break;
+    body += chunk->body;
+    if (chunk->last) break;
+  }
+  return body;
+}
+
 }  // namespace floatlm::testing

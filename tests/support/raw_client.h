@@ -30,6 +30,9 @@ class RawClient {
   // HELLO as user@host; returns the HELLO_OK.
   proto::HelloOk Hello(const std::string& user, const std::string& host);
 
+  // The daemon's whole status body (text, or JSON), fetched on a fresh connection.
+  static std::string StatusOf(int port, bool json = false);
+
  private:
   explicit RawClient(int fd) : fd_(fd) {}
   int fd_ = -1;
