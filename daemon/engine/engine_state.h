@@ -191,6 +191,10 @@ struct SeatEngine::State {
                     const Now& now);
   // Serves the waiters of `user` that can ride on that user's seats of `pool` now.
   void ServeRiders(PoolId pool, const std::string& user, const Now& now);
+  // Grants, in order, those of `candidates` (waiter ids for `feature`) that can ride on a
+  // seat their holder already has; the others keep waiting.
+  void GrantRidingWaiters(const std::vector<std::uint64_t>& candidates,
+                          const std::string& feature, const Now& now);
   void RecomputeWaiterPools();
 };
 

@@ -18,6 +18,17 @@ namespace {
 
 std::string SeatOwner(const Seat& seat) { return HolderName(seat.holder); }
 
+// Numbers of the seats `who` holds in `pool` under the pool's sharing rule (empty when
+// the rule shares nothing, e.g. DUP_GROUP=NONE).
+const std::set<std::uint32_t>& HolderSeats(const PoolState& pool, const Identity& who,
+                                           const std::optional<licenses::Version>& version) {
+  static const std::set<std::uint32_t> kNone;
+  const std::optional<std::string> key = SeatHolderKey(pool, who, version);
+  if (!key) return kNone;
+  auto mine = pool.by_holder.find(*key);
+  return mine == pool.by_holder.end() ? kNone : mine->second;
+}
+
 options::Verdict AskPolicy(const options::OptionsPolicy& policy, const PoolState& pool,
                            const Identity& who, licenses::Date today) {
   const licenses::Pool& spec = *pool.spec;
@@ -133,15 +144,7 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
       }
       continue;
     }
-    const std::optional<std::string> key = SeatHolderKey(pool, who, version);
-    if (!key) {
-      continue;
-    }
-    auto mine = pool.by_holder.find(*key);
-    if (mine == pool.by_holder.end()) {
-      continue;
-    }
-    for (std::uint32_t number : mine->second) {
+    for (std::uint32_t number : HolderSeats(pool, who, version)) {
       const Seat& seat = pool.seats.at(number);
       if (!seat.products.contains(feature)) {
         continue;
@@ -167,15 +170,7 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
     if (!pool.collection || IsCloudServiceOf(pool, feature)) {
       continue;
     }
-    const std::optional<std::string> key = SeatHolderKey(pool, who, version);
-    if (!key) {
-      continue;
-    }
-    auto mine = pool.by_holder.find(*key);
-    if (mine == pool.by_holder.end()) {
-      continue;
-    }
-    for (std::uint32_t number : mine->second) {
+    for (std::uint32_t number : HolderSeats(pool, who, version)) {
       const Seat& seat = pool.seats.at(number);
       if (static_cast<int>(seat.products.size()) < pool.collection->products_per_seat) {
         return ride(id, seat,

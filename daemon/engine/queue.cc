@@ -221,10 +221,15 @@ void SeatEngine::State::ServeSharers(const std::string& feature, PoolId pool,
       candidates.push_back(id);
     }
   }
+  GrantRidingWaiters(candidates, feature, now);
+}
+
+void SeatEngine::State::GrantRidingWaiters(const std::vector<std::uint64_t>& candidates,
+                                           const std::string& feature, const Now& now) {
   for (std::uint64_t id : candidates) {
     auto found = waiter_feature.find(id);
     if (found == waiter_feature.end()) {
-      continue;
+      continue;  // granted or dropped by an earlier grant of this pass
     }
     const Waiter& waiter = queues.at(found->second).at(id);
     const Placement where = Place(waiter.who, feature, waiter.version, now);
@@ -243,18 +248,7 @@ void SeatEngine::State::ServeRiders(PoolId pool, const std::string& user, const 
     if (same_user == waiters_by_user.end()) {
       continue;
     }
-    const std::vector<std::uint64_t> candidates(same_user->second.begin(), same_user->second.end());
-    for (std::uint64_t id : candidates) {
-      auto found = waiter_feature.find(id);
-      if (found == waiter_feature.end()) {
-        continue;
-      }
-      const Waiter& waiter = queues.at(found->second).at(id);
-      const Placement where = Place(waiter.who, feature, waiter.version, now);
-      if (where.kind == Placement::Kind::kRide) {
-        GrantWaiter(id, where, now);
-      }
-    }
+    GrantRidingWaiters({same_user->second.begin(), same_user->second.end()}, feature, now);
   }
 }
 
