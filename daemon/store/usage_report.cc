@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <numeric>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 
@@ -64,9 +65,15 @@ std::vector<Interval> LeaseIntervals(const std::vector<JournalEntry>& entries, U
 
   std::vector<Interval> clipped;
   for (Interval& interval : intervals) {
+    // A lease checked in within the millisecond it was granted is still a use: it lasts
+    // no time but counts its user (and the day it fell on) when it lies in [from, to).
+    const bool instant = interval.start == interval.end;
     interval.start = std::max(interval.start, from);
     interval.end = std::min(interval.end, to);
-    if (interval.start < interval.end) clipped.push_back(std::move(interval));
+    if (interval.start < interval.end || (instant && interval.start == interval.end &&
+                                          interval.start >= from && interval.start < to)) {
+      clipped.push_back(std::move(interval));
+    }
   }
   return clipped;
 }
@@ -100,7 +107,8 @@ UsageReport ComputeReport(const std::vector<JournalEntry>& entries, UnixMillis f
   const std::vector<Interval> intervals = LeaseIntervals(entries, from, to);
   for (const Interval& interval : intervals) {
     per_user[{interval.user, interval.feature}] += interval.end - interval.start;
-    for (std::int64_t day = day_of(interval.start); day_start(day) < interval.end; ++day) {
+    const std::int64_t first_day = day_of(interval.start);
+    for (std::int64_t day = first_day; day == first_day || day_start(day) < interval.end; ++day) {
       const UnixMillis begin = std::max(interval.start, day_start(day));
       const UnixMillis end = std::min(interval.end, day_start(day + 1));
       Bucket& bucket = buckets[{interval.feature, day}];
@@ -112,16 +120,19 @@ UsageReport ComputeReport(const std::vector<JournalEntry>& entries, UnixMillis f
     }
   }
 
-  // Sweep each feature's starts and ends; at equal times ends go first.
-  std::map<std::string, std::vector<std::pair<UnixMillis, int>>> steps;
+  // Sweep each feature's starts and ends. At equal times ends go first (back-to-back
+  // leases are not concurrent), except the end of an instant lease, which follows its start.
+  enum Order : int { kEnd = 0, kStart = 1, kInstantEnd = 2 };
+  std::map<std::string, std::vector<std::tuple<UnixMillis, int, int>>> steps;
   for (const Interval& interval : intervals) {
-    steps[interval.feature].emplace_back(interval.start, +1);
-    steps[interval.feature].emplace_back(interval.end, -1);
+    const bool instant = interval.start == interval.end;
+    steps[interval.feature].emplace_back(interval.start, kStart, +1);
+    steps[interval.feature].emplace_back(interval.end, instant ? kInstantEnd : kEnd, -1);
   }
   for (auto& [feature, list] : steps) {
     std::sort(list.begin(), list.end());
     int level = 0;
-    for (const auto& [time, delta] : list) {
+    for (const auto& [time, order, delta] : list) {
       level += delta;
       if (delta > 0) {
         Bucket& bucket = buckets[{feature, day_of(time)}];

@@ -172,6 +172,27 @@ BOOST_AUTO_TEST_CASE(back_to_back_leases_are_not_concurrent) {
   BOOST_TEST(r.days[0].lease_ms == 2 * kHour);
 }
 
+BOOST_AUTO_TEST_CASE(a_lease_checked_in_within_its_millisecond_still_counts) {
+  using E = JournalEvent;
+  // b's lease starts and ends at 10:00:00.000 exactly; a holds one over it.
+  const std::vector<JournalEntry> entries = {
+      Event(At(12, 9), E::kCheckout, "a", "cad", 1), Event(At(12, 10), E::kCheckout, "b", "cad", 2),
+      Event(At(12, 10), E::kCheckin, "b", "cad", 2), Event(At(12, 11), E::kCheckin, "a", "cad", 1),
+      // c's instant lease falls on midnight: it belongs to the 13th, outside the range.
+      Event(At(13, 0), E::kCheckout, "c", "cad", 3), Event(At(13, 0), E::kCheckin, "c", "cad", 3)};
+  const UsageReport r = ComputeReport(entries, At(12, 0), At(13, 0));
+  BOOST_REQUIRE_EQUAL(r.days.size(), 1u);
+  BOOST_TEST((r.days[0].users == std::vector<std::string>{"a", "b"}));
+  BOOST_TEST(r.days[0].peak_leases == 2u);  // b was open alongside a
+  BOOST_TEST(r.days[0].lease_ms == 2 * kHour);
+  // Alone, an instant lease still makes a peak of one on its own day.
+  const UsageReport next = ComputeReport(entries, At(13, 0), At(14, 0));
+  BOOST_REQUIRE_EQUAL(next.days.size(), 1u);
+  BOOST_TEST(next.days[0].day == "2024-03-13");
+  BOOST_TEST((next.days[0].users == std::vector<std::string>{"c"}));
+  BOOST_TEST(next.days[0].peak_leases == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(days_follow_the_given_utc_offset) {
   using E = JournalEvent;
   const std::vector<JournalEntry> entries = {Event(At(12, 22), E::kCheckout, "dave", "cad", 4),
