@@ -48,6 +48,10 @@ void Fields(F& f, M& m) {
   } else if constexpr (std::is_same_v<T, Status>) {
     f.OptName(Tag::kFeature, m.feature);
     f.OptUint(Tag::kFormat, m.format);
+  } else if constexpr (std::is_same_v<T, Diag>) {
+    f.Name(Tag::kFeature, m.feature);
+    f.OptName(Tag::kVersion, m.version);
+    f.OptUint(Tag::kFormat, m.format);
   } else if constexpr (std::is_same_v<T, Admin>) {
     f.Name(Tag::kCommand, m.command);
     f.Names(Tag::kArg, m.args);
@@ -225,6 +229,7 @@ bool MessageFor(MsgType type, Message& out) {
     case MsgType::kReattach: out = Reattach{}; return true;
     case MsgType::kStatus: out = Status{}; return true;
     case MsgType::kAdmin: out = Admin{}; return true;
+    case MsgType::kDiag: out = Diag{}; return true;
     case MsgType::kHelloOk: out = HelloOk{}; return true;
     case MsgType::kGranted: out = Granted{}; return true;
     case MsgType::kDenied: out = Denied{}; return true;
@@ -245,7 +250,8 @@ MsgType TypeOf(const Message& msg) {
       MsgType::kHello,    MsgType::kCheckout, MsgType::kCheckin,   MsgType::kHeartbeat,
       MsgType::kReattach, MsgType::kStatus,   MsgType::kAdmin,     MsgType::kHelloOk,
       MsgType::kGranted,  MsgType::kDenied,   MsgType::kQueued,    MsgType::kOk,
-      MsgType::kError,    MsgType::kLeaseLost, MsgType::kStatusChunk, MsgType::kShutdown};
+      MsgType::kError,    MsgType::kLeaseLost, MsgType::kStatusChunk, MsgType::kShutdown,
+      MsgType::kDiag};
   static_assert(std::size(kTypes) == std::variant_size_v<Message>);
   return kTypes[msg.index()];
 }

@@ -85,6 +85,15 @@ void CopyField(char (&dst)[257], const std::string& src) {
   dst[n] = '\0';
 }
 
+// Hands a report body to C callers in memory they release with floatlm_free().
+floatlm_status CopyOut(const std::string& body, char** out_text) {
+  char* copy = static_cast<char*>(std::malloc(body.size() + 1));
+  if (copy == nullptr) return FLOATLM_E_INTERNAL;
+  std::memcpy(copy, body.c_str(), body.size() + 1);
+  *out_text = copy;
+  return FLOATLM_OK;
+}
+
 }  // namespace
 
 extern "C" {
@@ -244,11 +253,21 @@ floatlm_status floatlm_client_status(floatlm_client_t* client, const char* featu
     std::string body;
     const Errc rc = client->client.Status(feature != nullptr ? feature : "", json != 0, &body);
     if (rc != Errc::kOk) return ToStatus(rc);
-    char* copy = static_cast<char*>(std::malloc(body.size() + 1));
-    if (copy == nullptr) return FLOATLM_E_INTERNAL;
-    std::memcpy(copy, body.c_str(), body.size() + 1);
-    *out_text = copy;
-    return FLOATLM_OK;
+    return CopyOut(body, out_text);
+  });
+}
+
+floatlm_status floatlm_client_diag(floatlm_client_t* client, const char* feature,
+                                   const char* version, int json, char** out_text) {
+  if (client == nullptr || feature == nullptr || out_text == nullptr) {
+    return FLOATLM_E_BAD_ARGUMENT;
+  }
+  return Guard([&] {
+    std::string body;
+    const Errc rc =
+        client->client.Diag(feature, version != nullptr ? version : "", json != 0, &body);
+    if (rc != Errc::kOk) return ToStatus(rc);
+    return CopyOut(body, out_text);
   });
 }
 

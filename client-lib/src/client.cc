@@ -344,11 +344,22 @@ Errc Client::Lease(std::uint64_t lease, LeaseView* out) {
 
 Errc Client::Status(const std::string& feature, bool json, std::string* out) {
   if (OnIoThread()) return Fail(Errc::kBadArgument, "floatlm_client_status called from a callback");
+  return Report(proto::Status{feature, json ? 1u : 0u}, "STATUS", out);
+}
+
+Errc Client::Diag(const std::string& feature, const std::string& version, bool json,
+                  std::string* out) {
+  if (OnIoThread()) return Fail(Errc::kBadArgument, "floatlm_client_diag called from a callback");
+  if (feature.empty()) return Fail(Errc::kBadArgument, "diag needs a feature name");
+  return Report(proto::Diag{feature, version, json ? 1u : 0u}, "DIAG", out);
+}
+
+Errc Client::Report(proto::Message request, const char* what, std::string* out) {
   std::string body;
   Errc result = Errc::kOk;
   std::string message;
-  const Errc rc = Transact(proto::Status{feature, json ? 1u : 0u},
-                           Clock::now() + config_.request_timeout, false, [&](proto::Message& m) {
+  const Errc rc = Transact(request, Clock::now() + config_.request_timeout, false,
+                           [&](proto::Message& m) {
                              if (const auto* c = As<proto::StatusChunk>(m)) {
                                body += c->body;
                                return c->last;
@@ -358,7 +369,7 @@ Errc Client::Status(const std::string& feature, bool json, std::string* out) {
                                message = CodeText(e->code, e->message);
                              } else {
                                result = Errc::kInternal;
-                               message = "unexpected reply to STATUS";
+                               message = std::string("unexpected reply to ") + what;
                              }
                              return true;
                            });

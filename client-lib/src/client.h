@@ -65,6 +65,8 @@ class Client {
   Errc Checkin(std::uint64_t lease);
   Errc Lease(std::uint64_t lease, LeaseView* out);
   Errc Status(const std::string& feature, bool json, std::string* out);
+  // What a checkout of `feature` (`version` "" = any) would get now, and why.
+  Errc Diag(const std::string& feature, const std::string& version, bool json, std::string* out);
   bool connected();
   Errc Close();
   std::string last_error();
@@ -96,6 +98,8 @@ class Client {
 
   Errc Fail(Errc code, std::string message);  // sets last_error, returns code
   std::uint32_t NextRequestId();
+  // Sends a STATUS or DIAG request and joins the STATUS_CHUNKs of the answer.
+  Errc Report(proto::Message request, const char* what, std::string* out);
   Errc Transact(const proto::Message& request, Clock::time_point deadline, bool abandon_grants,
                 const ReplyFn& on_reply);
   void Wake();

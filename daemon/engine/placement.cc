@@ -18,17 +18,6 @@ namespace {
 
 std::string SeatOwner(const Seat& seat) { return HolderName(seat.holder); }
 
-// Numbers of the seats `who` holds in `pool` under the pool's sharing rule (empty when
-// the rule shares nothing, e.g. DUP_GROUP=NONE).
-const std::set<std::uint32_t>& HolderSeats(const PoolState& pool, const Identity& who,
-                                           const std::optional<licenses::Version>& version) {
-  static const std::set<std::uint32_t> kNone;
-  const std::optional<std::string> key = SeatHolderKey(pool, who, version);
-  if (!key) return kNone;
-  auto mine = pool.by_holder.find(*key);
-  return mine == pool.by_holder.end() ? kNone : mine->second;
-}
-
 options::Verdict AskPolicy(const options::OptionsPolicy& policy, const PoolState& pool,
                            const Identity& who, licenses::Date today) {
   const licenses::Pool& spec = *pool.spec;
@@ -72,6 +61,15 @@ std::string ProductList(const Seat& seat) {
     ++i;
   }
   return out;
+}
+
+const std::set<std::uint32_t>& HolderSeats(const PoolState& pool, const Identity& who,
+                                           const std::optional<licenses::Version>& version) {
+  static const std::set<std::uint32_t> kNone;
+  const std::optional<std::string> key = SeatHolderKey(pool, who, version);
+  if (!key) return kNone;
+  auto mine = pool.by_holder.find(*key);
+  return mine == pool.by_holder.end() ? kNone : mine->second;
 }
 
 bool SeatEngine::State::IsCloudService(const PoolState& pool, const std::string& feature) const {
@@ -124,7 +122,6 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
     out.pool = id;
     out.seat = seat.number;
     out.reason = std::move(reason);
-    out.refusals.clear();
     return out;
   };
 
@@ -139,8 +136,7 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
         out.pool = id;
         out.reason = fmt::format("cloud service of {}: {} holds a cloud-user slot",
                                  pool.collection->name, who.user);
-        out.refusals.clear();
-        return out;
+            return out;
       }
       continue;
     }
@@ -201,8 +197,7 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
       out.new_slot = true;
       out.reason = fmt::format("cloud service of {}: new cloud-user slot for {} ({} of {})",
                                pool.collection->name, who.user, taken + 1, limit);
-      out.refusals.clear();
-      return out;
+        return out;
     }
     if (!HasFreeSeat(pool, now.today)) {
       out.refusals.push_back({id, Refusal::kFull, {}});
@@ -234,7 +229,6 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
           full_seat ? fmt::format("further seat: own seat of {}; {}", pool.spec->feature, further)
                     : fmt::format("own seat of {}", pool.spec->feature);
     }
-    out.refusals.clear();
     return out;
   }
   return out;

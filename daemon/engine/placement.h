@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -44,7 +45,9 @@ struct Placement {
   bool new_slot = false;                     // kCloud: the user takes a new cloud-user slot
   std::string reason;                        // LeaseView::reason
   std::optional<options::Verdict> excluded;  // Admission refused the product itself
-  std::vector<PoolRefusal> refusals;         // every pool that could not serve, and why
+  // Every pool passed over, and why; kept on a grant too (pools ranked before the chosen
+  // one that were full, closed by options, out of date, ...), for `floatlm diag`.
+  std::vector<PoolRefusal> refusals;
 
   bool granted() const { return kind != Kind::kRefused; }
 };
@@ -55,6 +58,11 @@ Refusal MostActionable(const std::vector<PoolRefusal>& refusals);
 
 // The requester the options policy sees for an identity.
 options::Requester RequesterOf(const Identity& who);
+
+// Numbers of the seats `who` holds in `pool` under the pool's sharing rule (empty when
+// the rule shares nothing, e.g. DUP_GROUP=NONE).
+const std::set<std::uint32_t>& HolderSeats(const PoolState& pool, const Identity& who,
+                                           const std::optional<licenses::Version>& version);
 
 // "cad and cam", "cad, cam and sim".
 std::string ProductList(const Seat& seat);

@@ -158,6 +158,30 @@ struct AssignmentView {
   WallTime since;
 };
 
+// What a checkout would get now, and why: Checkout's decision without its effects
+// (`floatlm diag`). The pools are the product's cascade in rank order.
+struct PoolDiagnosis {
+  PoolId pool = 0;
+  std::string label;    // "cad 2027.0 (site.lic:3)"
+  std::string role;     // "own pool", "collection pdc", "cloud service of pdc", "named users"
+  std::string use;      // "1 of 2 seats in use", "cloud-user slots: 4 of 6 taken", ...
+  std::string holding;  // the requester's seats here, e.g. "holds seat 1 (runs cad and cam)"
+  enum class Verdict : std::uint8_t {
+    kChosen,      // the checkout would go here; `why` is the grant's reason
+    kRefused,     // passed over; `why` says why (full, dates, version, options, ...)
+    kNotNeeded,   // serves it, but a seat the requester already holds comes first
+    kNotReached,  // an earlier pool was chosen, or the product itself is refused
+  };
+  Verdict verdict = Verdict::kNotReached;
+  std::string why;
+};
+struct Diagnosis {
+  Errc outcome = Errc::kOk;  // kOk: a seat would be granted; else the denial's code
+  std::string summary;       // the grant's reason, or the denial's sentence
+  bool would_queue = false;  // denied only because seats are held: a waiting checkout queues
+  std::vector<PoolDiagnosis> pools;
+};
+
 // What a Reload did.
 struct ReloadReport {
   std::vector<std::string> added;      // pool descriptions
@@ -255,6 +279,10 @@ class SeatEngine {
 
   // New lease ids start above `highest` (ids are never reused across restarts).
   void ReserveLeaseIds(LeaseId highest);
+
+  // Explains what Checkout(who, {feature, version}) would do now. Changes nothing.
+  Diagnosis Explain(const Identity& who, const std::string& feature,
+                    const std::optional<licenses::Version>& version, const Now& now) const;
 
   std::vector<Event> TakeEvents();
 

@@ -4,6 +4,7 @@
 
 #include "log/log.h"
 #include "server/describe.h"
+#include "server/diag_render.h"
 
 namespace floatlm::server {
 namespace {
@@ -211,6 +212,30 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
       return After::kContinue;
     }
     for (const auto& chunk : ChunkedText(status_(st->feature, st->format == 1))) Reply(rid, chunk, out);
+    return After::kContinue;
+  }
+
+  if (const auto* dg = std::get_if<proto::Diag>(&request.msg)) {
+    // Diag shows the same holders status does, so the same switch governs it.
+    if (!settings_.status_allowed) {
+      ReplyError(rid, Errc::kPermissionDenied, "diag is turned off on the client port", out);
+      return After::kContinue;
+    }
+    std::optional<licenses::Version> version;
+    if (!dg->version.empty()) {
+      version = licenses::Version::Parse(dg->version);
+      if (!version) {
+        ReplyError(rid, Errc::kBadArgument,
+                   fmt::format("'{}' is not a version number (expected e.g. 2027.0)", dg->version),
+                   out);
+        return After::kContinue;
+      }
+    }
+    const DiagRequest asked{ctx.who, dg->feature, dg->version};
+    const engine::Diagnosis diagnosis = engine_.Explain(ctx.who, dg->feature, version, now);
+    const std::string body =
+        dg->format == 1 ? RenderDiagJson(asked, diagnosis) : RenderDiagText(asked, diagnosis);
+    for (const auto& chunk : ChunkedText(body)) Reply(rid, chunk, out);
     return After::kContinue;
   }
 

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "server/describe.h"
+#include "server/json_text.h"
 
 namespace floatlm::server {
 namespace {
@@ -29,28 +30,6 @@ long SecondsUntil(engine::MonoTime t, engine::MonoTime now) {
   return static_cast<long>(duration_cast<std::chrono::seconds>(t - now).count());
 }
 
-// Escapes a string for a JSON string literal.
-std::string Json(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += fmt::format("\\u{:04x}", c);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
-
 bool Selected(const engine::PoolView& p, const std::string& feature) {
   if (feature.empty() || p.spec->feature == feature) return true;
   // A product's status includes the collections that can serve it.
@@ -66,12 +45,6 @@ std::string ComponentList(const licenses::Package& pkg) {
   std::vector<std::string> names;
   for (const auto& c : pkg.components) names.push_back(c.feature);
   return fmt::format("{}", fmt::join(names, " "));
-}
-
-std::string JsonList(const std::vector<std::string>& items) {
-  std::string out = "[";
-  for (std::size_t i = 0; i < items.size(); ++i) out += (i ? "," : "") + Json(items[i]);
-  return out + "]";
 }
 
 }  // namespace

@@ -144,3 +144,55 @@ BOOST_AUTO_TEST_CASE(named_users_are_assigned_by_the_admin_and_kept_across_resta
   BOOST_TEST(Floatlm(d, {"unassign", "cad", "alice"}, out) == 0, out);
   BOOST_TEST(Floatlm(d, {"assign", "cad", "bob"}, out) == 0, out);
 }
+
+// `floatlm diag` asks for the identity `floatlm run` would present, and its verdict is
+// what the checkout then gets.
+BOOST_AUTO_TEST_CASE(diag_explains_the_next_checkout_for_the_calling_identity) {
+  DaemonFixture d(kSuite);
+  App a(d.port(), "u1", "h1"), b(d.port(), "u1", "h1");
+  MustGrant(a, "A");
+  MustGrant(b, "B");
+  const std::vector<std::string> as_u1 = {"FLOATLM_USER=u1", "FLOATLM_HOST=h1",
+                                          "FLOATLM_LICENSE=" + d.license_env()};
+  const std::string floatlm = BinPath("floatlm");
+
+  std::string out;
+  BOOST_TEST(RunCommand({floatlm, "diag", "C"}, &out, as_u1) == 0, out);
+  BOOST_TEST_MESSAGE(out);
+  BOOST_TEST(out.find("Checkout of C (any version) for u1@h1") != std::string::npos, out);
+  BOOST_TEST(out.find("would be GRANTED: further seat of pdc: seat 1 already runs A and B") !=
+                 std::string::npos,
+             out);
+  BOOST_TEST(out.find("u1@h1 holds seat 1 (runs A and B)") != std::string::npos, out);
+
+  BOOST_TEST(RunCommand({floatlm, "diag", "A:2027.0", "--json"}, &out, as_u1) == 0, out);
+  BOOST_TEST(out.find("\"schema\":\"floatlm.diag/1\"") != std::string::npos, out);
+  BOOST_TEST(out.find("\"granted\":true") != std::string::npos, out);
+  BOOST_TEST(out.find("\"verdict\":\"not_needed\"") != std::string::npos, out);  // the A seat
+  BOOST_TEST(out.find("\"verdict\":\"chosen\"") != std::string::npos, out);
+
+  // Inside `floatlm run -f C`, C sits on the further seat the diagnosis promised.
+  BOOST_TEST(RunCommand({floatlm, "run", "-f", "C", "--", floatlm, "diag", "C"}, &out, as_u1) == 0,
+             out);
+  BOOST_TEST(out.find("rides on u1@h1's collection seat 2 of pdc (runs C)") != std::string::npos,
+             out);
+  BOOST_TEST(InUse(d.port(), "pdc") == 1);  // run checked C in; the further seat is free
+
+  // Another user, every seat held: the denial names the holders and says a wait queues.
+  App u2(d.port(), "u2", "h2"), u3(d.port(), "u3", "h3"), u4(d.port(), "u4", "h4");
+  MustGrant(u2, "A");
+  MustGrant(u3, "B");
+  MustGrant(u4, "C");
+  BOOST_TEST(RunCommand({floatlm, "diag", "B"}, &out,
+                        {"FLOATLM_USER=u9", "FLOATLM_HOST=h9", "FLOATLM_LICENSE=" + d.license_env()}) == 0,
+             out);
+  BOOST_TEST(out.find("would be DENIED (all_seats_in_use)") != std::string::npos, out);
+  BOOST_TEST(out.find("u3@h3") != std::string::npos, out);
+  BOOST_TEST(out.find("would queue") != std::string::npos, out);
+
+  // Bad arguments: usage errors exit 2, a version the daemon cannot read exits 1.
+  BOOST_TEST(RunCommand({floatlm, "diag"}, &out, as_u1) == 2, out);
+  BOOST_TEST(RunCommand({floatlm, "diag", "A:"}, &out, as_u1) == 2, out);
+  BOOST_TEST(RunCommand({floatlm, "diag", "A:next"}, &out, as_u1) == 1, out);
+  BOOST_TEST(out.find("'next' is not a version number") != std::string::npos, out);
+}

@@ -5,6 +5,8 @@
 //  - every byte the daemon would send decodes as whole frames;
 //  - the engine's lease count matches its snapshot, and no counted pool holds more seats
 //    than it has, except one a reread left above a lowered count, which may only drain;
+//  - every checkout the engine serves gets what SeatEngine::Explain (`floatlm diag`)
+//    predicted just before;
 //  - the turn's batch commits to a MemoryLeaseStore, and the leases the store holds are
 //    exactly the engine's: what a restart would restore is what is held.
 //
@@ -169,7 +171,7 @@ class Harness {
   }
 
   p::Message MakeRequest(FuzzScript& in) {
-    switch (in.ConsumeIntegralInRange<int>(0, 8)) {
+    switch (in.ConsumeIntegralInRange<int>(0, 9)) {
       case 0: {
         p::Hello h;
         h.proto_version = in.ConsumeBool() ? p::kProtocolVersion : in.ConsumeIntegral<std::uint32_t>();
@@ -210,6 +212,9 @@ class Harness {
         }
         return a;
       }
+      case 8:
+        return p::Diag{Pick(in, kFeatures), Pick(in, kVersions),
+                       in.ConsumeIntegralInRange<std::uint32_t>(0, 2)};
       case 7:  // daemon-to-client messages sent by a client
         return p::Granted{1, 2, "cad", "2027.0", "", "", false};
       default:
@@ -232,11 +237,45 @@ class Harness {
     if (const auto* err = std::get_if<p::DecodeError>(&decoded)) {
       after = handler_.HandleDecodeError(*err, out);
     } else {
-      after = handler_.Handle(clients_[k], std::get<p::Decoded>(decoded), now_, out);
+      const auto& request = std::get<p::Decoded>(decoded);
+      const std::optional<eng::Diagnosis> predicted = Predict(clients_[k], request.msg);
+      after = handler_.Handle(clients_[k], request, now_, out);
+      if (predicted) CheckPrediction(*predicted, out);
     }
     CheckReplies(out);
     Dispatch();
     if (after == srv::RequestHandler::After::kClose) Disconnect(k);
+  }
+
+  // What `floatlm diag` would say about a checkout the handler is about to serve; nullopt
+  // when the handler answers it without asking the engine.
+  std::optional<eng::Diagnosis> Predict(const srv::ClientContext& ctx, const p::Message& msg) {
+    const auto* co = std::get_if<p::Checkout>(&msg);
+    if (!co || !ctx.hello_done || !healthy_ || co->feature.empty()) return std::nullopt;
+    std::optional<lic::Version> version;
+    if (!co->version.empty()) {
+      version = lic::Version::Parse(co->version);
+      if (!version) return std::nullopt;
+    }
+    return engine_.Explain(ctx.who, co->feature, version, now_);
+  }
+
+  // The checkout's first reply must be what the diagnosis predicted.
+  static void CheckPrediction(const eng::Diagnosis& predicted, const std::string& out) {
+    std::size_t body = 0;
+    FUZZ_CHECK(p::PeekFrame(Bytes(out), body) == p::FrameState::kReady, "a checkout got no reply");
+    auto decoded = p::DecodeBody(Bytes(out).subspan(p::kLengthPrefix, body));
+    const auto* reply = std::get_if<p::Decoded>(&decoded);
+    FUZZ_CHECK(reply != nullptr, "a checkout reply does not decode");
+    if (std::holds_alternative<p::Granted>(reply->msg)) {
+      FUZZ_CHECK(predicted.outcome == Errc::kOk, "diag predicted a denial; the checkout was granted");
+    } else if (std::holds_alternative<p::Queued>(reply->msg)) {
+      FUZZ_CHECK(predicted.would_queue, "diag did not predict the checkout would queue");
+    } else if (const auto* denied = std::get_if<p::Denied>(&reply->msg)) {
+      if (denied->code != Errc::kTooManyRequests) {  // a per-connection limit, not a seat rule
+        FUZZ_CHECK(predicted.outcome == denied->code, "diag predicted another outcome");
+      }
+    }
   }
 
   void Disconnect(std::size_t k) {

@@ -79,7 +79,7 @@ BOOST_AUTO_TEST_CASE(every_message_type_round_trips) {
       p::HelloOk{1, "0.1", 5, 120000, 30000, 30000}, p::Granted{1, 2, "f"},
       p::Denied{Errc::kAllSeatsInUse, "2 of 2 in use"}, p::Queued{3}, p::Ok{1, "fine"},
       p::Error{Errc::kMalformedRequest, "bad"}, p::LeaseLost{5, Errc::kLeaseRemoved, "removed"},
-      p::StatusChunk{"body", false}, p::Shutdown{"bye"}};
+      p::StatusChunk{"body", false}, p::Shutdown{"bye"}, p::Diag{"cad", "2027.0", 1}};
   for (std::size_t i = 0; i < all.size(); ++i) RoundTrip(static_cast<std::uint32_t>(i), all[i]);
   auto admin = std::get<p::Admin>(RoundTrip(1, all[6]).msg);
   BOOST_TEST(admin.args.size() == 3u);
@@ -87,6 +87,10 @@ BOOST_AUTO_TEST_CASE(every_message_type_round_trips) {
   BOOST_TEST(admin.token == "tok");
   auto denied = std::get<p::Denied>(RoundTrip(1, all[9]).msg);
   BOOST_TEST(static_cast<int>(denied.code) == static_cast<int>(Errc::kAllSeatsInUse));
+  auto diag = std::get<p::Diag>(RoundTrip(1, all[16]).msg);
+  BOOST_TEST(diag.feature == "cad");
+  BOOST_TEST(diag.version == "2027.0");
+  BOOST_TEST(diag.format == 1u);
   auto chunk = std::get<p::StatusChunk>(RoundTrip(1, all[14]).msg);
   BOOST_TEST(!chunk.last);
 }

@@ -41,6 +41,17 @@ bool ParseArgs(const std::vector<std::string>& args, const po::options_descripti
   return true;
 }
 
+FeatureSpec ParseFeature(const std::string& text) {
+  FeatureSpec spec;
+  const auto colon = text.find(':');
+  spec.feature = text.substr(0, colon);
+  if (colon != std::string::npos) spec.version = text.substr(colon + 1);
+  if (spec.feature.empty() || (colon != std::string::npos && spec.version.empty())) {
+    throw UsageError("invalid feature \"" + text + "\": expected FEATURE or FEATURE:VERSION");
+  }
+  return spec;
+}
+
 int ExitCodeFor(int status) {
   // Codes below 20 are the server's checkout denials (see floatlm.h).
   return status > FLOATLM_OK && status < FLOATLM_E_NO_SUCH_LEASE ? kExitDenied : kExitError;

@@ -41,6 +41,13 @@ bool ParseArgs(const std::vector<std::string>& args,
                const boost::program_options::positional_options_description* positional,
                const char* usage, boost::program_options::variables_map* vm);
 
+// A FEATURE[:VERSION] argument; version "" = any.
+struct FeatureSpec {
+  std::string feature, version;
+};
+// UsageError when the feature or the version after a colon is empty.
+FeatureSpec ParseFeature(const std::string& text);
+
 // Exit code for a libfloatlm status: 3 for checkout denials, 1 for everything else.
 int ExitCodeFor(int floatlm_status);
 
@@ -48,6 +55,7 @@ int ExitCodeFor(int floatlm_status);
 void PrintError(const std::string& message);
 
 int RunStatus(const std::vector<std::string>& args);
+int RunDiag(const std::vector<std::string>& args);
 int RunRun(const std::vector<std::string>& args);
 int RunRemove(const std::vector<std::string>& args);
 int RunReread(const std::vector<std::string>& args);

@@ -15,6 +15,8 @@ using floatlm::cli::Command;
 constexpr Command kCommands[] = {
     {"status", "status [-c PORT@HOST] [-f FEATURE] [--json]   show features, seats and holders",
      &floatlm::cli::RunStatus},
+    {"diag", "diag [-c PORT@HOST] FEATURE[:VERSION] [--json]   what a checkout would get, and why",
+     &floatlm::cli::RunDiag},
     {"run",
      "run [-c PORT@HOST] -f FEATURE[:VERSION]... [--wait SECS] -- CMD ARGS...\n"
      "                                                  run a command holding seats",

@@ -32,21 +32,6 @@ void ForwardSignal(int sig, siginfo_t* info, void*) {
   if (child > 0 && (info == nullptr || info->si_code <= 0)) ::kill(child, sig);
 }
 
-struct FeatureSpec {
-  std::string feature, version;
-};
-
-FeatureSpec ParseFeature(const std::string& text) {
-  FeatureSpec spec;
-  const auto colon = text.find(':');
-  spec.feature = text.substr(0, colon);
-  if (colon != std::string::npos) spec.version = text.substr(colon + 1);
-  if (spec.feature.empty() || (colon != std::string::npos && spec.version.empty())) {
-    throw UsageError("invalid feature \"" + text + "\": expected FEATURE or FEATURE:VERSION");
-  }
-  return spec;
-}
-
 // Forks and execs `command`; returns the shell-style status of the child.
 int RunChild(const std::vector<std::string>& command) {
   std::vector<char*> argv;

@@ -177,6 +177,13 @@ FLOATLM_EXPORT floatlm_status floatlm_client_lease_info(floatlm_client_t* client
  * JSON (json = 1). Release *out_text with floatlm_free(). Thread-safe. */
 FLOATLM_EXPORT floatlm_status floatlm_client_status(floatlm_client_t* client, const char* feature,
                                                     int json, char** out_text);
+/* Asks the server what a checkout of `feature` (`version` NULL or "" = any) by this
+ * client's identity would get now, and why: the verdict, then each pool that could serve
+ * it in cascading order with its use and why it was chosen or passed over. Nothing is
+ * checked out. Text (json = 0) or JSON (json = 1, schema "floatlm.diag/1"). Release
+ * *out_text with floatlm_free(). Thread-safe. */
+FLOATLM_EXPORT floatlm_status floatlm_client_diag(floatlm_client_t* client, const char* feature,
+                                                  const char* version, int json, char** out_text);
 /* 1 while connected to a server, else 0. Thread-safe. */
 FLOATLM_EXPORT int floatlm_client_is_connected(floatlm_client_t* client);
 /* Sentence explaining the latest failure on this handle, "" if none. The pointer

@@ -157,6 +157,15 @@ class Client {
     floatlm_free(text);
     return out;
   }
+  // What a checkout would get now, and why (see floatlm_client_diag).
+  std::string Diag(const std::string& feature, const std::string& version = {}, bool json = false) {
+    char* text = nullptr;
+    Check(floatlm_client_diag(client_, feature.c_str(), version.empty() ? nullptr : version.c_str(),
+                              json ? 1 : 0, &text));
+    std::string out(text);
+    floatlm_free(text);
+    return out;
+  }
   bool connected() const { return floatlm_client_is_connected(client_) != 0; }
   std::string last_error() const { return floatlm_client_last_error(client_); }
   floatlm_client_t* get() const noexcept { return client_; }

@@ -35,6 +35,7 @@ enum class MsgType : std::uint16_t {
   kReattach = 5,
   kStatus = 6,
   kAdmin = 7,
+  kDiag = 8,
   // daemon -> client
   kHelloOk = 64,
   kGranted = 65,
@@ -76,6 +77,13 @@ struct Status {
   std::string feature;  // "" = all
   std::uint32_t format = 0;  // 0 text, 1 json
 };
+// What a checkout of FEATURE (VERSION "" = any) would get now for this connection's
+// identity, and why (`floatlm diag`). Answered like STATUS, with STATUS_CHUNKs.
+struct Diag {
+  std::string feature;
+  std::string version;
+  std::uint32_t format = 0;  // 0 text, 1 json
+};
 // A privileged command (remove, reread, down, ...) with its arguments; `token` is the
 // admin token when sent over TCP, empty on the admin socket.
 struct Admin {
@@ -109,7 +117,7 @@ struct Shutdown { std::string message; };
 
 using Message = std::variant<Hello, Checkout, Checkin, Heartbeat, Reattach, Status, Admin,
                              HelloOk, Granted, Denied, Queued, Ok, Error, LeaseLost,
-                             StatusChunk, Shutdown>;
+                             StatusChunk, Shutdown, Diag>;
 
 MsgType TypeOf(const Message& msg);
 
