@@ -82,6 +82,7 @@ class AdminSession : public std::enable_shared_from_this<AdminSession> {
       auto& d = std::get<proto::Decoded>(decoded);
       for (const auto& reply : handler_(d.msg, peer_)) proto::EncodeFrame(d.request_id, reply, out_);
     }
+    log::Flush();  // the request's log lines before its reply
     asio::async_write(socket_, asio::buffer(out_),
                       [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
                         if (ec) return self->Finish();

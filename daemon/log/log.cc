@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <mutex>
 
 namespace floatlm::log {
 namespace {
@@ -14,6 +15,22 @@ namespace {
 std::atomic<int> g_level{static_cast<int>(Level::kInfo)};
 std::atomic<int> g_fd{2};
 std::atomic<bool> g_timestamps{false};
+
+constexpr std::size_t kMaxPending = 64 * 1024;
+std::mutex g_mu;
+bool g_buffered = false;  // guarded by g_mu
+std::string g_pending;    // guarded by g_mu: whole lines not yet written
+
+// Writes all of `data`, retrying short writes; a log that cannot be written is dropped.
+void WriteAll(std::string_view data) {
+  const int fd = g_fd.load(std::memory_order_relaxed);
+  while (!data.empty()) {
+    const ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;
+    data.remove_prefix(static_cast<std::size_t>(n));
+  }
+}
 
 std::string_view Name(Level level) {
   switch (level) {
@@ -45,6 +62,7 @@ bool OpenFile(const std::string& path, std::string& error) {
     error = fmt::format("cannot open log file {}: {}", path, std::strerror(errno));
     return false;
   }
+  Flush();  // pending lines belong to the old destination
   int old = g_fd.exchange(fd);
   if (old > 2) ::close(old);
   return true;
@@ -72,8 +90,34 @@ void Write(Level level, std::string_view event, std::string_view text) {
     line += text;
   }
   line += '\n';
-  // One write per line keeps lines whole when several threads log.
-  [[maybe_unused]] ssize_t n = ::write(g_fd.load(std::memory_order_relaxed), line.data(), line.size());
+  std::lock_guard lock(g_mu);
+  if (g_buffered && level < Level::kWarn && g_pending.size() + line.size() <= kMaxPending) {
+    g_pending += line;
+    return;
+  }
+  if (!g_pending.empty()) {
+    g_pending += line;
+    WriteAll(g_pending);
+    g_pending.clear();
+  } else {
+    WriteAll(line);
+  }
+}
+
+void SetBuffered(bool on) {
+  std::lock_guard lock(g_mu);
+  g_buffered = on;
+  if (!on && !g_pending.empty()) {
+    WriteAll(g_pending);
+    g_pending.clear();
+  }
+}
+
+void Flush() {
+  std::lock_guard lock(g_mu);
+  if (g_pending.empty()) return;
+  WriteAll(g_pending);
+  g_pending.clear();
 }
 
 }  // namespace floatlm::log

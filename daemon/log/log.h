@@ -2,7 +2,8 @@
 // file. Lines read `LEVEL event=NAME key=value ...`; event names are stable
 // (`lease.granted`, `license.rejected`, ...) so admins can grep and alert on them.
 //
-// The level is checked before any formatting. Thread-safe: one write(2) per line.
+// The level is checked before any formatting. Thread-safe; lines are never split or
+// interleaved.
 #ifndef FLOATLM_DAEMON_LOG_LOG_H_
 #define FLOATLM_DAEMON_LOG_LOG_H_
 
@@ -24,6 +25,13 @@ bool OpenFile(const std::string& path, std::string& error);
 // Adds a time stamp to each line (for a log file; journald stamps stderr itself).
 void SetTimestamps(bool on);
 void Write(Level level, std::string_view event, std::string_view text);
+
+// Batching for a busy event loop. When on, info and debug lines wait in memory until
+// Flush() (the server calls it once per batch of requests, before their replies leave,
+// and before it closes a connection) or until 64 KiB are pending; a warn or error line writes everything pending and
+// itself at once. Lines keep their order. Off (the default): one write per line.
+void SetBuffered(bool on);
+void Flush();
 
 }  // namespace floatlm::log
 

@@ -1,8 +1,10 @@
 #include "server/server.h"
 
+#include <openssl/rand.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 
+#include <array>
 #include <ctime>
 #include <stdexcept>
 
@@ -20,11 +22,23 @@ using namespace std::chrono_literals;
 constexpr auto kTickInterval = 100ms;
 constexpr auto kHelloTimeout = 10s;  // a connection must say HELLO this soon
 
-// Reattach tokens are secrets: they come from the kernel's CSPRNG.
+// Reattach tokens are secrets: they come from OpenSSL's DRBG, which the kernel's CSPRNG
+// seeds and reseeds, drawn 64 at a time so a checkout costs no system call.
 std::uint64_t RandomToken() {
-  std::uint64_t v = 0;
-  while (getrandom(&v, sizeof v, 0) != static_cast<ssize_t>(sizeof v)) {
+  static std::array<std::uint64_t, 64> pool;
+  static std::size_t next = pool.size();
+  if (next == pool.size()) {
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(pool.data()), sizeof pool) != 1) {
+      // The DRBG only fails when it cannot be seeded; then ask the kernel directly.
+      std::uint64_t v = 0;
+      while (getrandom(&v, sizeof v, 0) != static_cast<ssize_t>(sizeof v)) {
+      }
+      return v;
+    }
+    next = 0;
   }
+  const std::uint64_t v = pool[next];
+  pool[next++] = 0;  // a handed-out token does not linger in the pool
   return v;
 }
 
@@ -114,6 +128,9 @@ void Server::Start() {
   DoAccept();
   ScheduleTick();
   WaitForSignals();
+  // From here on info lines are written once per event-loop batch, just before the
+  // batch's replies (Flush, Deliver), and at the end of each tick.
+  log::SetBuffered(true);
   // Only now can clients be served: tell systemd.
   notify::Ready(ServiceStatus());
   if (auto timeout = notify::WatchdogTimeout()) ScheduleWatchdog(*timeout / 2);
@@ -218,6 +235,7 @@ void Server::OpenStoreAndRestore() {
 
 void Server::Deliver(Session& session, const std::string& replies) {
   if (recorder_->empty() && awaiting_commit_.empty()) {
+    log::Flush();  // a request's log lines are written before its reply leaves
     session.Send(replies);
     return;
   }
@@ -256,6 +274,8 @@ void Server::Flush() {
   }
   // Replies go out even when the commit failed: the client's lease exists in memory and
   // is served; only new checkouts wait for a working store.
+  // The batch's log lines in one write, before its replies leave.
+  log::Flush();
   auto sessions = std::move(awaiting_commit_);
   awaiting_commit_.clear();
   for (auto& s : sessions) s->Release();
@@ -354,6 +374,7 @@ void Server::ScheduleTick() {
   tick_timer_.async_wait([this](const boost::system::error_code& ec) {
     if (ec || stopping_) return;
     OnTick();
+    log::Flush();
     ScheduleTick();
   });
 }
@@ -470,6 +491,7 @@ void Server::Stop() {
                     std::chrono::system_clock::now());
   Flush();
   FLOATLM_LOG(kInfo, "server.stopped", "leases={}", engine_->lease_count());
+  log::SetBuffered(false);  // writes what is pending; the rest of the way is line by line
   // The goodbyes go out as the sessions flush; the last one to close ends the loop. A
   // client that does not read gets a short grace period, not a veto.
   if (sessions_.empty()) {

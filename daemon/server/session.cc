@@ -144,6 +144,7 @@ void Session::OnWrite(const boost::system::error_code& ec, std::size_t) {
 void Session::Close(std::string_view why) {
   if (closed_) return;
   closed_ = true;
+  log::Flush();  // what led to the close is in the log before the peer sees it
   boost::system::error_code ignored;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);

@@ -1,5 +1,7 @@
 #include "server/state_recorder.h"
 
+#include <algorithm>
+
 #include "server/describe.h"
 
 namespace floatlm::server {
@@ -69,6 +71,10 @@ void StateRecorder::Granted(const engine::LeaseView& lease, const ClientContext*
     record.app = ctx->app;
   }
   batch_.upsert_leases.push_back(std::move(record));
+  if (lease.id > reserved_ids_) {
+    reserved_ids_ = lease.id + kIdBlock;
+    batch_.highest_lease_id = std::max(batch_.highest_lease_id, reserved_ids_);
+  }
   auto entry = Entry(store::JournalEvent::kCheckout, lease, now);
   if (lease.shared) entry.detail = "shares a seat";
   batch_.journal.push_back(std::move(entry));

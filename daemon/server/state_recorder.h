@@ -49,6 +49,11 @@ class StateRecorder {
 
   const engine::SeatEngine& engine_;
   store::Batch batch_;
+  // Lease ids up to here are reserved in the store. A grant above it reserves the next
+  // block, so the mark is written once per kIdBlock grants instead of with each one; a
+  // restart skips at most a block of ids, and never reuses one.
+  static constexpr std::uint64_t kIdBlock = 1024;
+  std::uint64_t reserved_ids_ = 0;
 };
 
 store::UnixMillis ToUnixMillis(engine::WallTime t);

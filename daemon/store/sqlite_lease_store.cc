@@ -49,6 +49,12 @@ Status CheckStateDir(const std::string& dir) {
 }
 
 Status WithAdvice(Status status) {
+  if (status.code() == Status::Code::kBusy) {
+    return Status::Error(status.code(),
+                         status.message() +
+                             "; another floatlmd, or a tool such as the sqlite3 shell, has this "
+                             "state database open: each daemon needs its own state directory");
+  }
   if (status.code() != Status::Code::kCorruption) return status;
   return Status::Error(status.code(), status.message() + std::string(kDamagedAdvice));
 }
@@ -125,6 +131,15 @@ Status SqliteLeaseStore::Open(const SqliteStoreOptions& options,
                                      "not writable by this user)",
                                      path));
   }
+  // floatlmd is the database's only user: it takes the file lock on first access and
+  // keeps it. Commits then need no lock calls, the WAL index lives in memory rather than
+  // in a -shm file, and a second floatlmd (or a tool writing the file) is refused with
+  // "database is locked" instead of racing the first. Set before the first read.
+  if (Status s = sqlite::Exec(db.get(), "PRAGMA locking_mode = EXCLUSIVE", path,
+                              "setting exclusive locking");
+      !s.ok()) {
+    return s;
+  }
   if (Status s = CheckIntegrity(db.get(), path, options.open_check); !s.ok()) return s;
   if (Status s = SetPragmas(db.get(), path, options); !s.ok()) return s;
   if (Status s = sqlite::Migrate(db.get(), path); !s.ok()) return s;
@@ -192,6 +207,12 @@ Status SqliteLeaseStore::Commit(const Batch& batch) {
   Status s = ApplyBatch(batch);
   if (s.ok()) {
     if (int rc = commit_.Run(); rc != SQLITE_OK) s = Fail(rc, "committing a batch");
+  }
+  if (s.ok()) {
+    for (const LeaseRecord& lease : batch.upsert_leases) {
+      known_high_ = std::max(known_high_, lease.id);
+    }
+    known_high_ = std::max(known_high_, batch.highest_lease_id);
   }
   // A failed COMMIT (e.g. SQLITE_BUSY) can leave the transaction open: close it so the
   // next batch starts clean and none of this one is applied later by accident.
@@ -283,7 +304,9 @@ Status SqliteLeaseStore::ApplyBatch(const Batch& batch) {
     st.BindText(12, e.detail);
     if (int rc = st.Run(); rc != SQLITE_OK) return Fail(rc, "appending to the journal");
   }
-  if (high != 0) {
+  // Most batches issue ids below the mark already stored (the server reserves ids in
+  // blocks): writing it again would cost a page per commit for nothing.
+  if (high > known_high_) {
     raise_high_water_.BindUint(1, high);
     if (int rc = raise_high_water_.Run(); rc != SQLITE_OK) {
       return Fail(rc, "raising the lease id mark");
@@ -342,6 +365,7 @@ Status SqliteLeaseStore::Load(StoredState* out) {
     rc = select_high_water_.Step();
     if (rc == SQLITE_ROW) {
       state.highest_lease_id = select_high_water_.ColumnUint(0);
+      known_high_ = std::max(known_high_, state.highest_lease_id);
     } else if (rc != SQLITE_DONE) {
       s = Fail(rc, "loading the lease id mark");
     }

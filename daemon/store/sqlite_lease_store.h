@@ -61,6 +61,7 @@ class SqliteLeaseStore final : public LeaseStore {
 
   sqlite::DbPtr db_;  // declared first: destroyed after the statements below
   std::string path_;
+  std::uint64_t known_high_ = 0;  // the lease id mark as stored (a floor: 0 before Load)
 
   sqlite::Statement begin_;
   sqlite::Statement commit_;

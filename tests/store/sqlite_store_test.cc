@@ -123,6 +123,8 @@ BOOST_AUTO_TEST_CASE(opens_in_wal_mode_with_the_chosen_durability) {
   auto store = MustOpen(dir.path(), options);
   BOOST_REQUIRE(store->Commit(Batch{.upsert_leases = {Lease(1)}}).ok());
   BOOST_TEST(std::filesystem::exists(DbPath(dir) + "-wal"));
+  // The store keeps the file locked while open; look at it once it is closed.
+  store.reset();
   sqlite3* db = nullptr;
   BOOST_REQUIRE(sqlite3_open(DbPath(dir).c_str(), &db) == SQLITE_OK);
   sqlite3_stmt* stmt = nullptr;
