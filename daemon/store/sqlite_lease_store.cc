@@ -94,7 +94,17 @@ Status SetPragmas(sqlite3* db, const std::string& path, const SqliteStoreOptions
   const char* sync = options.durability == SqliteStoreOptions::Durability::kFull
                          ? "PRAGMA synchronous = FULL"
                          : "PRAGMA synchronous = NORMAL";
-  return sqlite::Exec(db, sync, path, "setting synchronous");
+  if (Status s = sqlite::Exec(db, sync, path, "setting synchronous"); !s.ok()) return s;
+  // A checkpoint syncs the WAL and the database (two fdatasync calls, about a millisecond
+  // here) inside whichever commit triggers it. The same few pages are rewritten over and
+  // over, so a checkpoint every 10,000 frames costs about what one every 1,000 (SQLite's
+  // default) does, ten times less often. The WAL file is cut back to 64 MiB after one.
+  if (Status s = sqlite::Exec(db, "PRAGMA wal_autocheckpoint = 10000", path,
+                              "setting the checkpoint interval");
+      !s.ok()) {
+    return s;
+  }
+  return sqlite::Exec(db, "PRAGMA journal_size_limit = 67108864", path, "limiting the WAL size");
 }
 
 }  // namespace
