@@ -37,9 +37,11 @@ class TempDir {
 class DaemonFixture {
  public:
   // `license_text` is an unsigned license file for vendor `vendor` ("demo" by default);
-  // it is signed with a fresh key before the daemon starts.
+  // it is signed with a fresh key before the daemon starts. With `start` false the
+  // daemon is only prepared (directory, key, license): the test arranges files and
+  // calls Start() itself.
   explicit DaemonFixture(const std::string& license_text, const std::string& vendor = "demo",
-                         std::vector<std::string> extra_args = {});
+                         std::vector<std::string> extra_args = {}, bool start = true);
   ~DaemonFixture();
   DaemonFixture(const DaemonFixture&) = delete;
   DaemonFixture& operator=(const DaemonFixture&) = delete;
