@@ -143,6 +143,7 @@ void DaemonFixture::Start() {
       dup2(fd, 1);
       close(fd);
     }
+    for (const auto& e : env_) putenv(strdup(e.c_str()));
     auto cargv = Argv(args);
     execv(cargv[0], cargv.data());
     _exit(127);

@@ -58,6 +58,9 @@ class DaemonFixture {
   // Writes and signs a new license file in place (for reread tests).
   void ReplaceLicense(const std::string& license_text);
 
+  // "NAME=value" entries added to the daemon's environment from the next Start() on.
+  void SetEnvironment(std::vector<std::string> env) { env_ = std::move(env); }
+
   void Start();                  // on port() if known, else an ephemeral port
   void Stop();                   // SIGTERM, wait
   void Kill();                   // SIGKILL, wait
@@ -71,6 +74,7 @@ class DaemonFixture {
   TempDir dir_;
   std::string vendor_;
   std::vector<std::string> extra_args_;
+  std::vector<std::string> env_;
   pid_t pid_ = -1;
   int port_ = 0;
 };
