@@ -5,7 +5,6 @@
 #include <openssl/evp.h>
 #include <pwd.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -71,18 +70,12 @@ bool IsAdmin(const PeerCredentials& peer) {
   return false;
 }
 
-std::optional<AdminToken> AdminToken::Load(const std::string& path, std::string& error,
-                                           std::string& warning) {
-  struct stat st {};
-  if (stat(path.c_str(), &st) != 0) {
+std::optional<AdminToken> AdminToken::Load(const std::string& path, std::string& error) {
+  std::ifstream in(path);
+  if (!in) {
     error = fmt::format("{}: cannot read the admin token file", path);
     return std::nullopt;
   }
-  if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-    warning = fmt::format("{}: admin token file is readable by others (mode {:o}); use chmod 600",
-                          path, st.st_mode & 0777);
-  }
-  std::ifstream in(path);
   std::string token;
   std::getline(in, token);
   while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();

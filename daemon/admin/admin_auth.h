@@ -33,9 +33,9 @@ bool IsAdmin(const PeerCredentials& peer);
 class AdminToken {
  public:
   // Reads the first line of `path`; an empty token or unreadable file is an error.
-  // Warns (through `warning`) when the file is readable by group or others.
-  static std::optional<AdminToken> Load(const std::string& path, std::string& error,
-                                        std::string& warning);
+  // The file's permissions are checked with the daemon's other files
+  // (config/file_permissions.h).
+  static std::optional<AdminToken> Load(const std::string& path, std::string& error);
   explicit AdminToken(std::string token) : token_(std::move(token)) {}
   bool Matches(std::string_view presented) const;
 

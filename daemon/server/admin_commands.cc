@@ -1,11 +1,11 @@
 // Privileged commands, from the admin socket or from TCP with the admin token.
-// Every request and every refusal is logged with who asked.
+// Every request and every refusal is logged with who asked. The arguments are parsed
+// and bounded by ParseAdminRequest (admin_request.h); this file only executes.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <charconv>
-
 #include "log/log.h"
+#include "server/admin_request.h"
 #include "server/describe.h"
 #include "server/server.h"
 #include "store/usage_report.h"
@@ -13,18 +13,14 @@
 namespace floatlm::server {
 namespace {
 
-std::optional<std::uint64_t> ParseId(const std::string& s) {
-  std::uint64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
 std::vector<proto::Message> One(proto::Message m) { return {std::move(m)}; }
 
-std::vector<proto::Message> Usage(std::string text) {
-  return One(proto::Error{Errc::kBadArgument, std::move(text)});
-}
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;
 
 }  // namespace
 
@@ -72,155 +68,152 @@ std::vector<proto::Message> Server::HandleAdminOverTcp(const proto::Admin& cmd, 
 std::vector<proto::Message> Server::ExecuteAdmin(const proto::Admin& cmd, const std::string& who) {
   FLOATLM_LOG(kInfo, "admin.request", "command={} args=\"{}\" by=\"{}\"", cmd.command,
               fmt::join(cmd.args, " "), who);
+  auto parsed = ParseAdminRequest(cmd);
+  if (auto* error = std::get_if<proto::Error>(&parsed)) {
+    if (IsAdminCommand(cmd.command)) {
+      FLOATLM_LOG(kWarn, "admin.bad_arguments", "command={} by=\"{}\" reason=\"{}\"", cmd.command,
+                  who, error->message);
+    } else {
+      FLOATLM_LOG(kWarn, "admin.unknown_command", "command={} by=\"{}\"", cmd.command, who);
+    }
+    return One(std::move(*error));
+  }
   const auto now = CurrentNow();
-  const auto& a = cmd.args;
-
-  if (cmd.command == "reread") {
-    auto result = Reread();
-    return One(result.ok ? proto::Message(proto::Ok{0, result.text})
-                         : proto::Message(proto::Error{Errc::kRereadFailed, result.text}));
-  }
-
-  if (cmd.command == "down") {
-    // Reply first, then stop: the post runs after this reply is queued.
-    asio::post(io_, [this] { Stop(); });
-    return One(proto::Ok{0, fmt::format("floatlmd is stopping; {} lease(s) are kept for reattach",
-                                        engine_->lease_count())});
-  }
-
-  if (cmd.command == "remove") {
-    std::vector<engine::LeaseId> ids;
-    if (a.size() == 2 && a[0] == "--lease") {
-      auto id = ParseId(a[1]);
-      if (!id) return Usage(fmt::format("remove --lease: '{}' is not a lease id", a[1]));
-      ids.push_back(*id);
-    } else if (a.size() == 3) {
-      for (const auto& pool : engine_->Snapshot(now)) {
-        if (pool.spec->feature != a[0]) continue;
-        for (const auto& seat : pool.seats) {
-          for (const auto& l : seat.leases) {
-            if (l.who.user == a[1] && l.who.host == a[2]) ids.push_back(l.id);
-          }
-        }
-      }
-      if (ids.empty()) {
-        return One(proto::Error{Errc::kNoSuchLease, fmt::format("no lease of {} is held by user "
-                                                                "{} on host {}",
-                                                                a[0], a[1], a[2])});
-      }
-    } else {
-      return Usage("usage: remove FEATURE USER HOST | remove --lease ID");
-    }
-    std::string text;
-    for (auto id : ids) {
-      const auto lease = engine_->FindLease(id);
-      if (engine_->Remove(id, now) != Errc::kOk || !lease) {
-        return One(proto::Error{Errc::kNoSuchLease, fmt::format("lease {} does not exist", id)});
-      }
-      FLOATLM_LOG(kInfo, "lease.removed", "lease={} feature={} user={} host={} by=\"{}\"", id,
-                  lease->feature, lease->who.user, lease->who.host, who);
-      text += fmt::format("removed lease {} ({} held by {}@{})\n", id, lease->feature,
-                          lease->who.user, lease->who.host);
-    }
-    DispatchEvents();
-    return One(proto::Ok{ids.size(), text});
-  }
-
-  if (cmd.command == "report") return Report(a);
-
-  if (cmd.command == "assign" || cmd.command == "unassign") {
-    if (a.size() != 2) return Usage(fmt::format("usage: {} FEATURE USER", cmd.command));
-    std::string message;
-    const bool assign = cmd.command == "assign";
-    const Errc rc = assign ? engine_->Assign(a[0], a[1], now, &message)
-                           : engine_->Unassign(a[0], a[1], now, &message);
-    if (rc != Errc::kOk) {
-      return One(proto::Error{rc, message.empty() ? std::string(ErrcName(rc)) : message});
-    }
-    if (assign) {
-      recorder_->Assigned(a[0], a[1], now.wall);
-    } else {
-      recorder_->Unassigned(a[0], a[1], now.wall);
-    }
-    FLOATLM_LOG(kInfo, assign ? "user.assigned" : "user.unassigned", "feature={} user={} by=\"{}\"",
-                a[0], a[1], who);
-    DispatchEvents();  // an unassign ends the user's leases
-    Flush();
-    return One(proto::Ok{1, message.empty() ? fmt::format("{} {} {} {}", assign ? "assigned" : "unassigned",
-                                                          a[0], assign ? "to" : "from", a[1])
-                                            : message});
-  }
-
-  if (cmd.command == "cloud-list") {
-    if (a.size() != 1) return Usage("usage: cloud list COLLECTION");
-    const auto slots = engine_->CloudSlots(a[0]);
-    int limit = -1;
-    for (const auto& pool : engine_->Snapshot(now)) {
-      if (pool.collection && pool.collection->name == a[0]) {
-        limit = (limit < 0 ? 0 : limit) + pool.total * pool.collection->cloud_users_per_seat;
-      }
-    }
-    if (limit < 0) {
-      return One(proto::Error{Errc::kNoSuchFeature, fmt::format("no collection named '{}'", a[0])});
-    }
-    std::string text = fmt::format("cloud-user slots of {}: {} of {} used\n", a[0], slots.size(), limit);
-    for (const auto& slot : slots) {
-      text += fmt::format("  {}  since {}\n", slot.user, FormatWallTime(slot.since));
-    }
-    return One(proto::Ok{slots.size(), text});
-  }
-
-  if (cmd.command == "cloud-release") {
-    if (a.size() != 2) return Usage("usage: cloud release COLLECTION USER");
-    const Errc rc = engine_->ReleaseCloudSlot(a[0], a[1], now);
-    if (rc == Errc::kNoSuchFeature) {
-      return One(proto::Error{rc, fmt::format("no collection named '{}'", a[0])});
-    }
-    if (rc != Errc::kOk) {
-      return One(proto::Error{rc, fmt::format("{} holds no cloud-user slot of {}", a[1], a[0])});
-    }
-    recorder_->CloudSlotReleased(a[0], a[1], now.wall);
-    FLOATLM_LOG(kInfo, "cloud.slot_released", "collection={} user={} by=\"{}\"", a[0], a[1], who);
-    DispatchEvents();
-    Flush();
-    return One(proto::Ok{1, fmt::format("released {}'s cloud-user slot of {}", a[1], a[0])});
-  }
-
-  FLOATLM_LOG(kWarn, "admin.unknown_command", "command={} by=\"{}\"", cmd.command, who);
-  return Usage(fmt::format("unknown admin command '{}' (known: remove, reread, down, report, assign, unassign, cloud-list, cloud-release)",
-                           cmd.command));
+  return std::visit(
+      Overloaded{
+          [&](const admin_cmd::Reread&) {
+            auto result = Reread();
+            return One(result.ok ? proto::Message(proto::Ok{0, result.text})
+                                 : proto::Message(proto::Error{Errc::kRereadFailed, result.text}));
+          },
+          [&](const admin_cmd::Down&) {
+            // Reply first, then stop: the post runs after this reply is queued.
+            asio::post(io_, [this] { Stop(); });
+            return One(proto::Ok{
+                0, fmt::format("floatlmd is stopping; {} lease(s) are kept for reattach",
+                               engine_->lease_count())});
+          },
+          [&](const admin_cmd::RemoveLease& r) { return RemoveLeases({r.lease}, who, now); },
+          [&](const admin_cmd::RemoveHeld& r) {
+            std::vector<engine::LeaseId> ids;
+            for (const auto& pool : engine_->Snapshot(now)) {
+              if (pool.spec->feature != r.feature) continue;
+              for (const auto& seat : pool.seats) {
+                for (const auto& l : seat.leases) {
+                  if (l.who.user == r.user && l.who.host == r.host) ids.push_back(l.id);
+                }
+              }
+            }
+            if (ids.empty()) {
+              return One(proto::Error{Errc::kNoSuchLease,
+                                      fmt::format("no lease of {} is held by user {} on host {}",
+                                                  r.feature, r.user, r.host)});
+            }
+            return RemoveLeases(ids, who, now);
+          },
+          [&](const admin_cmd::Report& r) { return Report(r); },
+          [&](const admin_cmd::Assign& r) { return AssignUser(r.feature, r.user, true, who, now); },
+          [&](const admin_cmd::Unassign& r) {
+            return AssignUser(r.feature, r.user, false, who, now);
+          },
+          [&](const admin_cmd::CloudList& r) { return CloudList(r.collection, now); },
+          [&](const admin_cmd::CloudRelease& r) {
+            const Errc rc = engine_->ReleaseCloudSlot(r.collection, r.user, now);
+            if (rc == Errc::kNoSuchFeature) {
+              return One(proto::Error{rc, fmt::format("no collection named '{}'", r.collection)});
+            }
+            if (rc != Errc::kOk) {
+              return One(proto::Error{
+                  rc, fmt::format("{} holds no cloud-user slot of {}", r.user, r.collection)});
+            }
+            recorder_->CloudSlotReleased(r.collection, r.user, now.wall);
+            FLOATLM_LOG(kInfo, "cloud.slot_released", "collection={} user={} by=\"{}\"",
+                        r.collection, r.user, who);
+            DispatchEvents();
+            Flush();
+            return One(proto::Ok{1, fmt::format("released {}'s cloud-user slot of {}", r.user,
+                                                r.collection)});
+          },
+      },
+      std::get<AdminRequest>(parsed));
 }
 
-}  // namespace floatlm::server
-
-namespace floatlm::server {
-
-// report SINCE_MS UNTIL_MS text|csv: the usage report over [SINCE, UNTIL) from the journal.
-// Entries from a week before SINCE are read too, so leases that began earlier are clipped
-// rather than lost.
-std::vector<proto::Message> Server::Report(const std::vector<std::string>& args) {
-  if (args.size() != 3 || (args[2] != "text" && args[2] != "csv")) {
-    return Usage("usage: report SINCE_MS UNTIL_MS text|csv");
+std::vector<proto::Message> Server::RemoveLeases(const std::vector<engine::LeaseId>& ids,
+                                                 const std::string& who, const engine::Now& now) {
+  std::string text;
+  for (auto id : ids) {
+    const auto lease = engine_->FindLease(id);
+    if (engine_->Remove(id, now) != Errc::kOk || !lease) {
+      return One(proto::Error{Errc::kNoSuchLease, fmt::format("lease {} does not exist", id)});
+    }
+    FLOATLM_LOG(kInfo, "lease.removed", "lease={} feature={} user={} host={} by=\"{}\"", id,
+                lease->feature, lease->who.user, lease->who.host, who);
+    text += fmt::format("removed lease {} ({} held by {}@{})\n", id, lease->feature,
+                        lease->who.user, lease->who.host);
   }
-  const auto from = ParseId(args[0]);
-  const auto to = ParseId(args[1]);
-  // Bounded so that the look-back below cannot overflow.
-  constexpr std::uint64_t kLatest = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
-  if (!from || !to || *from >= *to || *to > kLatest) {
-    return Usage("report: SINCE must be before UNTIL, both Unix milliseconds before year 10000");
+  DispatchEvents();
+  return One(proto::Ok{ids.size(), text});
+}
+
+std::vector<proto::Message> Server::AssignUser(const std::string& feature, const std::string& user,
+                                               bool assign, const std::string& who,
+                                               const engine::Now& now) {
+  std::string message;
+  const Errc rc = assign ? engine_->Assign(feature, user, now, &message)
+                         : engine_->Unassign(feature, user, now, &message);
+  if (rc != Errc::kOk) {
+    return One(proto::Error{rc, message.empty() ? std::string(ErrcName(rc)) : message});
   }
+  if (assign) {
+    recorder_->Assigned(feature, user, now.wall);
+  } else {
+    recorder_->Unassigned(feature, user, now.wall);
+  }
+  FLOATLM_LOG(kInfo, assign ? "user.assigned" : "user.unassigned", "feature={} user={} by=\"{}\"",
+              feature, user, who);
+  DispatchEvents();  // an unassign ends the user's leases
+  Flush();
+  if (message.empty()) {
+    message = fmt::format("{} {} {} {}", assign ? "assigned" : "unassigned", feature,
+                          assign ? "to" : "from", user);
+  }
+  return One(proto::Ok{1, message});
+}
+
+std::vector<proto::Message> Server::CloudList(const std::string& collection,
+                                              const engine::Now& now) {
+  const auto slots = engine_->CloudSlots(collection);
+  int limit = -1;
+  for (const auto& pool : engine_->Snapshot(now)) {
+    if (pool.collection && pool.collection->name == collection) {
+      limit = (limit < 0 ? 0 : limit) + pool.total * pool.collection->cloud_users_per_seat;
+    }
+  }
+  if (limit < 0) {
+    return One(
+        proto::Error{Errc::kNoSuchFeature, fmt::format("no collection named '{}'", collection)});
+  }
+  std::string text =
+      fmt::format("cloud-user slots of {}: {} of {} used\n", collection, slots.size(), limit);
+  for (const auto& slot : slots) {
+    text += fmt::format("  {}  since {}\n", slot.user, FormatWallTime(slot.since));
+  }
+  return One(proto::Ok{slots.size(), text});
+}
+
+// The usage report over [since, until) from the journal. Entries from a week before
+// `since` are read too, so leases that began earlier are clipped rather than lost; the
+// parser bounds `until`, so the look-back cannot overflow.
+std::vector<proto::Message> Server::Report(const admin_cmd::Report& r) {
   // Pending changes first, so the report sees everything acknowledged so far.
   Flush();
   constexpr store::UnixMillis kLookBack = 7LL * 24 * 3600 * 1000;
   std::vector<store::JournalEntry> entries;
-  const auto since = static_cast<store::UnixMillis>(*from);
-  const auto until = static_cast<store::UnixMillis>(*to);
-  if (auto st = store_->ReadJournal(since - kLookBack, until, &entries); !st.ok()) {
+  if (auto st = store_->ReadJournal(r.since - kLookBack, r.until, &entries); !st.ok()) {
     return One(proto::Error{Errc::kStoreUnavailable, st.message()});
   }
-  const auto report = store::ComputeReport(entries, since, until);
-  return ChunkedText(args[2] == "csv" ? store::RenderReportCsv(report)
-                                      : store::RenderReportText(report));
+  const auto report = store::ComputeReport(entries, r.since, r.until);
+  return ChunkedText(r.csv ? store::RenderReportCsv(report) : store::RenderReportText(report));
 }
 
 }  // namespace floatlm::server

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <stdexcept>
 
+#include "config/file_permissions.h"
 #include "log/log.h"
 #include "notify/service_notify.h"
 #include "server/describe.h"
@@ -92,10 +93,9 @@ Server::Server(asio::io_context& io, const config::DaemonConfig& config)
         return HandleAdminOverTcp(cmd, ctx);
       });
   if (!config_.admin_token_file.empty()) {
-    std::string error, warning;
-    admin_token_ = admin::AdminToken::Load(config_.admin_token_file, error, warning);
+    std::string error;
+    admin_token_ = admin::AdminToken::Load(config_.admin_token_file, error);
     if (!admin_token_) throw std::runtime_error(error);
-    if (!warning.empty()) FLOATLM_LOG(kWarn, "admin.token_permissions", "reason=\"{}\"", warning);
   }
   if (!config_.admin_socket.empty()) {
     admin_ = std::make_unique<admin::AdminListener>(
@@ -104,6 +104,8 @@ Server::Server(asio::io_context& io, const config::DaemonConfig& config)
           return HandleAdminSocketRequest(request, peer);
         });
   }
+  // After the store is open, so the database files exist to be looked at.
+  config::WarnAboutPermissions(config_, config::PermissionScope::kStartup);
 }
 
 Server::~Server() = default;
@@ -428,6 +430,7 @@ Server::RereadResult Server::Reread() {
 }
 
 Server::RereadResult Server::DoReread() {
+  config::WarnAboutPermissions(config_, config::PermissionScope::kReread);
   auto set = LoadLicenseSet(config_.license_files, config_.vendor_keys_dir, config_.options_file);
   if (!set.error.empty()) {
     FLOATLM_LOG(kError, "license.reread_failed", "reason=\"{}\" kept=old", set.error);

@@ -18,6 +18,7 @@
 #include "admin/admin_listener.h"
 #include "config/daemon_config.h"
 #include "engine/seat_engine.h"
+#include "server/admin_request.h"
 #include "server/request_handler.h"
 #include "server/session.h"
 #include "server/state_recorder.h"
@@ -73,8 +74,15 @@ class Server {
   std::string RenderStatus(const std::string& feature, bool json);
   std::vector<proto::Message> HandleAdminSocketRequest(const proto::Message& request,
                                                        const admin::PeerCredentials& peer);
+  // Parses (admin_request.h), logs and runs an authenticated admin request.
   std::vector<proto::Message> ExecuteAdmin(const proto::Admin& cmd, const std::string& who);
-  std::vector<proto::Message> Report(const std::vector<std::string>& args);
+  std::vector<proto::Message> RemoveLeases(const std::vector<engine::LeaseId>& ids,
+                                           const std::string& who, const engine::Now& now);
+  std::vector<proto::Message> AssignUser(const std::string& feature, const std::string& user,
+                                         bool assign, const std::string& who,
+                                         const engine::Now& now);
+  std::vector<proto::Message> CloudList(const std::string& collection, const engine::Now& now);
+  std::vector<proto::Message> Report(const admin_cmd::Report& request);
 
   asio::io_context& io_;
   config::DaemonConfig config_;

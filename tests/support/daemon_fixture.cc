@@ -84,7 +84,7 @@ TempDir::~TempDir() {
 }
 
 DaemonFixture::DaemonFixture(const std::string& license_text, const std::string& vendor,
-                             std::vector<std::string> extra_args)
+                             std::vector<std::string> extra_args, bool start)
     : vendor_(vendor), extra_args_(std::move(extra_args)) {
   fs::create_directories(dir() / "keys");
   std::string out;
@@ -93,7 +93,7 @@ DaemonFixture::DaemonFixture(const std::string& license_text, const std::string&
     throw std::runtime_error("floatlm-vendor keygen failed: " + out);
   }
   ReplaceLicense(license_text);
-  Start();
+  if (start) Start();
 }
 
 DaemonFixture::~DaemonFixture() {
@@ -143,6 +143,7 @@ void DaemonFixture::Start() {
       dup2(fd, 1);
       close(fd);
     }
+    for (const auto& e : env_) putenv(strdup(e.c_str()));
     auto cargv = Argv(args);
     execv(cargv[0], cargv.data());
     _exit(127);

@@ -37,9 +37,11 @@ class TempDir {
 class DaemonFixture {
  public:
   // `license_text` is an unsigned license file for vendor `vendor` ("demo" by default);
-  // it is signed with a fresh key before the daemon starts.
+  // it is signed with a fresh key before the daemon starts. With `start` false the
+  // daemon is only prepared (directory, key, license): the test arranges files and
+  // calls Start() itself.
   explicit DaemonFixture(const std::string& license_text, const std::string& vendor = "demo",
-                         std::vector<std::string> extra_args = {});
+                         std::vector<std::string> extra_args = {}, bool start = true);
   ~DaemonFixture();
   DaemonFixture(const DaemonFixture&) = delete;
   DaemonFixture& operator=(const DaemonFixture&) = delete;
@@ -56,6 +58,9 @@ class DaemonFixture {
   // Writes and signs a new license file in place (for reread tests).
   void ReplaceLicense(const std::string& license_text);
 
+  // "NAME=value" entries added to the daemon's environment from the next Start() on.
+  void SetEnvironment(std::vector<std::string> env) { env_ = std::move(env); }
+
   void Start();                  // on port() if known, else an ephemeral port
   void Stop();                   // SIGTERM, wait
   void Kill();                   // SIGKILL, wait
@@ -69,6 +74,7 @@ class DaemonFixture {
   TempDir dir_;
   std::string vendor_;
   std::vector<std::string> extra_args_;
+  std::vector<std::string> env_;
   pid_t pid_ = -1;
   int port_ = 0;
 };
