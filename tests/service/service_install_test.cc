@@ -120,7 +120,8 @@ BOOST_AUTO_TEST_CASE(vendor_project_builds_with_find_package_and_runs) {
                    Quote(build.string()) + " -G " + Quote(FLOATLM_CMAKE_GENERATOR) +
                    " -DCMAKE_CXX_COMPILER=" + Quote(FLOATLM_CXX_COMPILER) +
                    " -DCMAKE_PREFIX_PATH=" + Quote(p.string()) +
-                   " -DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON",
+                   " -DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON" +
+                   " -DCMAKE_EXE_LINKER_FLAGS=" + Quote(FLOATLM_TEST_VENDOR_LINK_FLAGS),
                120);
   BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.output);
   const std::string cache = ReadFile(build / "CMakeCache.txt");
@@ -152,7 +153,8 @@ BOOST_AUTO_TEST_CASE(vendor_program_builds_with_pkg_config_and_runs) {
   const std::string env = "PKG_CONFIG_PATH=" + Quote((p / kLibDir / "pkgconfig").string()) + " ";
   auto r = Run(env + "pkg-config --modversion floatlm", 30);
   BOOST_TEST(r.output == FLOATLM_VERSION "\n", r.output);
-  r = Run(Quote(FLOATLM_CXX_COMPILER) + " -std=c++17 -o " + Quote(app.string()) + " " +
+  r = Run(Quote(FLOATLM_CXX_COMPILER) + " -std=c++17 " + FLOATLM_TEST_VENDOR_LINK_FLAGS + " -o " +
+              Quote(app.string()) + " " +
               Quote((kSource / "tests/service/vendor_project/main.cc").string()) + " $(" + env +
               "pkg-config --cflags --libs floatlm)",
           180);
