@@ -54,6 +54,12 @@ void RaiseFileLimit() {
   FLOATLM_LOG(kInfo, "server.file_limit", "before={} now={}", before, rl.rlim_cur);
 }
 
+long long MillisSince(engine::MonoTime start) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(engine::MonoTime::clock::now() -
+                                                               start)
+      .count();
+}
+
 engine::EngineConfig MakeEngineConfig(const config::DaemonConfig& c) {
   engine::EngineConfig ec;
   ec.ttl = c.lease_ttl;
@@ -108,7 +114,7 @@ Server::Server(asio::io_context& io, const config::DaemonConfig& config)
 
 Server::~Server() = default;
 
-void Server::Start() {
+void Server::Start(engine::MonoTime process_start) {
   RaiseFileLimit();
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(config_.bind, ec);
@@ -124,7 +130,9 @@ void Server::Start() {
   acceptor_.listen(asio::socket_base::max_listen_connections);
   port_ = acceptor_.local_endpoint().port();
   if (admin_) admin_->Start();
-  FLOATLM_LOG(kInfo, "server.listening", "addr={} port={}", config_.bind, port_);
+  // startup_ms: from main() to here (licenses verified, state restored, port bound).
+  FLOATLM_LOG(kInfo, "server.listening", "addr={} port={} startup_ms={}", config_.bind, port_,
+              MillisSince(process_start));
   DoAccept();
   ScheduleTick();
   WaitForSignals();
@@ -178,6 +186,7 @@ void Server::DoAccept() {
 }
 
 void Server::OpenStoreAndRestore() {
+  const auto began = engine::MonoTime::clock::now();
   store::SqliteStoreOptions options;
   options.state_dir = config_.state_dir;
   // Commits run on the event loop: a database locked by another process must fail fast
@@ -223,14 +232,17 @@ void Server::OpenStoreAndRestore() {
                 lease.id, lease.feature, lease.who.user, lease.who.host, why);
     recorder_->Ended(lease, Errc::kPoolRemoved, why, now.wall);
   }
-  FLOATLM_LOG(kInfo, "state.restored", "db={}/floatlm.db leases={} dropped={} highest_lease_id={}",
-              config_.state_dir, report.restored, report.dropped.size(), state.highest_lease_id);
   recorder_->Server(store::JournalEvent::kStart,
                     fmt::format("floatlmd {} started; {} lease(s) restored, {} dropped",
                                 FLOATLM_VERSION, report.restored, report.dropped.size()),
                     now.wall);
   if (auto st = store_->Commit(recorder_->batch()); !st.ok()) throw std::runtime_error(st.message());
   recorder_->Clear();
+  // ms: opening and checking the database, reading it, and putting the leases back.
+  FLOATLM_LOG(kInfo, "state.restored",
+              "db={}/floatlm.db leases={} dropped={} highest_lease_id={} ms={}", config_.state_dir,
+              report.restored, report.dropped.size(), state.highest_lease_id,
+              MillisSince(began));
 }
 
 void Server::Deliver(Session& session, const std::string& replies) {

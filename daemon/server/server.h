@@ -33,7 +33,9 @@ class Server {
   ~Server();
 
   // Binds the port and starts accepting; throws std::runtime_error if it cannot.
-  void Start();
+  // `process_start` (taken first thing in main) dates the start-up time that the
+  // server.listening log line reports.
+  void Start(engine::MonoTime process_start);
   // Stops gracefully: clients are told, leases are kept for their reattach window.
   void Stop();
   // Rereads the license files; keeps the old state if the new files cannot be served.
