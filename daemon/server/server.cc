@@ -21,6 +21,10 @@ namespace {
 using namespace std::chrono_literals;
 constexpr auto kTickInterval = 100ms;
 constexpr auto kHelloTimeout = 10s;  // a connection must say HELLO this soon
+// Leases (and waiters) ended per event-loop turn. When more lapse at once (a restart's
+// unclaimed leases, a crashed client with thousands), the rest end in the turns that
+// follow, with clients served in between: about a millisecond of work per turn.
+constexpr std::size_t kEndsPerTurn = 64;
 
 // Reattach tokens are secrets: they come from OpenSSL's DRBG, which the kernel's CSPRNG
 // seeds and reseeds, drawn 64 at a time so a checkout costs no system call.
@@ -393,10 +397,7 @@ void Server::ScheduleTick() {
 
 void Server::OnTick() {
   const auto now = CurrentNow();
-  engine_->Tick(now);
-  DispatchEvents();
-  // Changes of this tick (expiries) and a batch that failed before are written now.
-  if (!recorder_->empty()) Flush();
+  Sweep(now);
   // Once a second: drop connections that never said HELLO, or went silent for longer
   // than a lease could live (a client with leases heartbeats every TTL/4).
   if (now.mono - last_status_ >= 5s) {
@@ -416,6 +417,22 @@ void Server::OnTick() {
                 s->context().who.peer);
     s->Close("idle timeout");
   }
+}
+
+void Server::Sweep(const engine::Now& now) {
+  const bool more = engine_->Tick(now, kEndsPerTurn);
+  DispatchEvents();
+  // Changes of this sweep (expiries) and a batch that failed before are written now.
+  if (!recorder_->empty()) Flush();
+  if (!more || sweep_scheduled_) return;
+  // The rest after the handlers already waiting, so clients are served in between.
+  sweep_scheduled_ = true;
+  asio::post(io_, [this] {
+    sweep_scheduled_ = false;
+    if (stopping_) return;
+    Sweep(CurrentNow());
+    log::Flush();
+  });
 }
 
 void Server::WaitForSignals() {

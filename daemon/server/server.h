@@ -61,6 +61,8 @@ class Server {
   void DoAccept();
   void ScheduleTick();
   void OnTick();
+  // Ends what lapsed, a bounded number per turn; posts itself again while more are due.
+  void Sweep(const engine::Now& now);
   void DispatchEvents();
   void WaitForSignals();
   RereadResult DoReread();
@@ -90,6 +92,7 @@ class Server {
   std::unique_ptr<StateRecorder> recorder_;
   std::vector<std::shared_ptr<Session>> awaiting_commit_;
   bool flush_scheduled_ = false;
+  bool sweep_scheduled_ = false;
   bool store_healthy_ = true;
   std::unique_ptr<RequestHandler> handler_;
   std::unique_ptr<admin::AdminListener> admin_;
