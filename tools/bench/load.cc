@@ -403,8 +403,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
       ++worker_.errors;
       return;
     }
-    const bool back = std::holds_alternative<proto::Granted>(msg);
     Held& lease = held_[next_];
+    // Back means the same lease: a grant of any other id would be a second seat.
+    const auto* granted = std::get_if<proto::Granted>(&msg);
+    const bool back = granted && granted->lease == lease.id;
     if (!lease.answered) {
       lease.answered = true;
       ++(back ? shared_.reattached : shared_.refused);

@@ -52,8 +52,8 @@ struct LoadConfig {
 struct StormResult {
   bool disconnected = false;
   std::uint64_t leases = 0;       // leases held when the connections dropped
-  std::uint64_t reattached = 0;   // GRANTED: the same lease back
-  std::uint64_t refused = 0;      // any other answer
+  std::uint64_t reattached = 0;   // GRANTED with the same lease id
+  std::uint64_t refused = 0;      // any other answer (DENIED, ERROR, another lease)
   std::uint64_t unresolved = 0;   // still waiting when the storm timeout ran out
   double ms = 0;                  // first disconnect seen -> last lease answered
   double after_reconnect_ms = 0;  // first HELLO_OK after the disconnect -> last lease answered
