@@ -41,6 +41,7 @@ int CheckConfig(const floatlm::config::DaemonConfig& cfg) {
 
 int main(int argc, char** argv) {
   using namespace floatlm;
+  const auto process_start = engine::MonoTime::clock::now();
   config::DaemonConfig cfg;
   std::string message;
   switch (config::ParseDaemonConfig(argc, argv, cfg, message)) {
@@ -74,7 +75,7 @@ int main(int argc, char** argv) {
     if (ec) throw std::runtime_error(cfg.state_dir + ": cannot create state directory: " + ec.message());
     server::asio::io_context io(1);
     server::Server server(io, cfg);
-    server.Start();
+    server.Start(process_start);
     io.run();
   } catch (const std::exception& e) {
     FLOATLM_LOG(kError, "server.fatal", "reason=\"{}\"", e.what());

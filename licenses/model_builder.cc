@@ -5,6 +5,7 @@
 #include <charconv>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -462,30 +463,31 @@ BuildResult BuildModel(const std::vector<ParsedFile>& files,
     }
   }
 
+  // Pools by name and vendor (the first one of that name) and by Key(): a file of
+  // thousands of lines must not compare every line with every pool before it.
+  std::unordered_map<std::string, std::size_t> by_name;
+  std::unordered_map<std::string, std::size_t> by_key;
   for (FeatureRecord& record : features) {
     if (record.removed) continue;
     const PoolLine& line = record.pool.lines.front();
+    std::string name = record.pool.feature + '\x1f' + record.pool.vendor;
+    std::string key = record.pool.Key();
     if (!record.increment) {
-      auto existing = std::find_if(model.pools.begin(), model.pools.end(), [&](const Pool& p) {
-        return p.feature == record.pool.feature && p.vendor == record.pool.vendor;
-      });
-      if (existing != model.pools.end()) {
+      if (auto existing = by_name.find(name); existing != by_name.end()) {
         diagnostics.push_back(Diagnostic{
             Diagnostic::Severity::kNote, line.source.file, line.source.line, 1,
             fmt::format("FEATURE '{}' already defined at {}; this line is ignored",
-                        record.pool.feature, existing->lines.front().source.ToString())});
+                        record.pool.feature,
+                        model.pools[existing->second].lines.front().source.ToString())});
         continue;
       }
-    } else {
-      std::string key = record.pool.Key();
-      auto existing = std::find_if(model.pools.begin(), model.pools.end(),
-                                   [&](const Pool& p) { return p.Key() == key; });
-      if (existing != model.pools.end()) {
-        existing->lines.push_back(line);
-        continue;
-      }
+    } else if (auto existing = by_key.find(key); existing != by_key.end()) {
+      model.pools[existing->second].lines.push_back(line);
+      continue;
     }
     record.pool.order = record.order;
+    by_name.emplace(std::move(name), model.pools.size());
+    by_key.emplace(std::move(key), model.pools.size());
     model.pools.push_back(std::move(record.pool));
   }
 

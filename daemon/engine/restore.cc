@@ -28,9 +28,9 @@ RestoreReport SeatEngine::Restore(std::vector<RestoredLease> leases, const Now& 
     LeaseView view;
     view.id = r.id;
     view.token = r.token;
-    view.feature = r.feature;
+    view.feature = std::move(r.feature);
     view.version = r.version;
-    view.who = r.who;
+    view.who = std::move(r.who);
     view.since = r.since;
     view.detached = true;
     view.expires = now.mono + s.config.reattach_window;
@@ -50,32 +50,32 @@ RestoreReport SeatEngine::Restore(std::vector<RestoredLease> leases, const Now& 
     }
     const std::optional<licenses::Version> requested =
         r.version == licenses::Version{} ? std::nullopt : std::optional(r.version);
-    if (!ServesRequest(pool, r.feature, requested)) {
-      report.dropped.emplace_back(
-          std::move(view), fmt::format("{} no longer serves '{}'", pool.spec->feature, r.feature));
+    if (!ServesRequest(pool, view.feature, requested)) {
+      std::string why = fmt::format("{} no longer serves '{}'", pool.spec->feature, view.feature);
+      report.dropped.emplace_back(std::move(view), std::move(why));
       continue;
     }
     std::uint32_t number = 0;
-    if (IsCloudServiceOf(pool, r.feature)) {
+    if (IsCloudServiceOf(pool, view.feature)) {
       // A cloud lease needs its user's slot, which RestoreCloudSlots brought back.
       auto slots = s.cloud_slots.find(pool.collection->name);
-      if (slots == s.cloud_slots.end() || !slots->second.contains(r.who.user)) {
-        report.dropped.emplace_back(
-            std::move(view),
-            fmt::format("{} holds no cloud-user slot of {}", r.who.user, pool.collection->name));
+      if (slots == s.cloud_slots.end() || !slots->second.contains(view.who.user)) {
+        std::string why =
+            fmt::format("{} holds no cloud-user slot of {}", view.who.user, pool.collection->name);
+        report.dropped.emplace_back(std::move(view), std::move(why));
         continue;
       }
       view.cloud = true;
       view.reason = fmt::format("cloud service of {}: {} holds a cloud-user slot",
-                                pool.collection->name, r.who.user);
+                                pool.collection->name, view.who.user);
     } else {
       // The holder's seat running this product, else (collection) one with a free slot,
       // else a new seat while the pool has one today.
-      std::optional<std::string> key = SeatHolderKey(pool, r.who, requested);
+      std::optional<std::string> key = SeatHolderKey(pool, view.who, requested);
       if (key) {
         if (auto mine = pool.by_holder.find(*key); mine != pool.by_holder.end()) {
           for (std::uint32_t n : mine->second) {
-            if (pool.seats.at(n).products.contains(r.feature)) {
+            if (pool.seats.at(n).products.contains(view.feature)) {
               number = n;
               break;
             }
@@ -98,7 +98,7 @@ RestoreReport SeatEngine::Restore(std::vector<RestoredLease> leases, const Now& 
                                            pool.spec->CountOn(now.today)));
           continue;
         }
-        number = s.OpenSeat(pool_id, r.who, std::move(key), r.since);
+        number = s.OpenSeat(pool_id, view.who, std::move(key), r.since);
       }
       const Seat& seat = pool.seats.at(number);
       view.reason = pool.collection
@@ -109,8 +109,8 @@ RestoreReport SeatEngine::Restore(std::vector<RestoredLease> leases, const Now& 
     }
 
     Lease lease;
-    lease.view = view;
-    lease.scheduled = view.expires;
+    lease.view = std::move(view);
+    lease.scheduled = lease.view.expires;
     s.AttachLease(lease, pool_id, number);
     s.deadlines.push({lease.scheduled, Deadline::Kind::kLease, r.id, lease.generation});
     s.leases.emplace(r.id, std::move(lease));

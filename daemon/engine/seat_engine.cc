@@ -303,8 +303,9 @@ std::variant<LeaseView, Denial> SeatEngine::Reattach(ClientId client, const Iden
   return held.view;
 }
 
-void SeatEngine::Tick(const Now& now) {
+bool SeatEngine::Tick(const Now& now, std::size_t max_ends) {
   State& s = *state_;
+  std::size_t ended = 0;
   if (!s.last_today || *s.last_today != now.today) {
     s.last_today = now.today;
     s.EndLapsedPools(now);
@@ -312,13 +313,14 @@ void SeatEngine::Tick(const Now& now) {
     s.MarkAllQueuesDirty();
     s.Settle(now, /*full_scan=*/true);
   }
-  while (!s.deadlines.empty() && s.deadlines.top().at <= now.mono) {
+  while (!s.deadlines.empty() && s.deadlines.top().at <= now.mono && ended < max_ends) {
     const Deadline due = s.deadlines.top();
     s.deadlines.pop();
     if (due.kind == Deadline::Kind::kWaiter) {
       // Seats freed by earlier deadlines go to waiters before this one gives up.
       s.Settle(now);
       s.TimeOutWaiter(due.id);
+      ++ended;
       continue;
     }
     auto it = s.leases.find(due.id);
@@ -338,8 +340,10 @@ void SeatEngine::Tick(const Now& now) {
             : fmt::format("{} timed out: no heartbeat for {}", LeaseLabel(lease.view),
                           Seconds(s.config.ttl));
     s.End(due.id, Errc::kLeaseTimedOut, std::move(message));
+    ++ended;
   }
   s.Settle(now);
+  return !s.deadlines.empty() && s.deadlines.top().at <= now.mono;
 }
 
 Errc SeatEngine::Remove(LeaseId lease, const Now& now) {

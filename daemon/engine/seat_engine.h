@@ -12,6 +12,7 @@
 #define FLOATLM_DAEMON_ENGINE_SEAT_ENGINE_H_
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -236,7 +237,11 @@ class SeatEngine {
 
   // Ends leases whose heartbeat or reattach deadline passed or whose license expired,
   // and queued requests whose wait ran out; serves waiters from freed seats.
-  void Tick(const Now& now);
+  // A bounded sweep: at most `max_ends` leases and waiters end per call, earliest deadline
+  // first, so thousands lapsing at once do not hold the caller's loop. Returns true when
+  // more are due already: call again soon (after serving clients). A lease past its
+  // deadline is final while it waits its turn (no heartbeat or reattach saves it).
+  bool Tick(const Now& now, std::size_t max_ends = SIZE_MAX);
 
   // Admin removal; the holder is told through a kLeaseEnded event with kLeaseRemoved.
   Errc Remove(LeaseId lease, const Now& now);

@@ -34,7 +34,9 @@ class Server {
   ~Server();
 
   // Binds the port and starts accepting; throws std::runtime_error if it cannot.
-  void Start();
+  // `process_start` (taken first thing in main) dates the start-up time that the
+  // server.listening log line reports.
+  void Start(engine::MonoTime process_start);
   // Stops gracefully: clients are told, leases are kept for their reattach window.
   void Stop();
   // Rereads the license files; keeps the old state if the new files cannot be served.
@@ -60,6 +62,8 @@ class Server {
   void DoAccept();
   void ScheduleTick();
   void OnTick();
+  // Ends what lapsed, a bounded number per turn; posts itself again while more are due.
+  void Sweep(const engine::Now& now);
   void DispatchEvents();
   void WaitForSignals();
   RereadResult DoReread();
@@ -96,6 +100,7 @@ class Server {
   std::unique_ptr<StateRecorder> recorder_;
   std::vector<std::shared_ptr<Session>> awaiting_commit_;
   bool flush_scheduled_ = false;
+  bool sweep_scheduled_ = false;
   bool store_healthy_ = true;
   std::unique_ptr<RequestHandler> handler_;
   std::unique_ptr<admin::AdminListener> admin_;

@@ -75,6 +75,7 @@ class SqliteLeaseStore final : public LeaseStore {
   sqlite::Statement append_journal_;
   sqlite::Statement raise_high_water_;
   sqlite::Statement select_leases_;
+  sqlite::Statement count_leases_;
   sqlite::Statement select_slots_;
   sqlite::Statement select_assignments_;
   sqlite::Statement select_high_water_;

@@ -85,6 +85,35 @@ BOOST_AUTO_TEST_CASE(disconnect_keeps_lease_for_window_then_frees) {
   Grant(Who("bob"), 2, "cad");
 }
 
+// Ten thousand leases of a crashed client lapse in the same instant: a bounded Tick ends
+// them a slice at a time, oldest deadline first, and says when more are due; a lapsed lease
+// waiting for its slice is not saved by a late reattach.
+BOOST_AUTO_TEST_CASE(bounded_tick_ends_a_mass_lapse_in_slices) {
+  ModelBuilder m;
+  m.Add("cad", "2027.0", 10'001);
+  Start(m);
+  std::vector<LeaseView> held;
+  for (int i = 0; i < 10'000; ++i) held.push_back(Grant(Who("u" + std::to_string(i)), 1, "cad"));
+  Grant(Who("bob"), 2, "cad");  // connected and heartbeating: not part of the lapse
+  engine->Disconnect(1, clock.now());
+  clock.Advance(30s);
+  engine->Heartbeat(2, clock.now());
+  BOOST_TEST(engine->Tick(clock.now(), 64));
+  auto events = engine->TakeEvents();
+  BOOST_TEST(events.size() == 64u);
+  BOOST_TEST(engine->lease_count() == 10'001u - 64u);
+  const auto late = held.back();
+  BOOST_TEST(std::holds_alternative<Denial>(
+      engine->Reattach(3, late.who, late.id, late.token, clock.now())));
+  std::size_t slices = 1;
+  while (engine->Tick(clock.now(), 64)) ++slices;
+  ++slices;  // the call that returned false ended the last ones
+  BOOST_TEST(slices == (10'000u + 63u) / 64u);
+  BOOST_TEST(engine->TakeEvents().size() == 10'000u - 64u);
+  BOOST_TEST(engine->lease_count() == 1u);  // bob's, who is still connected
+  BOOST_TEST(!engine->Tick(clock.now(), 64));
+}
+
 BOOST_AUTO_TEST_CASE(reattach_returns_same_lease_no_second_seat) {
   ModelBuilder m;
   m.Add("cad", "2027.0", 1);

@@ -118,6 +118,29 @@ BOOST_AUTO_TEST_CASE(increment_joins_a_pool_started_by_feature) {
   BOOST_TEST(r.model.pools[0].CountOn(D(2030, 1, 1)) == 5);
 }
 
+// Thousands of lines: each one is matched with the pools before it by lookup, with the
+// same outcome as line by line (first FEATURE wins, INCREMENTs join the pool of their key).
+BOOST_AUTO_TEST_CASE(ten_thousand_lines_build_the_same_pools_as_a_few) {
+  std::string text;
+  for (int i = 0; i < 5000; ++i) {
+    text += fmt::format("INCREMENT f{} acme 1.0 permanent 1\n", i);
+    text += fmt::format("INCREMENT f{} acme 1.0 permanent 2 SN=second\n", i);
+  }
+  text += "FEATURE f7 acme 2.0 permanent 9\n";    // the name exists: ignored with a note
+  text += "INCREMENT f7 acme 2.0 permanent 4\n";  // another version: a pool of its own
+  BuildResult r = Build(text);
+  BOOST_REQUIRE_EQUAL(r.model.pools.size(), 5001u);
+  BOOST_TEST(r.model.pools[0].feature == "f0");
+  BOOST_TEST(r.model.pools[4999].feature == "f4999");
+  BOOST_TEST(r.model.pools[4999].lines.size() == 2u);
+  BOOST_TEST(r.model.pools[4999].CountOn(D(2030, 1, 1)) == 3);
+  BOOST_TEST(r.model.pools[5000].version.ToString() == "2.0");
+  BOOST_TEST(r.model.pools[5000].CountOn(D(2030, 1, 1)) == 4);
+  auto notes = Notes(r);
+  BOOST_REQUIRE_EQUAL(notes.size(), 1u);
+  BOOST_TEST(notes[0].find("t.lic:10001:1: note: FEATURE 'f7' already defined at t.lic:15") == 0);
+}
+
 BOOST_AUTO_TEST_CASE(supersede_removes_earlier_issued_lines_of_the_feature) {
   BuildResult r = Build(
       "INCREMENT f acme 1.0 permanent 10 ISSUED=1-jan-2025\n"

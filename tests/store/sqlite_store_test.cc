@@ -292,6 +292,34 @@ BOOST_AUTO_TEST_CASE(thousand_lease_commit_is_timed) {
   BOOST_TEST(state.leases.size() == 3000u);
 }
 
+// A restart after a busy day reads tens of thousands of leases: all of them, in id order,
+// each one whole (Load sizes its vector from a count first).
+BOOST_AUTO_TEST_CASE(twenty_thousand_leases_load_whole_in_id_order) {
+  TempDir dir;
+  constexpr std::uint64_t kLeases = 20'000;
+  {
+    auto store = MustOpen(dir.path());
+    Batch batch;
+    for (std::uint64_t id = kLeases; id >= 1; --id) batch.upsert_leases.push_back(Lease(id));
+    const Status s = store->Commit(batch);
+    BOOST_REQUIRE_MESSAGE(s.ok(), s.message());
+  }
+  auto store = MustOpen(dir.path());
+  StoredState state;
+  const auto start = std::chrono::steady_clock::now();
+  const Status s = store->Load(&state);
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  BOOST_REQUIRE_MESSAGE(s.ok(), s.message());
+  BOOST_TEST_MESSAGE("load of " << kLeases << " leases: " << ms << " ms");
+  BOOST_REQUIRE_EQUAL(state.leases.size(), kLeases);
+  for (std::uint64_t i = 0; i < kLeases; ++i) {
+    if (state.leases[i].id != i + 1) BOOST_FAIL("lease " << i << " has id " << state.leases[i].id);
+  }
+  BOOST_TEST((state.leases[12'345] == Lease(12'346)));
+  BOOST_TEST(state.highest_lease_id == kLeases);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace floatlm::store
