@@ -102,7 +102,10 @@ void Session::Release() {
 
 void Session::Hold(const std::string& frames) {
   if (closed_) return;
-  if (pending_.size() + frames.size() > kMaxPendingWrite) {
+  // A client is cut off for what it already owes, not for the size of one answer: the
+  // status of a pool with 100,000 leases is tens of megabytes, and a reader that asks
+  // for it gets all of it. A client that does not read owes more with its next request.
+  if (pending_.size() > kMaxPendingWrite) {
     FLOATLM_LOG(kWarn, "client.slow_reader", "peer={} client={} pending={}", ctx_.who.peer,
                 ctx_.id, pending_.size());
     Close("client does not read its replies");

@@ -41,7 +41,8 @@ class Session : public std::enable_shared_from_this<Session> {
   engine::MonoTime last_read() const { return last_read_; }
   bool closed() const { return closed_; }
 
-  static constexpr std::size_t kMaxPendingWrite = 1 << 20;  // bytes a slow reader may owe
+  // Replies not yet handed to the socket a client may owe when more are due (see Hold).
+  static constexpr std::size_t kMaxPendingWrite = 1 << 20;
 
  private:
   void DoRead();

@@ -349,3 +349,25 @@ BOOST_AUTO_TEST_CASE(sigterm_stops_cleanly_and_tells_clients) {
   BOOST_TEST(std::holds_alternative<p::Shutdown>(bye->msg));
   BOOST_TEST(d.WaitExit(10s) == 0);
 }
+
+// One answer bigger than what a slow reader may owe (1 MiB) is still delivered whole:
+// the status of a pool with thousands of leases, asked by a client that reads it.
+BOOST_AUTO_TEST_CASE(status_of_a_pool_larger_than_the_slow_reader_limit_arrives_whole) {
+  DaemonFixture d(
+      "VENDOR demo\nFEATURE many demo 1.0 permanent uncounted HOSTID=ANY DUP_GROUP=NONE SN=M-1\n");
+  auto holder = RawClient::Tcp(d.port());
+  holder.Hello("alice", "ws1");
+  constexpr std::uint32_t kLeases = 5000;
+  for (std::uint32_t i = 0; i < kLeases; ++i) MustGrant(holder, 10 + i, "many");
+  const std::string json = RawClient::StatusOf(d.port(), /*json=*/true);
+  BOOST_TEST_MESSAGE("status JSON of " << kLeases << " leases: " << json.size() << " bytes");
+  BOOST_TEST(json.size() > (1u << 20));
+  std::size_t leases = 0;
+  for (std::size_t at = json.find("{\"lease\":"); at != std::string::npos;
+       at = json.find("{\"lease\":", at + 1)) {
+    ++leases;
+  }
+  BOOST_TEST(leases == kLeases);
+  BOOST_TEST(json.find("\"in_use\":5000") != std::string::npos);
+  BOOST_TEST(d.log().find("client.slow_reader") == std::string::npos, d.log());
+}
