@@ -14,6 +14,9 @@
 #include "daemon_fixture.h"
 
 using floatlm::testing::BinPath;
+using floatlm::testing::JsonNumber;
+using floatlm::testing::ReadWholeFile;
+using floatlm::testing::SpawnToFiles;
 using floatlm::testing::DaemonFixture;
 using floatlm::testing::RunCommand;
 using floatlm::testing::TempDir;
@@ -28,19 +31,7 @@ const char* kLicense =
     "PACKAGE suite demo 1.0 COMPONENTS=\"A B C\" OPTIONS=SUITE\n"
     "FEATURE suite demo 1.0 permanent 20\n";
 
-// A number field of floatlm-bench's JSON (the first one of that name), or -1.
-long Field(const std::string& json, const std::string& name) {
-  std::smatch m;
-  if (!std::regex_search(json, m, std::regex("\"" + name + "\":(\\d+)"))) return -1;
-  return std::stol(m[1]);
-}
-
-long Requests(const std::string& json) { return Field(json, "requests"); }
-
-std::string ReadAll(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
+long Requests(const std::string& json) { return JsonNumber(json, "requests"); }
 
 std::vector<std::string> BenchArgs(int port, const std::string& mode) {
   std::vector<std::string> argv = {BinPath("floatlm-bench"),
@@ -77,19 +68,6 @@ std::string Bench(int port, const std::string& mode) {
   return out;
 }
 
-// Starts floatlm-bench with stdout and stderr going to files; returns its pid.
-pid_t Spawn(std::vector<std::string> argv, const std::filesystem::path& out,
-            const std::filesystem::path& err) {
-  const pid_t pid = fork();
-  if (pid != 0) return pid;
-  if (!freopen(out.c_str(), "w", stdout) || !freopen(err.c_str(), "w", stderr)) _exit(126);
-  std::vector<char*> cargv;
-  for (auto& a : argv) cargv.push_back(a.data());
-  cargv.push_back(nullptr);
-  execv(cargv[0], cargv.data());
-  _exit(127);
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(every_mode_moves_requests_through_the_daemon) {
@@ -104,15 +82,15 @@ BOOST_AUTO_TEST_CASE(every_mode_moves_requests_through_the_daemon) {
 BOOST_AUTO_TEST_CASE(hold_mode_holds_every_lease_it_asked_for) {
   DaemonFixture d(kLicense);
   const std::string out = Bench(d.port(), "hold");
-  BOOST_TEST(Field(out, "leases_held") == 12, out);
-  BOOST_TEST(Field(out, "errors") == 0, out);
+  BOOST_TEST(JsonNumber(out, "leases_held") == 12, out);
+  BOOST_TEST(JsonNumber(out, "errors") == 0, out);
 }
 
 BOOST_AUTO_TEST_CASE(cascade_mode_rides_the_collection_and_is_never_denied) {
   DaemonFixture d(kLicense);
   const std::string out = Bench(d.port(), "cascade");
-  BOOST_TEST(Field(out, "denials") == 0, out);
-  BOOST_TEST(Field(out, "errors") == 0, out);
+  BOOST_TEST(JsonNumber(out, "denials") == 0, out);
+  BOOST_TEST(JsonNumber(out, "errors") == 0, out);
 }
 
 // The daemon is killed once every lease is held and started again on its port: the bench
@@ -121,27 +99,27 @@ BOOST_AUTO_TEST_CASE(storm_mode_reattaches_every_lease_after_a_kill_9) {
   DaemonFixture d(kLicense);
   const auto argv = BenchArgs(d.port(), "storm");
   const auto out = d.dir() / "storm.json", err = d.dir() / "storm.err";
-  const pid_t pid = Spawn(argv, out, err);
+  const pid_t pid = SpawnToFiles(argv, out, err);
   BOOST_REQUIRE(pid > 0);
   bool filled = false;
   for (int i = 0; i < 400 && !filled; ++i) {
     std::this_thread::sleep_for(25ms);
-    filled = ReadAll(err).find("event=bench.filled leases=12 connections=4") != std::string::npos;
+    filled = ReadWholeFile(err).find("event=bench.filled leases=12 connections=4") != std::string::npos;
   }
-  BOOST_TEST(filled, ReadAll(err));
+  BOOST_TEST(filled, ReadWholeFile(err));
   d.Kill();
   d.Start();
   int status = 0;
   waitpid(pid, &status, 0);
   BOOST_TEST(WIFEXITED(status));
-  BOOST_TEST(WEXITSTATUS(status) == 0, ReadAll(err));
-  const std::string json = ReadAll(out);
+  BOOST_TEST(WEXITSTATUS(status) == 0, ReadWholeFile(err));
+  const std::string json = ReadWholeFile(out);
   BOOST_TEST_MESSAGE(json);
-  BOOST_TEST(ReadAll(err).find("event=bench.reattached leases=12 ") != std::string::npos,
-             ReadAll(err));
-  BOOST_TEST(Field(json, "reattached") == 12, json);
-  BOOST_TEST(Field(json, "refused") == 0, json);
-  BOOST_TEST(Field(json, "unresolved") == 0, json);
+  BOOST_TEST(ReadWholeFile(err).find("event=bench.reattached leases=12 ") != std::string::npos,
+             ReadWholeFile(err));
+  BOOST_TEST(JsonNumber(json, "reattached") == 12, json);
+  BOOST_TEST(JsonNumber(json, "refused") == 0, json);
+  BOOST_TEST(JsonNumber(json, "unresolved") == 0, json);
 }
 
 BOOST_AUTO_TEST_CASE(windows_report_a_p99_per_window) {

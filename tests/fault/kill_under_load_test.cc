@@ -4,12 +4,7 @@
 // comes back under its own id, and no lease id appears twice.
 #include <boost/test/unit_test.hpp>
 
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <atomic>
-#include <cstdio>
-#include <fstream>
 #include <regex>
 #include <set>
 #include <thread>
@@ -19,7 +14,11 @@
 
 using floatlm::testing::BinPath;
 using floatlm::testing::DaemonFixture;
+using floatlm::testing::JsonNumber;
 using floatlm::testing::RawClient;
+using floatlm::testing::ReadWholeFile;
+using floatlm::testing::SpawnToFiles;
+using floatlm::testing::WaitExitCode;
 using namespace std::chrono_literals;
 
 namespace {
@@ -27,38 +26,6 @@ namespace {
 constexpr int kSeats = 50;
 constexpr int kStormConnections = 10;
 constexpr int kStormLeases = 4;  // per connection: 40 of the 50 seats
-
-// A number field of floatlm-bench's JSON (the first of that name), or -1.
-long Field(const std::string& json, const std::string& name) {
-  std::smatch m;
-  if (!std::regex_search(json, m, std::regex("\"" + name + "\":(\\d+)"))) return -1;
-  return std::stol(m[1]);
-}
-
-std::string ReadAll(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  return std::string((std::istreambuf_iterator<char>(in)), {});
-}
-
-// Starts a command with stdout and stderr going to files; returns its pid.
-pid_t Spawn(std::vector<std::string> argv, const std::filesystem::path& out,
-            const std::filesystem::path& err) {
-  std::fflush(nullptr);  // the child must not write our buffered output again
-  const pid_t pid = fork();
-  if (pid != 0) return pid;
-  if (!freopen(out.c_str(), "w", stdout) || !freopen(err.c_str(), "w", stderr)) _exit(126);
-  std::vector<char*> cargv;
-  for (auto& a : argv) cargv.push_back(a.data());
-  cargv.push_back(nullptr);
-  execv(cargv[0], cargv.data());
-  _exit(127);
-}
-
-int WaitFor(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 // Lease ids in a status JSON document.
 std::multiset<long> LeaseIds(const std::string& json) {
@@ -80,7 +47,7 @@ BOOST_AUTO_TEST_CASE(kill_9_under_bench_load_keeps_every_acknowledged_lease) {
                   " DUP_GROUP=NONE SN=L-1\n");
   const std::string server = std::to_string(d.port()) + "@127.0.0.1";
   const auto storm_out = d.dir() / "storm.json", storm_err = d.dir() / "storm.err";
-  const pid_t storm = Spawn({BinPath("floatlm-bench"), "-c", server, "--mode", "storm", "-f",
+  const pid_t storm = SpawnToFiles({BinPath("floatlm-bench"), "-c", server, "--mode", "storm", "-f",
                              "load", "--connections", std::to_string(kStormConnections),
                              "--leases", std::to_string(kStormLeases), "--threads", "1",
                              "--heartbeat-ms", "100", "--duration", "30", "--storm-timeout",
@@ -92,9 +59,9 @@ BOOST_AUTO_TEST_CASE(kill_9_under_bench_load_keeps_every_acknowledged_lease) {
   bool is_filled = false;
   for (int i = 0; i < 400 && !is_filled; ++i) {
     std::this_thread::sleep_for(25ms);
-    is_filled = ReadAll(storm_err).find(filled) != std::string::npos;
+    is_filled = ReadWholeFile(storm_err).find(filled) != std::string::npos;
   }
-  BOOST_REQUIRE_MESSAGE(is_filled, ReadAll(storm_err));
+  BOOST_REQUIRE_MESSAGE(is_filled, ReadWholeFile(storm_err));
 
   // Status sampled every 50 ms from here to the end, through the kill and the restart.
   std::atomic<bool> sampling{true};
@@ -103,7 +70,7 @@ BOOST_AUTO_TEST_CASE(kill_9_under_bench_load_keeps_every_acknowledged_lease) {
     while (sampling) {
       try {
         const std::string json = RawClient::StatusOf(d.port(), /*json=*/true);
-        const long in_use = Field(json, "in_use");
+        const long in_use = JsonNumber(json, "in_use");
         if (in_use < 0) {
           ++down;  // the connection closed mid-answer: the daemon was killed
         } else {
@@ -122,7 +89,7 @@ BOOST_AUTO_TEST_CASE(kill_9_under_bench_load_keeps_every_acknowledged_lease) {
 
   // The churn: 4 clients check seats out and in as fast as they can.
   const auto churn_out = d.dir() / "churn.json", churn_err = d.dir() / "churn.err";
-  const pid_t churn = Spawn({BinPath("floatlm-bench"), "-c", server, "--mode", "checkout", "-f",
+  const pid_t churn = SpawnToFiles({BinPath("floatlm-bench"), "-c", server, "--mode", "checkout", "-f",
                              "load", "--connections", "4", "--threads", "1", "--duration", "3",
                              "--warmup", "0", "--json"},
                             churn_out, churn_err);
@@ -132,32 +99,32 @@ BOOST_AUTO_TEST_CASE(kill_9_under_bench_load_keeps_every_acknowledged_lease) {
   d.Kill();
   d.Start();  // same port, same state directory
 
-  const int storm_rc = WaitFor(storm);
-  WaitFor(churn);  // its connections die with the daemon; only the storm must recover
+  const int storm_rc = WaitExitCode(storm);
+  WaitExitCode(churn);  // its connections die with the daemon; only the storm must recover
   std::this_thread::sleep_for(300ms);
   sampling = false;
   sampler.join();
 
-  const std::string json = ReadAll(storm_out);
+  const std::string json = ReadWholeFile(storm_out);
   BOOST_TEST_MESSAGE("storm: " << json);
-  BOOST_TEST_MESSAGE("churn: " << ReadAll(churn_out));
+  BOOST_TEST_MESSAGE("churn: " << ReadWholeFile(churn_out));
   BOOST_TEST_MESSAGE("status samples " << samples << " (before the kill " << before_kill
                                        << "), refused or cut " << down << ", max in use "
                                        << max_in_use);
-  BOOST_TEST(storm_rc == 0, ReadAll(storm_err));
+  BOOST_TEST(storm_rc == 0, ReadWholeFile(storm_err));
   BOOST_TEST(before_kill > 0);
   BOOST_TEST(samples > before_kill, "no status sample after the restart");
   BOOST_TEST(above == 0, "a status sample showed the pool above its count");
   BOOST_TEST(duplicated == 0, "a status sample listed a lease id twice");
-  BOOST_TEST(Field(json, "reattached") == kStormConnections * kStormLeases, json);
-  BOOST_TEST(Field(json, "refused") == 0, json);
-  BOOST_TEST(Field(json, "unresolved") == 0, json);
+  BOOST_TEST(JsonNumber(json, "reattached") == kStormConnections * kStormLeases, json);
+  BOOST_TEST(JsonNumber(json, "refused") == 0, json);
+  BOOST_TEST(JsonNumber(json, "unresolved") == 0, json);
 
   // After the storm: its 40 leases are held once each, and the pool is within its count.
   const std::string after = RawClient::StatusOf(d.port(), /*json=*/true);
   const auto ids = LeaseIds(after);
   BOOST_TEST(std::set<long>(ids.begin(), ids.end()).size() == ids.size());
-  BOOST_TEST(Field(after, "in_use") <= kSeats);
+  BOOST_TEST(JsonNumber(after, "in_use") <= kSeats);
   BOOST_TEST(ids.size() >= static_cast<std::size_t>(kStormConnections * kStormLeases), after);
 }
 

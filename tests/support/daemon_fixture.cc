@@ -7,7 +7,9 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <cstdio>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -39,6 +41,37 @@ std::string ReadFile(const fs::path& p) {
 }
 
 }  // namespace
+
+pid_t SpawnToFiles(std::vector<std::string> argv, const fs::path& out, const fs::path& err) {
+  std::fflush(nullptr);  // the child must not write the parent's buffered output again
+  const pid_t pid = fork();
+  if (pid != 0) return pid;
+  if (!std::freopen(out.c_str(), "w", stdout) || !std::freopen(err.c_str(), "w", stderr)) {
+    _exit(126);
+  }
+  std::vector<char*> cargv;
+  for (auto& a : argv) cargv.push_back(a.data());
+  cargv.push_back(nullptr);
+  execv(cargv[0], cargv.data());
+  _exit(127);
+}
+
+int WaitExitCode(pid_t pid) {
+  int status = 0;
+  if (waitpid(pid, &status, 0) != pid) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string ReadWholeFile(const fs::path& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), {});
+}
+
+long JsonNumber(const std::string& json, const std::string& name) {
+  std::smatch m;
+  if (!std::regex_search(json, m, std::regex("\"" + name + "\":(\\d+)"))) return -1;
+  return std::stol(m[1]);
+}
 
 int RunCommand(const std::vector<std::string>& argv, std::string* output,
                const std::vector<std::string>& extra_env) {

@@ -21,6 +21,18 @@ namespace floatlm::testing {
 int RunCommand(const std::vector<std::string>& argv, std::string* output = nullptr,
                const std::vector<std::string>& extra_env = {});
 
+// Starts argv (argv[0] a path) with stdout and stderr going to the two files and
+// returns at once with its pid; WaitExitCode reaps it (exit code, or 128 + signal).
+pid_t SpawnToFiles(std::vector<std::string> argv, const std::filesystem::path& out,
+                   const std::filesystem::path& err);
+int WaitExitCode(pid_t pid);
+
+// The whole of a file ("" if it cannot be read).
+std::string ReadWholeFile(const std::filesystem::path& path);
+
+// The first number field `name` of a JSON text (floatlm-bench's output, status), or -1.
+long JsonNumber(const std::string& json, const std::string& name);
+
 // A temporary directory removed (recursively) on destruction.
 class TempDir {
  public:
