@@ -26,25 +26,14 @@ std::string LineLabel(const licenses::Pool& pool, const licenses::PoolLine& line
 
 // A collection names what each holder runs: that is what decides whether waiting helps.
 std::string CollectionSeatsInUse(const PoolState& pool, const Now& now) {
-  std::string holders;
-  std::size_t listed = 0;
-  for (const auto& [serial, seat] : pool.by_age) {
-    if (listed == kMaxListed) {
-      break;
-    }
-    if (listed++ > 0) {
-      holders += "; ";
-    }
+  const std::string holders = HolderList(pool, "; ", [](const Seat& seat) {
     std::string products;
-    for (const auto& [product, n] : seat->products) {
+    for (const auto& [product, n] : seat.products) {
       products += (products.empty() ? "" : ", ") + product;
     }
-    holders += fmt::format("{} runs {}", HolderName(seat->holder), products);
-  }
+    return fmt::format("{} runs {}", HolderName(seat.holder), products);
+  });
   const std::size_t in_use = pool.seats.size();
-  if (in_use > listed) {
-    holders += fmt::format("; and {} more", in_use - listed);
-  }
   std::string text = fmt::format("{}: {} of {} collection seats in use", PoolLabel(*pool.spec),
                                  in_use, pool.spec->CountOn(now.today));
   if (!holders.empty()) {
@@ -57,22 +46,10 @@ std::string SeatsInUse(const PoolState& pool, const Now& now) {
   if (pool.collection) {
     return CollectionSeatsInUse(pool, now);
   }
-  std::string holders;
-  std::size_t listed = 0;
-  for (const auto& [serial, seat] : pool.by_age) {
-    if (listed == kMaxListed) {
-      break;
-    }
-    if (listed++ > 0) {
-      holders += ", ";
-    }
-    holders +=
-        fmt::format("{} since {}", HolderName(seat->holder), FormatSince(seat->since, now.wall));
-  }
+  const std::string holders = HolderList(pool, ", ", [&now](const Seat& seat) {
+    return fmt::format("{} since {}", HolderName(seat.holder), FormatSince(seat.since, now.wall));
+  });
   const std::size_t in_use = pool.seats.size();
-  if (in_use > listed) {
-    holders += fmt::format(" and {} more", in_use - listed);
-  }
 
   const licenses::Pool& spec = *pool.spec;
   std::string text =
@@ -193,6 +170,22 @@ std::string NotInForceText(const licenses::Pool& pool, licenses::Date today) {
 }
 
 std::string HolderName(const Identity& who) { return fmt::format("{}@{}", who.user, who.host); }
+
+std::string HolderList(const PoolState& pool, std::string_view separator,
+                       const std::function<std::string(const Seat&)>& describe) {
+  std::string out;
+  std::size_t listed = 0;
+  for (const auto& [serial, seat] : pool.by_age) {
+    if (listed == kMaxListed) {
+      out += fmt::format("{}and {} more", separator == ", " ? " " : separator,
+                         pool.seats.size() - listed);
+      break;
+    }
+    if (listed++ > 0) out += separator;
+    out += describe(*seat);
+  }
+  return out;
+}
 
 Denial NoSuchFeatureDenial(std::string_view feature, const std::set<std::string>& licensed) {
   std::string list;

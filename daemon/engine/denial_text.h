@@ -4,6 +4,7 @@
 #ifndef FLOATLM_DAEMON_ENGINE_DENIAL_TEXT_H_
 #define FLOATLM_DAEMON_ENGINE_DENIAL_TEXT_H_
 
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -19,6 +20,10 @@ std::string FormatSince(WallTime at, WallTime now);  // "09:14 UTC", older: with
 std::string PoolLabel(const licenses::Pool& pool);   // "cad 2027.0 (licenses.lic:12)"
 std::string PoolSummary(const licenses::Pool& pool, licenses::Date today);  // label + seats
 std::string HolderName(const Identity& who);                                // "alice@ws1"
+// The first ten holders of `pool`'s seats, oldest first, each as `describe` says, joined
+// by `separator`; "... and N more" when there are more.
+std::string HolderList(const PoolState& pool, std::string_view separator,
+                       const std::function<std::string(const Seat&)>& describe);
 
 // Why a pool has no line in force on `today`: the expiry or START that rules it out.
 std::string NotInForceText(const licenses::Pool& pool, licenses::Date today);

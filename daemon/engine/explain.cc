@@ -10,9 +10,6 @@
 namespace floatlm::engine {
 namespace {
 
-// Holders listed per pool; the rest are counted.
-constexpr std::size_t kMaxListed = 10;
-
 std::string RoleOf(const PoolState& pool, const std::string& feature) {
   if (pool.collection) {
     if (IsCloudServiceOf(pool, feature)) {
@@ -28,20 +25,10 @@ std::string RoleOf(const PoolState& pool, const std::string& feature) {
 }
 
 std::string HoldersOf(const PoolState& pool) {
-  std::string out;
-  std::size_t listed = 0;
-  for (const auto& [serial, seat] : pool.by_age) {
-    if (listed == kMaxListed) {
-      out += fmt::format(" and {} more", pool.seats.size() - listed);
-      break;
-    }
-    out += listed++ > 0 ? ", " : "";
-    out += HolderName(seat->holder);
-    if (pool.collection) {
-      out += fmt::format(" ({})", ProductList(*seat));
-    }
-  }
-  return out;
+  return HolderList(pool, ", ", [&pool](const Seat& seat) {
+    return pool.collection ? fmt::format("{} ({})", HolderName(seat.holder), ProductList(seat))
+                           : HolderName(seat.holder);
+  });
 }
 
 // `assignments`: the named-user table (feature -> user -> since).

@@ -95,18 +95,9 @@ void SeatEngine::State::TimeOutWaiter(std::uint64_t id) {
     return;  // served or dropped already
   }
   const Waiter& waiter = queues.at(where->second).at(id);
-  Event event{Event::Kind::kQueueTimeout};
-  event.client = waiter.client;
-  event.tag = waiter.tag;
-  event.lease.feature = waiter.feature;
-  event.lease.version = waiter.version.value_or(licenses::Version{});
-  event.lease.who = waiter.who;
-  event.lease.client = waiter.client;
-  event.reason = Errc::kQueueTimeout;
-  event.message = fmt::format("no seat of '{}' came free while {} waited; try again later",
-                              waiter.feature, HolderName(waiter.who));
-  DropWaiter(id);
-  events.push_back(std::move(event));
+  RefuseWaiter(id, Errc::kQueueTimeout,
+               fmt::format("no seat of '{}' came free while {} waited; try again later",
+                           waiter.feature, HolderName(waiter.who)));
 }
 
 void SeatEngine::State::MarkDirty(PoolId pool) {
