@@ -116,6 +116,7 @@ Server::Server(asio::io_context& io, const config::DaemonConfig& config)
   }
   // After the store is open, so the database files exist to be looked at.
   config::WarnAboutPermissions(config_, config::PermissionScope::kStartup);
+  WarnAboutExpiry(CurrentNow());
 }
 
 Server::~Server() = default;
@@ -406,6 +407,8 @@ void Server::OnTick() {
     last_status_ = now.mono;
     notify::Status(ServiceStatus());
   }
+  // A new day (or a clock step to another one) may bring a line into a warning band.
+  if (now.today != expiry_checked_on_) WarnAboutExpiry(now);
   if (now.mono - last_idle_sweep_ < 1s) return;
   last_idle_sweep_ = now.mono;
   const auto idle_limit = config_.lease_ttl * 2;
@@ -435,6 +438,20 @@ void Server::Sweep(const engine::Now& now) {
     Sweep(CurrentNow());
     log::Flush();
   });
+}
+
+std::vector<std::string> Server::WarnAboutExpiry(const engine::Now& now) {
+  expiry_checked_on_ = now.today;
+  std::vector<std::string> sentences;
+  for (const auto& n : expiry_warnings_.Due(engine_->model().pools, now.today)) {
+    sentences.push_back(DescribeExpiry(n));
+    FLOATLM_LOG(kWarn, n.days_left < 0 ? "license.expired" : "license.expiring",
+                "feature={} version={} vendor={} line={} seats={} expires={} days_left={} "
+                "reason=\"{}\"",
+                n.feature, n.version, n.vendor, n.source, n.count, FormatDate(n.expiry),
+                n.days_left, sentences.back());
+  }
+  return sentences;
 }
 
 void Server::WaitForSignals() {
@@ -495,6 +512,7 @@ Server::RereadResult Server::DoReread() {
   recorder_->Server(store::JournalEvent::kReread, text, std::chrono::system_clock::now());
   ScheduleFlush();
   for (const auto& r : engine_->model().rejected) text += "rejected: " + r.ToString() + "\n";
+  for (const auto& w : WarnAboutExpiry(now)) text += "warning: " + w + "\n";
   DispatchEvents();
   return {true, text};
 }

@@ -19,6 +19,7 @@
 #include "config/daemon_config.h"
 #include "engine/seat_engine.h"
 #include "server/admin_request.h"
+#include "server/expiry_warnings.h"
 #include "server/request_handler.h"
 #include "server/session.h"
 #include "server/state_recorder.h"
@@ -65,6 +66,8 @@ class Server {
   // Ends what lapsed, a bounded number per turn; posts itself again while more are due.
   void Sweep(const engine::Now& now);
   void DispatchEvents();
+  // Logs the expiry warnings that are due (expiry_warnings.h); returns their sentences.
+  std::vector<std::string> WarnAboutExpiry(const engine::Now& now);
   void WaitForSignals();
   RereadResult DoReread();
   void ScheduleWatchdog(std::chrono::microseconds interval);
@@ -110,6 +113,8 @@ class Server {
   engine::WallTime started_;
   engine::MonoTime last_idle_sweep_;
   engine::MonoTime last_status_;
+  licenses::Date expiry_checked_on_;  // the day WarnAboutExpiry last looked
+  ExpiryWarnings expiry_warnings_;
   std::uint16_t port_ = 0;
   bool stopping_ = false;
 };

@@ -14,6 +14,8 @@ namespace p = floatlm::proto;
 using floatlm::Errc;
 using floatlm::testing::BinPath;
 using floatlm::testing::DaemonFixture;
+using floatlm::testing::LicenseDate;
+using floatlm::testing::LocalDayIn;
 using floatlm::testing::RawClient;
 using floatlm::testing::RunCommand;
 using floatlm::testing::TempDir;
@@ -287,6 +289,25 @@ BOOST_AUTO_TEST_CASE(sighup_with_a_broken_file_keeps_the_old_licenses) {
   a.Hello("alice", "ws1");
   MustGrant(a, 2, "cad");
   BOOST_TEST(d.log().find("license.reread_failed") != std::string::npos, d.log());
+}
+
+BOOST_AUTO_TEST_CASE(warns_of_lines_near_expiry_at_start_and_on_reread) {
+  DaemonFixture d("VENDOR demo\nFEATURE cad demo 2027.0 " + LicenseDate(LocalDayIn(5)) +
+                  " 2 SN=T-1\n");
+  BOOST_TEST(d.log().find("event=license.expiring") != std::string::npos, d.log());
+  BOOST_TEST(d.log().find("days_left=5 ") != std::string::npos, d.log());
+  // The renewal moves cad a year on and brings cam, which ends in 20 days: the reread
+  // reply says so, and says nothing more of cad.
+  d.ReplaceLicense("VENDOR demo\nFEATURE cad demo 2027.0 " + LicenseDate(LocalDayIn(400)) +
+                   " 2 SN=T-2\nFEATURE cam demo 2027.0 " + LicenseDate(LocalDayIn(20)) +
+                   " 3 SN=T-3\n");
+  auto admin = RawClient::Unix((d.dir() / "admin.sock").string());
+  auto reread = admin.Call(1, p::Admin{"reread", {}, ""});
+  BOOST_REQUIRE(reread && std::holds_alternative<p::Ok>(*reread));
+  const auto& text = std::get<p::Ok>(*reread).message;
+  BOOST_TEST(text.find("warning: cam 2027.0 (") != std::string::npos, text);
+  BOOST_TEST(text.find("3 seats expire in 20 days") != std::string::npos, text);
+  BOOST_TEST(text.find("warning: cad") == std::string::npos, text);
 }
 
 BOOST_AUTO_TEST_CASE(admin_commands_over_tcp_need_the_token) {

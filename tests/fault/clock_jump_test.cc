@@ -40,6 +40,7 @@ namespace fs = std::filesystem;
 namespace p = floatlm::proto;
 using floatlm::Errc;
 using floatlm::testing::DaemonFixture;
+using floatlm::testing::LicenseDate;
 using floatlm::testing::RawClient;
 using floatlm::testing::TempDir;
 using std::chrono::days;
@@ -90,14 +91,11 @@ class WallClock {
 
 sys_seconds RealNow() { return std::chrono::floor<seconds>(std::chrono::system_clock::now()); }
 
-// "dd-mmm-yyyy", as license files write dates.
-std::string LicenseDate(year_month_day d) {
-  static constexpr const char* kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                            "jul", "aug", "sep", "oct", "nov", "dec"};
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%u-%s-%d", static_cast<unsigned>(d.day()),
-                kMonths[static_cast<unsigned>(d.month()) - 1], static_cast<int>(d.year()));
-  return buf;
+// How many times `needle` occurs in `text`.
+std::size_t Count(const std::string& text, const std::string& needle) {
+  std::size_t n = 0;
+  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) ++n;
+  return n;
 }
 
 // The calendar day in the daemon's zone at instant `t`.
@@ -362,6 +360,11 @@ BOOST_AUTO_TEST_CASE(a_license_expiring_tomorrow_ends_its_leases_once_the_clock_
   Holder h(d.port(), "alice");
   BOOST_TEST(h.grant.license_expiry == LicenseDate(expiry));
   BOOST_TEST(JsonValue(RawClient::StatusOf(d.port(), true), "days_left") == "1");
+  // Inside the 1-day band from the start: one warning, naming the line.
+  BOOST_TEST(Count(d.log(), "event=license.expiring") == 1u, d.log());
+  BOOST_TEST(d.log().find("line=" + d.license_path().string() + ":") != std::string::npos,
+             d.log());
+  BOOST_TEST(d.log().find("days_left=1 ") != std::string::npos, d.log());
 
   // One day on: the expiry day itself, still in force.
   clock.Set(offset + 86400s);
@@ -384,6 +387,9 @@ BOOST_AUTO_TEST_CASE(a_license_expiring_tomorrow_ends_its_leases_once_the_clock_
   BOOST_TEST(!LeaseListed(status, h.grant.lease), status);
   BOOST_TEST(static_cast<int>(DenialCode(CheckoutReply(d.port(), "bob"))) ==
              static_cast<int>(Errc::kExpired));
+  // The day change brought the expired warning; the expiry day brought none (same band).
+  BOOST_TEST(Count(d.log(), "event=license.expiring") == 1u, d.log());
+  BOOST_TEST(Count(d.log(), "event=license.expired") == 1u, d.log());
 
   // Dates follow the clock back, too.
   clock.Set(offset);

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <regex>
 #include <sstream>
@@ -71,6 +72,25 @@ long JsonNumber(const std::string& json, const std::string& name) {
   std::smatch m;
   if (!std::regex_search(json, m, std::regex("\"" + name + "\":(\\d+)"))) return -1;
   return std::stol(m[1]);
+}
+
+std::string LicenseDate(std::chrono::year_month_day d) {
+  static constexpr const char* kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                            "jul", "aug", "sep", "oct", "nov", "dec"};
+  return std::to_string(static_cast<unsigned>(d.day())) + "-" +
+         kMonths[static_cast<unsigned>(d.month()) - 1] + "-" +
+         std::to_string(static_cast<int>(d.year()));
+}
+
+std::chrono::year_month_day LocalDayIn(int days) {
+  const std::time_t t = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&t, &local);
+  const std::chrono::year_month_day today{
+      std::chrono::year(local.tm_year + 1900),
+      std::chrono::month(static_cast<unsigned>(local.tm_mon + 1)),
+      std::chrono::day(static_cast<unsigned>(local.tm_mday))};
+  return std::chrono::sys_days(today) + std::chrono::days(days);
 }
 
 int RunCommand(const std::vector<std::string>& argv, std::string* output,

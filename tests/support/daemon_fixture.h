@@ -33,6 +33,11 @@ std::string ReadWholeFile(const std::filesystem::path& path);
 // The first number field `name` of a JSON text (floatlm-bench's output, status), or -1.
 long JsonNumber(const std::string& json, const std::string& name);
 
+// A date as license files write it, "dd-mmm-yyyy" ("5-jan-2027").
+std::string LicenseDate(std::chrono::year_month_day d);
+// The calendar day `days` from today in the local time zone (the daemon's).
+std::chrono::year_month_day LocalDayIn(int days);
+
 // A temporary directory removed (recursively) on destruction.
 class TempDir {
  public:
