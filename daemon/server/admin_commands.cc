@@ -3,6 +3,13 @@
 // and bounded by ParseAdminRequest (admin_request.h); this file only executes.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
 
 #include "log/log.h"
 #include "server/admin_request.h"
@@ -112,6 +119,7 @@ std::vector<proto::Message> Server::ExecuteAdmin(const proto::Admin& cmd, const 
             return RemoveLeases(ids, who, now);
           },
           [&](const admin_cmd::Report& r) { return Report(r); },
+          [&](const admin_cmd::Backup&) { return Backup(who); },
           [&](const admin_cmd::Assign& r) { return AssignUser(r.feature, r.user, true, who, now); },
           [&](const admin_cmd::Unassign& r) {
             return AssignUser(r.feature, r.user, false, who, now);
@@ -214,6 +222,45 @@ std::vector<proto::Message> Server::Report(const admin_cmd::Report& r) {
   }
   const auto report = store::ComputeReport(entries, r.since, r.until);
   return ChunkedText(r.csv ? store::RenderReportCsv(report) : store::RenderReportText(report));
+}
+
+std::vector<proto::Message> Server::Backup(const std::string& who) {
+  // Pending changes first, so the copy holds everything acknowledged so far.
+  Flush();
+  const auto began = engine::MonoTime::clock::now();
+  const auto dir = std::filesystem::path(config_.state_dir) / "backups";
+  // Owner-only, like the copies it will hold; an existing directory is left as it is.
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    const auto reason = fmt::format("{}: {} (backup directory)", dir.string(), std::strerror(errno));
+    FLOATLM_LOG(kError, "state.backup_failed", "by=\"{}\" reason=\"{}\"", who, reason);
+    return One(proto::Error{Errc::kStoreUnavailable, "backup failed: " + reason});
+  }
+  // floatlm-20261128T041500Z.db; a second backup within the same second gets -2, -3...
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  const auto stem = fmt::format("floatlm-{:04}{:02}{:02}T{:02}{:02}{:02}Z", tm.tm_year + 1900,
+                                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  auto path = dir / (stem + ".db");
+  for (int n = 2; std::filesystem::exists(path) && n < 100; ++n) {
+    path = dir / fmt::format("{}-{}.db", stem, n);
+  }
+  store::SqliteLeaseStore::BackupInfo info;
+  if (auto st = sqlite_store_->Backup(path.string(), &info); !st.ok()) {
+    FLOATLM_LOG(kError, "state.backup_failed", "by=\"{}\" reason=\"{}\"", who, st.message());
+    return One(proto::Error{Errc::kStoreUnavailable, "backup failed: " + st.message()});
+  }
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      engine::MonoTime::clock::now() - began)
+                      .count();
+  FLOATLM_LOG(kInfo, "state.backup", "path={} bytes={} pages={} ms={} by=\"{}\"", path.string(),
+              info.bytes, info.pages, ms, who);
+  return One(proto::Ok{
+      info.bytes,
+      fmt::format("backup written: {} ({} KiB, {} ms)\n"
+                  "to restore it: stop floatlmd, copy it over {}/floatlm.db, remove any "
+                  "floatlm.db-wal beside it, start floatlmd\n",
+                  path.string(), (info.bytes + 1023) / 1024, ms, config_.state_dir)});
 }
 
 }  // namespace floatlm::server

@@ -12,8 +12,9 @@
 namespace floatlm::server {
 namespace {
 
-constexpr std::array<std::string_view, 8> kCommands = {
-    "remove", "reread", "down", "report", "assign", "unassign", "cloud-list", "cloud-release"};
+constexpr std::array<std::string_view, 9> kCommands = {
+    "remove",   "reread",     "down",          "report", "assign",
+    "unassign", "cloud-list", "cloud-release", "backup"};
 
 // A value from the request, fit for a one-line message: at most kQuoteBytes of it, and
 // every byte outside printable ASCII written as \xNN (the CLI prints the message on a
@@ -101,9 +102,10 @@ std::variant<AdminRequest, proto::Error> ParseAdminRequest(const proto::Admin& c
   const auto& a = cmd.args;
   if (c == "remove") return ParseRemove(a);
   if (c == "report") return ParseReport(a);
-  if (c == "reread" || c == "down") {
+  if (c == "reread" || c == "down" || c == "backup") {
     if (!a.empty()) return Bad(fmt::format("usage: {} (no arguments)", c));
     if (c == "reread") return admin_cmd::Reread{};
+    if (c == "backup") return admin_cmd::Backup{};
     return admin_cmd::Down{};
   }
   if (c == "assign" || c == "unassign") {

@@ -68,13 +68,16 @@ struct CloudRelease {  // cloud-release COLLECTION USER
   std::string collection, user;
   bool operator==(const CloudRelease&) const = default;
 };
+struct Backup {  // backup: a hot copy of the state database into <state>/backups/
+  bool operator==(const Backup&) const = default;
+};
 
 }  // namespace admin_cmd
 
 using AdminRequest =
     std::variant<admin_cmd::RemoveLease, admin_cmd::RemoveHeld, admin_cmd::Reread, admin_cmd::Down,
                  admin_cmd::Report, admin_cmd::Assign, admin_cmd::Unassign, admin_cmd::CloudList,
-                 admin_cmd::CloudRelease>;
+                 admin_cmd::CloudRelease, admin_cmd::Backup>;
 
 // The request, or why it cannot run. The token is not looked at.
 std::variant<AdminRequest, proto::Error> ParseAdminRequest(const proto::Admin& cmd);

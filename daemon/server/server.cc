@@ -203,6 +203,7 @@ void Server::OpenStoreAndRestore() {
   if (auto st = store::SqliteLeaseStore::Open(options, &sqlite); !st.ok()) {
     throw std::runtime_error(st.message());
   }
+  sqlite_store_ = sqlite.get();
   store_ = std::move(sqlite);
   store::StoredState state;
   if (auto st = store_->Load(&state); !st.ok()) throw std::runtime_error(st.message());

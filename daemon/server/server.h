@@ -24,6 +24,7 @@
 #include "server/session.h"
 #include "server/state_recorder.h"
 #include "store/lease_store.h"
+#include "store/sqlite_lease_store.h"
 
 namespace floatlm::server {
 
@@ -90,6 +91,8 @@ class Server {
                                          const engine::Now& now);
   std::vector<proto::Message> CloudList(const std::string& collection, const engine::Now& now);
   std::vector<proto::Message> Report(const admin_cmd::Report& request);
+  // Writes a hot copy of the state database to <state>/backups/floatlm-<UTC time>.db.
+  std::vector<proto::Message> Backup(const std::string& who);
 
   asio::io_context& io_;
   config::DaemonConfig config_;
@@ -100,6 +103,7 @@ class Server {
   asio::signal_set signals_;
   std::unique_ptr<engine::SeatEngine> engine_;
   std::unique_ptr<store::LeaseStore> store_;
+  store::SqliteLeaseStore* sqlite_store_ = nullptr;  // store_ itself, for what only SQLite does
   std::unique_ptr<StateRecorder> recorder_;
   std::vector<std::shared_ptr<Session>> awaiting_commit_;
   bool flush_scheduled_ = false;

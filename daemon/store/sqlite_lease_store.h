@@ -53,6 +53,18 @@ class SqliteLeaseStore final : public LeaseStore {
 
   const std::string& path() const { return path_; }
 
+  // A hot backup: copies the whole database, as committed, to `dest` with SQLite's
+  // online backup, while the store stays open. The copy is a complete floatlm database
+  // that a daemon opens as it would its own. It is written as `dest`.partial, synced,
+  // then renamed, so `dest` is either whole or absent; an existing `dest` is refused.
+  // The copy runs in one step (the caller waits for it). On failure the partial file
+  // is removed and the store is unaffected.
+  struct BackupInfo {
+    std::uint64_t pages = 0;
+    std::uint64_t bytes = 0;
+  };
+  Status Backup(const std::string& dest, BackupInfo* info);
+
  private:
   SqliteLeaseStore(sqlite::DbPtr db, std::string path);
   int PrepareAll();

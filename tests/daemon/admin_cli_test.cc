@@ -1,4 +1,4 @@
-// The floatlm admin commands (remove, reread, down, report, hostid) run as the real
+// The floatlm admin commands (remove, reread, down, report, backup, hostid) run as the real
 // binary against the real daemon, over the admin socket and over TCP with a token.
 #include <boost/test/unit_test.hpp>
 
@@ -117,6 +117,41 @@ BOOST_AUTO_TEST_CASE(down_stops_the_daemon_and_leases_survive_the_restart) {
   auto again = RawClient::Tcp(d.port());
   again.Hello("alice", "ws1");
   auto reply = again.Call(3, p::Reattach{lease.lease, lease.token});
+  BOOST_REQUIRE(reply && std::holds_alternative<p::Granted>(*reply));
+  BOOST_TEST(std::get<p::Granted>(*reply).lease == lease.lease);
+}
+
+BOOST_AUTO_TEST_CASE(backup_copies_the_live_state_and_a_daemon_started_on_it_has_the_lease) {
+  namespace fs = std::filesystem;
+  DaemonFixture d(kLicense);
+  auto a = RawClient::Tcp(d.port());
+  a.Hello("alice", "ws1");
+  const auto lease = Grant(a, 2, "cad");
+  std::string out;
+  BOOST_TEST(Floatlm(d, {"backup", "/tmp/elsewhere.db"}, out) == 2, out);
+  BOOST_TEST(Floatlm(d, {"backup"}, out) == 0, out);
+  std::vector<fs::path> copies;
+  for (const auto& e : fs::directory_iterator(d.state_dir() / "backups")) copies.push_back(e.path());
+  BOOST_REQUIRE_EQUAL(copies.size(), 1u);
+  BOOST_TEST(out.find("backup written: " + copies[0].string()) != std::string::npos, out);
+  BOOST_TEST(copies[0].filename().string().starts_with("floatlm-"));
+  BOOST_TEST(d.log().find("event=state.backup ") != std::string::npos, d.log());
+  // A second one in the same second gets its own name.
+  BOOST_TEST(Floatlm(d, {"backup"}, out) == 0, out);
+  BOOST_TEST(std::distance(fs::directory_iterator(d.state_dir() / "backups"),
+                           fs::directory_iterator{}) == 2);
+
+  // After the backup the lease is checked in, so only the copy still has it.
+  auto done = a.Call(3, p::Checkin{lease.lease});
+  BOOST_REQUIRE(done && std::holds_alternative<p::Ok>(*done));
+  d.Stop();
+  fs::remove(d.state_dir() / "floatlm.db");
+  fs::remove(d.state_dir() / "floatlm.db-wal");
+  fs::copy_file(copies[0], d.state_dir() / "floatlm.db");
+  d.Start();
+  auto again = RawClient::Tcp(d.port());
+  again.Hello("alice", "ws1");
+  auto reply = again.Call(2, p::Reattach{lease.lease, lease.token});
   BOOST_REQUIRE(reply && std::holds_alternative<p::Granted>(*reply));
   BOOST_TEST(std::get<p::Granted>(*reply).lease == lease.lease);
 }

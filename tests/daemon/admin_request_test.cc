@@ -44,6 +44,7 @@ BOOST_AUTO_TEST_CASE(every_command_in_its_cli_spelling_parses) {
               srv::AdminRequest{cmd::RemoveHeld{"cad", "alice", "ws1"}}));
   BOOST_TEST((MustParse("reread", {}) == srv::AdminRequest{cmd::Reread{}}));
   BOOST_TEST((MustParse("down", {}) == srv::AdminRequest{cmd::Down{}}));
+  BOOST_TEST((MustParse("backup", {}) == srv::AdminRequest{cmd::Backup{}}));
   BOOST_TEST((MustParse("report", {"1000", "2000", "csv"}) ==
               srv::AdminRequest{cmd::Report{1000, 2000, true}}));
   BOOST_TEST(
@@ -96,6 +97,8 @@ BOOST_AUTO_TEST_CASE(wrong_argument_counts_name_the_usage) {
                       "usage: remove FEATURE USER HOST | remove --lease ID"));
   BOOST_TEST(Contains(MustRefuse("reread", {"now"}).message, "usage: reread"));
   BOOST_TEST(Contains(MustRefuse("down", {"now"}).message, "usage: down"));
+  // No path from the caller: the daemon alone picks where its copies go.
+  BOOST_TEST(Contains(MustRefuse("backup", {"/etc/passwd"}).message, "usage: backup"));
   BOOST_TEST(Contains(MustRefuse("assign", {"cad"}).message, "usage: assign FEATURE USER"));
   BOOST_TEST(Contains(MustRefuse("unassign", {}).message, "usage: unassign FEATURE USER"));
   BOOST_TEST(Contains(MustRefuse("cloud-list", {}).message, "usage: cloud list COLLECTION"));

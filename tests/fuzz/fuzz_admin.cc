@@ -46,6 +46,7 @@ p::Admin Canonical(const srv::AdminRequest& request) {
     }
     p::Admin operator()(const acmd::Reread&) const { return {"reread", {}, ""}; }
     p::Admin operator()(const acmd::Down&) const { return {"down", {}, ""}; }
+    p::Admin operator()(const acmd::Backup&) const { return {"backup", {}, ""}; }
     p::Admin operator()(const acmd::Report& r) const {
       return {
           "report", {std::to_string(r.since), std::to_string(r.until), r.csv ? "csv" : "text"}, ""};
@@ -79,6 +80,8 @@ void CheckAccepted(const p::Admin& in, const srv::AdminRequest& request) {
     FUZZ_CHECK(in.command == "reread" && a.empty(), "reread shape");
   } else if (std::holds_alternative<acmd::Down>(request)) {
     FUZZ_CHECK(in.command == "down" && a.empty(), "down shape");
+  } else if (std::holds_alternative<acmd::Backup>(request)) {
+    FUZZ_CHECK(in.command == "backup" && a.empty(), "backup takes no path");
   } else if (const auto* r = std::get_if<acmd::Report>(&request)) {
     FUZZ_CHECK(in.command == "report" && a.size() == 3, "report shape");
     FUZZ_CHECK(0 <= r->since && r->since < r->until, "report times not ordered");

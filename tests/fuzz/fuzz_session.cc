@@ -416,6 +416,8 @@ class Harness {
     return {p::Ok{report.ended.size(), "reread"}};
   }
   std::vector<p::Message> Run(const acmd::Down&) { return {p::Ok{0, "stopping"}}; }
+  // The copy is a file-system effect outside the engine: nothing to model here.
+  std::vector<p::Message> Run(const acmd::Backup&) { return {p::Ok{0, "backup"}}; }
   std::vector<p::Message> Run(const acmd::RemoveLease& r) { return Remove({r.lease}); }
   std::vector<p::Message> Run(const acmd::RemoveHeld& r) {
     std::vector<eng::LeaseId> ids;

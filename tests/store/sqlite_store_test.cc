@@ -269,6 +269,65 @@ BOOST_AUTO_TEST_CASE(committed_batch_survives_kill_9) {
   BOOST_TEST(state.highest_lease_id == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(backup_while_open_is_a_whole_database_another_store_opens) {
+  TempDir dir, elsewhere;
+  auto store = MustOpen(dir.path());
+  std::vector<LeaseRecord> leases;
+  for (std::uint64_t id = 1; id <= 500; ++id) leases.push_back(Lease(id));
+  BOOST_REQUIRE(store->Commit(Batch{.upsert_leases = leases,
+                                    .journal = {Checkout(Lease(1))}})
+                    .ok());
+  const std::string copy = elsewhere.path() + "/" + SqliteLeaseStore::kFileName;
+  SqliteLeaseStore::BackupInfo info;
+  const Status s = store->Backup(copy, &info);
+  BOOST_REQUIRE_MESSAGE(s.ok(), s.message());
+  BOOST_TEST(info.pages > 1u);
+  BOOST_TEST(info.bytes == std::filesystem::file_size(copy));
+  BOOST_TEST(!std::filesystem::exists(copy + ".partial"));
+  struct stat st {};
+  BOOST_REQUIRE(::stat(copy.c_str(), &st) == 0);
+  BOOST_TEST((st.st_mode & 0777) == 0600u, "the copy holds reattach tokens: owner only");
+
+  // The original keeps working, and later commits do not reach the copy.
+  BOOST_REQUIRE(store->Commit(Batch{.upsert_leases = {Lease(501)}}).ok());
+  StoredState restored;
+  BOOST_REQUIRE(MustOpen(elsewhere.path())->Load(&restored).ok());
+  BOOST_TEST(restored.leases.size() == 500u);
+  BOOST_TEST(restored.highest_lease_id >= 500u);
+  BOOST_CHECK(restored.leases.front() == Lease(1));
+  std::vector<JournalEntry> journal;
+  BOOST_REQUIRE(MustOpen(elsewhere.path())->ReadJournal(0, 2'000'000'000'000, &journal).ok());
+  BOOST_TEST(journal.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(backup_never_overwrites_and_names_what_failed) {
+  TempDir dir, elsewhere;
+  auto store = MustOpen(dir.path());
+  BOOST_REQUIRE(store->Commit(Batch{.upsert_leases = {Lease(1)}}).ok());
+  const std::string taken = elsewhere.path() + "/taken.db";
+  std::ofstream(taken) << "keep me";
+  SqliteLeaseStore::BackupInfo info;
+  Status s = store->Backup(taken, &info);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(Contains(s.message(), taken), s.message());
+  BOOST_TEST(Contains(s.message(), "already exists"), s.message());
+
+  const std::string nowhere = elsewhere.path() + "/no/such/dir/copy.db";
+  s = store->Backup(nowhere, &info);
+  BOOST_TEST(!s.ok());
+  BOOST_TEST(static_cast<int>(s.code()) == static_cast<int>(Status::Code::kIoError));
+  BOOST_TEST(Contains(s.message(), nowhere + ".partial"), s.message());
+
+  // The store is unaffected by either refusal.
+  BOOST_REQUIRE(store->Commit(Batch{.upsert_leases = {Lease(2)}}).ok());
+  StoredState state;
+  BOOST_REQUIRE(store->Load(&state).ok());
+  BOOST_TEST(state.leases.size() == 2u);
+  std::ifstream in(taken);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  BOOST_TEST(text == "keep me");
+}
+
 BOOST_AUTO_TEST_CASE(thousand_lease_commit_is_timed) {
   TempDir dir;
   auto store = MustOpen(dir.path());

@@ -28,7 +28,10 @@ bool ParseArgs(const std::vector<std::string>& args, const po::options_descripti
   try {
     po::command_line_parser parser(args);
     parser.options(desc);
-    if (positional != nullptr) parser.positional(*positional);
+    // Without a positional description Boost drops stray words silently: "floatlm down
+    // now" must be a usage error, not a shutdown.
+    const po::positional_options_description none;
+    parser.positional(positional != nullptr ? *positional : none);
     po::store(parser.run(), *vm);
     if (vm->count("help") != 0) {
       std::cout << "usage: " << usage << "\n\n" << desc;

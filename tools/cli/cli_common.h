@@ -61,6 +61,7 @@ int RunRemove(const std::vector<std::string>& args);
 int RunReread(const std::vector<std::string>& args);
 int RunDown(const std::vector<std::string>& args);
 int RunReport(const std::vector<std::string>& args);
+int RunBackup(const std::vector<std::string>& args);
 int RunHostid(const std::vector<std::string>& args);
 int RunAssign(const std::vector<std::string>& args);
 int RunUnassign(const std::vector<std::string>& args);

@@ -29,6 +29,8 @@ constexpr Command kCommands[] = {
      &floatlm::cli::RunDown},
     {"report", "report [--since DATE] [--until DATE] [--csv]   usage from the journal (admin)",
      &floatlm::cli::RunReport},
+    {"backup", "backup                                        copy the state database, live (admin)",
+     &floatlm::cli::RunBackup},
     {"hostid", "hostid                                        this machine's host ids",
      &floatlm::cli::RunHostid},
     {"assign", "assign FEATURE USER                           give a named-user seat (admin)",

@@ -1,4 +1,4 @@
-// The privileged floatlm commands: remove, reread, down and report. They go to the
+// The privileged floatlm commands: remove, reread, down, report and backup. They go to the
 // daemon's admin socket, or over TCP with the admin token (admin_channel.h).
 #include <cctype>
 #include <chrono>
@@ -91,6 +91,14 @@ int RunDown(const std::vector<std::string>& args) {
   po::variables_map vm;
   if (!ParseAdmin(args, desc, nullptr, "floatlm down", a, vm)) return kExitOk;
   return Send(a, "down", {});
+}
+
+int RunBackup(const std::vector<std::string>& args) {
+  AdminArgs a;
+  po::options_description desc("floatlm backup options");
+  po::variables_map vm;
+  if (!ParseAdmin(args, desc, nullptr, "floatlm backup", a, vm)) return kExitOk;
+  return Send(a, "backup", {});
 }
 
 int RunReport(const std::vector<std::string>& args) {
