@@ -1,6 +1,7 @@
 // LoadLicenses: files, vendor keys, rejections with file:line reasons.
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <fstream>
 #include <sys/stat.h>
 
@@ -61,6 +62,45 @@ BOOST_AUTO_TEST_CASE(good_lines_load_and_bad_ones_are_rejected_with_reasons) {
   BOOST_TEST(rejected[4].find(b_path + ":8: signature does not verify (malformed SIGN") == 0u);
   BOOST_TEST(result.model.server.has_value());
   BOOST_TEST(result.diagnostics.size() >= 5u);
+}
+
+// Large files are verified on several threads: each verdict must still land on its line.
+BOOST_AUTO_TEST_CASE(a_large_file_rejects_exactly_its_bad_lines) {
+  TempDir dir;
+  PrivateKey acme = testing::VectorKey();
+  Write(dir / "acme.pub", acme.Public().ToPem());
+  std::string plain;
+  for (int i = 0; i < 1200; ++i) plain += fmt::format("FEATURE f{} acme 1.0 permanent 1\n", i);
+  std::string text = Sign(plain, acme);
+  // A vendor with no key in the middle: its reason comes from the key ring, not a thread.
+  text.insert(text.find("FEATURE f600 "), Sign("FEATURE stray nokey 1.0 permanent 1\n", acme));
+  // Three lines changed after signing: 1 seat becomes 9.
+  for (int i : {137, 901, 1199}) {
+    const auto at = text.find(fmt::format("FEATURE f{} ", i));
+    text.replace(text.find("permanent 1", at), 11, "permanent 9");
+  }
+  Write(dir / "big.lic", text);
+  // Where each bad line starts (signatures wrap, so lines are not 1:1 with features).
+  auto line_of = [&](const std::string& what) {
+    const auto at = text.find(what);
+    return 1 + std::count(text.begin(), text.begin() + static_cast<long>(at), '\n');
+  };
+  const std::vector<long> bad = {line_of("FEATURE f137 "), line_of("FEATURE stray "),
+                                 line_of("FEATURE f901 "), line_of("FEATURE f1199 ")};
+
+  LoadResult result = LoadLicenses({dir / "big.lic"}, dir.path());
+  BOOST_TEST(result.model.pools.size() == 1197u);
+  BOOST_REQUIRE_EQUAL(result.model.rejected.size(), 4u);
+  const std::string path = (dir / "big.lic").string();
+  for (std::size_t i = 0; i < bad.size(); ++i) {
+    BOOST_TEST(result.model.rejected[i].ToString().find(fmt::format("{}:{}: ", path, bad[i])) == 0u,
+               result.model.rejected[i].ToString());
+  }
+  BOOST_TEST(result.model.rejected[1].reason.find("no public key for vendor 'nokey'") == 0u);
+  for (std::size_t i : {0u, 2u, 3u}) {
+    BOOST_TEST(result.model.rejected[i].reason ==
+               "signature does not verify (wrong key or modified line)");
+  }
 }
 
 BOOST_AUTO_TEST_CASE(signed_but_invalid_line_is_rejected_by_meaning) {

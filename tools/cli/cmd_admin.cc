@@ -32,6 +32,16 @@ int Send(const AdminArgs& a, const std::string& command, const std::vector<std::
   return PrintAdminReply(SendAdmin(target, command, args));
 }
 
+// A command with no arguments of its own (reread, down, backup): only the admin options.
+int SendBare(const std::vector<std::string>& args, const std::string& command) {
+  AdminArgs a;
+  const std::string usage = "floatlm " + command;
+  po::options_description desc(usage + " options");
+  po::variables_map vm;
+  if (!ParseAdmin(args, desc, nullptr, usage.c_str(), a, vm)) return kExitOk;
+  return Send(a, command, {});
+}
+
 // Accepts 2026-11-27 or 27-nov-2026; returns the UTC midnight starting that day.
 std::chrono::sys_days ParseDay(const std::string& text, const char* option) {
   using namespace std::chrono;
@@ -77,29 +87,11 @@ int RunRemove(const std::vector<std::string>& args) {
   throw UsageError("give either FEATURE USER HOST or --lease ID");
 }
 
-int RunReread(const std::vector<std::string>& args) {
-  AdminArgs a;
-  po::options_description desc("floatlm reread options");
-  po::variables_map vm;
-  if (!ParseAdmin(args, desc, nullptr, "floatlm reread", a, vm)) return kExitOk;
-  return Send(a, "reread", {});
-}
+int RunReread(const std::vector<std::string>& args) { return SendBare(args, "reread"); }
 
-int RunDown(const std::vector<std::string>& args) {
-  AdminArgs a;
-  po::options_description desc("floatlm down options");
-  po::variables_map vm;
-  if (!ParseAdmin(args, desc, nullptr, "floatlm down", a, vm)) return kExitOk;
-  return Send(a, "down", {});
-}
+int RunDown(const std::vector<std::string>& args) { return SendBare(args, "down"); }
 
-int RunBackup(const std::vector<std::string>& args) {
-  AdminArgs a;
-  po::options_description desc("floatlm backup options");
-  po::variables_map vm;
-  if (!ParseAdmin(args, desc, nullptr, "floatlm backup", a, vm)) return kExitOk;
-  return Send(a, "backup", {});
-}
+int RunBackup(const std::vector<std::string>& args) { return SendBare(args, "backup"); }
 
 int RunReport(const std::vector<std::string>& args) {
   constexpr const char* kUsage = "floatlm report [--since DATE] [--until DATE] [--csv]";
