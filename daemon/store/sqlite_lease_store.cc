@@ -158,7 +158,31 @@ Status SqliteLeaseStore::Open(const SqliteStoreOptions& options,
   if (int prc = store->PrepareAll(); prc != SQLITE_OK) {
     return store->Fail(prc, "preparing statements");
   }
+  if (Status s = store->CountOpen(); !s.ok()) return s;
   *out = std::move(store);
+  return Status::Ok();
+}
+
+Status SqliteLeaseStore::CountOpen() {
+  sqlite3* db = db_.get();
+  if (Status s = sqlite::Exec(db,
+                              "INSERT INTO meta (key, value) VALUES ('journal_opens', 1) "
+                              "ON CONFLICT (key) DO UPDATE SET value = value + 1",
+                              path_, "counting opens");
+      !s.ok()) {
+    return WithAdvice(s);
+  }
+  sqlite::Statement read;
+  int rc = read.Prepare(db, "SELECT value FROM meta WHERE key = 'journal_opens'");
+  if (rc == SQLITE_OK) rc = read.Step();
+  if (rc != SQLITE_ROW) return Fail(rc, "counting opens");
+  const std::int64_t opens = read.ColumnInt(0);
+  // 2^23 opens of 2^40 entries each before the sign bit: neither is within reach.
+  if (opens <= 0 || opens >= (std::int64_t{1} << (63 - kSeqBits))) {
+    return Status::Error(Status::Code::kCorruption,
+                         fmt::format("{}: meta journal_opens is {}, out of range", path_, opens));
+  }
+  next_seq_ = opens << kSeqBits;
   return Status::Ok();
 }
 
@@ -183,8 +207,8 @@ int SqliteLeaseStore::PrepareAll() {
       {&remove_assignment_, "DELETE FROM assignments WHERE pool_key = ?1 AND user = ?2"},
       {&append_journal_,
        "INSERT INTO journal (time_ms, event, user, host, display, peer, feature, version, "
-       "pool, lease_id, reason, detail) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"},
+       "pool, lease_id, reason, detail, seq) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"},
       {&raise_high_water_,
        "INSERT INTO meta (key, value) VALUES ('highest_lease_id', ?1) "
        "ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)"},
@@ -313,6 +337,7 @@ Status SqliteLeaseStore::ApplyBatch(const Batch& batch) {
     st.BindUint(10, e.lease_id);
     st.BindText(11, e.reason);
     st.BindText(12, e.detail);
+    st.BindInt(13, next_seq_++);
     if (int rc = st.Run(); rc != SQLITE_OK) return Fail(rc, "appending to the journal");
   }
   // Most batches issue ids below the mark already stored (the server reserves ids in

@@ -68,12 +68,18 @@ class SqliteLeaseStore final : public LeaseStore {
  private:
   SqliteLeaseStore(sqlite::DbPtr db, std::string path);
   int PrepareAll();
+  Status CountOpen();  // bumps meta 'journal_opens' and sets next_seq_ from it
   Status ApplyBatch(const Batch& batch);
   Status Fail(int rc, std::string_view what) const;
 
   sqlite::DbPtr db_;  // declared first: destroyed after the statements below
   std::string path_;
   std::uint64_t known_high_ = 0;  // the lease id mark as stored (a floor: 0 before Load)
+  // The journal's seq for the next entry: this open's number (meta 'journal_opens') in
+  // the bits above kSeqBits, a counter below. Unique in the file and rising in commit
+  // order within a run, without reading the journal at open.
+  static constexpr int kSeqBits = 40;
+  std::int64_t next_seq_ = 0;
 
   sqlite::Statement begin_;
   sqlite::Statement commit_;

@@ -72,8 +72,41 @@ CREATE TABLE meta (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
-constexpr std::array<Migration, 1> kMigrations = {{
+// v2: the journal becomes one B-tree ordered by (time_ms, seq), without a rowid or a
+// separate time index, so appending an entry writes one page instead of two. seq is
+// now given by the store (see SqliteLeaseStore::Open); v1 rows keep their numbers,
+// which are below every number v2 hands out.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE TABLE journal_v2 (
+  time_ms  INTEGER NOT NULL,
+  seq      INTEGER NOT NULL,
+  time_utc TEXT GENERATED ALWAYS AS
+             (strftime('%Y-%m-%dT%H:%M:%fZ', time_ms / 1000.0, 'unixepoch')) VIRTUAL,
+  event    TEXT    NOT NULL,
+  user     TEXT    NOT NULL,
+  host     TEXT    NOT NULL,
+  display  TEXT    NOT NULL,
+  peer     TEXT    NOT NULL,
+  feature  TEXT    NOT NULL,
+  version  TEXT    NOT NULL,
+  pool     TEXT    NOT NULL,
+  lease_id INTEGER NOT NULL,
+  reason   TEXT    NOT NULL,
+  detail   TEXT    NOT NULL,
+  PRIMARY KEY (time_ms, seq)
+) STRICT, WITHOUT ROWID;
+INSERT INTO journal_v2 (time_ms, seq, event, user, host, display, peer, feature, version,
+                        pool, lease_id, reason, detail)
+  SELECT time_ms, seq, event, user, host, display, peer, feature, version, pool, lease_id,
+         reason, detail
+  FROM journal;
+DROP TABLE journal;
+ALTER TABLE journal_v2 RENAME TO journal;
+)sql";
+
+constexpr std::array<Migration, 2> kMigrations = {{
     {1, kSchemaV1},
+    {2, kSchemaV2},
 }};
 
 Status ReadIntPragma(sqlite3* db, std::string_view pragma, std::string_view path,

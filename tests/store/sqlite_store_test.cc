@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "store/sqlite_lease_store.h"
+#include "store/sqlite_schema.h"
 #include "store_backends.h"
 
 namespace floatlm::store {
@@ -113,6 +114,42 @@ BOOST_AUTO_TEST_CASE(empty_file_is_migrated_to_the_latest_schema) {
   BOOST_TEST(RawPragma(DbPath(dir), "user_version") == SqliteLeaseStore::SchemaVersion());
   BOOST_TEST(RawPragma(DbPath(dir), "application_id") == 0x464C4D31);
   BOOST_TEST(SqliteLeaseStore::SchemaVersion() >= 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_version_1_journal_is_carried_over_in_order) {
+  TempDir dir;
+  // A database as floatlmd 0.1 with schema version 1 left it.
+  RawExec(DbPath(dir), std::string(sqlite::Migrations()[0].sql) +
+                           "PRAGMA application_id = 1179405617; PRAGMA user_version = 1;");
+  BOOST_REQUIRE(RawPragma(DbPath(dir), "user_version") == 1);
+  RawExec(DbPath(dir),
+          "INSERT INTO journal (time_ms, event, user, host, display, peer, feature, version, "
+          "pool, lease_id, reason, detail) VALUES "
+          "(2000, 'checkout', 'b', 'h', '', '', 'cad', '1.0', 'p', 2, '', ''), "
+          "(1000, 'checkout', 'a', 'h', '', '', 'cad', '1.0', 'p', 1, '', ''), "
+          "(2000, 'checkin',  'b', 'h', '', '', 'cad', '1.0', 'p', 2, '', '')");
+  auto store = MustOpen(dir.path());
+  // New entries at a time the old journal already has come after the old ones.
+  JournalEntry later = Checkout(Lease(3));
+  later.time = 2000;
+  BOOST_REQUIRE(store->Commit(Batch{.journal = {later}}).ok());
+  store.reset();
+  BOOST_TEST(RawPragma(DbPath(dir), "user_version") == SqliteLeaseStore::SchemaVersion());
+  auto reopened = MustOpen(dir.path());  // another open, another range of numbers
+  JournalEntry last = Checkout(Lease(4));
+  last.time = 2000;
+  BOOST_REQUIRE(reopened->Commit(Batch{.journal = {last}}).ok());
+  std::vector<JournalEntry> journal;
+  BOOST_REQUIRE(reopened->ReadJournal(0, 10'000, &journal).ok());
+  std::vector<std::string> order;
+  for (const auto& e : journal) {
+    order.push_back(std::to_string(e.time) + " " + std::string(JournalEventName(e.event)) + " " +
+                    std::to_string(e.lease_id));
+  }
+  BOOST_TEST(order == (std::vector<std::string>{"1000 checkout 1", "2000 checkout 2",
+                                                "2000 checkin 2", "2000 checkout 3",
+                                                "2000 checkout 4"}),
+             boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(opens_in_wal_mode_with_the_chosen_durability) {
