@@ -36,32 +36,33 @@ std::string DayName(std::int64_t day_index) {
                      static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
 }
 
-// Pairs checkouts with their ends and clips the intervals to [from, to).
+// Pairs each checkout with its lease's end by lease id, whatever their order in time,
+// and clips the intervals to [from, to). After the wall clock was stepped back an end
+// can carry an earlier time than its checkout: that lease lasted an unknown time and
+// counts as an instant use at its checkout (its user and day count, no hours), never
+// as a lease left open until `to`.
 std::vector<Interval> LeaseIntervals(const std::vector<JournalEntry>& entries, UnixMillis from,
                                      UnixMillis to) {
-  std::vector<const JournalEntry*> sorted;
-  sorted.reserve(entries.size());
-  for (const JournalEntry& e : entries) sorted.push_back(&e);
-  std::stable_sort(sorted.begin(), sorted.end(),
-                   [](const JournalEntry* a, const JournalEntry* b) { return a->time < b->time; });
-
+  // The first checkout and the first end of each lease id.
+  std::unordered_map<std::uint64_t, const JournalEntry*> checkouts, ends;
+  for (const JournalEntry& e : entries) {
+    if (e.lease_id == 0) continue;
+    if (e.event == JournalEvent::kCheckout) checkouts.emplace(e.lease_id, &e);
+    if (EndsLease(e.event)) ends.emplace(e.lease_id, &e);
+  }
   std::vector<Interval> intervals;
-  std::unordered_map<std::uint64_t, Interval> open;
-  for (const JournalEntry* e : sorted) {
-    if (e->lease_id == 0) continue;
-    if (e->event == JournalEvent::kCheckout) {
-      open[e->lease_id] = Interval{e->feature, e->user, e->time, to};
-    } else if (EndsLease(e->event)) {
-      if (auto it = open.find(e->lease_id); it != open.end()) {
-        it->second.end = e->time;
-        intervals.push_back(std::move(it->second));
-        open.erase(it);
-      } else if (!e->feature.empty()) {
-        intervals.push_back(Interval{e->feature, e->user, from, e->time});
-      }
+  for (const JournalEntry& e : entries) {
+    if (e.lease_id == 0) continue;
+    if (e.event == JournalEvent::kCheckout && checkouts.at(e.lease_id) == &e) {
+      const auto end = ends.find(e.lease_id);
+      intervals.push_back(Interval{e.feature, e.user, e.time,
+                                   end == ends.end() ? to : std::max(end->second->time, e.time)});
+    } else if (EndsLease(e.event) && ends.at(e.lease_id) == &e &&
+               !checkouts.contains(e.lease_id) && !e.feature.empty()) {
+      // Its checkout lies before the entries handed in: count it from `from`.
+      intervals.push_back(Interval{e.feature, e.user, from, e.time});
     }
   }
-  for (auto& [id, interval] : open) intervals.push_back(std::move(interval));
 
   std::vector<Interval> clipped;
   for (Interval& interval : intervals) {

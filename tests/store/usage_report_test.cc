@@ -227,6 +227,27 @@ BOOST_AUTO_TEST_CASE(end_without_its_checkout_counts_from_the_start_of_the_range
   BOOST_TEST(r.users[0].user == "jack");
 }
 
+BOOST_AUTO_TEST_CASE(an_end_stamped_before_its_checkout_is_an_instant_use) {
+  using E = JournalEvent;
+  // The clock was stepped back an hour while kim held lease 11: its checkin carries
+  // 09:30, before the 10:00 checkout. lee's lease 12 around it is ordinary.
+  const std::vector<JournalEntry> entries = {
+      Event(At(12, 9), E::kCheckout, "lee", "cad", 12),
+      Event(At(12, 10), E::kCheckout, "kim", "cad", 11),
+      Event(At(12, 9, 30), E::kCheckin, "kim", "cad", 11),
+      Event(At(12, 11), E::kCheckin, "lee", "cad", 12)};
+  const UsageReport r = ComputeReport(entries, At(12, 0), At(13, 0));
+  BOOST_REQUIRE_EQUAL(r.days.size(), 1u);
+  // Not 2 h of lee plus 14 h of kim (open from 10:00 to the end of the range), nor an
+  // extra 9.5 h from the range's start to the checkin: kim counts, with no hours.
+  BOOST_TEST(r.days[0].lease_ms == 2 * kHour);
+  BOOST_TEST((r.days[0].users == std::vector<std::string>{"kim", "lee"}));
+  BOOST_TEST(r.days[0].peak_leases == 2u);
+  BOOST_REQUIRE_EQUAL(r.users.size(), 2u);
+  BOOST_TEST(r.users[0].user == "kim");
+  BOOST_TEST(r.users[0].lease_ms == 0);
+}
+
 BOOST_AUTO_TEST_CASE(empty_journal_gives_an_empty_report) {
   const UsageReport r = ComputeReport({}, At(12, 0), At(13, 0));
   BOOST_TEST(r.days.empty());
