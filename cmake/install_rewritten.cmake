@@ -1,7 +1,7 @@
 # Runs at install time (from cmake_install.cmake, through floatlm_install_rewritten()):
 # installs one text file with its packaged paths rewritten for the prefix in use now.
 #
-# The files under systemd/ name the Debian package's paths (/usr/bin/floatlmd,
+# The files under systemd/ name the Debian package's paths (/usr/bin/floatlm*,
 # /etc/floatlm, /usr/share/doc/floatlm) so that they can be read and verified as they
 # ship. The prefix is only known when installing: `cmake --install --prefix DIR` and
 # cpack (which installs with prefix /usr) both choose it after configuration. So the
@@ -17,7 +17,8 @@ set(_prefix "${_floatlm_prefix}")
 set(_sysconfdir "${_floatlm_sysconfdir}")
 
 file(READ "${_floatlm_source}" _text)
-string(REPLACE "/usr/bin/floatlmd" "${_prefix}/${_floatlm_bindir}/floatlmd" _text "${_text}")
+# /usr/bin/floatlmd, /usr/bin/floatlm (the backup unit), /usr/bin/floatlm-vendor.
+string(REPLACE "/usr/bin/floatlm" "${_prefix}/${_floatlm_bindir}/floatlm" _text "${_text}")
 string(REPLACE "/usr/share/doc/floatlm" "${_prefix}/${_floatlm_docdir}" _text "${_text}")
 string(REPLACE "/etc/floatlm" "${_sysconfdir}/floatlm" _text "${_text}")
 string(REPLACE "prefix=${_floatlm_configured_prefix}\n" "prefix=${_prefix}\n" _text "${_text}")

@@ -67,6 +67,8 @@ BOOST_AUTO_TEST_CASE(every_file_lands_in_its_place_under_the_prefix) {
       "include/floatlm/floatlm.h",
       "include/floatlm/floatlm.hpp",
       "lib/systemd/system/floatlmd.service",
+      "lib/systemd/system/floatlm-backup.service",
+      "lib/systemd/system/floatlm-backup.timer",
       "lib/sysusers.d/floatlm.conf",
       "lib/tmpfiles.d/floatlm.conf",
       "etc/floatlm/floatlmd.conf",
@@ -90,6 +92,10 @@ BOOST_AUTO_TEST_CASE(service_files_and_pkg_config_name_the_prefix_in_use) {
                            (p / "etc/floatlm/floatlmd.conf").string() + "\n";
   BOOST_TEST(unit.find(exec) != std::string::npos, "want " << exec << "in:\n" << unit);
   BOOST_TEST(unit.find("/usr/bin/floatlmd") == std::string::npos);
+  const std::string backup = ReadFile(p / "lib/systemd/system/floatlm-backup.service");
+  BOOST_TEST(backup.find("ExecStart=" + (p / "bin/floatlm").string() + " backup\n") !=
+                 std::string::npos,
+             backup);
 
   const std::string tmpfiles = ReadFile(p / "lib/tmpfiles.d/floatlm.conf");
   BOOST_TEST(tmpfiles.find("d " + (p / "etc/floatlm/licenses").string()) != std::string::npos,

@@ -171,7 +171,8 @@ BOOST_AUTO_TEST_CASE(each_package_holds_its_own_files) {
   const auto daemon = Contents(debs.daemon);
   for (const char* path :
        {"/usr/bin/floatlmd", "/usr/bin/floatlm", "/usr/bin/floatlm-vendor",
-        "/usr/lib/systemd/system/floatlmd.service", "/usr/lib/sysusers.d/floatlm.conf",
+        "/usr/lib/systemd/system/floatlmd.service", "/usr/lib/systemd/system/floatlm-backup.service",
+        "/usr/lib/systemd/system/floatlm-backup.timer", "/usr/lib/sysusers.d/floatlm.conf",
         "/usr/lib/tmpfiles.d/floatlm.conf", "/etc/floatlm/floatlmd.conf", "/etc/floatlm/licenses/",
         "/etc/floatlm/vendor-keys/", "/usr/share/doc/floatlm/service.md"}) {
     BOOST_TEST(Has(daemon, path), "floatlm lacks " << path);
@@ -264,8 +265,13 @@ BOOST_AUTO_TEST_CASE(install_remove_and_purge_leave_the_machine_clean,
   BOOST_TEST(r.output.find("floatlmd " FLOATLM_VERSION) != std::string::npos, r.output);
   BOOST_TEST(!Exists("/etc/systemd/system/multi-user.target.wants/floatlmd.service"),
              "the package enabled the service");
+  BOOST_TEST(!Exists("/etc/systemd/system/timers.target.wants/floatlm-backup.timer"),
+             "the package enabled the backup timer");
   if (ToolPresent("systemd-analyze")) {
-    r = Run("systemd-analyze verify --man=no /usr/lib/systemd/system/floatlmd.service", 60);
+    r = Run("systemd-analyze verify --man=no /usr/lib/systemd/system/floatlmd.service "
+            "/usr/lib/systemd/system/floatlm-backup.service "
+            "/usr/lib/systemd/system/floatlm-backup.timer",
+            60);
     BOOST_TEST(r.exit_code == 0);
     BOOST_TEST(r.output.empty(), r.output);
   }
