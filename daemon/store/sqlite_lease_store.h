@@ -30,8 +30,10 @@ struct SqliteStoreOptions {
 
   std::string state_dir;  // must exist and be writable; the store does not create it
   Durability durability = Durability::kNormal;
-  // kQuick reads every page (seconds for a journal of millions of rows); kFull also
-  // cross-checks indexes and is slower still.
+  // kQuick checks the tables a restart reads (leases, cloud slots, assignments, meta), so
+  // its cost follows the number of leases, not the length of the usage journal; kFull
+  // runs integrity_check over the whole file, journal included, and takes seconds for a
+  // journal of millions of rows.
   OpenCheck open_check = OpenCheck::kQuick;
   std::chrono::milliseconds busy_timeout{5000};  // wait for another process's lock
 };

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -202,13 +203,10 @@ BOOST_AUTO_TEST_CASE(foreign_database_is_refused) {
 BOOST_AUTO_TEST_CASE(damaged_file_is_refused_naming_it_and_left_in_place) {
   TempDir dir;
   {
-    // Enough rows for a multi-page file, so the garbage lands on table or index pages.
+    // Enough leases for a multi-page file, so the garbage lands on the lease table.
     auto store = MustOpen(dir.path());
     Batch batch;
-    for (std::uint64_t id = 1; id <= 2000; ++id) {
-      batch.upsert_leases.push_back(Lease(id));
-      batch.journal.push_back(Checkout(Lease(id)));
-    }
+    for (std::uint64_t id = 1; id <= 2000; ++id) batch.upsert_leases.push_back(Lease(id));
     BOOST_REQUIRE(store->Commit(batch).ok());
   }  // closing checkpoints the WAL into the main file
   const auto size = std::filesystem::file_size(DbPath(dir));
@@ -226,6 +224,62 @@ BOOST_AUTO_TEST_CASE(damaged_file_is_refused_naming_it_and_left_in_place) {
   BOOST_TEST(Contains(s.message(), DbPath(dir)));
   BOOST_TEST_MESSAGE("damaged: " << s.message());
   BOOST_TEST(std::filesystem::file_size(DbPath(dir)) == size);  // not recreated
+}
+
+// The open check covers the tables a restart reads, not the ever-growing journal: a
+// damaged journal page leaves the leases usable, is reported naming the file when the
+// journal is read, and is found by the full check.
+BOOST_AUTO_TEST_CASE(damage_confined_to_the_journal_is_found_when_the_journal_is_read) {
+  TempDir dir;
+  {
+    auto store = MustOpen(dir.path());
+    Batch batch;
+    for (std::uint64_t id = 1; id <= 50; ++id) batch.upsert_leases.push_back(Lease(id));
+    for (std::uint64_t id = 1; id <= 3000; ++id) batch.journal.push_back(Checkout(Lease(id)));
+    BOOST_REQUIRE(store->Commit(batch).ok());
+  }
+  long long page = 0;
+  long long page_size = 0;
+  {
+    sqlite3* raw = nullptr;
+    BOOST_REQUIRE(sqlite3_open_v2(DbPath(dir).c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) ==
+                  SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    BOOST_REQUIRE(sqlite3_prepare_v2(raw,
+                                     "SELECT pageno, (SELECT page_size FROM pragma_page_size) "
+                                     "FROM dbstat WHERE name = 'journal' AND pagetype = 'leaf' "
+                                     "ORDER BY pageno LIMIT 1 OFFSET 3",
+                                     -1, &st, nullptr) == SQLITE_OK);
+    BOOST_REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    page = sqlite3_column_int64(st, 0);
+    page_size = sqlite3_column_int64(st, 1);
+    sqlite3_finalize(st);
+    sqlite3_close(raw);
+  }
+  {
+    std::fstream file(DbPath(dir), std::ios::in | std::ios::out | std::ios::binary);
+    file.seekp(static_cast<std::streamoff>((page - 1) * page_size));
+    const std::string garbage(static_cast<std::size_t>(page_size), '\xA5');
+    file.write(garbage.data(), static_cast<std::streamsize>(garbage.size()));
+  }
+  {
+    std::unique_ptr<SqliteLeaseStore> store;
+    BOOST_REQUIRE(OpenAt(dir.path(), &store).ok());
+    StoredState state;
+    BOOST_REQUIRE(store->Load(&state).ok());
+    BOOST_TEST(state.leases.size() == 50u);
+    std::vector<JournalEntry> journal;
+    const Status s = store->ReadJournal(0, 2'000'000'000'000, &journal);
+    BOOST_TEST(!s.ok());
+    BOOST_TEST(static_cast<int>(s.code()) == static_cast<int>(Status::Code::kCorruption));
+    BOOST_TEST(Contains(s.message(), DbPath(dir)), s.message());
+  }
+  SqliteStoreOptions full;
+  full.open_check = SqliteStoreOptions::OpenCheck::kFull;
+  std::unique_ptr<SqliteLeaseStore> store;
+  const Status s = OpenAt(dir.path(), &store, full);
+  BOOST_TEST(static_cast<int>(s.code()) == static_cast<int>(Status::Code::kCorruption));
+  BOOST_TEST(Contains(s.message(), "integrity check on open"), s.message());
 }
 
 BOOST_AUTO_TEST_CASE(file_that_is_not_a_database_is_refused_naming_it) {
