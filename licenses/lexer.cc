@@ -1,5 +1,8 @@
 #include "lexer.h"
 
+#include <algorithm>
+#include <iterator>
+
 namespace floatlm::licenses::internal {
 namespace {
 
@@ -20,6 +23,16 @@ std::string CollapseWhitespace(std::string_view text) {
     out += c;
   }
   return out;
+}
+
+Position LogicalLine::At(std::size_t index) const {
+  if (index >= text.size() || segments.empty()) return end;
+  // The last segment that begins at or before `index`.
+  auto it = std::upper_bound(segments.begin(), segments.end(), index,
+                             [](std::size_t i, const Segment& s) { return i < s.begin; });
+  const Segment& seg = *std::prev(it);
+  const std::size_t into = index - seg.begin;
+  return Position{seg.line, static_cast<int>(into + 1), seg.offset + into};
 }
 
 std::vector<LogicalLine> SplitLogicalLines(std::string_view text) {
@@ -54,16 +67,9 @@ std::vector<LogicalLine> SplitLogicalLines(std::string_view text) {
 
     bool continues = content_end > 0 && physical[content_end - 1] == '\\';
     std::size_t take = continues ? content_end - 1 : content_end;
-    for (std::size_t i = 0; i < take; ++i) {
-      current.text += physical[i];
-      current.positions.push_back(
-          Position{line_number, static_cast<int>(i + 1), line_offset + i});
-    }
-    if (continues) {
-      current.text += ' ';
-      current.positions.push_back(
-          Position{line_number, static_cast<int>(take + 1), line_offset + take});
-    }
+    current.segments.push_back({current.text.size(), line_number, line_offset});
+    current.text.append(physical.substr(0, take));
+    if (continues) current.text += ' ';  // the backslash's place
     current.end = Position{line_number, static_cast<int>(take + 1), line_offset + take};
     continuing = continues;
     if (!continuing) lines.push_back(std::move(current));

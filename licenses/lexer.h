@@ -19,11 +19,21 @@ struct Position {
 };
 
 // Physical lines joined at trailing '\'. The backslash becomes one space.
-// `positions` has one entry per byte of `text`.
 struct LogicalLine {
+  // The part of `text` taken from one physical line: text[begin..] starts at column 1
+  // of file line `line`, at byte `offset` of the file.
+  struct Segment {
+    std::size_t begin = 0;
+    int line = 0;
+    std::size_t offset = 0;
+  };
+
   std::string text;
-  std::vector<Position> positions;
-  Position end;  // just past the last character
+  std::vector<Segment> segments;  // in text order, one per physical line
+  Position end;                   // just past the last character
+
+  // Where text[index] came from; `end` for an index past the text.
+  Position At(std::size_t index) const;
 };
 
 // Comment lines ('#' first) and blank lines are dropped.

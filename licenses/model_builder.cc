@@ -467,6 +467,7 @@ BuildResult BuildModel(const std::vector<ParsedFile>& files,
   // thousands of lines must not compare every line with every pool before it.
   std::unordered_map<std::string, std::size_t> by_name;
   std::unordered_map<std::string, std::size_t> by_key;
+  model.pools.reserve(model.pools.size() + features.size());
   for (FeatureRecord& record : features) {
     if (record.removed) continue;
     const PoolLine& line = record.pool.lines.front();

@@ -83,8 +83,7 @@ ParsedFile ParseLicenseText(std::string_view file_name, std::string_view text) {
   result.name = std::string(file_name);
   for (const LogicalLine& logical : internal::SplitLogicalLines(text)) {
     auto error_at = [&](std::size_t index, std::string message) {
-      const internal::Position& p =
-          index < logical.positions.size() ? logical.positions[index] : logical.end;
+      const internal::Position p = logical.At(index);
       result.diagnostics.push_back(Diagnostic{Diagnostic::Severity::kError, result.name, p.line,
                                               p.column, std::move(message)});
     };
@@ -106,11 +105,13 @@ ParsedFile ParseLicenseText(std::string_view file_name, std::string_view text) {
 
     LicenseLine line;
     line.keyword = *keyword;
-    line.line = logical.positions[head.begin].line;
-    line.column = logical.positions[head.begin].column;
-    line.raw_begin = logical.positions[head.begin].offset;
+    line.fields.reserve(tokens.size() - 1);
+    const internal::Position first_char = logical.At(head.begin);
+    line.line = first_char.line;
+    line.column = first_char.column;
+    line.raw_begin = first_char.offset;
     const Token& last = tokens.back();
-    const internal::Position& last_char = logical.positions[last.end - 1];
+    const internal::Position last_char = logical.At(last.end - 1);
     line.end_line = last_char.line;
     line.end_column = last_char.column + 1;
     line.raw_end = last_char.offset + 1;
@@ -119,7 +120,7 @@ ParsedFile ParseLicenseText(std::string_view file_name, std::string_view text) {
     bool seen_attribute = false;
     for (std::size_t t = 1; t < tokens.size(); ++t) {
       const Token& token = tokens[t];
-      const internal::Position& at = logical.positions[token.begin];
+      const internal::Position at = logical.At(token.begin);
       // SERVER's host id may itself contain '=' (HOSTNAME=x, ID=n).
       bool server_hostid = line.keyword == Keyword::kServer && line.fields.size() == 1;
       if (!seen_attribute && (!token.has_equals || server_hostid) &&
@@ -143,7 +144,7 @@ ParsedFile ParseLicenseText(std::string_view file_name, std::string_view text) {
       attribute.line = at.line;
       attribute.column = at.column;
       attribute.raw_begin = at.offset;
-      attribute.raw_end = logical.positions[token.end - 1].offset + 1;
+      attribute.raw_end = logical.At(token.end - 1).offset + 1;
       if (token.has_equals) {
         attribute.key = Upper(token.key);
         attribute.value = token.value;

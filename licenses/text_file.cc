@@ -22,6 +22,8 @@ Result<std::string> ReadTextFile(const std::filesystem::path& path) {
     return failure(EISDIR);
   }
   std::string text;
+  if (S_ISREG(info.st_mode) && info.st_size > 0)
+    text.reserve(static_cast<std::size_t>(info.st_size));
   char buffer[65536];
   while (true) {
     ssize_t n = ::read(fd, buffer, sizeof buffer);
