@@ -42,7 +42,8 @@ constexpr const char* kUsage =
     "connection's first heartbeat comes at a random point of its interval, as clients that\n"
     "started at different times would send them. storm then\n"
     "waits up to --duration for the connections to drop (the daemon killed and started\n"
-    "again on the same port), reconnects every 50-100 ms until --storm-timeout, and prints\n"
+    "again on the same port), reconnects as the client library does (after a random part of\n"
+    "a delay that doubles from 100 ms to 5 s) until --storm-timeout, and prints\n"
     "`info event=bench.reattached leases=N ms=T refused=R unresolved=U` (T: first disconnect\n"
     "seen to last lease answered) before its result.";
 

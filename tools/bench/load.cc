@@ -170,7 +170,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
   void GiveUp() { Settle(false); }
 
-  // Storm: try again every 50-100 ms until the storm timeout, then reattach every lease.
+  // Storm: try again until the storm timeout, then reattach every lease. The pauses are
+  // the client library's: a random part of a delay that doubles from 100 ms to 5 s.
   void Reconnect() {
     Close();
     const auto now = Clock::now();
@@ -179,8 +180,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
       shared_.first_disconnect.Earliest(now);
     }
     if (now - shared_.first_disconnect.get() > config_.storm_timeout) return;
-    const auto pause =
-        std::chrono::milliseconds(std::uniform_int_distribution<int>(50, 100)(worker_.rng));
+    const auto pause = std::chrono::milliseconds(std::uniform_int_distribution<int>(
+        reconnect_delay_ms_ / 2, reconnect_delay_ms_)(worker_.rng));
+    reconnect_delay_ms_ = std::min(reconnect_delay_ms_ * 2, 5000);
     timer_.expires_after(pause);
     timer_.async_wait(
         [self = shared_from_this(), g = generation_](const boost::system::error_code& e) {
@@ -459,6 +461,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::vector<Held> held_;
   std::size_t step_ = 0;  // cascade: next feature to check out
   std::size_t next_ = 0;  // storm: next lease to reattach
+  int reconnect_delay_ms_ = 100;  // storm: the next pause before a connect is at most this
 };
 
 // Steady modes: waits until every connection has filled or given up (or the fill
