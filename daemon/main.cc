@@ -17,7 +17,9 @@ namespace {
 // served, and say whether the daemon could start.
 int CheckConfig(const floatlm::config::DaemonConfig& cfg) {
   using namespace floatlm;
-  auto set = server::LoadLicenseSet(cfg.license_files, cfg.vendor_keys_dir, cfg.options_file);
+  // Every signature is checked here: nothing remembered by a running daemon is used.
+  auto set =
+      server::LoadLicenseSet(cfg.license_files, cfg.vendor_keys_dir, cfg.options_file, nullptr);
   for (const auto& r : set.model.rejected) std::printf("rejected: %s\n", r.ToString().c_str());
   if (!set.error.empty()) {
     std::printf("floatlmd would not start: %s\n", set.error.c_str());

@@ -1,13 +1,14 @@
 #include "floatlm/licenses/ed25519.h"
 
-#include <cctype>
-#include <memory>
-
 #include <fmt/format.h>
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+
+#include <array>
+#include <cctype>
+#include <memory>
 
 namespace floatlm::licenses {
 namespace {
@@ -96,6 +97,25 @@ bool PublicKey::Verify(std::string_view message, const Signature& signature) con
                             reinterpret_cast<const unsigned char*>(message.data()), message.size());
   ERR_clear_error();
   return ok == 1;
+}
+
+std::string PublicKey::Digest(std::string_view message, const Signature& signature) const {
+  std::array<unsigned char, 32> raw{};
+  std::size_t raw_size = raw.size();
+  EVP_PKEY_get_raw_public_key(impl_->key.get(), raw.data(), &raw_size);
+  // Key and signature have fixed sizes, so the concatenation is unambiguous.
+  std::string input(reinterpret_cast<const char*>(raw.data()), raw_size);
+  input.append(reinterpret_cast<const char*>(signature.data()), signature.size());
+  input.append(message);
+  std::string digest(EVP_MAX_MD_SIZE, '\0');
+  unsigned int size = 0;
+  if (EVP_Digest(input.data(), input.size(), reinterpret_cast<unsigned char*>(digest.data()), &size,
+                 EVP_sha256(), nullptr) != 1) {
+    ERR_clear_error();
+    return {};  // an empty digest matches nothing: the line is simply checked
+  }
+  digest.resize(size);
+  return digest;
 }
 
 Result<PrivateKey> PrivateKey::Generate() {

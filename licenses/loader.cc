@@ -62,23 +62,37 @@ class KeyRing {
 // Below this many signatures per thread, starting threads costs more than it saves.
 constexpr std::size_t kLinesPerThread = 256;
 
-// Why each line fails to verify (nullopt: it verifies), for the lines with a key; lines
-// without one (keys[i] == nullptr) are skipped. An Ed25519 check costs tens of
-// microseconds, most of a large file's load time, and lines are independent, so the
-// checks are spread over the machine's cores. PublicKey::Verify is safe to call from
-// several threads at once (each call has its own OpenSSL context).
-std::vector<std::optional<std::string>> VerifyLines(const std::vector<LicenseLine>& lines,
-                                                    const std::vector<const PublicKey*>& keys,
-                                                    const HostId& hostid) {
-  std::vector<std::optional<std::string>> reasons(lines.size());
+// Per line, in line order: why it fails to verify (nullopt: it verifies) and, if it
+// verifies, its signature digest. Lines without a key (keys[i] == nullptr) are skipped.
+struct LineVerdicts {
+  std::vector<std::optional<std::string>> reasons;
+  std::vector<std::string> digests;
+  std::atomic<std::size_t> checked{0};     // Ed25519 checks that ran
+  std::atomic<std::size_t> remembered{0};  // lines that passed because `known` held them
+};
+
+// An Ed25519 check costs tens of microseconds, most of a large file's load time unless
+// `known` spares it, and lines are independent, so the checks are spread over the
+// machine's cores. PublicKey::Verify and Digest are safe to call from several threads
+// at once (each call has its own OpenSSL context); `known` is only read.
+void VerifyLines(const std::vector<LicenseLine>& lines, const std::vector<const PublicKey*>& keys,
+                 const HostId& hostid, const SignatureDigests* known, LineVerdicts* out) {
+  out->reasons.resize(lines.size());
+  out->digests.resize(lines.size());
   std::atomic<std::size_t> next{0};
   auto work = [&] {
     for (std::size_t i = next++; i < lines.size(); i = next++) {
       if (keys[i] == nullptr) continue;
+      bool checked = false;
       try {
-        reasons[i] = VerifyLine(lines[i], hostid, *keys[i]);
+        out->reasons[i] = VerifyLine(lines[i], hostid, *keys[i], known, &out->digests[i], &checked);
       } catch (const std::exception& e) {
-        reasons[i] = std::string("cannot be checked: ") + e.what();
+        out->reasons[i] = std::string("cannot be checked: ") + e.what();
+      }
+      if (checked) {
+        ++out->checked;
+      } else if (!out->reasons[i]) {
+        ++out->remembered;
       }
     }
   };
@@ -87,13 +101,13 @@ std::vector<std::optional<std::string>> VerifyLines(const std::vector<LicenseLin
   std::vector<std::jthread> helpers;
   for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
   work();
-  return reasons;  // the helpers join as they go out of scope, before this returns
-}
+}  // the helpers join as they go out of scope, before this returns
 
 }  // namespace
 
 LoadResult LoadLicenses(const std::vector<std::filesystem::path>& files,
-                        const std::filesystem::path& vendor_keys_dir) {
+                        const std::filesystem::path& vendor_keys_dir,
+                        const SignatureDigests* known) {
   LoadResult result;
   KeyRing keys(vendor_keys_dir);
   std::vector<ParsedFile> verified;
@@ -122,12 +136,19 @@ LoadResult LoadLicenses(const std::vector<std::filesystem::path>& files,
         key_errors[i] = key.error().message;
       }
     }
-    const auto verdicts = VerifyLines(parsed.lines, line_keys, hostid);
+    LineVerdicts verdicts;
+    VerifyLines(parsed.lines, line_keys, hostid, known, &verdicts);
+    result.signatures_checked += verdicts.checked;
+    result.signatures_remembered += verdicts.remembered;
     std::vector<LicenseLine> good;
     for (std::size_t i = 0; i < parsed.lines.size(); ++i) {
       LicenseLine& line = parsed.lines[i];
       std::optional<std::string> reason = key_errors[i];
-      if (verdicts[i]) reason = fmt::format("signature does not verify ({})", *verdicts[i]);
+      if (verdicts.reasons[i]) {
+        reason = fmt::format("signature does not verify ({})", *verdicts.reasons[i]);
+      } else if (!verdicts.digests[i].empty()) {
+        result.verified.insert(std::move(verdicts.digests[i]));
+      }
       if (reason) {
         rejected.push_back(Rejection{SourceRef{parsed.name, line.line}, *reason});
         diagnostics.push_back(Diagnostic{Diagnostic::Severity::kError, parsed.name, line.line,

@@ -29,13 +29,27 @@ std::string SignAttribute(const Signature& signature, std::string_view newline) 
 
 std::optional<std::string> VerifyLine(const LicenseLine& line, const HostId& hostid,
                                       const PublicKey& key) {
+  return VerifyLine(line, hostid, key, nullptr, nullptr, nullptr);
+}
+
+std::optional<std::string> VerifyLine(const LicenseLine& line, const HostId& hostid,
+                                      const PublicKey& key, const SignatureDigests* known,
+                                      std::string* digest, bool* checked) {
+  if (checked != nullptr) *checked = false;
   const Attribute* sign = line.Find("SIGN");
   if (!sign || !sign->value) return "no SIGN";
   auto signature = ParseSignature(*sign->value);
   if (!signature) return signature.error().message;
-  if (!key.Verify(CanonicalForm(line, hostid), signature.value())) {
-    return "wrong key or modified line";
+  const std::string message = CanonicalForm(line, hostid);
+  std::string name;
+  if (known != nullptr || digest != nullptr) name = key.Digest(message, signature.value());
+  if (known != nullptr && !name.empty() && known->contains(name)) {
+    if (digest != nullptr) *digest = std::move(name);
+    return std::nullopt;
   }
+  if (checked != nullptr) *checked = true;
+  if (!key.Verify(message, signature.value())) return "wrong key or modified line";
+  if (digest != nullptr) *digest = std::move(name);
   return std::nullopt;
 }
 

@@ -11,7 +11,8 @@
 namespace floatlm::server {
 
 LicenseSet LoadLicenseSet(const std::vector<std::string>& files, const std::string& keys_dir,
-                          const std::string& options_file) {
+                          const std::string& options_file,
+                          const licenses::SignatureDigests* known) {
   LicenseSet out;
   if (!options_file.empty()) {
     auto parsed = options::LoadOptionsFile(options_file);
@@ -26,7 +27,9 @@ LicenseSet LoadLicenseSet(const std::vector<std::string>& files, const std::stri
     out.option_notes = std::move(parsed.notes);
   }
   std::vector<std::filesystem::path> paths(files.begin(), files.end());
-  auto loaded = licenses::LoadLicenses(paths, keys_dir);
+  auto loaded = licenses::LoadLicenses(paths, keys_dir, known);
+  out.signatures_checked = loaded.signatures_checked;
+  out.signatures_remembered = loaded.signatures_remembered;
   for (const auto& r : loaded.model.rejected) {
     FLOATLM_LOG(kWarn, "license.rejected", "line={} reason=\"{}\"", r.source.ToString(), r.reason);
   }
@@ -63,6 +66,7 @@ LicenseSet LoadLicenseSet(const std::vector<std::string>& files, const std::stri
     }
   }
   out.model = std::move(loaded.model);
+  out.verified = std::move(loaded.verified);
   return out;
 }
 

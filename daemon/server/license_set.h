@@ -5,12 +5,13 @@
 #ifndef FLOATLM_DAEMON_SERVER_LICENSE_SET_H_
 #define FLOATLM_DAEMON_SERVER_LICENSE_SET_H_
 
+#include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include <memory>
-
 #include "floatlm/licenses/model.h"
+#include "floatlm/licenses/signature.h"
 #include "options/options_policy.h"
 
 namespace floatlm::server {
@@ -20,12 +21,16 @@ struct LicenseSet {
   std::shared_ptr<const options::OptionsPolicy> policy;  // null without an options file
   std::vector<std::string> option_notes;                 // "file:line: note: ..."
   std::string error;  // non-empty: nothing can be served, and why
+  licenses::SignatureDigests verified;    // every verified line's digest, for the next load
+  std::size_t signatures_checked = 0;     // lines whose signature was checked this time
+  std::size_t signatures_remembered = 0;  // lines passed on a digest in `known`
 };
 
 // Reads, verifies and checks. Every rejected license line is logged as license.rejected
 // and every options-file problem as options.error; `options_file` may be empty.
+// `known` (may be null): digests of signatures verified at an earlier load.
 LicenseSet LoadLicenseSet(const std::vector<std::string>& files, const std::string& keys_dir,
-                          const std::string& options_file);
+                          const std::string& options_file, const licenses::SignatureDigests* known);
 
 }  // namespace floatlm::server
 

@@ -85,14 +85,20 @@ Server::Server(asio::io_context& io, const config::DaemonConfig& config)
       signals_(io, SIGINT, SIGTERM, SIGHUP),
       started_(std::chrono::system_clock::now()),
       last_idle_sweep_(engine::MonoTime::clock::now()) {
-  auto set = LoadLicenseSet(config_.license_files, config_.vendor_keys_dir, config_.options_file);
+  // The store first: it remembers which license signatures verified before.
+  const long long store_open_ms = OpenStore();
+  auto set = LoadLicenseSet(config_.license_files, config_.vendor_keys_dir, config_.options_file,
+                            &known_signatures_);
   if (!set.error.empty()) throw std::runtime_error(set.error);
-  FLOATLM_LOG(kInfo, "license.loaded", "pools={} packages={} rejected={}", set.model.pools.size(),
-              set.model.packages.size(), set.model.rejected.size());
+  FLOATLM_LOG(kInfo, "license.loaded",
+              "pools={} packages={} rejected={} signatures_checked={} signatures_remembered={}",
+              set.model.pools.size(), set.model.packages.size(), set.model.rejected.size(),
+              set.signatures_checked, set.signatures_remembered);
+  RememberSignatures(std::move(set.verified));
   engine_ = std::make_unique<engine::SeatEngine>(std::move(set.model), MakeEngineConfig(config_));
   engine_->SetPolicy(std::move(set.policy));
   recorder_ = std::make_unique<StateRecorder>(*engine_);
-  OpenStoreAndRestore();
+  RestoreState(store_open_ms);
   HandlerSettings hs;
   hs.ttl = config_.lease_ttl;
   hs.reattach_window = config_.reattach_window;
@@ -192,7 +198,7 @@ void Server::DoAccept() {
   });
 }
 
-void Server::OpenStoreAndRestore() {
+long long Server::OpenStore() {
   const auto began = engine::MonoTime::clock::now();
   store::SqliteStoreOptions options;
   options.state_dir = config_.state_dir;
@@ -205,8 +211,30 @@ void Server::OpenStoreAndRestore() {
   }
   sqlite_store_ = sqlite.get();
   store_ = std::move(sqlite);
+  std::vector<std::string> digests;
+  if (auto st = sqlite_store_->LoadSignatureDigests(&digests); !st.ok()) {
+    throw std::runtime_error(st.message());
+  }
+  known_signatures_ = licenses::SignatureDigests(std::make_move_iterator(digests.begin()),
+                                                 std::make_move_iterator(digests.end()));
+  return MillisSince(began);
+}
+
+void Server::RememberSignatures(licenses::SignatureDigests verified) {
+  if (verified == known_signatures_) return;
+  const std::vector<std::string> digests(verified.begin(), verified.end());
+  if (auto st = sqlite_store_->ReplaceSignatureDigests(digests); !st.ok()) {
+    // Only a cost: the next start checks every signature again.
+    FLOATLM_LOG(kWarn, "license.signatures_not_saved", "reason=\"{}\"", st.message());
+  }
+  known_signatures_ = std::move(verified);
+}
+
+void Server::RestoreState(long long open_ms) {
+  const auto began = engine::MonoTime::clock::now();
   store::StoredState state;
   if (auto st = store_->Load(&state); !st.ok()) throw std::runtime_error(st.message());
+  const long long read_ms = MillisSince(began);
 
   const auto now = CurrentNow();
   std::vector<engine::RestoredLease> leases;
@@ -234,7 +262,9 @@ void Server::OpenStoreAndRestore() {
   }
   engine_->RestoreAssignments(std::move(assignments));
   engine_->ReserveLeaseIds(state.highest_lease_id);
+  const auto engine_began = engine::MonoTime::clock::now();
   const auto report = engine_->Restore(std::move(leases), now);
+  const long long engine_ms = MillisSince(engine_began);
   for (const auto& [lease, why] : report.dropped) {
     FLOATLM_LOG(kWarn, "lease.not_restored", "lease={} feature={} user={} host={} reason=\"{}\"",
                 lease.id, lease.feature, lease.who.user, lease.who.host, why);
@@ -246,11 +276,14 @@ void Server::OpenStoreAndRestore() {
                     now.wall);
   if (auto st = store_->Commit(recorder_->batch()); !st.ok()) throw std::runtime_error(st.message());
   recorder_->Clear();
-  // ms: opening and checking the database, reading it, and putting the leases back.
+  // ms: opening and checking the database, reading it, and putting the leases back; the
+  // parts: open_ms (open, integrity check, migrations), read_ms (every table read),
+  // engine_ms (the seat engine placing the leases). Licenses load between open and read.
   FLOATLM_LOG(kInfo, "state.restored",
-              "db={}/floatlm.db leases={} dropped={} highest_lease_id={} ms={}", config_.state_dir,
-              report.restored, report.dropped.size(), state.highest_lease_id,
-              MillisSince(began));
+              "db={}/floatlm.db leases={} dropped={} highest_lease_id={} ms={} open_ms={} "
+              "read_ms={} engine_ms={}",
+              config_.state_dir, report.restored, report.dropped.size(), state.highest_lease_id,
+              open_ms + MillisSince(began), open_ms, read_ms, engine_ms);
 }
 
 void Server::Deliver(Session& session, const std::string& replies) {
@@ -478,11 +511,13 @@ Server::RereadResult Server::Reread() {
 
 Server::RereadResult Server::DoReread() {
   config::WarnAboutPermissions(config_, config::PermissionScope::kReread);
-  auto set = LoadLicenseSet(config_.license_files, config_.vendor_keys_dir, config_.options_file);
+  auto set = LoadLicenseSet(config_.license_files, config_.vendor_keys_dir, config_.options_file,
+                            &known_signatures_);
   if (!set.error.empty()) {
     FLOATLM_LOG(kError, "license.reread_failed", "reason=\"{}\" kept=old", set.error);
     return {false, "reread failed, the old licenses and options stay in force: " + set.error};
   }
+  RememberSignatures(std::move(set.verified));
   auto report = engine_->Reload(std::move(set.model), CurrentNow());
   engine_->SetPolicy(std::move(set.policy));
   std::string text;

@@ -18,6 +18,7 @@
 #include "admin/admin_listener.h"
 #include "config/daemon_config.h"
 #include "engine/seat_engine.h"
+#include "floatlm/licenses/signature.h"
 #include "server/admin_request.h"
 #include "server/expiry_warnings.h"
 #include "server/request_handler.h"
@@ -74,7 +75,12 @@ class Server {
   void ScheduleWatchdog(std::chrono::microseconds interval);
   std::string ServiceStatus() const;  // one line for systemd's STATUS=
   engine::Now CurrentNow() const;
-  void OpenStoreAndRestore();
+  // Opens the state database and reads the remembered signature digests; returns the
+  // milliseconds it took. RestoreState then puts the stored leases back into the engine.
+  long long OpenStore();
+  void RestoreState(long long open_ms);
+  // Keeps the digests of a successful load, in memory and in the store, for the next one.
+  void RememberSignatures(licenses::SignatureDigests verified);
   void ScheduleFlush();
   // Commits the turn's batch, then releases the replies that waited for it. On failure
   // the batch is kept for the next try and new checkouts are refused meanwhile.
@@ -104,6 +110,7 @@ class Server {
   std::unique_ptr<engine::SeatEngine> engine_;
   std::unique_ptr<store::LeaseStore> store_;
   store::SqliteLeaseStore* sqlite_store_ = nullptr;  // store_ itself, for what only SQLite does
+  licenses::SignatureDigests known_signatures_;      // verified at the last load (see above)
   std::unique_ptr<StateRecorder> recorder_;
   std::vector<std::shared_ptr<Session>> awaiting_commit_;
   bool flush_scheduled_ = false;

@@ -33,6 +33,14 @@ void Statement::BindText(int index, std::string_view value) {
   if (bind_error_ == SQLITE_OK) bind_error_ = rc;
 }
 
+void Statement::BindBlob(int index, std::string_view bytes) {
+  // A zero-length blob, not NULL, for an empty view.
+  const int rc = bytes.empty() ? sqlite3_bind_zeroblob(stmt_.get(), index, 0)
+                               : sqlite3_bind_blob64(stmt_.get(), index, bytes.data(), bytes.size(),
+                                                     SQLITE_STATIC);
+  if (bind_error_ == SQLITE_OK) bind_error_ = rc;
+}
+
 int Statement::Step() {
   if (bind_error_ != SQLITE_OK) return bind_error_;
   return sqlite3_step(stmt_.get());
@@ -63,6 +71,13 @@ std::string Statement::ColumnText(int index) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_.get(), index));
   if (text == nullptr) return {};
   return std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), index)));
+}
+
+std::string Statement::ColumnBlob(int index) const {
+  const void* data = sqlite3_column_blob(stmt_.get(), index);
+  if (data == nullptr) return {};
+  return std::string(static_cast<const char*>(data),
+                     static_cast<std::size_t>(sqlite3_column_bytes(stmt_.get(), index)));
 }
 
 Status Error(sqlite3* db, int rc, std::string_view path, std::string_view what) {

@@ -35,6 +35,7 @@ class Statement {
   void BindInt(int index, std::int64_t value);
   void BindUint(int index, std::uint64_t value);     // stored as the same 64 bits, signed
   void BindText(int index, std::string_view value);  // must outlive the next Step()
+  void BindBlob(int index, std::string_view bytes);  // must outlive the next Step()
 
   // SQLITE_ROW, SQLITE_DONE or an error code.
   int Step();
@@ -45,6 +46,7 @@ class Statement {
   std::int64_t ColumnInt(int index) const;
   std::uint64_t ColumnUint(int index) const;
   std::string ColumnText(int index) const;
+  std::string ColumnBlob(int index) const;
 
  private:
   struct Finalizer {

@@ -63,8 +63,8 @@ Status WithAdvice(Status status) {
 // The tables a restart reads. The journal is not among them: it only grows, and checking
 // it at every start would make start-up as slow as the site's history is long. A damaged
 // journal page shows up, naming the file, when `floatlm report` or an append reads it.
-constexpr std::array<std::string_view, 4> kStateTables = {"meta", "leases", "cloud_slots",
-                                                          "assignments"};
+constexpr std::array<std::string_view, 5> kStateTables = {"meta", "leases", "cloud_slots",
+                                                          "assignments", "verified_signatures"};
 
 // Runs one check pragma; appends what it reports other than "ok" to *problems.
 int RunCheck(sqlite3* db, const std::string& sql, std::vector<std::string>* problems) {

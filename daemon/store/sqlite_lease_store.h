@@ -67,6 +67,13 @@ class SqliteLeaseStore final : public LeaseStore {
   };
   Status Backup(const std::string& dest, BackupInfo* info);
 
+  // Digests of the license signatures that verified at the last load
+  // (licenses::SignatureDigests), kept so that a restart checks only new or changed
+  // lines. Load reads them all; Replace makes `digests` the whole set, in one
+  // transaction.
+  Status LoadSignatureDigests(std::vector<std::string>* out);
+  Status ReplaceSignatureDigests(const std::vector<std::string>& digests);
+
  private:
   SqliteLeaseStore(sqlite::DbPtr db, std::string path);
   int PrepareAll();

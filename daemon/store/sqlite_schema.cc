@@ -104,9 +104,18 @@ DROP TABLE journal;
 ALTER TABLE journal_v2 RENAME TO journal;
 )sql";
 
-constexpr std::array<Migration, 2> kMigrations = {{
+// v3: digests of license signatures that verified at the last load, so that a restart
+// checks only lines that are new or changed (licenses::SignatureDigests).
+constexpr std::string_view kSchemaV3 = R"sql(
+CREATE TABLE verified_signatures (
+  digest BLOB PRIMARY KEY
+) STRICT, WITHOUT ROWID;
+)sql";
+
+constexpr std::array<Migration, 3> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
+    {3, kSchemaV3},
 }};
 
 Status ReadIntPragma(sqlite3* db, std::string_view pragma, std::string_view path,

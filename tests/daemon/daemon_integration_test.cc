@@ -310,6 +310,51 @@ BOOST_AUTO_TEST_CASE(warns_of_lines_near_expiry_at_start_and_on_reread) {
   BOOST_TEST(text.find("warning: cad") == std::string::npos, text);
 }
 
+// The last license.loaded line of the log.
+std::string LastLoadedLine(const std::string& log) {
+  const auto at = log.rfind("event=license.loaded");
+  if (at == std::string::npos) return {};
+  return log.substr(at, log.find('\n', at) - at);
+}
+
+BOOST_AUTO_TEST_CASE(a_restart_checks_only_the_license_lines_it_has_not_verified) {
+  DaemonFixture d(
+      "VENDOR demo\nFEATURE cad demo 2027.0 permanent 2 SN=T-1\n"
+      "FEATURE cam demo 2027.0 permanent 3 SN=T-2\n");
+  BOOST_TEST(LastLoadedLine(d.log()).find("signatures_checked=2 signatures_remembered=0") !=
+                 std::string::npos,
+             d.log());
+  d.Stop();
+  d.Start();
+  BOOST_TEST(LastLoadedLine(d.log()).find("signatures_checked=0 signatures_remembered=2") !=
+                 std::string::npos,
+             d.log());
+  d.Stop();
+  // cam's count edited by hand: what was remembered of its line does not cover the edit.
+  std::string text;
+  {
+    std::ifstream in(d.license_path(), std::ios::binary);
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const auto at = text.find("permanent 3");
+  BOOST_REQUIRE(at != std::string::npos);
+  text.replace(at, 11, "permanent 9");
+  std::ofstream(d.license_path(), std::ios::binary | std::ios::trunc) << text;
+  d.Start();
+  BOOST_TEST(LastLoadedLine(d.log()).find("signatures_checked=1 signatures_remembered=1") !=
+                 std::string::npos,
+             d.log());
+  const auto rejected = d.log().find("event=license.rejected line=" + d.license_path().string());
+  BOOST_TEST(rejected != std::string::npos, d.log());
+  BOOST_TEST(d.log().find("signature does not verify (wrong key or modified line)", rejected) !=
+                 std::string::npos,
+             d.log());
+  auto c = RawClient::Tcp(d.port());
+  c.Hello("alice", "ws1");
+  MustGrant(c, 2, "cad");
+  MustDeny(c, 3, "cam");
+}
+
 BOOST_AUTO_TEST_CASE(admin_commands_over_tcp_need_the_token) {
   TempDir secrets;
   const auto token_file = secrets.path() / "admin.token";

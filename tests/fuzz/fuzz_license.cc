@@ -63,6 +63,36 @@ void QueryModel(const lic::Model& model) {
   for (const lic::Rejection& r : model.rejected) FUZZ_CHECK(!r.ToString().empty(), "empty rejection");
 }
 
+bool Checkable(const lic::LicenseLine& line) { return line.IsSigned() && line.fields.size() >= 2; }
+
+// Remembering never changes a verdict: given the digests of every line of the signed
+// file, each line of it and of the raw input verifies exactly as it does without them,
+// and a line passes unchecked only on its own digest.
+void CheckRememberedSignatures(const lic::ParsedFile& signed_file, const lic::ParsedFile& input,
+                               const lic::PublicKey& pub) {
+  lic::SignatureDigests known;
+  const lic::HostId signed_hostid = lic::BoundHostId(signed_file);
+  for (const lic::LicenseLine& line : signed_file.lines) {
+    std::string digest;
+    if (Checkable(line) && !lic::VerifyLine(line, signed_hostid, pub, nullptr, &digest, nullptr)) {
+      known.insert(digest);
+    }
+  }
+  for (const lic::ParsedFile* file : {&signed_file, &input}) {
+    const lic::HostId hostid = lic::BoundHostId(*file);
+    for (const lic::LicenseLine& line : file->lines) {
+      if (!Checkable(line)) continue;
+      std::string digest;
+      bool checked = false;
+      const auto with = lic::VerifyLine(line, hostid, pub, &known, &digest, &checked);
+      const auto without = lic::VerifyLine(line, hostid, pub);
+      FUZZ_CHECK(with.has_value() == without.has_value(), "a remembered digest changed a verdict");
+      if (!with)
+        FUZZ_CHECK(checked != known.contains(digest), "passed unchecked on another digest");
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -105,6 +135,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const lic::VerifyReport report = lic::VerifyLicenseText("fuzz.lic", signed_text.value(), pub);
       FUZZ_CHECK(report.ok(), "a file the signer accepted does not verify");
       FUZZ_CHECK(report.verified == report.signed_lines, "a signed line does not verify");
+      CheckRememberedSignatures(lic::ParseLicenseText("fuzz.lic", signed_text.value()), parsed,
+                                pub);
     }
   }
   return 0;

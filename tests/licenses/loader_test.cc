@@ -146,6 +146,59 @@ BOOST_AUTO_TEST_CASE(a_corrupt_public_key_rejects_its_vendors_lines) {
   BOOST_TEST(result.model.rejected[0].reason.find("acme.pub: not a PEM public key") != std::string::npos);
 }
 
+// A second load given the first one's digests checks no signature again, and serves the
+// same; a digest never vouches for anything but the exact key, signature and text it
+// came from.
+BOOST_AUTO_TEST_CASE(remembered_signatures_skip_the_check_only_for_unchanged_lines) {
+  TempDir dir;
+  std::filesystem::create_directories(dir / "keys");
+  PrivateKey acme = testing::VectorKey();
+  Write(dir / "keys" / "acme.pub", acme.Public().ToPem());
+  const std::string text = Sign(
+      "VENDOR acme\nFEATURE draw acme 1.0 permanent 5\n"
+      "INCREMENT paint acme 1.0 permanent 2\n",
+      acme);
+  Write(dir / "site.lic", text);
+
+  const LoadResult first = LoadLicenses({dir / "site.lic"}, dir / "keys", nullptr);
+  BOOST_REQUIRE(first.model.rejected.empty());
+  BOOST_TEST(first.signatures_checked == 2u);
+  BOOST_TEST(first.signatures_remembered == 0u);
+  BOOST_TEST(first.verified.size() == 2u);
+  for (const std::string& digest : first.verified) BOOST_TEST(digest.size() == 32u);
+
+  const LoadResult second = LoadLicenses({dir / "site.lic"}, dir / "keys", &first.verified);
+  BOOST_TEST(second.signatures_checked == 0u);
+  BOOST_TEST(second.signatures_remembered == 2u);
+  BOOST_TEST(second.verified == first.verified);
+  BOOST_REQUIRE_EQUAL(second.model.pools.size(), first.model.pools.size());
+  for (std::size_t i = 0; i < first.model.pools.size(); ++i) {
+    BOOST_TEST(second.model.pools[i].Key() == first.model.pools[i].Key());
+  }
+
+  // The paint line tampered with (2 seats become 3): checked, and rejected.
+  std::string tampered = text;
+  tampered.replace(tampered.find("permanent 2"), 11, "permanent 3");
+  Write(dir / "site.lic", tampered);
+  const LoadResult third = LoadLicenses({dir / "site.lic"}, dir / "keys", &first.verified);
+  BOOST_TEST(third.signatures_checked == 1u);
+  BOOST_TEST(third.signatures_remembered == 1u);
+  BOOST_REQUIRE_EQUAL(third.model.rejected.size(), 1u);
+  BOOST_TEST(third.model.rejected[0].reason ==
+             "signature does not verify (wrong key or modified line)");
+  BOOST_TEST(third.verified.size() == 1u);
+
+  // Another vendor key under the same name: nothing remembered applies.
+  Write(dir / "site.lic", text);
+  Write(dir / "keys" / "acme.pub", PrivateKey::Generate().value().Public().ToPem());
+  const LoadResult fourth = LoadLicenses({dir / "site.lic"}, dir / "keys", &first.verified);
+  BOOST_TEST(fourth.signatures_checked == 2u);
+  BOOST_TEST(fourth.signatures_remembered == 0u);
+  BOOST_TEST(fourth.model.pools.empty());
+  BOOST_TEST(fourth.model.rejected.size() == 2u);
+  BOOST_TEST(fourth.verified.empty());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace

@@ -282,6 +282,25 @@ BOOST_AUTO_TEST_CASE(damage_confined_to_the_journal_is_found_when_the_journal_is
   BOOST_TEST(Contains(s.message(), "integrity check on open"), s.message());
 }
 
+// Binary digests (zero bytes included) come back as written; a replace drops the old set.
+BOOST_AUTO_TEST_CASE(signature_digests_are_replaced_whole_and_survive_a_reopen) {
+  TempDir dir;
+  const std::string zeros(32, '\0'), ones(32, '\x01'), twos(32, '\x02');
+  {
+    auto store = MustOpen(dir.path());
+    std::vector<std::string> none;
+    BOOST_REQUIRE(store->LoadSignatureDigests(&none).ok());
+    BOOST_TEST(none.empty());
+    BOOST_REQUIRE(store->ReplaceSignatureDigests({ones, zeros}).ok());
+    BOOST_REQUIRE(store->ReplaceSignatureDigests({zeros, twos, twos}).ok());
+  }
+  auto store = MustOpen(dir.path());
+  std::vector<std::string> digests;
+  BOOST_REQUIRE(store->LoadSignatureDigests(&digests).ok());
+  std::sort(digests.begin(), digests.end());
+  BOOST_TEST((digests == std::vector<std::string>{zeros, twos}));
+}
+
 BOOST_AUTO_TEST_CASE(file_that_is_not_a_database_is_refused_naming_it) {
   TempDir dir;
   std::ofstream(DbPath(dir)) << std::string(10000, 'x');

@@ -23,6 +23,9 @@ class PublicKey {
   std::string ToPem() const;
   // True iff `signature` is a valid Ed25519 signature of `message` by this key.
   bool Verify(std::string_view message, const Signature& signature) const;
+  // SHA-256 of this key's 32 raw bytes, `signature` and `message` (32 bytes): names one
+  // (key, signature, message) triple, so that a check already made can be remembered.
+  std::string Digest(std::string_view message, const Signature& signature) const;
 
  private:
   struct Impl;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "floatlm/licenses/diagnostic.h"
@@ -20,6 +21,19 @@ namespace floatlm::licenses {
 // ("no SIGN", "malformed SIGN: ...", "wrong key or modified line"), or nullopt if it does.
 std::optional<std::string> VerifyLine(const LicenseLine& line, const HostId& hostid,
                                       const PublicKey& key);
+
+// Signatures that verified before, by PublicKey::Digest of (key, signature, signed text).
+// The daemon keeps the set of each load in its state database and hands it to the next,
+// which then checks only the lines that are new or changed.
+using SignatureDigests = std::unordered_set<std::string>;
+
+// VerifyLine, remembering: a line whose digest is in `known` passes without the Ed25519
+// check. If the line verifies, *digest is set to its digest; *checked says whether the
+// Ed25519 check ran. Each pointer may be null. Whatever `known` holds, a line verifies only if its
+// exact key, signature and signed text (host id binding included) verified once.
+std::optional<std::string> VerifyLine(const LicenseLine& line, const HostId& hostid,
+                                      const PublicKey& key, const SignatureDigests* known,
+                                      std::string* digest, bool* checked);
 
 // Signs every FEATURE/INCREMENT/PACKAGE line of `text` and returns the new text.
 // Fails, listing every diagnostic one per line, if the file has parse or semantic
