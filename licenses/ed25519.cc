@@ -102,7 +102,13 @@ bool PublicKey::Verify(std::string_view message, const Signature& signature) con
 std::string PublicKey::Digest(std::string_view message, const Signature& signature) const {
   std::array<unsigned char, 32> raw{};
   std::size_t raw_size = raw.size();
-  EVP_PKEY_get_raw_public_key(impl_->key.get(), raw.data(), &raw_size);
+  // Without the key's bytes the digest would not tell keys apart: no digest, and the
+  // line is simply checked.
+  if (EVP_PKEY_get_raw_public_key(impl_->key.get(), raw.data(), &raw_size) != 1 ||
+      raw_size != raw.size()) {
+    ERR_clear_error();
+    return {};
+  }
   // Key and signature have fixed sizes, so the concatenation is unambiguous.
   std::string input(reinterpret_cast<const char*>(raw.data()), raw_size);
   input.append(reinterpret_cast<const char*>(signature.data()), signature.size());

@@ -25,6 +25,7 @@ class PublicKey {
   bool Verify(std::string_view message, const Signature& signature) const;
   // SHA-256 of this key's 32 raw bytes, `signature` and `message` (32 bytes): names one
   // (key, signature, message) triple, so that a check already made can be remembered.
+  // Empty if OpenSSL cannot produce it; an empty digest is never remembered.
   std::string Digest(std::string_view message, const Signature& signature) const;
 
  private:
