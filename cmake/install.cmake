@@ -36,6 +36,9 @@ set_target_properties(floatlm_client_static PROPERTIES EXPORT_NAME client_static
 # keeps that build as it is and costs one more small archive in libfloatlm-dev.
 # libfloatlm.so already contains the codec (linked privately, symbols hidden).
 set_target_properties(floatlm_proto PROPERTIES EXPORT_NAME proto)
+# The same holds for the license reader the vendor-key check uses (floatlm_licenses),
+# which brings OpenSSL's libcrypto and fmt into the static link.
+set_target_properties(floatlm_licenses PROPERTIES EXPORT_NAME licenses)
 
 install(TARGETS floatlm_client
   EXPORT floatlmTargets
@@ -43,7 +46,7 @@ install(TARGETS floatlm_client
     COMPONENT runtime
     NAMELINK_COMPONENT dev
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS floatlm_client_static floatlm_proto
+install(TARGETS floatlm_client_static floatlm_proto floatlm_licenses
   EXPORT floatlmTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

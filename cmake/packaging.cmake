@@ -85,5 +85,7 @@ Headers (C and C++), the shared and static libraries, a pkg-config file and a
 CMake package (find_package(floatlm), target floatlm::client) for building
 applications against libfloatlm.")
 set(CPACK_COMPONENT_DEV_DEPENDS runtime)
+# The static library needs OpenSSL's libcrypto and fmt at link time (floatlm.pc).
+set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS "libssl-dev, libfmt-dev")
 
 include(CPack)

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+
 #include <fmt/format.h>
 
 namespace floatlm::licenses {
@@ -109,6 +110,24 @@ int Pool::CountOn(Date day) const {
     if (Covers(line, day)) total += line.count;
   }
   return total;
+}
+
+bool Pool::ServesVersion(const std::optional<Version>& requested) const {
+  if (!requested) return true;
+  if (version < *requested) return false;
+  if (prev_versions) {
+    // Subscription licenses serve the newest release and n before it, counted in majors.
+    constexpr std::uint64_t kScale = 1'000'000;
+    const auto wanted = static_cast<std::int64_t>(requested->scaled / kScale);
+    const auto newest = static_cast<std::int64_t>(version.scaled / kScale);
+    if (wanted < newest - *prev_versions) return false;
+  }
+  return true;
+}
+
+bool Pool::InForceOn(Date day) const {
+  return std::any_of(lines.begin(), lines.end(),
+                     [day](const PoolLine& line) { return Covers(line, day); });
 }
 
 std::optional<Date> Pool::LastExpiry() const {

@@ -9,7 +9,9 @@
 
 #include <fmt/format.h>
 
+#include "floatlm/licenses/canonical.h"
 #include "floatlm/licenses/dates.h"
+#include "floatlm/licenses/evidence.h"
 
 namespace floatlm::licenses {
 namespace {
@@ -356,6 +358,7 @@ BuildResult BuildModel(const std::vector<ParsedFile>& files,
   };
 
   for (const ParsedFile& file : files) {
+    const HostId hostid = BoundHostId(file);
     for (const Diagnostic& d : file.diagnostics) {
       if (d.severity == Diagnostic::Severity::kError) {
         std::vector<Diagnostic> one = {d};
@@ -370,12 +373,14 @@ BuildResult BuildModel(const std::vector<ParsedFile>& files,
         case Keyword::kFeature:
         case Keyword::kIncrement:
           if (auto record = CheckFeature(file, line, check)) {
+            record->pool.lines.front().evidence = EvidenceOf(hostid, line);
             record->order = order++;
             features.push_back(std::move(*record));
           }
           break;
         case Keyword::kPackage:
           if (auto package = CheckPackage(file, line, check)) {
+            package->evidence = EvidenceOf(hostid, line);
             packages.push_back(PackageRecord{std::move(*package), &file, &line});
           }
           break;

@@ -38,6 +38,7 @@ std::string_view ErrcName(Errc code) noexcept {
     case Errc::kDisconnected: return "disconnected";
     case Errc::kTimedOut: return "timed_out";
     case Errc::kInternal: return "internal";
+    case Errc::kUntrustedLicense: return "untrusted_license";
   }
   return "unknown";
 }

@@ -35,6 +35,7 @@ void Fields(F& f, M& m) {
     f.OptUint(Tag::kPid, m.pid);
     f.OptName(Tag::kApp, m.app);
     f.OptName(Tag::kClientVersion, m.client_version);
+    f.OptBool(Tag::kWantLicenseLines, m.want_license_lines);
   } else if constexpr (std::is_same_v<T, Checkout>) {
     f.Name(Tag::kFeature, m.feature);
     f.OptName(Tag::kVersion, m.version);
@@ -72,6 +73,8 @@ void Fields(F& f, M& m) {
     f.OptName(Tag::kLicenseExpiry, m.license_expiry);
     f.Bool(Tag::kShared, m.shared);
     f.OptText(Tag::kReason, m.reason);
+    f.Lines(Tag::kLicenseLine, m.license_lines);
+    f.OptUint(Tag::kLicenseLinesLeftOut, m.license_lines_left_out);
   } else if constexpr (std::is_same_v<T, Denied> || std::is_same_v<T, Error>) {
     f.Code(Tag::kCode, m.code);
     f.OptText(Tag::kMessage, m.message);
@@ -108,9 +111,19 @@ class FieldWriter {
   void OptText(Tag tag, std::string_view s) { if (!s.empty()) Text(tag, s); }
   void OptUint(Tag tag, std::uint64_t v) { if (v != 0) Uint(tag, v); }
   void Bool(Tag tag, bool v) { Uint(tag, v ? 1 : 0); }
+  void OptBool(Tag tag, bool v) { if (v) Uint(tag, 1); }
   void Code(Tag tag, Errc code) { Uint(tag, static_cast<std::uint64_t>(code)); }
   void Names(Tag tag, const std::vector<std::string>& values) {
     for (std::size_t i = 0; i < values.size() && i < kMaxArgs; ++i) Name(tag, values[i]);
+  }
+  // What FitLicenseLines keeps: a line is never cut (a cut line cannot verify).
+  void Lines(Tag tag, const std::vector<std::string>& values) {
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < values.size() && i < kMaxLicenseLines; ++i) {
+      bytes += values[i].size();
+      if (values[i].size() > kMaxLicenseLine || bytes > kLicenseLineBudget) break;
+      Bytes(tag, values[i], kMaxLicenseLine);
+    }
   }
 
  private:
@@ -191,6 +204,7 @@ class FieldSink {
     Uint(tag, v);
     if (tag_ == tag && error.empty()) out = v != 0;
   }
+  void OptBool(Tag tag, bool& out) { Bool(tag, out); }
   void Code(Tag tag, Errc& out) {
     std::uint16_t v = 0;
     Uint(tag, v);
@@ -201,6 +215,13 @@ class FieldSink {
     if (out.size() >= kMaxArgs) return Bad("repeats too often");
     std::string value;
     Str(tag, value, kMaxName);
+    if (error.empty()) out.push_back(std::move(value));
+  }
+  void Lines(Tag tag, std::vector<std::string>& out) {
+    if (tag_ != tag) return;
+    if (out.size() >= kMaxLicenseLines) return Bad("repeats too often");
+    std::string value;
+    Str(tag, value, kMaxLicenseLine);
     if (error.empty()) out.push_back(std::move(value));
   }
 
@@ -254,6 +275,18 @@ MsgType TypeOf(const Message& msg) {
       MsgType::kDiag};
   static_assert(std::size(kTypes) == std::variant_size_v<Message>);
   return kTypes[msg.index()];
+}
+
+std::uint64_t FitLicenseLines(std::vector<std::string>& lines) {
+  std::size_t keep = 0, bytes = 0;
+  while (keep < lines.size() && keep < kMaxLicenseLines) {
+    bytes += lines[keep].size();
+    if (lines[keep].size() > kMaxLicenseLine || bytes > kLicenseLineBudget) break;
+    ++keep;
+  }
+  const std::uint64_t dropped = lines.size() - keep;
+  lines.resize(keep);
+  return dropped;
 }
 
 void EncodeFrame(std::uint32_t request_id, const Message& msg, std::string& out) {

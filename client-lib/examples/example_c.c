@@ -3,8 +3,18 @@
  *   floatlm-example-c FEATURE[:VERSION] [SECONDS]
  *
  * The server list comes from $FLOATLM_LICENSE (port@host). Exit status: 0 when the
- * seat was granted and returned, 3 when it was denied, 1 on other errors. */
+ * seat was granted and returned, 3 when it was denied, 1 on other errors.
+ *
+ * A vendor's application trusts only its own signature. Build with the header
+ * `floatlm-vendor embed --pub acme.pub --vendor acme -o acme_key.h` writes:
+ *
+ *   cc -DFLOATLM_VENDOR_KEY_HEADER='"acme_key.h"' -DFLOATLM_TRUST_VENDOR=floatlm_trust_acme ...
+ *
+ * and a seat whose license lines acme did not sign is refused (exit 3). */
 #include <floatlm/floatlm.h>
+#ifdef FLOATLM_VENDOR_KEY_HEADER
+#include FLOATLM_VENDOR_KEY_HEADER
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +43,9 @@ int main(int argc, char** argv) {
   if (floatlm_options_create(&options) != FLOATLM_OK) return 1;
   floatlm_options_set_app_name(options, "example-c");
   floatlm_options_set_lease_callback(options, on_lease, NULL);
+#ifdef FLOATLM_TRUST_VENDOR
+  if (FLOATLM_TRUST_VENDOR(options) != FLOATLM_OK) return 1;
+#endif
   floatlm_status rc = floatlm_client_create(options, &client);
   floatlm_options_destroy(options);
   if (rc != FLOATLM_OK) return 1;

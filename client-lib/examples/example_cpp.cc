@@ -4,12 +4,21 @@
 //   floatlm-example-cpp FEATURE[:VERSION] [SECONDS]
 //
 // The server list comes from $FLOATLM_LICENSE. Exit status: 0 ok, 3 denied, 1 error.
+//
+// To trust only the vendor's signature, build with the header `floatlm-vendor embed
+// --pub acme.pub --vendor acme -o acme_key.h` writes:
+//   c++ -DFLOATLM_VENDOR_KEY_HEADER='"acme_key.h"' -DFLOATLM_VENDOR_NAME='"acme"'
+//       -DFLOATLM_VENDOR_KEY_PEM=floatlm_vendor_key_acme ...
 #include <chrono>
 #include <cstdio>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "floatlm/floatlm.hpp"
+#ifdef FLOATLM_VENDOR_KEY_HEADER
+#include FLOATLM_VENDOR_KEY_HEADER
+#endif
 
 int main(int argc, char** argv) {
   if (argc < 2) {
@@ -24,7 +33,11 @@ int main(int argc, char** argv) {
   }
   const int seconds = argc > 2 ? std::stoi(argv[2]) : 0;
   try {
-    floatlm::Client client(floatlm::Options()
+    floatlm::Options options;
+#ifdef FLOATLM_VENDOR_KEY_PEM
+    options.VendorKey(FLOATLM_VENDOR_NAME, FLOATLM_VENDOR_KEY_PEM);
+#endif
+    floatlm::Client client(std::move(options)
                                .App("example-cpp")
                                .OnLease([](std::uint64_t lease, floatlm_lease_event event,
                                            floatlm_status code, const std::string& message) {
@@ -46,7 +59,8 @@ int main(int argc, char** argv) {
     return 0;
   } catch (const floatlm::Error& e) {
     std::fprintf(stderr, "%s: %s\n", e.name(), e.what());
-    const bool denied = e.code() > 0 && e.code() < FLOATLM_E_MALFORMED_REQUEST;
+    const bool denied = (e.code() > 0 && e.code() < FLOATLM_E_MALFORMED_REQUEST) ||
+                        e.code() == FLOATLM_E_UNTRUSTED_LICENSE;
     return denied ? 3 : 1;
   }
 }

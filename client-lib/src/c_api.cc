@@ -61,6 +61,7 @@ constexpr std::pair<int, Errc> kCodes[] = {
     {FLOATLM_E_DISCONNECTED, Errc::kDisconnected},
     {FLOATLM_E_TIMED_OUT, Errc::kTimedOut},
     {FLOATLM_E_INTERNAL, Errc::kInternal},
+    {FLOATLM_E_UNTRUSTED_LICENSE, Errc::kUntrustedLicense},
 };
 static_assert(std::all_of(std::begin(kCodes), std::end(kCodes),
                           [](const auto& c) { return c.first == static_cast<int>(c.second); }));
@@ -189,6 +190,23 @@ floatlm_status floatlm_options_set_queue_callback(floatlm_options_t* options,
         callback(user_data, feature.c_str(), position);
       };
     }
+    return FLOATLM_OK;
+  });
+}
+
+floatlm_status floatlm_options_add_vendor_key(floatlm_options_t* options, const char* vendor,
+                                             const char* public_key_pem) {
+  if (options == nullptr || vendor == nullptr || public_key_pem == nullptr) {
+    return FLOATLM_E_BAD_ARGUMENT;
+  }
+  const std::string name = vendor;
+  if (name.empty() || name.size() > 256) return FLOATLM_E_BAD_ARGUMENT;
+  return Guard([&] {
+    auto key = floatlm::licenses::PublicKey::FromPem(public_key_pem);
+    if (!key) return FLOATLM_E_BAD_ARGUMENT;
+    auto& keys = options->config.vendor_keys;
+    std::erase_if(keys, [&](const auto& entry) { return entry.first == name; });
+    keys.emplace_back(name, std::move(key).value());
     return FLOATLM_OK;
   });
 }

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdlib>
+#include <ctime>
 #include <random>
 #include <variant>
 
@@ -39,6 +40,7 @@ const T* As(const proto::Message& m) {
 }  // namespace
 
 Client::Client(ClientConfig config) : config_(std::move(config)) {
+  for (const auto& [vendor, key] : config_.vendor_keys) trust_.AddKey(vendor, key);
   if (::pipe2(wake_pipe_, O_CLOEXEC | O_NONBLOCK) != 0) wake_pipe_[0] = wake_pipe_[1] = -1;
 }
 
@@ -162,6 +164,7 @@ Errc Client::Connect() {
   hello_.pid = static_cast<std::uint64_t>(::getpid());
   hello_.app = config_.app.empty() ? ProgramName() : config_.app;
   hello_.client_version = "libfloatlm " FLOATLM_CLIENT_VERSION;
+  hello_.want_license_lines = !config_.vendor_keys.empty();
 
   proto::HelloOk hello_ok;
   auto conn = OpenAndHello(&hello_ok, &error);
@@ -275,6 +278,12 @@ Errc Client::Checkout(const std::string& feature, const std::string& version,
   });
   if (rc != Errc::kOk) return rc;
   if (result != Errc::kOk) return Fail(result, message);
+  if (auto why = Untrusted(grant, feature, version)) {
+    // The application must not run on this seat: hand it back before saying why.
+    Transact(proto::Checkin{grant.lease}, Clock::now() + config_.request_timeout, false,
+             [](proto::Message&) { return true; });
+    return Fail(Errc::kUntrustedLicense, *why);
+  }
   std::lock_guard lk(mu_);
   const std::uint64_t handle = next_lease_++;
   LeaseRec& rec = leases_[handle];
@@ -632,6 +641,14 @@ bool Client::Reattach(const std::shared_ptr<Connection>& conn, const proto::Hell
               "; checked out again";
       }
     }
+    if (const auto* g = As<proto::Granted>(reply)) {
+      // A seat regained is checked like a seat granted.
+      if (auto why = Untrusted(*g, item.rec.feature, item.rec.version_req)) {
+        proto::Message ignored;
+        if (!Exchange(*conn, proto::Checkin{g->lease}, &ignored, error)) return false;
+        reply = proto::Denied{Errc::kUntrustedLicense, std::move(*why)};
+      }
+    }
     std::lock_guard lk(mu_);
     auto it = leases_.find(item.handle);
     if (auto* g = std::get_if<proto::Granted>(&reply)) {
@@ -664,6 +681,23 @@ bool Client::Reattach(const std::shared_ptr<Connection>& conn, const proto::Hell
   cv_.notify_all();
   Fire(events);
   return true;
+}
+
+std::optional<std::string> Client::Untrusted(const proto::Granted& grant,
+                                             const std::string& feature,
+                                             const std::string& version) {
+  std::lock_guard lk(trust_mu_);
+  if (trust_.empty()) return std::nullopt;
+  // Expiry is a calendar day, read on this computer's calendar.
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  const licenses::Date today{std::chrono::year(tm.tm_year + 1900),
+                             std::chrono::month(static_cast<unsigned>(tm.tm_mon + 1)),
+                             std::chrono::day(static_cast<unsigned>(tm.tm_mday))};
+  std::optional<licenses::Version> wanted;
+  if (!version.empty()) wanted = licenses::Version::Parse(version);
+  return trust_.Check(grant.license_lines, grant.license_lines_left_out, feature, wanted, today);
 }
 
 void Client::Fire(const std::vector<Event>& events) {

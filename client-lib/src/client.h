@@ -17,12 +17,15 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "connection.h"
+#include "floatlm/licenses/ed25519.h"
+#include "floatlm/licenses/evidence.h"
 #include "floatlm/proto/errc.h"
 #include "floatlm/proto/messages.h"
 #include "identity.h"
@@ -43,6 +46,8 @@ struct ClientConfig {
   std::function<void(std::uint64_t lease, LeaseEvent, Errc, const std::string&)> on_lease;
   // Called on the checkout caller's thread.
   std::function<void(const std::string& feature, std::uint64_t position)> on_queue;
+  // Vendors whose signature every grant must carry (licenses/evidence.h); empty = no check.
+  std::vector<std::pair<std::string, licenses::PublicKey>> vendor_keys;
 };
 
 struct LeaseView {
@@ -117,6 +122,10 @@ class Client {
   void ReconnectUntilDone();
   bool Reattach(const std::shared_ptr<Connection>& conn, const proto::HelloOk& hello,
                 std::string* error);
+  // Why `grant` does not prove a seat of `feature` at `version` signed by a trusted vendor
+  // key, or nullopt (also when no key is set). Any thread; takes trust_mu_ only.
+  std::optional<std::string> Untrusted(const proto::Granted& grant, const std::string& feature,
+                                       const std::string& version);
   void Fire(const std::vector<Event>& events);
 
   const ClientConfig config_;
@@ -140,6 +149,9 @@ class Client {
   std::string last_error_;
   std::thread io_thread_;
   std::atomic<std::thread::id> io_thread_id_{};
+
+  std::mutex trust_mu_;  // taken alone, never with mu_ held
+  licenses::EvidenceChecker trust_;  // guarded by trust_mu_; keys set at construction
 };
 
 }  // namespace floatlm::client

@@ -9,8 +9,6 @@
 namespace floatlm::engine {
 namespace {
 
-constexpr std::uint64_t kScale = 1'000'000;
-
 bool LineInForce(const licenses::PoolLine& line, licenses::Date today) {
   if (line.start && today < *line.start) {
     return false;
@@ -92,21 +90,7 @@ bool AnyFreeSeat(const std::vector<PoolState>& pools, const std::vector<PoolId>&
 }
 
 bool VersionCovers(const licenses::Pool& pool, const std::optional<licenses::Version>& requested) {
-  if (!requested) {
-    return true;
-  }
-  if (pool.version < *requested) {
-    return false;
-  }
-  if (pool.prev_versions) {
-    // Subscription licenses serve the newest release and n before it, counted in majors.
-    const auto wanted = static_cast<std::int64_t>(requested->scaled / kScale);
-    const auto newest = static_cast<std::int64_t>(pool.version.scaled / kScale);
-    if (wanted < newest - *pool.prev_versions) {
-      return false;
-    }
-  }
-  return true;
+  return pool.ServesVersion(requested);
 }
 
 DateState DateStateOn(const licenses::Pool& pool, licenses::Date today) {

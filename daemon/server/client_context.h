@@ -17,6 +17,7 @@ struct ClientContext {
   std::string app;
   std::uint64_t pid = 0;
   std::size_t queued_checkouts = 0;  // checkouts waiting in a queue for this connection
+  bool wants_license_lines = false;  // HELLO asked grants to carry their signed lines
 };
 
 }  // namespace floatlm::server

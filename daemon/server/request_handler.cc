@@ -5,6 +5,7 @@
 #include "log/log.h"
 #include "server/describe.h"
 #include "server/diag_render.h"
+#include "server/license_lines.h"
 
 namespace floatlm::server {
 namespace {
@@ -50,7 +51,8 @@ void RequestHandler::SetStoreHealthy(bool healthy, std::string why) {
 }
 
 proto::Granted RequestHandler::GrantedFor(const engine::SeatEngine& engine,
-                                          const engine::LeaseView& lease) {
+                                          const engine::LeaseView& lease,
+                                          const ClientContext& ctx) {
   proto::Granted g;
   g.lease = lease.id;
   g.token = lease.token;
@@ -61,6 +63,10 @@ proto::Granted RequestHandler::GrantedFor(const engine::SeatEngine& engine,
     g.version = pool->version.ToString();
     g.pool = PoolLabel(*pool);
     g.license_expiry = FormatExpiry(pool->LastExpiry());
+    if (ctx.wants_license_lines) {
+      g.license_lines = LicenseLinesOf(engine.model(), *pool, lease.feature);
+      g.license_lines_left_out = proto::FitLicenseLines(g.license_lines);
+    }
   }
   return g;
 }
@@ -98,6 +104,7 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
     ctx.who.display = hello->display;
     ctx.app = hello->app;
     ctx.pid = hello->pid;
+    ctx.wants_license_lines = hello->want_license_lines;
     FLOATLM_LOG(kDebug, "client.hello", "{} app={} pid={}", Who(ctx), ctx.app, ctx.pid);
     proto::HelloOk ok;
     ok.server_version = FLOATLM_VERSION;
@@ -157,7 +164,7 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
       FLOATLM_LOG(kInfo, "lease.granted", "lease={} feature={} version={} shared={} {}", lease->id,
                   lease->feature, lease->version.ToString(), lease->shared, Who(ctx));
       recorder_.Granted(*lease, &ctx, now.wall);
-      Reply(rid, GrantedFor(engine_, *lease), out);
+      Reply(rid, GrantedFor(engine_, *lease, ctx), out);
     } else if (auto* queued = std::get_if<engine::Queued>(&result)) {
       ++ctx.queued_checkouts;
       FLOATLM_LOG(kInfo, "lease.queued", "feature={} position={} {}", co->feature,
@@ -196,7 +203,7 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
     if (auto* lease = std::get_if<engine::LeaseView>(&result)) {
       FLOATLM_LOG(kInfo, "lease.reattached", "lease={} feature={} {}", lease->id, lease->feature,
                   Who(ctx));
-      Reply(rid, GrantedFor(engine_, *lease), out);
+      Reply(rid, GrantedFor(engine_, *lease, ctx), out);
     } else {
       const auto& denial = std::get<engine::Denial>(result);
       FLOATLM_LOG(kInfo, "lease.reattach_refused", "lease={} reason={} {}", ra->lease,
@@ -250,10 +257,10 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
 }
 
 void RequestHandler::EncodeEvent(const engine::SeatEngine& engine, const engine::Event& event,
-                                 std::string& out) {
+                                 const ClientContext& ctx, std::string& out) {
   switch (event.kind) {
     case engine::Event::Kind::kQueuedGranted:
-      Reply(static_cast<std::uint32_t>(event.tag), GrantedFor(engine, event.lease), out);
+      Reply(static_cast<std::uint32_t>(event.tag), GrantedFor(engine, event.lease, ctx), out);
       break;
     case engine::Event::Kind::kQueueTimeout:
       Reply(static_cast<std::uint32_t>(event.tag), proto::Denied{event.reason, event.message}, out);

@@ -52,12 +52,15 @@ class RequestHandler {
   // Reply for a frame that could not be decoded.
   After HandleDecodeError(const proto::DecodeError& error, std::string& out);
 
-  // Frames telling a client what an engine event means for it (queued grant, lease lost).
+  // Frames telling the client of `ctx` what an engine event means for it (queued grant,
+  // lease lost).
   static void EncodeEvent(const engine::SeatEngine& engine, const engine::Event& event,
-                          std::string& out);
+                          const ClientContext& ctx, std::string& out);
 
-  // The GRANTED reply for a lease.
-  static proto::Granted GrantedFor(const engine::SeatEngine& engine, const engine::LeaseView& lease);
+  // The GRANTED reply for a lease; with the signed license lines behind its seat when
+  // the client's HELLO asked for them (license_lines.h).
+  static proto::Granted GrantedFor(const engine::SeatEngine& engine,
+                                   const engine::LeaseView& lease, const ClientContext& ctx);
 
  private:
   engine::SeatEngine& engine_;

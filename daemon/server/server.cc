@@ -405,7 +405,7 @@ void Server::DispatchEvents() {
       --ctx.queued_checkouts;
     }
     std::string frames;
-    RequestHandler::EncodeEvent(*engine_, event, frames);
+    RequestHandler::EncodeEvent(*engine_, event, ctx, frames);
     Deliver(*it->second, frames);
   }
 }

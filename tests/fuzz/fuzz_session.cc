@@ -189,6 +189,7 @@ class Harness {
         h.display = in.ConsumeBool() ? ":0" : "";
         h.pid = in.ConsumeIntegral<std::uint16_t>();
         h.app = "fuzz";
+        h.want_license_lines = in.ConsumeBool();
         return h;
       }
       case 1:
@@ -251,7 +252,7 @@ class Harness {
       after = handler_.Handle(clients_[k], request, now_, out);
       if (predicted) CheckPrediction(*predicted, out);
     }
-    CheckReplies(out);
+    CheckReplies(out, &clients_[k]);
     Dispatch();
     if (after == srv::RequestHandler::After::kClose) Disconnect(k);
   }
@@ -332,13 +333,14 @@ class Harness {
         --ctx->queued_checkouts;
       }
       std::string out;
-      srv::RequestHandler::EncodeEvent(engine_, event, out);
-      CheckReplies(out);
+      srv::RequestHandler::EncodeEvent(engine_, event, *ctx, out);
+      CheckReplies(out, ctx);
     }
   }
 
-  // Everything the daemon sends must be whole, decodable frames.
-  void CheckReplies(const std::string& out) {
+  // Everything the daemon sends to `to` must be whole, decodable frames; a grant carries
+  // the license lines behind its seat exactly when the client's HELLO asked for them.
+  void CheckReplies(const std::string& out, const srv::ClientContext* to) {
     std::span<const std::uint8_t> rest = Bytes(out);
     while (!rest.empty()) {
       std::size_t body = 0;
@@ -349,6 +351,12 @@ class Harness {
       FUZZ_CHECK(msg != nullptr, "the daemon wrote a frame its own decoder refuses");
       if (const auto* g = std::get_if<p::Granted>(&msg->msg)) {
         if (known_.size() < 64) known_.emplace_back(g->lease, g->token);
+        const bool asked = to != nullptr && to->wants_license_lines;
+        FUZZ_CHECK(asked == !g->license_lines.empty(),
+                   "license lines sent without HELLO asking, or missing when asked");
+        for (const std::string& line : g->license_lines) {
+          FUZZ_CHECK(line.find('\n') != std::string::npos, "a license line without its host id");
+        }
       }
       rest = rest.subspan(p::kLengthPrefix + body);
     }

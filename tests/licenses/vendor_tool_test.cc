@@ -129,7 +129,8 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2) {
   TempDir dir;
   for (const char* args : {"", "frobnicate", "keygen", "keygen --out", "sign --key k.key",
                            "sign in.lic", "verify --pub p.pub", "verify in.lic", "keygen --bogus x",
-                           "sign --key k.key a.lic b.lic"}) {
+                           "sign --key k.key a.lic b.lic", "embed", "embed --pub p.pub",
+                           "embed --vendor acme"}) {
     Run run = Vendor(dir, args);
     BOOST_TEST(run.exit_code == 2, "args: '" << args << "'");
     BOOST_TEST(run.err.find("usage: floatlm-vendor") != std::string::npos, args);
@@ -137,6 +138,49 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2) {
   Run help = Vendor(dir, "--help");
   BOOST_TEST(help.exit_code == 0);
   BOOST_TEST(help.out.find("usage:") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(embed_writes_the_public_key_as_a_c_header) {
+  TempDir dir;
+  const std::string prefix = (dir / "acme").string();
+  BOOST_REQUIRE(Vendor(dir, fmt::format("keygen --out '{}'", prefix)).exit_code == 0);
+  const std::string header = (dir / "acme_key.h").string();
+  Run embed = Vendor(dir, fmt::format("embed --pub '{}.pub' --vendor acme -o '{}'", prefix, header));
+  BOOST_REQUIRE_MESSAGE(embed.exit_code == 0, embed.err);
+  const std::string text = Slurp(header);
+  BOOST_TEST(text.find("#include <floatlm/floatlm.h>") != std::string::npos);
+  BOOST_TEST(text.find("static const char floatlm_vendor_key_acme[] =") != std::string::npos);
+  BOOST_TEST(text.find("\"-----BEGIN PUBLIC KEY-----\\n\"") != std::string::npos);
+  BOOST_TEST(text.find("floatlm_options_add_vendor_key(options, \"acme\", floatlm_vendor_key_acme)") !=
+             std::string::npos);
+  // The PEM inside the literal is the key file's.
+  std::string pem;
+  for (std::size_t at = text.find("    \""); at != std::string::npos; at = text.find("    \"", at + 1)) {
+    const std::size_t end = text.find("\\n\"", at);
+    pem += text.substr(at + 5, end - at - 5) + "\n";
+  }
+  BOOST_TEST(pem == Slurp(prefix + ".pub"));
+  // Without -o the header goes to standard output; a dash in the name is kept in the
+  // string and becomes '_' in identifiers.
+  Run out = Vendor(dir, fmt::format("embed --pub '{}.pub' --vendor my-co", prefix));
+  BOOST_TEST(out.exit_code == 0);
+  BOOST_TEST(out.out.find("floatlm_trust_my_co(floatlm_options_t* options)") != std::string::npos);
+  BOOST_TEST(out.out.find("\"my-co\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(embed_refuses_what_is_not_a_vendor_or_a_public_key) {
+  TempDir dir;
+  const std::string prefix = (dir / "acme").string();
+  BOOST_REQUIRE(Vendor(dir, fmt::format("keygen --out '{}'", prefix)).exit_code == 0);
+  Run bad_name = Vendor(dir, fmt::format("embed --pub '{}.pub' --vendor 'a\"b'", prefix));
+  BOOST_TEST(bad_name.exit_code == 1);
+  BOOST_TEST(bad_name.err.find("is not a vendor name") != std::string::npos, bad_name.err);
+  Run private_key = Vendor(dir, fmt::format("embed --pub '{}.key' --vendor acme", prefix));
+  BOOST_TEST(private_key.exit_code == 1);
+  BOOST_TEST(private_key.err.find(prefix + ".key") != std::string::npos, private_key.err);
+  Run missing = Vendor(dir, "embed --pub /nonexistent.pub --vendor acme");
+  BOOST_TEST(missing.exit_code == 1);
+  BOOST_TEST(missing.err.find("/nonexistent.pub") != std::string::npos, missing.err);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -189,6 +189,56 @@ BOOST_AUTO_TEST_CASE(encoder_cuts_overlong_strings_at_the_cap) {
   BOOST_TEST(out.feature.size() == p::kMaxName);
 }
 
+BOOST_AUTO_TEST_CASE(a_grant_carries_its_license_lines_when_hello_asks) {
+  p::Hello h;
+  h.user = "alice";
+  h.want_license_lines = true;
+  BOOST_TEST(std::get<p::Hello>(RoundTrip(1, h).msg).want_license_lines);
+  BOOST_TEST(!std::get<p::Hello>(RoundTrip(1, p::Hello{}).msg).want_license_lines);
+  p::Granted g;
+  g.lease = 3;
+  g.feature = "cad";
+  g.license_lines = {"ANY\nFEATURE cad acme 1.0 permanent 2 SIGN=\"00\"",
+                     "0a1b2c3d4e5f\nPACKAGE pdc acme COMPONENTS=\"cad\" SIGN=\"01\""};
+  g.license_lines_left_out = 2;
+  const auto out = std::get<p::Granted>(RoundTrip(9, g).msg);
+  BOOST_TEST(out.license_lines == g.license_lines);
+  BOOST_TEST(out.license_lines_left_out == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(license_lines_are_fitted_whole_never_cut) {
+  std::vector<std::string> lines(40, std::string(1000, 'l'));
+  lines[3] = std::string(p::kMaxLicenseLine + 1, 'x');  // never fits: it and the rest go
+  std::vector<std::string> fitted = lines;
+  BOOST_TEST(p::FitLicenseLines(fitted) == 37u);
+  BOOST_TEST(fitted.size() == 3u);
+  // The byte budget: 32 lines of 1,000 bytes fit, 33 of 1,000 do not fit the count cap,
+  // 20 of 2,000 stop at the 32 KiB budget.
+  std::vector<std::string> many(33, std::string(1000, 'm'));
+  BOOST_TEST(p::FitLicenseLines(many) == 1u);
+  std::vector<std::string> big(20, std::string(2000, 'b'));
+  BOOST_TEST(p::FitLicenseLines(big) == 4u);
+  // The encoder applies the same rule, so a grant it writes always decodes.
+  p::Granted g;
+  g.license_lines = std::vector<std::string>(20, std::string(4000, 'z'));
+  const auto out = std::get<p::Granted>(RoundTrip(1, g).msg);
+  BOOST_TEST(out.license_lines.size() == 8u);
+}
+
+BOOST_AUTO_TEST_CASE(a_license_line_above_its_cap_or_repeated_too_often_is_malformed) {
+  auto field = [](const std::string& value) {
+    std::string f("\x20\x01", 2);
+    f.push_back(static_cast<char>(value.size() >> 8));
+    f.push_back(static_cast<char>(value.size()));
+    return f + value;
+  };
+  BOOST_TEST(MustFail(Body(65, 1, field(std::string(p::kMaxLicenseLine + 1, 'a'))))
+                 .message.find("longer") != std::string::npos);
+  std::string many;
+  for (std::size_t i = 0; i <= p::kMaxLicenseLines; ++i) many += field("ANY\nx");
+  BOOST_TEST(MustFail(Body(65, 1, many)).message.find("repeats") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(random_garbage_never_crashes_the_decoder) {
   std::mt19937 rng(12345);
   std::uniform_int_distribution<int> byte(0, 255);

@@ -60,6 +60,7 @@ BOOST_AUTO_TEST_CASE(every_file_lands_in_its_place_under_the_prefix) {
       kLibDir + "/libfloatlm.so",
       kLibDir + "/libfloatlm.a",
       kLibDir + "/libfloatlm_proto.a",
+      kLibDir + "/libfloatlm_licenses.a",
       kLibDir + "/pkgconfig/floatlm.pc",
       kLibDir + "/cmake/floatlm/floatlmConfig.cmake",
       kLibDir + "/cmake/floatlm/floatlmConfigVersion.cmake",

@@ -56,7 +56,9 @@ FeatureSpec ParseFeature(const std::string& text) {
 }
 
 int ExitCodeFor(int status) {
-  // Codes below 20 are the server's checkout denials (see floatlm.h).
+  // Codes below 20 are the server's checkout denials (see floatlm.h); a seat refused by
+  // the vendor-key check is a denial too.
+  if (status == FLOATLM_E_UNTRUSTED_LICENSE) return kExitDenied;
   return status > FLOATLM_OK && status < FLOATLM_E_NO_SUCH_LEASE ? kExitDenied : kExitError;
 }
 

@@ -19,7 +19,8 @@ namespace floatlm::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "floatlm run [-c PORT@HOST] -f FEATURE[:VERSION] [-f ...] [--wait SECS] -- CMD ARGS...";
+    "floatlm run [-c PORT@HOST] -f FEATURE[:VERSION] [-f ...] [--wait SECS]\n"
+    "            [--vendor-key VENDOR=FILE.pub ...] -- CMD ARGS...";
 constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP};
 
 volatile sig_atomic_t g_child = 0;
@@ -82,6 +83,26 @@ int RunChild(const std::vector<std::string>& command) {
   return kExitError;
 }
 
+// "--vendor-key VENDOR=FILE.pub": the vendor and its public key's PEM text.
+std::pair<std::string, std::string> ReadVendorKey(const std::string& spec) {
+  const std::size_t eq = spec.find('=');
+  if (eq == 0 || eq == std::string::npos || eq + 1 == spec.size()) {
+    throw UsageError("--vendor-key needs VENDOR=FILE.pub, e.g. --vendor-key acme=acme.pub");
+  }
+  const std::string file = spec.substr(eq + 1);
+  std::FILE* f = std::fopen(file.c_str(), "rb");
+  if (f == nullptr) {
+    throw floatlm::Error(FLOATLM_E_BAD_ARGUMENT,
+                         "--vendor-key: cannot read " + file + ": " + std::strerror(errno));
+  }
+  std::string pem;
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0 && pem.size() < 64 * 1024) pem.append(buf, n);
+  std::fclose(f);
+  return {spec.substr(0, eq), pem};
+}
+
 }  // namespace
 
 int RunRun(const std::vector<std::string>& args) {
@@ -97,6 +118,7 @@ int RunRun(const std::vector<std::string>& args) {
   }
   std::string servers;
   std::vector<std::string> features;
+  std::vector<std::string> vendor_keys;
   int wait_seconds = 0;
   po::options_description desc("floatlm run options");
   desc.add_options()("help,h", "show this help");
@@ -105,6 +127,8 @@ int RunRun(const std::vector<std::string>& args) {
                      "feature to check out (repeatable)")(
       "wait", po::value(&wait_seconds)->value_name("SECS"),
       "wait up to SECS in the queue for each seat")(
+      "vendor-key", po::value(&vendor_keys)->value_name("VENDOR=FILE.pub"),
+      "accept only seats whose license lines VENDOR signed with this key (repeatable)")(
       "command", po::value<std::vector<std::string>>(), "command and arguments");
   po::positional_options_description positional;
   positional.add("command", -1);
@@ -123,8 +147,13 @@ int RunRun(const std::vector<std::string>& args) {
   const std::string server_list = ResolveServers(servers);
 
   try {
+    floatlm::Options options;
+    for (const std::string& spec : vendor_keys) {
+      auto [vendor, pem] = ReadVendorKey(spec);
+      options.VendorKey(std::move(vendor), std::move(pem));
+    }
     floatlm::Client client(
-        floatlm::Options()
+        std::move(options)
             .Servers(server_list)
             .App("floatlm-run:" + command.front().substr(0, 64))
             .OnQueue([](const std::string& feature, std::uint64_t position) {
@@ -145,7 +174,9 @@ int RunRun(const std::vector<std::string>& args) {
         leases.push_back(
             client.Checkout(spec.feature, spec.version, static_cast<std::uint32_t>(wait_seconds)));
       } catch (const floatlm::Error& e) {
-        PrintError(spec.feature + ": " + e.what());
+        // The vendor-key check's sentence already starts with the feature.
+        PrintError(e.code() == FLOATLM_E_UNTRUSTED_LICENSE ? std::string(e.what())
+                                                            : spec.feature + ": " + e.what());
         return ExitCodeFor(e.code());
       }
     }

@@ -1,4 +1,4 @@
-// The three commands of floatlm-vendor. Each returns the process exit code
+// The commands of floatlm-vendor. Each returns the process exit code
 // (0 ok, 1 error) and prints its own messages; argument checking is main.cc's.
 #ifndef FLOATLM_TOOLS_VENDOR_COMMANDS_H_
 #define FLOATLM_TOOLS_VENDOR_COMMANDS_H_
@@ -11,6 +11,9 @@ namespace floatlm::vendor {
 int Keygen(const std::string& prefix);
 int Sign(const std::string& key_path, const std::string& in, const std::optional<std::string>& out);
 int Verify(const std::string& pub_path, const std::string& in);
+// Writes a C header that embeds `pub_path`'s key for `vendor` (embed.cc).
+int Embed(const std::string& pub_path, const std::string& vendor,
+          const std::optional<std::string>& out);
 
 }  // namespace floatlm::vendor
 

@@ -1,4 +1,4 @@
-// floatlm-vendor: make a key pair, sign license files, verify them.
+// floatlm-vendor: make a key pair, sign license files, verify them, embed the key.
 // Exit codes: 0 ok, 1 error, 2 usage (DESIGN.md section 8).
 #include <cstdio>
 #include <exception>
@@ -20,7 +20,9 @@ constexpr int kUsage = 2;
 constexpr const char* kUsageText =
     "usage: floatlm-vendor keygen --out PREFIX           write PREFIX.key (0600) and PREFIX.pub\n"
     "       floatlm-vendor sign --key PREFIX.key IN [-o OUT]  sign every FEATURE/INCREMENT/PACKAGE line\n"
-    "       floatlm-vendor verify --pub PREFIX.pub IN   exit 0 only if every signed line verifies\n";
+    "       floatlm-vendor verify --pub PREFIX.pub IN   exit 0 only if every signed line verifies\n"
+    "       floatlm-vendor embed --pub PREFIX.pub --vendor NAME [-o OUT.h]\n"
+    "                                                   the public key as a C header for the application\n";
 
 int Usage(std::string_view problem) {
   if (!problem.empty()) fmt::print(stderr, "floatlm-vendor: {}\n", problem);
@@ -67,6 +69,15 @@ int Run(int argc, char** argv) {
     positional.add("input", 1);
     auto vm = ParseArgs(args, options, positional);
     return floatlm::vendor::Verify(vm["pub"].as<std::string>(), vm["input"].as<std::string>());
+  }
+  if (command == "embed") {
+    options.add_options()("pub", po::value<std::string>()->required(), "public key (PEM)")(
+        "vendor", po::value<std::string>()->required(), "vendor name on the license lines")(
+        "output,o", po::value<std::string>(), "header file (default: standard output)");
+    auto vm = ParseArgs(args, options, positional);
+    std::optional<std::string> out;
+    if (vm.count("output")) out = vm["output"].as<std::string>();
+    return floatlm::vendor::Embed(vm["pub"].as<std::string>(), vm["vendor"].as<std::string>(), out);
   }
   return Usage(fmt::format("unknown command '{}'", command));
 }

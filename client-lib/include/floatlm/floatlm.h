@@ -81,6 +81,8 @@ typedef int floatlm_status;
 #define FLOATLM_E_DISCONNECTED 81
 #define FLOATLM_E_TIMED_OUT 82
 #define FLOATLM_E_INTERNAL 83
+#define FLOATLM_E_UNTRUSTED_LICENSE 84 /* seat refused: its license lines are not signed by
+                                          a vendor key set with floatlm_options_add_vendor_key */
 
 typedef struct floatlm_options_t floatlm_options_t;
 typedef struct floatlm_client_t floatlm_client_t;
@@ -149,6 +151,21 @@ FLOATLM_EXPORT floatlm_status floatlm_options_set_lease_callback(floatlm_options
 FLOATLM_EXPORT floatlm_status floatlm_options_set_queue_callback(floatlm_options_t* options,
                                                                  floatlm_queue_callback callback,
                                                                  void* user_data);
+/* Trusts `public_key_pem` (the vendor's Ed25519 public key, "BEGIN PUBLIC KEY" PEM text,
+ * e.g. from a header made by `floatlm-vendor embed`) for license lines of `vendor`. Call
+ * once per vendor; a second key for the same vendor replaces the first. With at least
+ * one key set, every seat must be proved by the license lines the server sends with it:
+ * each line names a vendor with a key here and its signature verifies under that key,
+ * and a line covers the feature, the version asked and this computer's date (START to
+ * expiry). Otherwise the seat is checked in at once and checkout (or a reattach after a
+ * reconnect, reported through the lease callback) fails with FLOATLM_E_UNTRUSTED_LICENSE
+ * and a sentence saying which check failed. An application using features of several
+ * vendors adds each vendor's key. Each distinct line is verified once per client handle.
+ * Without any key nothing is checked. FLOATLM_E_BAD_ARGUMENT if the PEM is not an
+ * Ed25519 public key or `vendor` is empty or longer than 256 bytes. */
+FLOATLM_EXPORT floatlm_status floatlm_options_add_vendor_key(floatlm_options_t* options,
+                                                             const char* vendor,
+                                                             const char* public_key_pem);
 
 /* ---- client ---- */
 

@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "floatlm/floatlm.h"
 
@@ -43,7 +44,13 @@ struct Options {
   std::uint32_t backoff_initial_ms = 100, backoff_max_ms = 5000;
   LeaseCallback on_lease;
   QueueCallback on_queue;
+  std::vector<std::pair<std::string, std::string>> vendor_keys;  // (vendor, public key PEM)
 
+  // Trusts a vendor's public key (see floatlm_options_add_vendor_key); repeatable.
+  Options& VendorKey(std::string vendor, std::string public_key_pem) {
+    vendor_keys.emplace_back(std::move(vendor), std::move(public_key_pem));
+    return *this;
+  }
   Options& Servers(std::string v) {
     servers = std::move(v);
     return *this;
@@ -131,6 +138,10 @@ class Client {
     Check(floatlm_options_set_reconnect_backoff_ms(raw, options.backoff_initial_ms,
                                                    options.backoff_max_ms),
           "invalid reconnect backoff");
+    for (const auto& [vendor, pem] : options.vendor_keys) {
+      Check(floatlm_options_add_vendor_key(raw, vendor.c_str(), pem.c_str()),
+            ("not an Ed25519 public key for vendor " + vendor).c_str());
+    }
     callbacks_->on_lease = std::move(options.on_lease);
     callbacks_->on_queue = std::move(options.on_queue);
     if (callbacks_->on_lease) floatlm_options_set_lease_callback(raw, &OnLease, callbacks_.get());

@@ -50,6 +50,8 @@ struct PoolLine {
   std::optional<Date> expiry;      // nullopt = permanent; valid through the end of this day
   std::optional<Date> issued;      // ISSUED=
   std::string serial;              // SN=
+  // The line as signed, for the client's own check (evidence.h): "<hostid>\n<line>".
+  std::string evidence;
 };
 
 // Cascading rank: lower ranks are tried first.
@@ -80,6 +82,11 @@ struct Pool {
   std::optional<Date> LastExpiry() const;
   // Key that identifies "the same pool" across rereads.
   std::string Key() const;
+  // Whether a seat of this pool serves a request for `requested` (nullopt = any): the
+  // pool's version or lower, and with PREV_VERSIONS=n not more than n majors older.
+  bool ServesVersion(const std::optional<Version>& requested) const;
+  // Whether some line's START..expiry covers `day` (the expiry day itself included).
+  bool InForceOn(Date day) const;
 };
 
 // A COMPONENTS entry: feature[:version[:count]].
@@ -104,6 +111,7 @@ struct Package {
   int cloud_users_per_seat = 3;         // CLOUD_USERS_PER_SEAT=
   Rank rank = Rank::kCollection;        // RANK=
   std::map<std::string, std::string> attributes;
+  std::string evidence;                 // the line as signed (evidence.h), as PoolLine's
 };
 
 // Host ids as written on SERVER lines and in HOSTID=.

@@ -54,6 +54,8 @@ enum class Errc : std::uint16_t {
   kDisconnected = 81,       // the connection was lost
   kTimedOut = 82,           // the server did not answer in time
   kInternal = 83,           // unexpected failure: a bug, please report it
+  kUntrustedLicense = 84,   // the grant's license lines are not signed by the application's
+                            // vendor key, or do not cover the request: the seat was handed back
 };
 
 // Stable lower-case identifier, e.g. "all_seats_in_use"; used in logs, JSON and the CLI.

@@ -25,6 +25,9 @@ inline constexpr std::size_t kMaxFrameBody = 64 * 1024;  // either direction
 inline constexpr std::size_t kMaxName = 256;           // user, host, display, feature, app
 inline constexpr std::size_t kMaxText = 60 * 1024;     // messages, status bodies
 inline constexpr std::size_t kMaxFieldsPerFrame = 256;
+inline constexpr std::size_t kMaxLicenseLine = 4096;  // one LICENSE_LINE value
+inline constexpr std::size_t kMaxLicenseLines = 32;   // LICENSE_LINE fields per GRANTED
+inline constexpr std::size_t kLicenseLineBudget = 32 * 1024;  // their bytes per GRANTED
 
 enum class MsgType : std::uint16_t {
   // client -> daemon
@@ -55,7 +58,8 @@ enum class Tag : std::uint8_t {
   kFormat = 13, kCode = 14, kMessage = 15, kPosition = 16, kCount = 17, kTtlMs = 18,
   kHeartbeatMs = 19, kReattachMs = 20, kServerVersion = 21, kClientId = 22, kPool = 23,
   kLicenseExpiry = 24, kShared = 25, kBody = 26, kLast = 27, kCommand = 28, kArg = 29,
-  kToken2 = 30, kReason = 31,
+  kToken2 = 30, kReason = 31, kLicenseLine = 32, kLicenseLinesLeftOut = 33,
+  kWantLicenseLines = 34,
 };
 
 // ---- client -> daemon ----
@@ -64,6 +68,7 @@ struct Hello {
   std::string user, host, display;
   std::uint64_t pid = 0;
   std::string app, client_version;
+  bool want_license_lines = false;  // ask GRANTED to carry the signed license lines
 };
 struct Checkout {
   std::string feature;
@@ -106,6 +111,11 @@ struct Granted {
   std::string license_expiry;    // "31-dec-2027" or "permanent"
   bool shared = false;
   std::string reason;            // why this seat, e.g. "rides on alice@ws1's collection seat 1 of pdc"
+  // The signed license lines the seat comes from, each "<hostid>\n<line>" (PROTOCOL.md,
+  // "License lines"), sent when HELLO asked for them; `license_lines_left_out` counts
+  // those that did not fit in the frame.
+  std::vector<std::string> license_lines;
+  std::uint64_t license_lines_left_out = 0;
 };
 struct Denied { Errc code = Errc::kOk; std::string message; };
 struct Queued { std::uint64_t position = 0; };
@@ -120,6 +130,11 @@ using Message = std::variant<Hello, Checkout, Checkin, Heartbeat, Reattach, Stat
                              StatusChunk, Shutdown, Diag>;
 
 MsgType TypeOf(const Message& msg);
+
+// Keeps the first license lines of `lines` that fit GRANTED's caps (kMaxLicenseLines,
+// kLicenseLineBudget; a line longer than kMaxLicenseLine never fits) and returns how
+// many it dropped, for Granted::license_lines_left_out.
+std::uint64_t FitLicenseLines(std::vector<std::string>& lines);
 
 // Appends one complete frame (length prefix included) to `out`.
 void EncodeFrame(std::uint32_t request_id, const Message& msg, std::string& out);
