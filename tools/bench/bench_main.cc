@@ -8,10 +8,13 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "floatlm/licenses/ed25519.h"
 #include "load.h"
 
 namespace po = boost::program_options;
@@ -148,6 +151,7 @@ void PrintTable(const std::string& label, const LoadConfig& cfg, const LoadResul
 int main(int argc, char** argv) {
   LoadConfig cfg;
   std::string server, mode = "checkout", bind = "127.0.0.1", features;
+  std::vector<std::string> vendor_keys;
   double duration = 5, warmup = 0.5, storm_timeout = 30, fill_timeout = 60;
   int heartbeat_ms = 0, window_ms = 0;
   std::uint16_t echo_port = 0;
@@ -168,6 +172,7 @@ int main(int argc, char** argv) {
       ("source-addresses", po::value(&cfg.source_addresses), "spread connections over 127.0.0.1..N (one address: ~28,000 connections)")
       ("heartbeat-ms", po::value(&heartbeat_ms), "hold, idle, storm: heartbeat interval (default: the daemon's)")
       ("windows-ms", po::value(&window_ms), "also report the p99 of each window of this many ms")
+      ("vendor-key", po::value(&vendor_keys)->value_name("VENDOR=FILE.pub"), "checkout: ask for license lines and check every grant with this key, as an application would (repeatable)")
       ("json", "print one JSON object instead of a table")
       ("label", po::value<std::string>(), "name for this run in the output")
       ("echo-server", "run the framed echo server instead")
@@ -195,6 +200,20 @@ int main(int argc, char** argv) {
     return 2;
   }
   cfg.features = SplitList(features);
+  for (const std::string& spec : vendor_keys) {
+    const auto eq = spec.find('=');
+    std::string pem;
+    if (eq != std::string::npos && eq > 0) {
+      std::ifstream in(spec.substr(eq + 1));
+      pem.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    if (pem.empty() || !floatlm::licenses::PublicKey::FromPem(pem)) {
+      std::fprintf(stderr, "floatlm-bench: --vendor-key: '%s' is not VENDOR=FILE.pub with an "
+                           "Ed25519 public key\n", spec.c_str());
+      return 2;
+    }
+    cfg.vendor_keys.emplace_back(spec.substr(0, eq), pem);
+  }
   if (cfg.mode == Mode::kCascade && cfg.features.empty()) {
     std::fprintf(stderr, "floatlm-bench: --mode cascade needs --features A,B,...\n");
     return 2;

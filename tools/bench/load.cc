@@ -10,11 +10,13 @@
 #include <climits>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <memory>
 #include <random>
 #include <thread>
 #include <vector>
 
+#include "floatlm/licenses/evidence.h"
 #include "floatlm/proto/messages.h"
 
 namespace floatlm::bench {
@@ -74,6 +76,10 @@ struct Worker {
   std::uint64_t requests = 0, denials = 0, errors = 0, file_limited = 0;
   int connected = 0;
   std::minstd_rand rng;
+  // One per thread, as an application has one per client handle: it remembers the
+  // lines it verified.
+  licenses::EvidenceChecker trust;
+  licenses::Date today;
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -142,6 +148,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     hello.user = "bench" + std::to_string(index_);
     hello.host = "benchhost";
     hello.app = "floatlm-bench";
+    hello.want_license_lines = !worker_.trust.empty();
     Send(hello);
   }
 
@@ -323,6 +330,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   void OnCheckoutReply(const proto::Message& msg) {
     if (auto* g = std::get_if<proto::Granted>(&msg)) {
+      if (!worker_.trust.empty()) {
+        if (auto why = worker_.trust.Check(g->license_lines, g->license_lines_left_out,
+                                           config_.feature, std::nullopt, worker_.today)) {
+          if (worker_.errors++ == 0) std::fprintf(stderr, "floatlm-bench: %s\n", why->c_str());
+        }
+      }
       Sample();
       return Send(proto::Checkin{g->lease});
     }
@@ -527,6 +540,16 @@ LoadResult RunLoad(const LoadConfig& config) {
   for (int t = 0; t < threads; ++t) {
     workers.push_back(std::make_unique<Worker>());
     workers.back()->rng.seed(static_cast<unsigned>(t + 1));
+    for (const auto& [vendor, pem] : config.vendor_keys) {
+      // bench_main checked the PEM.
+      workers.back()->trust.AddKey(vendor, licenses::PublicKey::FromPem(pem).value());
+    }
+    const std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    localtime_r(&now, &tm);
+    workers.back()->today = licenses::Date{std::chrono::year(tm.tm_year + 1900),
+                                           std::chrono::month(static_cast<unsigned>(tm.tm_mon + 1)),
+                                           std::chrono::day(static_cast<unsigned>(tm.tm_mday))};
   }
   std::vector<std::shared_ptr<Connection>> connections;
   for (int i = 0; i < config.connections; ++i) {

@@ -46,6 +46,9 @@ struct LoadConfig {
   // and reattach before the run gives up.
   std::chrono::milliseconds storm_timeout{30000};
   std::chrono::milliseconds window{0};  // > 0: also keep a p99 per window of this length
+  // Checkout modes: ask grants for their license lines and check each as an application
+  // holding these keys would (licenses/evidence.h): (vendor, public key PEM).
+  std::vector<std::pair<std::string, std::string>> vendor_keys;
 };
 
 // kStorm: what happened between the first disconnect and the last reattach.
@@ -63,7 +66,8 @@ struct LoadResult {
   Histogram latency;  // microseconds per request, after the warm-up
   std::uint64_t requests = 0;
   std::uint64_t denials = 0;       // checkouts refused (seats exhausted)
-  std::uint64_t errors = 0;        // connection failures, unexpected replies, leases lost
+  std::uint64_t errors = 0;        // connection failures, unexpected replies, leases lost,
+                                   // grants the vendor-key check refused
   std::uint64_t file_limited = 0;  // connections not opened: the open-file limit was reached
   int connected = 0;               // connections that completed HELLO
   std::uint64_t leases_held = 0;   // steady modes: leases granted while filling
