@@ -29,16 +29,10 @@ install(FILES ${PROJECT_SOURCE_DIR}/docs/service.md
 # floatlm::client_static, the same names the in-tree ALIAS targets use.
 set_target_properties(floatlm_client PROPERTIES EXPORT_NAME client)
 set_target_properties(floatlm_client_static PROPERTIES EXPORT_NAME client_static)
-# libfloatlm.a links the wire codec (floatlm_proto, a static library) publicly, so an
-# application linking the static client needs the codec's objects as well. It is
-# installed and exported as floatlm::proto rather than folded into libfloatlm.a:
-# folding would mean changing how client-lib/ builds the archive, while exporting it
-# keeps that build as it is and costs one more small archive in libfloatlm-dev.
-# libfloatlm.so already contains the codec (linked privately, symbols hidden).
-set_target_properties(floatlm_proto PROPERTIES EXPORT_NAME proto)
-# The same holds for the license reader the vendor-key check uses (floatlm_licenses),
-# which brings OpenSSL's libcrypto and fmt into the static link.
-set_target_properties(floatlm_licenses PROPERTIES EXPORT_NAME licenses)
+# libfloatlm.a holds the wire codec's and the license reader's objects itself
+# (client-lib/CMakeLists.txt), so it is the one archive a vendor links; its link
+# interface names OpenSSL::Crypto, fmt::fmt and Threads::Threads (floatlmConfig.cmake
+# finds them). libfloatlm.so contains the same code, linked privately, symbols hidden.
 
 install(TARGETS floatlm_client
   EXPORT floatlmTargets
@@ -46,7 +40,7 @@ install(TARGETS floatlm_client
     COMPONENT runtime
     NAMELINK_COMPONENT dev
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-install(TARGETS floatlm_client_static floatlm_proto floatlm_licenses
+install(TARGETS floatlm_client_static
   EXPORT floatlmTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
@@ -92,3 +86,30 @@ floatlm_install_rewritten(
   SOURCE ${CMAKE_BINARY_DIR}/floatlm-package/floatlm.pc
   DESTINATION @PREFIX@/${CMAKE_INSTALL_LIBDIR}/pkgconfig
   COMPONENT dev)
+
+# The same package for the build tree, so a vendor can build against libfloatlm before
+# installing it: -Dfloatlm_DIR=<build>/floatlm-build (CMake) or
+# PKG_CONFIG_PATH=<build>/floatlm-build (pkg-config finds floatlm-uninstalled.pc first).
+set(_floatlm_build_package ${CMAKE_BINARY_DIR}/floatlm-build)
+export(EXPORT floatlmTargets NAMESPACE floatlm::
+  FILE ${_floatlm_build_package}/floatlmTargets.cmake)
+file(WRITE ${_floatlm_build_package}/floatlmConfig.cmake
+"# floatlm's CMake package for its build tree (see cmake/install.cmake).
+include(CMakeFindDependencyMacro)
+find_dependency(Threads)
+find_dependency(OpenSSL)
+find_dependency(fmt)
+# The build tree's targets still name the Boost headers the sources compile against.
+find_dependency(Boost)
+include(\"\${CMAKE_CURRENT_LIST_DIR}/floatlmTargets.cmake\")
+")
+configure_file(${CMAKE_BINARY_DIR}/floatlm-package/floatlmConfigVersion.cmake
+  ${_floatlm_build_package}/floatlmConfigVersion.cmake COPYONLY)
+file(WRITE ${_floatlm_build_package}/floatlm-uninstalled.pc
+"Name: floatlm
+Description: floatlm client library (build tree, not installed)
+Version: ${PROJECT_VERSION}
+Cflags: -I${PROJECT_SOURCE_DIR}/client-lib/include
+Libs: -L${CMAKE_LIBRARY_OUTPUT_DIRECTORY} -Wl,-rpath,${CMAKE_LIBRARY_OUTPUT_DIRECTORY} -lfloatlm
+Libs.private: -lfmt -lcrypto -lstdc++ -pthread
+")

@@ -127,6 +127,19 @@ floatlm_status floatlm_options_set_servers(floatlm_options_t* options, const cha
   });
 }
 
+floatlm_status floatlm_options_set_license_variable(floatlm_options_t* options,
+                                                   const char* name) {
+  if (options == nullptr) return FLOATLM_E_BAD_ARGUMENT;
+  const std::string value = name != nullptr ? name : "";
+  if (value.size() > 256 || value.find('=') != std::string::npos) {
+    return FLOATLM_E_BAD_ARGUMENT;
+  }
+  return Guard([&] {
+    options->config.license_variable = value;
+    return FLOATLM_OK;
+  });
+}
+
 floatlm_status floatlm_options_set_app_name(floatlm_options_t* options, const char* app) {
   if (options == nullptr) return FLOATLM_E_BAD_ARGUMENT;
   return Guard([&] {

@@ -146,14 +146,20 @@ Errc Client::Connect() {
       return Errc::kBadArgument;
     }
   }
+  std::string error;
   std::string list = config_.servers;
   if (list.empty()) {
-    const char* env = std::getenv("FLOATLM_LICENSE");
-    if (env != nullptr) list = env;
+    list = ServersFromEnvironment(&error);
+    if (list.empty()) {
+      connect_error_ = error;
+      return Fail(Errc::kBadArgument, error);
+    }
   }
-  std::string error;
   auto endpoints = ParseServerList(list, &error);
-  if (!endpoints) return Fail(Errc::kBadArgument, error);
+  if (!endpoints) {
+    connect_error_ = error;
+    return Fail(Errc::kBadArgument, error);
+  }
   endpoints_ = std::move(*endpoints);
 
   const Identity id = DetectIdentity(config_.identity);
@@ -168,7 +174,10 @@ Errc Client::Connect() {
 
   proto::HelloOk hello_ok;
   auto conn = OpenAndHello(&hello_ok, &error);
-  if (!conn) return Fail(Errc::kConnectFailed, "cannot reach a license server: " + error);
+  if (!conn) {
+    connect_error_ = "cannot reach a license server: " + error;
+    return Fail(Errc::kConnectFailed, connect_error_);
+  }
   {
     std::lock_guard lk(mu_);
     conn_ = std::move(conn);
@@ -177,6 +186,37 @@ Errc Client::Connect() {
   }
   io_thread_ = std::thread([this] { Run(); });
   return Errc::kOk;
+}
+
+std::string Client::ServersFromEnvironment(std::string* error) const {
+  std::string consulted;
+  const auto get = [&](const std::string& name) -> std::string {
+    consulted += (consulted.empty() ? "" : ", ") + name;
+    const char* value = std::getenv(name.c_str());
+    return value != nullptr ? value : "";
+  };
+  if (!config_.license_variable.empty()) {
+    if (std::string v = get(config_.license_variable); !v.empty()) return v;
+  }
+  if (std::string v = get("FLOATLM_LICENSE"); !v.empty()) return v;
+  // LM_LICENSE_FILE may also name license files, which this library does not read:
+  // its port@host entries count, the rest are passed over.
+  std::string kept;
+  const std::string lm = get("LM_LICENSE_FILE");
+  std::size_t start = 0;
+  while (start < lm.size()) {
+    std::size_t end = lm.find_first_of(":;", start);
+    if (end == std::string::npos) end = lm.size();
+    const std::string entry = lm.substr(start, end - start);
+    if (entry.find('@') != std::string::npos && entry.find('/') == std::string::npos) {
+      kept += (kept.empty() ? "" : ":") + entry;
+    }
+    start = end + 1;
+  }
+  if (!kept.empty()) return kept;
+  *error = "no license server given: the application set no server list and " + consulted +
+           " name none (set one to port@host, e.g. 27000@licsrv)";
+  return "";
 }
 
 // ---- requests ----
@@ -191,7 +231,9 @@ Errc Client::Transact(const proto::Message& request, Clock::time_point deadline,
   if (state_ != State::kConnected) {
     last_error_ = state_ == State::kReconnecting
                       ? "not connected to a license server (reconnecting): " + last_error_
-                      : std::string("the client is not connected");
+                      : connect_error_.empty()
+                          ? std::string("the client is not connected")
+                          : "the client is not connected (" + connect_error_ + ")";
     return Errc::kDisconnected;
   }
   Pending pending;

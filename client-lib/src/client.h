@@ -36,7 +36,8 @@ namespace floatlm::client {
 enum class LeaseEvent { kLost = 1, kRegained = 2 };
 
 struct ClientConfig {
-  std::string servers;  // "" = $FLOATLM_LICENSE at Connect()
+  std::string servers;  // "" = from the environment at Connect() (ServersFromEnvironment)
+  std::string license_variable;  // the application's own variable, e.g. ACME_LICENSE_FILE
   std::string app;      // "" = the program's name
   Identity identity;    // non-empty fields override detection
   std::chrono::milliseconds request_timeout{10'000};
@@ -128,6 +129,11 @@ class Client {
                                        const std::string& version);
   void Fire(const std::vector<Event>& events);
 
+  // Where a server list comes from when the application set none: its own variable,
+  // then $FLOATLM_LICENSE, then the port@host entries of $LM_LICENSE_FILE. Empty with
+  // *error set (naming what was consulted) when none gives one.
+  std::string ServersFromEnvironment(std::string* error) const;
+
   const ClientConfig config_;
   std::vector<Endpoint> endpoints_;  // set by Connect(), then read-only
   proto::Hello hello_;               // set by Connect(), then read-only
@@ -147,6 +153,7 @@ class Client {
   std::uint64_t next_lease_ = 1;
   Clock::time_point disconnected_since_;
   std::string last_error_;
+  std::string connect_error_;  // why Connect() failed, kept for later calls' messages
   std::thread io_thread_;
   std::atomic<std::thread::id> io_thread_id_{};
 

@@ -71,7 +71,7 @@ std::optional<std::vector<Endpoint>> ParseServerList(std::string_view text, std:
     start = end + 1;
   }
   if (out.empty()) {
-    *error = "no license server given: set FLOATLM_LICENSE=port@host or pass -c port@host";
+    *error = "the server list names no license server (expected port@host)";
     return std::nullopt;
   }
   return out;

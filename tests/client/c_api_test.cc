@@ -64,10 +64,57 @@ BOOST_AUTO_TEST_CASE(status_names_are_the_protocol_identifiers) {
 
 BOOST_AUTO_TEST_CASE(connect_without_any_server_explains_how_to_set_one) {
   ::unsetenv("FLOATLM_LICENSE");
+  ::unsetenv("LM_LICENSE_FILE");
   ClientHandle h;
   BOOST_CHECK_EQUAL(floatlm_client_connect(h.client), FLOATLM_E_BAD_ARGUMENT);
-  BOOST_CHECK(std::string(floatlm_client_last_error(h.client)).find("FLOATLM_LICENSE") !=
-              std::string::npos);
+  const std::string why = floatlm_client_last_error(h.client);
+  BOOST_CHECK(why.find("FLOATLM_LICENSE") != std::string::npos);
+  BOOST_CHECK(why.find("LM_LICENSE_FILE") != std::string::npos);
+  // The application has no command line: the library never names a CLI flag.
+  BOOST_CHECK(why.find(" -c ") == std::string::npos);
+}
+
+// Where the server list comes from: the application's variable, then FLOATLM_LICENSE,
+// then LM_LICENSE_FILE's port@host entries. Each points at a port nobody listens on, so
+// the connect error names the one used.
+BOOST_AUTO_TEST_CASE(the_applications_variable_then_floatlm_license_then_lm_license_file) {
+  auto connect_error = [](const char* variable) {
+    floatlm_options_t* options = nullptr;
+    BOOST_REQUIRE_EQUAL(floatlm_options_create(&options), FLOATLM_OK);
+    BOOST_REQUIRE_EQUAL(floatlm_options_set_license_variable(options, variable), FLOATLM_OK);
+    floatlm_client_t* client = nullptr;
+    BOOST_REQUIRE_EQUAL(floatlm_client_create(options, &client), FLOATLM_OK);
+    floatlm_options_destroy(options);
+    floatlm_client_connect(client);
+    std::string why = floatlm_client_last_error(client);
+    floatlm_client_close(client);
+    return why;
+  };
+  ::setenv("ACME_LICENSE_FILE", "1@127.0.0.1", 1);
+  ::setenv("FLOATLM_LICENSE", "2@127.0.0.1", 1);
+  ::setenv("LM_LICENSE_FILE", "/opt/acme/site.lic:3@127.0.0.1", 1);
+  BOOST_CHECK(connect_error("ACME_LICENSE_FILE").find("1@127.0.0.1") != std::string::npos);
+  BOOST_CHECK(connect_error(nullptr).find("2@127.0.0.1") != std::string::npos);
+  ::unsetenv("FLOATLM_LICENSE");
+  const std::string lm = connect_error("ACME_OTHER");
+  BOOST_CHECK_MESSAGE(lm.find("3@127.0.0.1") != std::string::npos, lm);
+  BOOST_CHECK(lm.find("site.lic") == std::string::npos);
+  ::unsetenv("ACME_LICENSE_FILE");
+  ::unsetenv("LM_LICENSE_FILE");
+  floatlm_options_t* options = nullptr;
+  BOOST_REQUIRE_EQUAL(floatlm_options_create(&options), FLOATLM_OK);
+  BOOST_CHECK_EQUAL(floatlm_options_set_license_variable(options, "A=B"), FLOATLM_E_BAD_ARGUMENT);
+  floatlm_options_destroy(options);
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_connect_stays_in_the_errors_of_later_calls) {
+  ClientHandle h("1@127.0.0.1");
+  BOOST_CHECK_EQUAL(floatlm_client_connect(h.client), FLOATLM_E_CONNECT_FAILED);
+  uint64_t lease = 0;
+  BOOST_CHECK_EQUAL(floatlm_client_checkout(h.client, "cad", nullptr, 0, &lease),
+                    FLOATLM_E_DISCONNECTED);
+  const std::string why = floatlm_client_last_error(h.client);
+  BOOST_CHECK_MESSAGE(why.find("cannot reach a license server") != std::string::npos, why);
 }
 
 BOOST_AUTO_TEST_CASE(a_bad_server_entry_is_named) {

@@ -59,8 +59,6 @@ BOOST_AUTO_TEST_CASE(every_file_lands_in_its_place_under_the_prefix) {
       kLibDir + "/libfloatlm.so.0",
       kLibDir + "/libfloatlm.so",
       kLibDir + "/libfloatlm.a",
-      kLibDir + "/libfloatlm_proto.a",
-      kLibDir + "/libfloatlm_licenses.a",
       kLibDir + "/pkgconfig/floatlm.pc",
       kLibDir + "/cmake/floatlm/floatlmConfig.cmake",
       kLibDir + "/cmake/floatlm/floatlmConfigVersion.cmake",
@@ -78,6 +76,11 @@ BOOST_AUTO_TEST_CASE(every_file_lands_in_its_place_under_the_prefix) {
       "share/doc/floatlm/service.md",
   };
   for (const auto& rel : expected) BOOST_TEST(Exists(p / rel), "missing: " << p / rel);
+  // libfloatlm.a is self-contained: no archive of floatlm's own beside it.
+  for (const auto& entry : fs::directory_iterator(p / kLibDir)) {
+    const std::string name = entry.path().filename().string();
+    if (name.ends_with(".a")) BOOST_TEST(name == "libfloatlm.a", "also installed: " << name);
+  }
 
   const auto version = Run(Quote((p / "bin/floatlmd").string()) + " --version", 30);
   BOOST_TEST(version.exit_code == 0);
@@ -114,6 +117,46 @@ BOOST_AUTO_TEST_CASE(service_files_and_pkg_config_name_the_prefix_in_use) {
     BOOST_TEST(r.exit_code == 0);
     BOOST_TEST(r.output.empty(), r.output);
   }
+}
+
+// Before any install: the build tree's package (floatlm-build/) serves the same vendor
+// project, with find_package and with pkg-config.
+BOOST_AUTO_TEST_CASE(vendor_project_builds_against_the_build_tree_before_install) {
+  const fs::path package = fs::path(FLOATLM_BUILD_DIR) / "floatlm-build";
+  ScratchDir dir("vendor-build-tree");
+  const fs::path build = dir.path() / "build";
+  auto r = Run(Quote(FLOATLM_CMAKE_COMMAND) + " -S " +
+                   Quote((kSource / "tests/service/vendor_project").string()) + " -B " +
+                   Quote(build.string()) + " -G " + Quote(FLOATLM_CMAKE_GENERATOR) +
+                   " -DCMAKE_CXX_COMPILER=" + Quote(FLOATLM_CXX_COMPILER) +
+                   " -Dfloatlm_DIR=" + Quote(package.string()) +
+                   " -DCMAKE_FIND_PACKAGE_NO_PACKAGE_REGISTRY=ON" +
+                   " -DCMAKE_EXE_LINKER_FLAGS=" + Quote(FLOATLM_TEST_VENDOR_LINK_FLAGS) + " && " +
+                   Quote(FLOATLM_CMAKE_COMMAND) + " --build " + Quote(build.string()),
+               400);
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  for (const char* app : {"vendor_app", "vendor_app_static"}) {
+    r = Run(Quote((build / app).string()), 30);
+    BOOST_TEST(r.exit_code == 0, app << ":\n" << r.output);
+    BOOST_TEST(r.output.find("libfloatlm " FLOATLM_VERSION) != std::string::npos, r.output);
+  }
+  const fs::path pc_app = dir.path() / "pc_app";
+  r = Run("PKG_CONFIG_PATH=" + Quote(package.string()) + " " + Quote(FLOATLM_CXX_COMPILER) +
+              " -std=c++17 " + FLOATLM_TEST_VENDOR_LINK_FLAGS + " -o " + Quote(pc_app.string()) +
+              " " + Quote((kSource / "tests/service/vendor_project/main.cc").string()) +
+              " $(PKG_CONFIG_PATH=" + Quote(package.string()) +
+              " pkg-config --cflags --libs floatlm) && " + Quote(pc_app.string()),
+          180);
+  BOOST_TEST(r.exit_code == 0, r.output);
+  // Static: the one archive and what floatlm.pc names beside it.
+  r = Run(Quote(FLOATLM_CXX_COMPILER) + " -std=c++17 " + FLOATLM_TEST_VENDOR_LINK_FLAGS + " -o " +
+              Quote((dir.path() / "static_app").string()) + " " +
+              Quote((kSource / "tests/service/vendor_project/main.cc").string()) + " -I" +
+              Quote((kSource / "client-lib/include").string()) + " " +
+              Quote((fs::path(FLOATLM_BUILD_DIR) / "lib/libfloatlm.a").string()) +
+              " -lfmt -lcrypto -pthread && " + Quote((dir.path() / "static_app").string()),
+          180);
+  BOOST_TEST(r.exit_code == 0, r.output);
 }
 
 // tests/service/vendor_project is what a vendor writes: find_package(floatlm) and

@@ -190,8 +190,7 @@ BOOST_AUTO_TEST_CASE(each_package_holds_its_own_files) {
 
   const auto dev = Contents(debs.dev);
   for (const std::string& path :
-       {kLibDir + "/libfloatlm.so", kLibDir + "/libfloatlm.a", kLibDir + "/libfloatlm_proto.a",
-        kLibDir + "/libfloatlm_licenses.a",
+       {kLibDir + "/libfloatlm.so", kLibDir + "/libfloatlm.a",
         kLibDir + "/pkgconfig/floatlm.pc", kLibDir + "/cmake/floatlm/floatlmConfig.cmake",
         kLibDir + "/cmake/floatlm/floatlmConfigVersion.cmake",
         kLibDir + "/cmake/floatlm/floatlmTargets.cmake",

@@ -125,10 +125,16 @@ FLOATLM_EXPORT void floatlm_free(void* ptr);
 
 FLOATLM_EXPORT floatlm_status floatlm_options_create(floatlm_options_t** out_options);
 FLOATLM_EXPORT void floatlm_options_destroy(floatlm_options_t* options);
-/* "port@host[:port@host...]", tried in order. NULL or "" (the default) reads
- * $FLOATLM_LICENSE at connect time. Checked at connect. */
+/* "port@host[:port@host...]", tried in order. NULL or "" (the default) reads the
+ * environment at connect time: the application's own variable (below), then
+ * $FLOATLM_LICENSE, then the port@host entries of $LM_LICENSE_FILE. Checked at connect. */
 FLOATLM_EXPORT floatlm_status floatlm_options_set_servers(floatlm_options_t* options,
                                                           const char* servers);
+/* The name of the application's own server variable, read first when no server list
+ * is set, as FlexLM applications read VENDOR_LICENSE_FILE: e.g. "ACME_LICENSE_FILE".
+ * NULL or "" (the default) reads only the standard variables. */
+FLOATLM_EXPORT floatlm_status floatlm_options_set_license_variable(floatlm_options_t* options,
+                                                                   const char* name);
 /* Application name shown by `floatlm status` (default: the program's name). */
 FLOATLM_EXPORT floatlm_status floatlm_options_set_app_name(floatlm_options_t* options,
                                                            const char* app);

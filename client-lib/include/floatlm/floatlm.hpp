@@ -37,7 +37,8 @@ using QueueCallback = std::function<void(const std::string& feature, std::uint64
 
 // Settings for a Client; every setter returns *this for chaining.
 struct Options {
-  std::string servers;  // "" = $FLOATLM_LICENSE
+  std::string servers;  // "" = the environment (see floatlm_options_set_servers)
+  std::string license_variable;  // the application's own variable, e.g. "ACME_LICENSE_FILE"
   std::string app;
   std::string user, host, display;  // "" = detect
   std::uint32_t request_timeout_ms = 10000;
@@ -53,6 +54,10 @@ struct Options {
   }
   Options& Servers(std::string v) {
     servers = std::move(v);
+    return *this;
+  }
+  Options& LicenseVariable(std::string v) {
+    license_variable = std::move(v);
     return *this;
   }
   Options& App(std::string v) {
@@ -130,6 +135,8 @@ class Client {
                                                                           floatlm_options_destroy);
     auto or_null = [](const std::string& s) { return s.empty() ? nullptr : s.c_str(); };
     floatlm_options_set_servers(raw, or_null(options.servers));
+    Check(floatlm_options_set_license_variable(raw, or_null(options.license_variable)),
+          "invalid license variable name");
     floatlm_options_set_app_name(raw, or_null(options.app));
     floatlm_options_set_identity(raw, or_null(options.user), or_null(options.host),
                                  or_null(options.display));
