@@ -127,6 +127,12 @@ floatlm_status floatlm_options_set_servers(floatlm_options_t* options, const cha
   });
 }
 
+floatlm_status floatlm_options_set_reacquire(floatlm_options_t* options, int enable) {
+  if (options == nullptr) return FLOATLM_E_BAD_ARGUMENT;
+  options->config.reacquire = enable != 0;
+  return FLOATLM_OK;
+}
+
 floatlm_status floatlm_options_set_license_variable(floatlm_options_t* options,
                                                    const char* name) {
   if (options == nullptr) return FLOATLM_E_BAD_ARGUMENT;

@@ -54,6 +54,7 @@ Client::~Client() {
   cv_.notify_all();
   Wake();
   if (io_thread_.joinable()) io_thread_.join();
+  if (reacquire_thread_.joinable()) reacquire_thread_.join();
   for (int fd : wake_pipe_) {
     if (fd >= 0) ::close(fd);
   }
@@ -185,6 +186,7 @@ Errc Client::Connect() {
     state_ = State::kConnected;
   }
   io_thread_ = std::thread([this] { Run(); });
+  if (config_.reacquire) reacquire_thread_ = std::thread([this] { ReacquireLoop(); });
   return Errc::kOk;
 }
 
@@ -464,6 +466,7 @@ Errc Client::Close() {
   cv_.notify_all();
   Wake();
   if (io_thread_.joinable()) io_thread_.join();
+  if (reacquire_thread_.joinable()) reacquire_thread_.join();
   return first;
 }
 
@@ -561,6 +564,7 @@ void Client::Dispatch(proto::Decoded d, std::uint32_t* heartbeat_id, std::vector
               {handle, LeaseEvent::kLost, lost->code, CodeText(lost->code, lost->message)});
         }
       }
+      if (config_.reacquire) cv_.notify_all();  // the reacquire thread has work
     } else if (const auto* down = As<proto::Shutdown>(d.msg)) {
       last_error_ = "the license server is shutting down: " + down->message;
     }
@@ -710,6 +714,7 @@ bool Client::Reattach(const std::shared_ptr<Connection>& conn, const proto::Hell
     } else if (it != leases_.end()) {
       const auto [code, text] = refused(reply);
       it->second.state = LeaseRec::State::kLost;
+      it->second.reacquire = code != Errc::kUntrustedLicense;
       events.push_back({item.handle, LeaseEvent::kLost, code, text});
     }
   }
@@ -740,6 +745,79 @@ std::optional<std::string> Client::Untrusted(const proto::Granted& grant,
   std::optional<licenses::Version> wanted;
   if (!version.empty()) wanted = licenses::Version::Parse(version);
   return trust_.Check(grant.license_lines, grant.license_lines_left_out, feature, wanted, today);
+}
+
+bool Client::AnyToReacquire() const {
+  return std::any_of(leases_.begin(), leases_.end(), [](const auto& entry) {
+    // kLostDisconnected leases are the reconnect's: it reattaches or checks them out.
+    return entry.second.reacquire && entry.second.state == LeaseRec::State::kLost;
+  });
+}
+
+void Client::ReacquireLoop() {
+  reacquire_thread_id_ = std::this_thread::get_id();
+  milliseconds delay = config_.backoff_initial;
+  std::unique_lock lk(mu_);
+  for (;;) {
+    cv_.wait(lk, [&] { return stop_ || AnyToReacquire(); });
+    if (stop_) return;
+    // A pause first: the loss may be the start of an outage, and the server's own
+    // bookkeeping (a removal, a timeout) settles before the next try.
+    if (cv_.wait_for(lk, delay, [&] { return stop_; })) return;
+    if (state_ != State::kConnected) continue;  // a reconnect reattaches or re-checks out
+    struct Item {
+      std::uint64_t handle;
+      std::string feature, version;
+    };
+    std::vector<Item> items;
+    for (const auto& [handle, rec] : leases_) {
+      if (rec.reacquire && rec.state == LeaseRec::State::kLost) {
+        items.push_back({handle, rec.feature, rec.version_req});
+      }
+    }
+    lk.unlock();
+    bool all_regained = true;
+    std::vector<Event> events;
+    for (const Item& item : items) {
+      std::optional<proto::Granted> grant;
+      Transact(proto::Checkout{item.feature, item.version, 0}, Clock::now() + config_.request_timeout,
+               true, [&](proto::Message& m) {
+                 if (auto* g = std::get_if<proto::Granted>(&m)) grant = std::move(*g);
+                 return !std::holds_alternative<proto::Queued>(m);
+               });
+      if (!grant) {
+        all_regained = false;
+        continue;
+      }
+      std::optional<std::string> untrusted = Untrusted(*grant, item.feature, item.version);
+      std::lock_guard relock(mu_);
+      auto it = leases_.find(item.handle);
+      if (it == leases_.end() || untrusted) {
+        // Checked in meanwhile, or a seat this application may not use: give it back.
+        if (it != leases_.end()) it->second.reacquire = false;
+        if (conn_) {
+          std::string ignored;
+          std::lock_guard wlk(write_mu_);
+          conn_->Send(NextRequestId(), proto::Checkin{grant->lease}, &ignored);
+        }
+        if (it != leases_.end()) {
+          events.push_back({item.handle, LeaseEvent::kLost, Errc::kUntrustedLicense, *untrusted});
+        }
+        continue;
+      }
+      LeaseRec& rec = it->second;
+      rec.server_id = grant->lease;
+      rec.token = grant->token;
+      rec.grant = std::move(*grant);
+      rec.state = LeaseRec::State::kHeld;
+      events.push_back({item.handle, LeaseEvent::kRegained, Errc::kOk,
+                        "checked out again after the loss, as lease " +
+                            std::to_string(rec.server_id)});
+    }
+    Fire(events);
+    lk.lock();
+    delay = all_regained ? config_.backoff_initial : std::min(delay * 2, config_.backoff_max);
+  }
 }
 
 void Client::Fire(const std::vector<Event>& events) {

@@ -47,6 +47,9 @@ struct ClientConfig {
   std::function<void(std::uint64_t lease, LeaseEvent, Errc, const std::string&)> on_lease;
   // Called on the checkout caller's thread.
   std::function<void(const std::string& feature, std::uint64_t position)> on_queue;
+  // After a real loss (timed out, removed, expired, not regained after a reconnect), check
+  // out again on a library thread until a seat is granted, then report kRegained.
+  bool reacquire = false;
   // Vendors whose signature every grant must carry (licenses/evidence.h); empty = no check.
   std::vector<std::pair<std::string, licenses::PublicKey>> vendor_keys;
 };
@@ -76,8 +79,11 @@ class Client {
   bool connected();
   Errc Close();
   std::string last_error();
-  // True on the I/O thread, i.e. inside a callback.
-  bool OnIoThread() const { return std::this_thread::get_id() == io_thread_id_.load(); }
+  // True on a library thread, i.e. inside a callback.
+  bool OnIoThread() const {
+    const auto self = std::this_thread::get_id();
+    return self == io_thread_id_.load() || self == reacquire_thread_id_.load();
+  }
 
  private:
   enum class State { kIdle, kConnected, kReconnecting, kClosed };
@@ -93,6 +99,7 @@ class Client {
     std::string feature, version_req;
     proto::Granted grant;
     State state = State::kHeld;
+    bool reacquire = true;  // false once the vendor-key check refused its seat
   };
   struct Event {
     std::uint64_t lease;
@@ -128,6 +135,9 @@ class Client {
   std::optional<std::string> Untrusted(const proto::Granted& grant, const std::string& feature,
                                        const std::string& version);
   void Fire(const std::vector<Event>& events);
+  // Reacquire thread (ClientConfig::reacquire): checks lost leases out again.
+  void ReacquireLoop();
+  bool AnyToReacquire() const;  // mu_ held
 
   // Where a server list comes from when the application set none: its own variable,
   // then $FLOATLM_LICENSE, then the port@host entries of $LM_LICENSE_FILE. Empty with
@@ -156,6 +166,8 @@ class Client {
   std::string connect_error_;  // why Connect() failed, kept for later calls' messages
   std::thread io_thread_;
   std::atomic<std::thread::id> io_thread_id_{};
+  std::thread reacquire_thread_;
+  std::atomic<std::thread::id> reacquire_thread_id_{};
 
   std::mutex trust_mu_;  // taken alone, never with mu_ held
   licenses::EvidenceChecker trust_;  // guarded by trust_mu_; keys set at construction

@@ -203,4 +203,35 @@ BOOST_AUTO_TEST_CASE(the_example_programs_check_out_and_in) {
   }
 }
 
+// floatlm_options_set_reacquire: a seat removed by an admin comes back by itself; without
+// the option it stays lost.
+BOOST_AUTO_TEST_CASE(a_removed_seat_is_checked_out_again_only_with_reacquire) {
+  auto remove = [&](std::uint64_t server_lease) {
+    std::string out;
+    return RunCommand({BinPath("floatlm"), "remove", "--lease", std::to_string(server_lease)}, &out,
+                      {"FLOATLM_ADMIN_SOCKET=" + (daemon.dir() / "admin.sock").string()});
+  };
+  for (const bool reacquire : {true, false}) {
+    BOOST_TEST_CONTEXT("reacquire " << reacquire) {
+      Events events;
+      floatlm::Client a(As("alice").Reacquire(reacquire).OnLease(events.callback()));
+      a.Connect();
+      floatlm::Lease lease = a.Checkout("cad");
+      const std::uint64_t first = lease.Info().server_lease;
+      BOOST_REQUIRE_EQUAL(remove(first), 0);
+      BOOST_TEST(events.WaitFor(FLOATLM_LEASE_LOST, 5s));
+      if (reacquire) {
+        BOOST_TEST(events.WaitFor(FLOATLM_LEASE_REGAINED, 10s));
+        const floatlm_lease_info info = lease.Info();
+        BOOST_TEST(info.held == 1);
+        BOOST_TEST(info.server_lease != first);
+      } else {
+        std::this_thread::sleep_for(1s);
+        BOOST_TEST(!events.WaitFor(FLOATLM_LEASE_REGAINED, 0ms));
+        BOOST_TEST(lease.Info().held == 0);
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -21,7 +21,7 @@
  *  - Threads: an options handle is not thread-safe. A client handle may be used
  *    from several threads at once (it has an internal lock); only
  *    floatlm_client_close() must not race with other calls on the same handle.
- *    Lease callbacks run on the library's background thread; queue callbacks run
+ *    Lease callbacks run on one of the library's threads; queue callbacks run
  *    on the thread that called floatlm_client_checkout(). A callback must not call
  *    functions that talk to the server (checkout, checkin, status, close):
  *    they fail with FLOATLM_E_BAD_ARGUMENT there.
@@ -92,7 +92,8 @@ typedef enum floatlm_lease_event {
   FLOATLM_LEASE_REGAINED = 2 /* held again after a reconnect (reattached or re-granted) */
 } floatlm_lease_event;
 
-/* Runs on the background thread. `message` is valid only during the call. */
+/* Runs on a library thread (the background I/O thread, or the reacquire thread of
+ * floatlm_options_set_reacquire). `message` is valid only during the call. */
 typedef void (*floatlm_lease_callback)(void* user_data, uint64_t lease, floatlm_lease_event event,
                                        floatlm_status code, const char* message);
 /* Runs on the checkout caller's thread each time the server reports the queue
@@ -157,6 +158,14 @@ FLOATLM_EXPORT floatlm_status floatlm_options_set_lease_callback(floatlm_options
 FLOATLM_EXPORT floatlm_status floatlm_options_set_queue_callback(floatlm_options_t* options,
                                                                  floatlm_queue_callback callback,
                                                                  void* user_data);
+/* With `enable` 1, a seat that is really lost (LOST: timed out while the computer slept,
+ * removed by an admin, its license expired, or not regained after a reconnect) is
+ * checked out again by the library, retried with the reconnect backoff until granted,
+ * and reported REGAINED under the same lease id. Default 0: a lost seat stays lost and
+ * the application must check out again itself. A seat refused by the vendor-key check
+ * is never retried. */
+FLOATLM_EXPORT floatlm_status floatlm_options_set_reacquire(floatlm_options_t* options,
+                                                            int enable);
 /* Trusts `public_key_pem` (the vendor's Ed25519 public key, "BEGIN PUBLIC KEY" PEM text,
  * e.g. from a header made by `floatlm-vendor embed`) for license lines of `vendor`. Call
  * once per vendor; a second key for the same vendor replaces the first. With at least

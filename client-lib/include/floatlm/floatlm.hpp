@@ -45,6 +45,7 @@ struct Options {
   std::uint32_t backoff_initial_ms = 100, backoff_max_ms = 5000;
   LeaseCallback on_lease;
   QueueCallback on_queue;
+  bool reacquire = false;  // see floatlm_options_set_reacquire
   std::vector<std::pair<std::string, std::string>> vendor_keys;  // (vendor, public key PEM)
 
   // Trusts a vendor's public key (see floatlm_options_add_vendor_key); repeatable.
@@ -54,6 +55,10 @@ struct Options {
   }
   Options& Servers(std::string v) {
     servers = std::move(v);
+    return *this;
+  }
+  Options& Reacquire(bool v = true) {
+    reacquire = v;
     return *this;
   }
   Options& LicenseVariable(std::string v) {
@@ -149,6 +154,7 @@ class Client {
       Check(floatlm_options_add_vendor_key(raw, vendor.c_str(), pem.c_str()),
             ("not an Ed25519 public key for vendor " + vendor).c_str());
     }
+    floatlm_options_set_reacquire(raw, options.reacquire ? 1 : 0);
     callbacks_->on_lease = std::move(options.on_lease);
     callbacks_->on_queue = std::move(options.on_queue);
     if (callbacks_->on_lease) floatlm_options_set_lease_callback(raw, &OnLease, callbacks_.get());
