@@ -124,6 +124,26 @@ std::string PublicKey::Digest(std::string_view message, const Signature& signatu
   return digest;
 }
 
+std::string PublicKey::Fingerprint() const {
+  std::array<unsigned char, 32> raw{};
+  std::size_t raw_size = raw.size();
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (EVP_PKEY_get_raw_public_key(impl_->key.get(), raw.data(), &raw_size) != 1 ||
+      EVP_Digest(raw.data(), raw_size, digest, &size, EVP_sha256(), nullptr) != 1 || size < 8) {
+    ERR_clear_error();
+    return {};
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < 8; ++i) {
+    if (i > 0) out += ':';
+    out += kHex[digest[i] >> 4];
+    out += kHex[digest[i] & 15];
+  }
+  return out;
+}
+
 Result<PrivateKey> PrivateKey::Generate() {
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, nullptr));
   if (!ctx || EVP_PKEY_keygen_init(ctx.get()) != 1) return Fail(OpenSslError());

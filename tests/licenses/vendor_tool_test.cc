@@ -140,6 +140,35 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2) {
   BOOST_TEST(help.out.find("usage:") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(sign_says_what_it_signed_and_verify_names_the_key_that_failed) {
+  TempDir dir;
+  const std::string prefix = (dir / "acme").string();
+  const std::string other = (dir / "other").string();
+  BOOST_REQUIRE(Vendor(dir, fmt::format("keygen --out '{}'", prefix)).exit_code == 0);
+  BOOST_REQUIRE(Vendor(dir, fmt::format("keygen --out '{}'", other)).exit_code == 0);
+  std::ofstream(dir / "in.lic") << kLicense;
+  const std::string in = (dir / "in.lic").string();
+  const std::string out = (dir / "out.lic").string();
+  Run sign = Vendor(dir, fmt::format("sign --key '{}.key' '{}' -o '{}'", prefix, in, out));
+  BOOST_REQUIRE_MESSAGE(sign.exit_code == 0, sign.err);
+  BOOST_TEST(sign.err.find("signed 2 lines (FEATURE draw, INCREMENT paint) of vendor acme in " +
+                           in + " with " + prefix + ".key (public key ") != std::string::npos,
+             sign.err);
+  BOOST_TEST(sign.err.find("wrote " + out) != std::string::npos, sign.err);
+  Run wrong = Vendor(dir, fmt::format("verify --pub '{}.pub' '{}'", other, out));
+  BOOST_TEST(wrong.exit_code == 1);
+  BOOST_TEST(wrong.out.find("none of its 2 lines (FEATURE draw, INCREMENT paint) of vendor acme "
+                            "verifies with " + other + ".pub (public key ") != std::string::npos,
+             wrong.out);
+  // The fingerprint printed is the one sign printed for the other key's pair, not acme's.
+  const auto fingerprint = [](const std::string& text) {
+    const std::size_t at = text.find("(public key ");
+    return at == std::string::npos ? std::string() : text.substr(at + 12, 23);
+  };
+  BOOST_TEST(fingerprint(wrong.out) != fingerprint(sign.err));
+  BOOST_TEST(fingerprint(wrong.out).size() == 23u);
+}
+
 BOOST_AUTO_TEST_CASE(embed_writes_the_public_key_as_a_c_header) {
   TempDir dir;
   const std::string prefix = (dir / "acme").string();

@@ -1,10 +1,15 @@
 #include "commands.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <set>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "floatlm/licenses/ed25519.h"
+#include "floatlm/licenses/parser.h"
 #include "floatlm/licenses/signature.h"
 #include "floatlm/licenses/text_file.h"
 #include "key_files.h"
@@ -15,6 +20,29 @@ namespace {
 int Error(std::string_view message) {
   fmt::print(stderr, "floatlm-vendor: {}\n", message);
   return 1;
+}
+
+// "3 lines (FEATURE cad, INCREMENT pdc, PACKAGE pdc) of vendor acme": what a file's
+// signed lines are, for sign's and verify's summaries.
+std::string SignedLines(const std::string& name, std::string_view text) {
+  const licenses::ParsedFile parsed = licenses::ParseLicenseText(name, text);
+  std::vector<std::string> lines;
+  std::set<std::string> vendors;
+  for (const licenses::LicenseLine& line : parsed.lines) {
+    if (!line.IsSigned()) continue;
+    lines.push_back(fmt::format("{} {}", licenses::KeywordName(line.keyword),
+                                line.fields.empty() ? "?" : line.fields[0].text));
+    if (line.fields.size() > 1) vendors.insert(line.fields[1].text);
+  }
+  constexpr std::size_t kListed = 6;
+  std::string list = fmt::format("{}", fmt::join(lines.begin(),
+                                                 lines.begin() + static_cast<std::ptrdiff_t>(
+                                                                     std::min(lines.size(), kListed)),
+                                                 ", "));
+  if (lines.size() > kListed) list += fmt::format(", and {} more", lines.size() - kListed);
+  return fmt::format("{} line{} ({}) of vendor{} {}", lines.size(), lines.size() == 1 ? "" : "s",
+                     list, vendors.size() == 1 ? "" : "s",
+                     vendors.empty() ? "none" : fmt::format("{}", fmt::join(vendors, ", ")));
 }
 
 }  // namespace
@@ -46,13 +74,20 @@ int Sign(const std::string& key_path, const std::string& in, const std::optional
     fmt::print(stderr, "{}\n", signed_text.error().message);
     return Error(fmt::format("{}: not signed: fix the lines above", in));
   }
+  // The summary goes to stderr: without -o, stdout carries the signed file.
+  const std::string summary =
+      fmt::format("signed {} in {} with {} (public key {})", SignedLines(in, text.value()), in,
+                  key_path, key.value().Public().Fingerprint());
   if (!out) {
     std::fwrite(signed_text.value().data(), 1, signed_text.value().size(), stdout);
-    return std::fflush(stdout) == 0 ? 0 : Error("cannot write to standard output");
+    if (std::fflush(stdout) != 0) return Error("cannot write to standard output");
+    fmt::print(stderr, "{}\n", summary);
+    return 0;
   }
   if (auto written = WriteFile(*out, signed_text.value()); !written) {
     return Error(written.error().message);
   }
+  fmt::print(stderr, "{}; wrote {}\n", summary, *out);
   return 0;
 }
 
@@ -66,6 +101,12 @@ int Verify(const std::string& pub_path, const std::string& in) {
   licenses::VerifyReport report = licenses::VerifyLicenseText(in, text.value(), key.value());
   for (const licenses::Diagnostic& d : report.parse_errors) fmt::print("{}\n", d.ToString());
   for (const licenses::Rejection& r : report.failures) fmt::print("{}\n", r.ToString());
+  if (report.signed_lines > 0 && report.verified == 0) {
+    // Not one line: the file was signed with another key, not edited line by line.
+    fmt::print("{}: none of its {} verifies with {} (public key {}): it was signed with "
+               "another key, or {} is not the key of the vendor it names\n",
+               in, SignedLines(in, text.value()), pub_path, key.value().Fingerprint(), pub_path);
+  }
   fmt::print("{}: {} signed line{}, {} verified, {} failed{}\n", in, report.signed_lines,
              report.signed_lines == 1 ? "" : "s", report.verified, report.failures.size(),
              report.parse_errors.empty()

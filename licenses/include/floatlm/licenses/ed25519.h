@@ -27,6 +27,9 @@ class PublicKey {
   // (key, signature, message) triple, so that a check already made can be remembered.
   // Empty if OpenSSL cannot produce it; an empty digest is never remembered.
   std::string Digest(std::string_view message, const Signature& signature) const;
+  // What people compare to tell keys apart: the first 8 bytes of SHA-256 over the key's
+  // 32 raw bytes, as hex pairs ("3f:a2:..."). Empty if OpenSSL cannot produce it.
+  std::string Fingerprint() const;
 
  private:
   struct Impl;
