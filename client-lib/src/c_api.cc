@@ -188,13 +188,48 @@ floatlm_status floatlm_options_set_lease_callback(floatlm_options_t* options,
     options->config.on_lease = nullptr;
     if (callback != nullptr) {
       options->config.on_lease = [callback, user_data](std::uint64_t lease, fc::LeaseEvent event,
-                                                       Errc code, const std::string& message) {
+                                                       Errc code, const std::string& message,
+                                                       const std::string&) {
         callback(user_data, lease, static_cast<floatlm_lease_event>(event), ToStatus(code),
                  message.c_str());
       };
     }
     return FLOATLM_OK;
   });
+}
+
+floatlm_status floatlm_options_set_lease_event_callback(floatlm_options_t* options,
+                                                        floatlm_lease_event_callback callback,
+                                                        void* user_data) {
+  if (options == nullptr) return FLOATLM_E_BAD_ARGUMENT;
+  return Guard([&] {
+    options->config.on_lease = nullptr;
+    if (callback != nullptr) {
+      options->config.on_lease = [callback, user_data](std::uint64_t lease, fc::LeaseEvent event,
+                                                       Errc code, const std::string& message,
+                                                       const std::string& feature) {
+        floatlm_lease_event_info info;
+        info.struct_size = sizeof(info);
+        info.lease = lease;
+        info.event = static_cast<floatlm_lease_event>(event);
+        info.code = ToStatus(code);
+        info.message = message.c_str();
+        info.feature = feature.c_str();
+        callback(user_data, &info);
+      };
+    }
+    return FLOATLM_OK;
+  });
+}
+
+floatlm_status floatlm_options_set_denial_text(floatlm_options_t* options,
+                                               floatlm_denial_text text) {
+  if (options == nullptr ||
+      (text != FLOATLM_DENIAL_FULL && text != FLOATLM_DENIAL_SHORT)) {
+    return FLOATLM_E_BAD_ARGUMENT;
+  }
+  options->config.short_denials = text == FLOATLM_DENIAL_SHORT;
+  return FLOATLM_OK;
 }
 
 floatlm_status floatlm_options_set_queue_callback(floatlm_options_t* options,

@@ -11,6 +11,8 @@
 #include <random>
 #include <variant>
 
+#include "denial_text.h"
+
 namespace floatlm::client {
 namespace {
 
@@ -310,7 +312,8 @@ Errc Client::Checkout(const std::string& feature, const std::string& version,
       grant = std::move(*g);
     } else if (const auto* d = As<proto::Denied>(m)) {
       result = d->code == Errc::kOk ? Errc::kInternal : d->code;
-      message = CodeText(d->code, d->message);
+      message = config_.short_denials ? ShortDenial(result, feature, version)
+                                      : CodeText(d->code, d->message);
     } else if (const auto* e = As<proto::Error>(m)) {
       result = e->code == Errc::kOk ? Errc::kInternal : e->code;
       message = CodeText(e->code, e->message);
@@ -326,7 +329,9 @@ Errc Client::Checkout(const std::string& feature, const std::string& version,
     // The application must not run on this seat: hand it back before saying why.
     Transact(proto::Checkin{grant.lease}, Clock::now() + config_.request_timeout, false,
              [](proto::Message&) { return true; });
-    return Fail(Errc::kUntrustedLicense, *why);
+    return Fail(Errc::kUntrustedLicense, config_.short_denials
+                                             ? ShortDenial(Errc::kUntrustedLicense, feature, version)
+                                             : *why);
   }
   std::lock_guard lk(mu_);
   const std::uint64_t handle = next_lease_++;
@@ -821,8 +826,19 @@ void Client::ReacquireLoop() {
 }
 
 void Client::Fire(const std::vector<Event>& events) {
-  if (!config_.on_lease) return;
-  for (const Event& e : events) config_.on_lease(e.lease, e.kind, e.code, e.message);
+  if (!config_.on_lease || events.empty()) return;
+  std::vector<std::string> features;
+  {
+    std::lock_guard lk(mu_);
+    for (const Event& e : events) {
+      const auto it = leases_.find(e.lease);
+      features.push_back(it == leases_.end() ? std::string() : it->second.feature);
+    }
+  }
+  for (std::size_t i = 0; i < events.size(); ++i) {
+    const Event& e = events[i];
+    config_.on_lease(e.lease, e.kind, e.code, e.message, features[i]);
+  }
 }
 
 }  // namespace floatlm::client

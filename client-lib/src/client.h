@@ -44,12 +44,17 @@ struct ClientConfig {
   std::chrono::milliseconds backoff_initial{100};
   std::chrono::milliseconds backoff_max{5'000};
   // Called on the I/O thread, without internal locks held.
-  std::function<void(std::uint64_t lease, LeaseEvent, Errc, const std::string&)> on_lease;
+  std::function<void(std::uint64_t lease, LeaseEvent, Errc, const std::string& message,
+                     const std::string& feature)>
+      on_lease;
   // Called on the checkout caller's thread.
   std::function<void(const std::string& feature, std::uint64_t position)> on_queue;
   // After a real loss (timed out, removed, expired, not regained after a reconnect), check
   // out again on a library thread until a seat is granted, then report kRegained.
   bool reacquire = false;
+  // Denial sentences for end users: the code's short sentence without other people's
+  // names and hosts (denial_text.h) instead of the server's full one.
+  bool short_denials = false;
   // Vendors whose signature every grant must carry (licenses/evidence.h); empty = no check.
   std::vector<std::pair<std::string, licenses::PublicKey>> vendor_keys;
 };

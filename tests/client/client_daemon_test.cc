@@ -203,6 +203,56 @@ BOOST_AUTO_TEST_CASE(the_example_programs_check_out_and_in) {
   }
 }
 
+// End users get a sentence without other people's names; admins keep the full one.
+BOOST_AUTO_TEST_CASE(a_short_denial_names_no_other_user_and_the_event_names_its_feature) {
+  floatlm::Client a(As("alice")), b(As("bob"));
+  a.Connect();
+  b.Connect();
+  floatlm::Lease la = a.Checkout("cad");
+  floatlm::Lease lb = b.Checkout("cad");
+  floatlm::Client full(As("carol"));
+  floatlm::Client brief(As("carol").DenialText(FLOATLM_DENIAL_SHORT));
+  full.Connect();
+  brief.Connect();
+  std::string full_text, short_text;
+  try {
+    full.Checkout("cad");
+  } catch (const floatlm::Error& e) {
+    full_text = e.what();
+  }
+  try {
+    brief.Checkout("cad");
+  } catch (const floatlm::Error& e) {
+    BOOST_CHECK_EQUAL(e.code(), FLOATLM_E_ALL_SEATS_IN_USE);
+    short_text = e.what();
+  }
+  BOOST_TEST(full_text.find("alice") != std::string::npos, full_text);
+  BOOST_TEST(short_text == "every license for cad is in use; try again later");
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<floatlm::LeaseEventInfo> seen;
+  floatlm::Client d(As("dave").OnLeaseEvent([&](const floatlm::LeaseEventInfo& e) {
+    std::lock_guard lk(mu);
+    seen.push_back(e);
+    cv.notify_all();
+  }));
+  d.Connect();
+  la.Checkin();
+  floatlm::Lease ld = d.Checkout("cad");
+  std::string out;
+  BOOST_REQUIRE_EQUAL(RunCommand({BinPath("floatlm"), "remove", "--lease",
+                                  std::to_string(ld.Info().server_lease)},
+                                 &out, {"FLOATLM_ADMIN_SOCKET=" + (daemon.dir() / "admin.sock").string()}),
+                      0);
+  std::unique_lock lk(mu);
+  BOOST_REQUIRE(cv.wait_for(lk, 5s, [&] { return !seen.empty(); }));
+  BOOST_TEST(seen.front().feature == "cad");
+  BOOST_CHECK_EQUAL(seen.front().event, FLOATLM_LEASE_LOST);
+  BOOST_CHECK_EQUAL(seen.front().code, FLOATLM_E_LEASE_REMOVED);
+  BOOST_TEST(seen.front().lease == ld.id());
+}
+
 // floatlm_options_set_reacquire: a seat removed by an admin comes back by itself; without
 // the option it stays lost.
 BOOST_AUTO_TEST_CASE(a_removed_seat_is_checked_out_again_only_with_reacquire) {

@@ -92,6 +92,27 @@ typedef enum floatlm_lease_event {
   FLOATLM_LEASE_REGAINED = 2 /* held again after a reconnect (reattached or re-granted) */
 } floatlm_lease_event;
 
+/* What a lease event callback receives (floatlm_options_set_lease_event_callback).
+ * Later versions only append fields; read `struct_size` before a field added later.
+ * The strings are valid only during the call. */
+typedef struct floatlm_lease_event_info {
+  size_t struct_size;
+  uint64_t lease;            /* the library's lease id, as checkout returned it */
+  floatlm_lease_event event; /* LOST or REGAINED */
+  floatlm_status code;       /* why (FLOATLM_OK for REGAINED) */
+  const char* message;       /* the sentence */
+  const char* feature;       /* the feature of the lease */
+} floatlm_lease_event_info;
+typedef void (*floatlm_lease_event_callback)(void* user_data, const floatlm_lease_event_info* info);
+
+/* Which sentence a denial leaves in last_error: the server's full one, naming pools,
+ * counts and the people who hold the seats (for admins, logs and `diag`), or a short one
+ * for end users that names only the feature and what to do. */
+typedef enum floatlm_denial_text {
+  FLOATLM_DENIAL_FULL = 0, /* the default */
+  FLOATLM_DENIAL_SHORT = 1
+} floatlm_denial_text;
+
 /* Runs on a library thread (the background I/O thread, or the reacquire thread of
  * floatlm_options_set_reacquire). `message` is valid only during the call. */
 typedef void (*floatlm_lease_callback)(void* user_data, uint64_t lease, floatlm_lease_event event,
@@ -158,6 +179,13 @@ FLOATLM_EXPORT floatlm_status floatlm_options_set_lease_callback(floatlm_options
 FLOATLM_EXPORT floatlm_status floatlm_options_set_queue_callback(floatlm_options_t* options,
                                                                  floatlm_queue_callback callback,
                                                                  void* user_data);
+/* Like floatlm_options_set_lease_callback, with the lease's feature in the event; the
+ * two share one slot: the later call wins. */
+FLOATLM_EXPORT floatlm_status floatlm_options_set_lease_event_callback(
+    floatlm_options_t* options, floatlm_lease_event_callback callback, void* user_data);
+/* FLOATLM_DENIAL_FULL (default) or FLOATLM_DENIAL_SHORT; see floatlm_denial_text. */
+FLOATLM_EXPORT floatlm_status floatlm_options_set_denial_text(floatlm_options_t* options,
+                                                              floatlm_denial_text text);
 /* With `enable` 1, a seat that is really lost (LOST: timed out while the computer slept,
  * removed by an admin, its license expired, or not regained after a reconnect) is
  * checked out again by the library, retried with the reconnect backoff until granted,

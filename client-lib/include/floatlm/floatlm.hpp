@@ -34,6 +34,14 @@ class Error : public std::runtime_error {
 using LeaseCallback = std::function<void(std::uint64_t lease, floatlm_lease_event, floatlm_status,
                                          const std::string& message)>;
 using QueueCallback = std::function<void(const std::string& feature, std::uint64_t position)>;
+// The same event with the lease's feature (floatlm_lease_event_info).
+struct LeaseEventInfo {
+  std::uint64_t lease;
+  floatlm_lease_event event;
+  floatlm_status code;
+  std::string message, feature;
+};
+using LeaseEventCallback = std::function<void(const LeaseEventInfo&)>;
 
 // Settings for a Client; every setter returns *this for chaining.
 struct Options {
@@ -44,8 +52,10 @@ struct Options {
   std::uint32_t request_timeout_ms = 10000;
   std::uint32_t backoff_initial_ms = 100, backoff_max_ms = 5000;
   LeaseCallback on_lease;
+  LeaseEventCallback on_lease_event;  // wins over on_lease when both are set
   QueueCallback on_queue;
-  bool reacquire = false;  // see floatlm_options_set_reacquire
+  bool reacquire = false;
+  floatlm_denial_text denial_text = FLOATLM_DENIAL_FULL;  // see floatlm_options_set_reacquire
   std::vector<std::pair<std::string, std::string>> vendor_keys;  // (vendor, public key PEM)
 
   // Trusts a vendor's public key (see floatlm_options_add_vendor_key); repeatable.
@@ -86,6 +96,15 @@ struct Options {
   }
   Options& OnLease(LeaseCallback cb) {
     on_lease = std::move(cb);
+    return *this;
+  }
+  Options& OnLeaseEvent(LeaseEventCallback cb) {
+    on_lease_event = std::move(cb);
+    return *this;
+  }
+  // FLOATLM_DENIAL_SHORT: denials say only what end users need (floatlm_denial_text).
+  Options& DenialText(floatlm_denial_text v) {
+    denial_text = v;
     return *this;
   }
   Options& OnQueue(QueueCallback cb) {
@@ -157,7 +176,12 @@ class Client {
     floatlm_options_set_reacquire(raw, options.reacquire ? 1 : 0);
     callbacks_->on_lease = std::move(options.on_lease);
     callbacks_->on_queue = std::move(options.on_queue);
+    Check(floatlm_options_set_denial_text(raw, options.denial_text), "invalid denial text");
+    callbacks_->on_lease_event = std::move(options.on_lease_event);
     if (callbacks_->on_lease) floatlm_options_set_lease_callback(raw, &OnLease, callbacks_.get());
+    if (callbacks_->on_lease_event) {
+      floatlm_options_set_lease_event_callback(raw, &OnLeaseEvent, callbacks_.get());
+    }
     if (callbacks_->on_queue) floatlm_options_set_queue_callback(raw, &OnQueue, callbacks_.get());
     Check(floatlm_client_create(raw, &client_), "out of memory");
   }
@@ -197,8 +221,17 @@ class Client {
  private:
   struct Callbacks {
     LeaseCallback on_lease;
+    LeaseEventCallback on_lease_event;
     QueueCallback on_queue;
   };
+  static void OnLeaseEvent(void* self, const floatlm_lease_event_info* info) {
+    try {
+      static_cast<Callbacks*>(self)->on_lease_event(
+          LeaseEventInfo{info->lease, info->event, info->code, info->message, info->feature});
+    } catch (...) {
+      // An exception must not unwind into the library's thread.
+    }
+  }
   static void OnLease(void* self, std::uint64_t lease, floatlm_lease_event event,
                       floatlm_status code, const char* message) {
     try {
