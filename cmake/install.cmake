@@ -111,5 +111,5 @@ Description: floatlm client library (build tree, not installed)
 Version: ${PROJECT_VERSION}
 Cflags: -I${PROJECT_SOURCE_DIR}/client-lib/include
 Libs: -L${CMAKE_LIBRARY_OUTPUT_DIRECTORY} -Wl,-rpath,${CMAKE_LIBRARY_OUTPUT_DIRECTORY} -lfloatlm
-Libs.private: -lfmt -lcrypto -lstdc++ -pthread
+Libs.private: -lfmt -lssl -lcrypto -lstdc++ -pthread
 ")

@@ -10,6 +10,7 @@
 #include "server/describe.h"
 #include "server/license_set.h"
 #include "server/server.h"
+#include "server/tls_context.h"
 
 namespace {
 
@@ -34,6 +35,19 @@ int CheckConfig(const floatlm::config::DaemonConfig& cfg) {
   }
   for (const auto& note : set.option_notes) std::printf("note:     %s\n", note.c_str());
   if (!cfg.options_file.empty()) std::printf("options:  %s is valid\n", cfg.options_file.c_str());
+  if (cfg.tls()) {
+    server::TlsCertificateFacts facts;
+    try {
+      server::MakeServerTlsContext(cfg.tls_cert, cfg.tls_key, &facts);
+    } catch (const std::exception& e) {
+      std::printf("floatlmd would not start: %s\n", e.what());
+      return 1;
+    }
+    std::printf("tls:      on (TLS 1.2 or later only): certificate %s, subject \"%s\", expires %s\n",
+                cfg.tls_cert.c_str(), facts.subject.c_str(), facts.not_after.c_str());
+  } else {
+    std::printf("tls:      off (the client port speaks plain TCP)\n");
+  }
   std::printf("configuration is valid: %zu pool(s), %zu rejected line(s)\n", set.model.pools.size(),
               set.model.rejected.size());
   return 0;

@@ -146,6 +146,14 @@ floatlm_status floatlm_options_set_license_variable(floatlm_options_t* options,
   });
 }
 
+floatlm_status floatlm_options_set_tls_ca(floatlm_options_t* options, const char* pem_file) {
+  if (options == nullptr) return FLOATLM_E_BAD_ARGUMENT;
+  return Guard([&] {
+    options->config.tls_ca = pem_file != nullptr ? pem_file : "";
+    return FLOATLM_OK;
+  });
+}
+
 floatlm_status floatlm_options_set_app_name(floatlm_options_t* options, const char* app) {
   if (options == nullptr) return FLOATLM_E_BAD_ARGUMENT;
   return Guard([&] {

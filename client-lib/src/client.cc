@@ -115,7 +115,7 @@ std::shared_ptr<Connection> Client::OpenAndHello(proto::HelloOk* hello, std::str
   std::string reasons;
   for (const Endpoint& ep : endpoints_) {
     std::string why;
-    std::shared_ptr<Connection> conn = Connection::Open(ep, connect_timeout, &why);
+    std::shared_ptr<Connection> conn = Connection::Open(ep, connect_timeout, tls_.get(), &why);
     if (conn) {
       proto::Message reply;
       if (Exchange(*conn, hello_, &reply, &why)) {
@@ -164,6 +164,11 @@ Errc Client::Connect() {
     return Fail(Errc::kBadArgument, error);
   }
   endpoints_ = std::move(*endpoints);
+  // The CA file is read once: reconnects trust what the first connect trusted.
+  if (std::any_of(endpoints_.begin(), endpoints_.end(), [](const Endpoint& e) { return e.tls; })) {
+    tls_ = TlsContext::Create(config_.tls_ca, &error);
+    if (!tls_) return Fail(Errc::kConnectFailed, "cannot set up TLS: " + error);
+  }
 
   const Identity id = DetectIdentity(config_.identity);
   hello_ = proto::Hello{};
@@ -516,15 +521,17 @@ std::string Client::Serve(const std::shared_ptr<Connection>& conn) {
     if (heartbeat_id != 0) wake_at = std::min(wake_at, heartbeat_sent + config_.request_timeout);
     const auto wait = std::chrono::duration_cast<milliseconds>(wake_at - Clock::now()).count();
     pollfd fds[2] = {{conn->fd(), POLLIN, 0}, {wake_pipe_[0], POLLIN, 0}};
+    // Bytes TLS has already taken off the socket would not wake poll().
+    const bool buffered = conn->HasBuffered();
     const int rc = ::poll(fds, wake_pipe_[0] >= 0 ? 2 : 1,
-                          static_cast<int>(std::clamp<long long>(wait, 0, 1000)));
+                          buffered ? 0 : static_cast<int>(std::clamp<long long>(wait, 0, 1000)));
     if (rc < 0 && errno != EINTR) return "poll failed";
     if (rc > 0 && (fds[1].revents & POLLIN) != 0) {
       char drain[64];
       while (::read(wake_pipe_[0], drain, sizeof(drain)) > 0) {
       }
     }
-    if (rc > 0 && fds[0].revents != 0) {
+    if ((rc > 0 && fds[0].revents != 0) || buffered) {
       std::string error;
       if (!conn->ReadAvailable(&error)) return error;
       std::vector<Event> events;

@@ -30,6 +30,7 @@
 #include "floatlm/proto/messages.h"
 #include "identity.h"
 #include "server_list.h"
+#include "tls.h"
 
 namespace floatlm::client {
 
@@ -38,6 +39,7 @@ enum class LeaseEvent { kLost = 1, kRegained = 2 };
 struct ClientConfig {
   std::string servers;  // "" = from the environment at Connect() (ServersFromEnvironment)
   std::string license_variable;  // the application's own variable, e.g. ACME_LICENSE_FILE
+  std::string tls_ca;   // CA file for "tls:" servers: "" = $FLOATLM_TLS_CA, else the system store
   std::string app;      // "" = the program's name
   Identity identity;    // non-empty fields override detection
   std::chrono::milliseconds request_timeout{10'000};
@@ -151,6 +153,7 @@ class Client {
 
   const ClientConfig config_;
   std::vector<Endpoint> endpoints_;  // set by Connect(), then read-only
+  std::shared_ptr<const TlsContext> tls_;  // set by Connect() when a "tls:" entry is listed
   proto::Hello hello_;               // set by Connect(), then read-only
   int wake_pipe_[2] = {-1, -1};
   std::atomic<std::uint32_t> next_request_id_{1};

@@ -64,8 +64,12 @@ int ConnectOne(const addrinfo* ai, Clock::time_point deadline, std::string* erro
 
 std::unique_ptr<Connection> Connection::Open(const Endpoint& endpoint,
                                              std::chrono::milliseconds timeout,
-                                             std::string* error) {
+                                             const TlsContext* tls, std::string* error) {
   const auto deadline = Clock::now() + timeout;
+  if (endpoint.tls && tls == nullptr) {
+    *error = endpoint.ToString() + ": TLS is not set up";
+    return nullptr;
+  }
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
   hints.ai_socktype = SOCK_STREAM;
@@ -78,10 +82,18 @@ std::unique_ptr<Connection> Connection::Open(const Endpoint& endpoint,
   std::string last = "no address";
   for (const addrinfo* ai = list; ai != nullptr; ai = ai->ai_next) {
     const int fd = ConnectOne(ai, deadline, &last);
-    if (fd >= 0) {
-      ::freeaddrinfo(list);
-      return std::unique_ptr<Connection>(new Connection(fd, endpoint));
+    if (fd < 0) continue;
+    std::unique_ptr<TlsChannel> channel;
+    if (endpoint.tls) {
+      // A certificate that does not verify is an answer, not a failure of this address.
+      channel = TlsChannel::Handshake(*tls, fd, endpoint.host, deadline, &last);
+      if (!channel) {
+        ::close(fd);
+        break;
+      }
     }
+    ::freeaddrinfo(list);
+    return std::unique_ptr<Connection>(new Connection(fd, endpoint, std::move(channel)));
   }
   ::freeaddrinfo(list);
   *error = endpoint.ToString() + ": " + last;
@@ -93,6 +105,10 @@ Connection::~Connection() { ::close(fd_); }
 bool Connection::Send(std::uint32_t request_id, const proto::Message& msg, std::string* error) {
   std::string frame;
   proto::EncodeFrame(request_id, msg, frame);
+  if (tls_) {
+    return tls_->Write(frame.data(), frame.size(),
+                       Clock::now() + std::chrono::seconds(kSendTimeoutSeconds), error);
+  }
   std::size_t sent = 0;
   while (sent < frame.size()) {
     const ssize_t n = ::send(fd_, frame.data() + sent, frame.size() - sent, MSG_NOSIGNAL);
@@ -107,6 +123,7 @@ bool Connection::Send(std::uint32_t request_id, const proto::Message& msg, std::
 }
 
 bool Connection::ReadAvailable(std::string* error) {
+  if (tls_) return tls_->ReadAvailable(&inbuf_, error);
   char buf[16384];
   for (;;) {
     const ssize_t n = ::recv(fd_, buf, sizeof(buf), MSG_DONTWAIT);
@@ -134,6 +151,11 @@ Connection::Next Connection::PopFrame(proto::Decoded* out, std::string* error) {
     case proto::FrameState::kNeedMore:
       return Next::kNone;
     case proto::FrameState::kTooLarge:
+      // A TLS record (an alert or a handshake) where a frame should be: a TLS port.
+      if (!tls_ && bytes.size() >= 2 && (bytes[0] == 0x15 || bytes[0] == 0x16) && bytes[1] == 0x03) {
+        *error = "the server speaks TLS on this port; name it tls:" + endpoint_.ToString();
+        return Next::kBad;
+      }
       *error = "the server sent a frame of invalid size";
       return Next::kBad;
     case proto::FrameState::kReady:
@@ -164,6 +186,10 @@ bool Connection::WaitFrame(Clock::time_point deadline, proto::Decoded* out, bool
         continue;
       case Next::kNone:
         break;
+    }
+    if (HasBuffered()) {
+      if (!ReadAvailable(error)) return false;
+      continue;
     }
     pollfd pfd{fd_, POLLIN, 0};
     const int rc = ::poll(&pfd, 1, MillisUntil(deadline));

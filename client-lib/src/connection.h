@@ -1,4 +1,5 @@
-// One TCP connection to a floatlm server, framed with the proto codec.
+// One TCP connection to a floatlm server, framed with the proto codec; for a "tls:"
+// endpoint the bytes go through a TlsChannel (tls.h) over the same socket.
 //
 // Writes block (bounded by a send timeout) and may come from any thread, one at a
 // time (callers serialize them). Reads are non-blocking and belong to one thread at
@@ -15,21 +16,27 @@
 
 #include "floatlm/proto/messages.h"
 #include "server_list.h"
+#include "tls.h"
 
 namespace floatlm::client {
 
-using Clock = std::chrono::steady_clock;
-
 class Connection {
  public:
-  // Resolves and connects within `timeout`. On failure returns null and sets `error`.
+  // Resolves and connects within `timeout`, the TLS handshake included for a "tls:"
+  // endpoint (`tls` must then be given). On failure returns null and sets `error` to a
+  // sentence that starts with the endpoint as the user wrote it.
   static std::unique_ptr<Connection> Open(const Endpoint& endpoint,
-                                          std::chrono::milliseconds timeout, std::string* error);
+                                          std::chrono::milliseconds timeout,
+                                          const TlsContext* tls, std::string* error);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   int fd() const { return fd_; }
+  bool tls() const { return tls_ != nullptr; }
+  // Bytes already read from the socket but not yet returned (inside TLS): a caller that
+  // polls fd() must read first when this is true.
+  bool HasBuffered() const { return tls_ != nullptr && tls_->Buffered(); }
   const Endpoint& endpoint() const { return endpoint_; }
 
   // Encodes and sends one frame. False on failure (`error` set).
@@ -53,10 +60,12 @@ class Connection {
   void Shutdown();
 
  private:
-  Connection(int fd, Endpoint endpoint) : fd_(fd), endpoint_(std::move(endpoint)) {}
+  Connection(int fd, Endpoint endpoint, std::unique_ptr<TlsChannel> tls)
+      : fd_(fd), endpoint_(std::move(endpoint)), tls_(std::move(tls)) {}
 
   int fd_;
   Endpoint endpoint_;
+  std::unique_ptr<TlsChannel> tls_;  // null: plain TCP
   std::string inbuf_;
 };
 

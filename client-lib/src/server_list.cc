@@ -53,7 +53,9 @@ std::string_view Trim(std::string_view s) {
 
 }  // namespace
 
-std::string Endpoint::ToString() const { return std::to_string(port) + "@" + host; }
+std::string Endpoint::ToString() const {
+  return (tls ? "tls:" : "") + std::to_string(port) + "@" + host;
+}
 
 std::optional<std::vector<Endpoint>> ParseServerList(std::string_view text, std::string* error) {
   std::vector<Endpoint> out;
@@ -62,10 +64,26 @@ std::optional<std::vector<Endpoint>> ParseServerList(std::string_view text, std:
     std::size_t end = text.find_first_of(":;", start);
     if (end == std::string_view::npos) end = text.size();
     // Empty entries ("a::b", a trailing ':') are skipped as LM_LICENSE_FILE users expect.
-    const std::string_view entry = Trim(text.substr(start, end - start));
+    std::string_view entry = Trim(text.substr(start, end - start));
+    bool tls = false;
+    if (entry == "tls" && end < text.size() && text[end] == ':') {
+      tls = true;
+      start = end + 1;
+      end = text.find_first_of(":;", start);
+      if (end == std::string_view::npos) end = text.size();
+      entry = Trim(text.substr(start, end - start));
+      if (entry.empty()) {
+        *error = "server \"tls:\" names no port@host (write tls:PORT@HOST)";
+        return std::nullopt;
+      }
+    }
     if (!entry.empty()) {
       auto ep = ParseEntry(entry, error);
-      if (!ep) return std::nullopt;
+      if (!ep) {
+        if (tls) *error = "tls: " + *error;
+        return std::nullopt;
+      }
+      ep->tls = tls;
       out.push_back(std::move(*ep));
     }
     start = end + 1;

@@ -1,4 +1,5 @@
-// Parses a server list such as FLOATLM_LICENSE: "port@host[:port@host...]".
+// Parses a server list such as FLOATLM_LICENSE: "port@host[:port@host...]", where an
+// entry may ask for TLS: "tls:port@host".
 // Pure: no I/O, no environment. Thread-safe.
 #ifndef FLOATLM_CLIENT_SERVER_LIST_H_
 #define FLOATLM_CLIENT_SERVER_LIST_H_
@@ -16,12 +17,14 @@ inline constexpr std::uint16_t kDefaultPort = 27000;
 struct Endpoint {
   std::string host;  // IPv4 address or host name
   std::uint16_t port = kDefaultPort;
-  std::string ToString() const;  // "port@host", the form users write
+  bool tls = false;              // "tls:" entry: TLS only, certificate verified
+  std::string ToString() const;  // "port@host" or "tls:port@host", the form users write
   friend bool operator==(const Endpoint&, const Endpoint&) = default;
 };
 
 // Entries are separated by ':' (as in LM_LICENSE_FILE) or ';'. Each entry is
-// "port@host" or "@host" (default port 27000). Returns nullopt and sets `error` to a
+// "port@host" or "@host" (default port 27000), optionally prefixed "tls:" (the one
+// colon that does not separate: "tls" alone is never an entry, since it has no '@'). Returns nullopt and sets `error` to a
 // sentence naming the bad entry when the list is empty or an entry is unusable.
 std::optional<std::vector<Endpoint>> ParseServerList(std::string_view text, std::string* error);
 

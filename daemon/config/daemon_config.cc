@@ -17,7 +17,7 @@ namespace {
 constexpr const char* kDefaultConfigFile = "/etc/floatlm/floatlmd.conf";
 constexpr const char* kUsage = "usage: floatlmd --license FILE... --vendor-keys DIR --state DIR [options]";
 
-po::options_description Options(DaemonConfig& c, int& ttl, int& window) {
+po::options_description Options(DaemonConfig& c, int& ttl, int& window, int& hello) {
   po::options_description opts("floatlmd options");
   opts.add_options()
       ("license", po::value(&c.license_files)->composing(), "signed license file (repeatable)")
@@ -27,18 +27,21 @@ po::options_description Options(DaemonConfig& c, int& ttl, int& window) {
       ("bind", po::value(&c.bind), "address to listen on (default 0.0.0.0)")
       ("options", po::value(&c.options_file), "options file (INCLUDE, EXCLUDE, RESERVE, MAX, ...)")
       ("admin-socket", po::value(&c.admin_socket), "Unix socket for admin commands")
-      ("admin-token-file", po::value(&c.admin_token_file), "file with the token for admin commands over TCP")
+      ("admin-token-file", po::value(&c.admin_token_file), "file with the token for admin commands over TCP (TLS only)")
+      ("tls-cert", po::value(&c.tls_cert), "PEM certificate (chain) for the client port; with --tls-key the port speaks TLS only")
+      ("tls-key", po::value(&c.tls_key), "PEM private key of --tls-cert")
       ("log-level", po::value(&c.log_level), "debug, info, warn or error (default info)")
       ("log-file", po::value(&c.log_file), "append the log to this file instead of stderr")
       ("lease-ttl", po::value(&ttl), "seconds a lease lives without a heartbeat (default 120)")
       ("reattach-window", po::value(&window), "seconds a disconnected client's leases are kept (default 30)")
       ("max-connections", po::value(&c.max_connections), "connection limit (default 50000)")
+      ("hello-timeout", po::value(&hello), "seconds a new connection has to finish its TLS handshake and say HELLO (default 10)")
       ("allow-root", po::bool_switch(&c.allow_root), "allow running as root")
       ("no-remote-status", "refuse status requests on the client port");
   return opts;
 }
 
-std::string Validate(DaemonConfig& c, int ttl, int window) {
+std::string Validate(DaemonConfig& c, int ttl, int window, int hello) {
   if (c.license_files.empty()) return "no license file given (--license FILE)";
   if (c.vendor_keys_dir.empty()) return "no vendor key directory given (--vendor-keys DIR)";
   if (c.state_dir.empty()) return "no state directory given (--state DIR)";
@@ -50,6 +53,16 @@ std::string Validate(DaemonConfig& c, int ttl, int window) {
     return fmt::format("--reattach-window: {} is outside 0..86400 seconds", window);
   }
   if (c.max_connections < 1) return "--max-connections must be at least 1";
+  if (hello < 1 || hello > 3600) {
+    return fmt::format("--hello-timeout: {} is outside 1..3600 seconds", hello);
+  }
+  // The files themselves are read (and matched) when the server starts, so that
+  // --check-config and a start report the same error.
+  if (c.tls_cert.empty() != c.tls_key.empty()) {
+    return c.tls_cert.empty() ? "--tls-key given without --tls-cert"
+                              : "--tls-cert given without --tls-key";
+  }
+  c.hello_timeout = std::chrono::seconds(hello);
   c.lease_ttl = std::chrono::seconds(ttl);
   c.reattach_window = std::chrono::seconds(window);
   return {};
@@ -61,7 +74,8 @@ ParseOutcome ParseDaemonConfig(int argc, const char* const argv[], DaemonConfig&
                                std::string& message) {
   int ttl = static_cast<int>(out.lease_ttl.count());
   int window = static_cast<int>(out.reattach_window.count());
-  po::options_description opts = Options(out, ttl, window);
+  int hello = static_cast<int>(out.hello_timeout.count());
+  po::options_description opts = Options(out, ttl, window, hello);
   po::options_description cmdline_only("command line only");
   cmdline_only.add_options()
       ("config", po::value(&out.config_file), "config file (default /etc/floatlm/floatlmd.conf if present)")
@@ -106,7 +120,7 @@ ParseOutcome ParseDaemonConfig(int argc, const char* const argv[], DaemonConfig&
     message = fmt::format("{}\n{}", e.what(), kUsage);
     return ParseOutcome::kUsageError;
   }
-  message = Validate(out, ttl, window);
+  message = Validate(out, ttl, window, hello);
   return message.empty() ? ParseOutcome::kRun : ParseOutcome::kUsageError;
 }
 

@@ -21,15 +21,22 @@ struct DaemonConfig {
   std::string options_file;                // --options
   std::string admin_socket = "/run/floatlm/admin.sock";  // --admin-socket
   std::string admin_token_file;            // --admin-token-file: enables admin over TCP
+  // --tls-cert/--tls-key: PEM certificate chain and private key; with both set the
+  // client port speaks TLS only. Neither: plain TCP. One alone is a usage error.
+  std::string tls_cert;
+  std::string tls_key;
   std::string config_file;                 // --config
   std::string log_level = "info";          // --log-level
   std::string log_file;                    // --log-file (default: stderr)
   std::chrono::seconds lease_ttl{120};     // --lease-ttl
   std::chrono::seconds reattach_window{30};  // --reattach-window
   std::size_t max_connections = 50'000;    // --max-connections
+  std::chrono::seconds hello_timeout{10};  // --hello-timeout: HELLO (and TLS handshake) deadline
   bool allow_root = false;                 // --allow-root
   bool status_on_client_port = true;       // --no-remote-status turns it off
   bool check_config = false;               // --check-config: validate, print, exit
+
+  bool tls() const { return !tls_cert.empty(); }
 };
 
 enum class ParseOutcome { kRun, kExitOk, kUsageError };

@@ -53,8 +53,17 @@ std::vector<proto::Message> Server::HandleAdminSocketRequest(const proto::Messag
 }
 
 std::vector<proto::Message> Server::HandleAdminOverTcp(const proto::Admin& cmd, const ClientContext& ctx) {
-  const std::string who = fmt::format("tcp peer={} user={} host={}", ctx.who.peer, ctx.who.user,
-                                      ctx.who.host);
+  const std::string who = fmt::format("{} peer={} user={} host={}", ctx.tls ? "tls" : "tcp",
+                                      ctx.who.peer, ctx.who.user, ctx.who.host);
+  // Whatever the token's worth, it must not travel in the clear: refusing it here makes
+  // a client that sends it learn so at once, rather than after someone copied it.
+  if (!ctx.tls && !cmd.token.empty()) {
+    FLOATLM_LOG(kWarn, "admin.refused", "command={} by=\"{}\" reason=\"admin token over plain TCP\"",
+                cmd.command, who);
+    return One(proto::Error{Errc::kPermissionDenied,
+                            "admin token over an unencrypted connection; use TLS or the admin "
+                            "socket"});
+  }
   if (!admin_token_) {
     FLOATLM_LOG(kWarn, "admin.refused", "command={} by=\"{}\" reason=\"no admin token configured\"",
                 cmd.command, who);

@@ -13,6 +13,7 @@ namespace floatlm::server {
 struct ClientContext {
   engine::ClientId id = 0;
   bool hello_done = false;
+  bool tls = false;      // the connection is encrypted (the port speaks TLS)
   engine::Identity who;  // who.peer is filled from the socket at accept
   std::string app;
   std::uint64_t pid = 0;

@@ -21,7 +21,6 @@ namespace {
 
 using namespace std::chrono_literals;
 constexpr auto kTickInterval = 100ms;
-constexpr auto kHelloTimeout = 10s;  // a connection must say HELLO this soon
 // Leases (and waiters) ended per event-loop turn. When more lapse at once (a restart's
 // unclaimed leases, a crashed client with thousands), the rest end in the turns that
 // follow, with clients served in between: about a millisecond of work per turn.
@@ -78,6 +77,8 @@ engine::EngineConfig MakeEngineConfig(const config::DaemonConfig& c) {
 Server::Server(asio::io_context& io, const config::DaemonConfig& config)
     : io_(io),
       config_(config),
+      // First: a certificate that cannot be used stops the start before anything else.
+      tls_(config.tls() ? MakeServerTlsContext(config.tls_cert, config.tls_key) : nullptr),
       acceptor_(io),
       tick_timer_(io),
       stop_timer_(io),
@@ -112,6 +113,12 @@ Server::Server(asio::io_context& io, const config::DaemonConfig& config)
     std::string error;
     admin_token_ = admin::AdminToken::Load(config_.admin_token_file, error);
     if (!admin_token_) throw std::runtime_error(error);
+    if (!tls_) {
+      FLOATLM_LOG(kWarn, "admin.token_unusable",
+                  "file={} reason=\"the client port speaks plain TCP and the admin token is "
+                  "accepted only over TLS (--tls-cert, --tls-key)\"",
+                  config_.admin_token_file);
+    }
   }
   if (!config_.admin_socket.empty()) {
     admin_ = std::make_unique<admin::AdminListener>(
@@ -144,8 +151,8 @@ void Server::Start(engine::MonoTime process_start) {
   port_ = acceptor_.local_endpoint().port();
   if (admin_) admin_->Start();
   // startup_ms: from main() to here (licenses verified, state restored, port bound).
-  FLOATLM_LOG(kInfo, "server.listening", "addr={} port={} startup_ms={}", config_.bind, port_,
-              MillisSince(process_start));
+  FLOATLM_LOG(kInfo, "server.listening", "addr={} port={} tls={} startup_ms={}", config_.bind,
+              port_, tls_ ? "on" : "off", MillisSince(process_start));
   DoAccept();
   ScheduleTick();
   WaitForSignals();
@@ -179,18 +186,20 @@ void Server::DoAccept() {
       FLOATLM_LOG(kWarn, "server.accept_failed", "reason=\"{}\"", ec.message());
       if (ec == asio::error::operation_aborted) return;
     } else if (sessions_.size() >= config_.max_connections) {
+      // On a TLS port a plain frame would be noise to the client, and a handshake is
+      // work the daemon cannot afford now: the connection is only closed.
       std::string frame;
       proto::EncodeFrame(0, proto::Error{Errc::kTooManyConnections,
                                          fmt::format("the daemon's limit of {} connections is reached",
                                                      config_.max_connections)},
                          frame);
       boost::system::error_code ignored;
-      asio::write(socket, asio::buffer(frame), ignored);
+      if (!tls_) asio::write(socket, asio::buffer(frame), ignored);
       FLOATLM_LOG(kWarn, "client.refused", "reason=too_many_connections limit={}",
                   config_.max_connections);
     } else {
       const auto id = next_client_++;
-      auto session = std::make_shared<Session>(*this, std::move(socket), id);
+      auto session = std::make_shared<Session>(*this, std::move(socket), id, tls_.get());
       sessions_.emplace(id, session);
       session->Start();
     }
@@ -449,11 +458,20 @@ void Server::OnTick() {
   std::vector<std::shared_ptr<Session>> idle;
   for (const auto& [id, s] : sessions_) {
     const auto quiet = now.mono - s->last_read();
-    if ((!s->context().hello_done && quiet > kHelloTimeout) || quiet > idle_limit) idle.push_back(s);
+    // A TLS handshake reads nothing into the session, so a stalled one is cut here too.
+    if ((!s->context().hello_done && quiet > config_.hello_timeout) || quiet > idle_limit) {
+      idle.push_back(s);
+    }
   }
   for (const auto& s : idle) {
-    FLOATLM_LOG(kInfo, "client.idle_timeout", "client={} peer={}", s->context().id,
-                s->context().who.peer);
+    if (s->handshaking()) {
+      FLOATLM_LOG(kWarn, "client.tls_failed",
+                  "peer={} client={} reason=\"handshake not completed within {} s\"",
+                  s->context().who.peer, s->context().id, config_.hello_timeout.count());
+    } else {
+      FLOATLM_LOG(kInfo, "client.idle_timeout", "client={} peer={}", s->context().id,
+                  s->context().who.peer);
+    }
     s->Close("idle timeout");
   }
 }

@@ -24,6 +24,7 @@
 #include "server/request_handler.h"
 #include "server/session.h"
 #include "server/state_recorder.h"
+#include "server/tls_context.h"
 #include "store/lease_store.h"
 #include "store/sqlite_lease_store.h"
 
@@ -102,6 +103,7 @@ class Server {
 
   asio::io_context& io_;
   config::DaemonConfig config_;
+  std::unique_ptr<asio::ssl::context> tls_;  // null: the client port speaks plain TCP
   asio::ip::tcp::acceptor acceptor_;
   asio::steady_timer tick_timer_;
   asio::steady_timer stop_timer_;

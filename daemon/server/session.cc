@@ -12,22 +12,53 @@ constexpr std::size_t kInitialBuffer = 512;
 constexpr std::size_t kShrinkAbove = 8 * 1024;
 }  // namespace
 
-Session::Session(Server& server, asio::ip::tcp::socket socket, engine::ClientId id)
-    : server_(server), socket_(std::move(socket)), in_(kInitialBuffer) {
+Session::Session(Server& server, asio::ip::tcp::socket socket, engine::ClientId id,
+                 asio::ssl::context* tls)
+    : server_(server), stream_(std::move(socket), tls), in_(kInitialBuffer) {
   ctx_.id = id;
+  ctx_.tls = stream_.tls();
   boost::system::error_code ec;
-  auto remote = socket_.remote_endpoint(ec);
+  auto remote = stream_.socket().remote_endpoint(ec);
   if (!ec) ctx_.who.peer = remote.address().to_string();
-  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
   last_read_ = engine::MonoTime::clock::now();
 }
 
-void Session::Start() { DoRead(); }
+void Session::Start() {
+  if (stream_.tls()) {
+    DoHandshake();
+  } else {
+    DoRead();
+  }
+}
+
+void Session::DoHandshake() {
+  handshaking_ = true;
+  stream_.AsyncHandshake([self = shared_from_this()](const boost::system::error_code& ec) {
+    self->OnHandshake(ec);
+  });
+}
+
+void Session::OnHandshake(const boost::system::error_code& ec) {
+  handshaking_ = false;
+  if (closed_) return;  // cut by the HELLO deadline or the shutdown meanwhile
+  if (ec) {
+    const std::string why = ClientStream::Describe(ec);
+    FLOATLM_LOG(kWarn, "client.tls_failed", "peer={} client={} reason=\"{}\"", ctx_.who.peer,
+                ctx_.id, why);
+    Close("TLS handshake failed: " + why);
+    return;
+  }
+  FLOATLM_LOG(kDebug, "client.tls_ready", "peer={} client={}", ctx_.who.peer, ctx_.id);
+  DoRead();
+  // Replies held for this session (none yet, but Stop() may have queued a goodbye).
+  if (!pending_.empty() || close_after_write_) Release();
+}
 
 void Session::DoRead() {
   if (closed_) return;
   if (in_used_ == in_.size()) in_.resize(in_.size() * 2);
-  socket_.async_read_some(
+  stream_.AsyncReadSome(
       asio::buffer(in_.data() + in_used_, in_.size() - in_used_),
       [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
         self->OnRead(ec, n);
@@ -97,7 +128,7 @@ void Session::Send(const std::string& frames) {
 }
 
 void Session::Release() {
-  if (!closed_ && !write_in_flight_) DoWrite();
+  if (!closed_ && !write_in_flight_ && !handshaking_) DoWrite();
 }
 
 void Session::Hold(const std::string& frames) {
@@ -116,7 +147,8 @@ void Session::Hold(const std::string& frames) {
 
 void Session::CloseAfterWrite() {
   close_after_write_ = true;
-  if (!write_in_flight_ && pending_.empty()) Close("closing");
+  // A client still in its TLS handshake has nothing to be told: it has said nothing.
+  if (handshaking_ || (!write_in_flight_ && pending_.empty())) Close("closing");
 }
 
 void Session::DoWrite() {
@@ -127,9 +159,9 @@ void Session::DoWrite() {
   writing_.swap(pending_);
   pending_.clear();
   write_in_flight_ = true;
-  asio::async_write(socket_, asio::buffer(writing_),
-                    [self = shared_from_this()](const boost::system::error_code& ec,
-                                                std::size_t n) { self->OnWrite(ec, n); });
+  stream_.AsyncWrite(asio::buffer(writing_),
+                     [self = shared_from_this()](const boost::system::error_code& ec,
+                                                 std::size_t n) { self->OnWrite(ec, n); });
 }
 
 void Session::OnWrite(const boost::system::error_code& ec, std::size_t) {
@@ -148,9 +180,7 @@ void Session::Close(std::string_view why) {
   if (closed_) return;
   closed_ = true;
   log::Flush();  // what led to the close is in the log before the peer sees it
-  boost::system::error_code ignored;
-  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  stream_.Close();
   server_.OnSessionClosed(*this, why);
 }
 

@@ -7,6 +7,7 @@
 
 #include "daemon_fixture.h"
 #include "raw_client.h"
+#include "test_certs.h"
 
 namespace p = floatlm::proto;
 using floatlm::testing::BinPath;
@@ -14,6 +15,7 @@ using floatlm::testing::DaemonFixture;
 using floatlm::testing::RawClient;
 using floatlm::testing::RunCommand;
 using floatlm::testing::TempDir;
+using floatlm::testing::TestCertificates;
 using namespace std::chrono_literals;
 
 namespace {
@@ -59,27 +61,56 @@ BOOST_AUTO_TEST_CASE(remove_by_user_and_host_frees_the_seat_and_tells_the_client
   BOOST_TEST(Floatlm(d, {"remove", "--lease", "notanumber"}, out) == 1);
 }
 
-BOOST_AUTO_TEST_CASE(remove_by_lease_id_over_tcp_needs_the_token) {
+BOOST_AUTO_TEST_CASE(remove_by_lease_id_over_tls_needs_the_token) {
+  TempDir secrets;
+  const auto token = secrets.path() / "token";
+  std::ofstream(token) << "tok-123\n";
+  std::filesystem::permissions(token, std::filesystem::perms::owner_read);
+  const TestCertificates certs(secrets.path());
+  std::vector<std::string> args = certs.DaemonArgs();
+  args.insert(args.end(), {"--admin-token-file", token.string()});
+  DaemonFixture d(kLicense, "demo", args);
+  auto a = RawClient::Tls(d.port(), certs.ca.string());
+  a.Hello("alice", "ws1");
+  const auto lease = Grant(a, 2, "cad");
+  const std::string id = std::to_string(lease.lease);
+  const std::string server = "tls:" + d.license_env();
+  const std::string ca = certs.ca.string();
+  std::string out;
+  // -c without a token is a usage error; a wrong token is refused.
+  BOOST_TEST(Floatlm(d, {"remove", "-c", server, "--tls-ca", ca, "--lease", id}, out) == 2, out);
+  std::ofstream(secrets.path() / "wrong") << "nope\n";
+  BOOST_TEST(Floatlm(d, {"remove", "-c", server, "--tls-ca", ca, "--admin-token-file",
+                         (secrets.path() / "wrong").string(), "--lease", id},
+                     out) == 1);
+  BOOST_TEST(out.find("permission denied") != std::string::npos, out);
+  // A CA that did not sign the daemon's certificate: the connection is refused first.
+  BOOST_TEST(Floatlm(d, {"remove", "-c", server, "--tls-ca", certs.other_ca.string(),
+                         "--admin-token-file", token.string(), "--lease", id},
+                     out) == 1);
+  BOOST_TEST(out.find("certificate") != std::string::npos, out);
+  BOOST_TEST(Floatlm(d, {"remove", "-c", server, "--tls-ca", ca, "--admin-token-file",
+                         token.string(), "--lease", id},
+                     out) == 0,
+             out);
+  // Status works over TLS too, with the CA from the environment.
+  std::vector<std::string> argv = {BinPath("floatlm"), "status", "-c", server};
+  BOOST_TEST(RunCommand(argv, &out, {"FLOATLM_TLS_CA=" + ca}) == 0, out);
+  BOOST_TEST(out.find("cad") != std::string::npos, out);
+}
+
+BOOST_AUTO_TEST_CASE(the_admin_token_over_plain_tcp_is_refused_with_the_reason) {
   TempDir secrets;
   const auto token = secrets.path() / "token";
   std::ofstream(token) << "tok-123\n";
   std::filesystem::permissions(token, std::filesystem::perms::owner_read);
   DaemonFixture d(kLicense, "demo", {"--admin-token-file", token.string()});
-  auto a = RawClient::Tcp(d.port());
-  a.Hello("alice", "ws1");
-  const auto lease = Grant(a, 2, "cad");
-  const std::string id = std::to_string(lease.lease);
   std::string out;
-  // -c without a token is a usage error; a wrong token is refused.
-  BOOST_TEST(Floatlm(d, {"remove", "-c", d.license_env(), "--lease", id}, out) == 2, out);
-  std::ofstream(secrets.path() / "wrong") << "nope\n";
-  BOOST_TEST(Floatlm(d, {"remove", "-c", d.license_env(), "--admin-token-file",
-                         (secrets.path() / "wrong").string(), "--lease", id},
-                     out) == 1);
-  BOOST_TEST(out.find("permission denied") != std::string::npos, out);
   BOOST_TEST(Floatlm(d, {"remove", "-c", d.license_env(), "--admin-token-file", token.string(),
-                         "--lease", id},
-                     out) == 0,
+                         "--lease", "1"},
+                     out) == 1);
+  BOOST_TEST(out.find("admin token over an unencrypted connection; use TLS or the admin socket") !=
+                 std::string::npos,
              out);
 }
 

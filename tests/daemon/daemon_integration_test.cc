@@ -9,6 +9,7 @@
 
 #include "daemon_fixture.h"
 #include "raw_client.h"
+#include "test_certs.h"
 
 namespace p = floatlm::proto;
 using floatlm::Errc;
@@ -19,6 +20,7 @@ using floatlm::testing::LocalDayIn;
 using floatlm::testing::RawClient;
 using floatlm::testing::RunCommand;
 using floatlm::testing::TempDir;
+using floatlm::testing::TestCertificates;
 using namespace std::chrono_literals;
 
 namespace {
@@ -355,18 +357,21 @@ BOOST_AUTO_TEST_CASE(a_restart_checks_only_the_license_lines_it_has_not_verified
   MustDeny(c, 3, "cam");
 }
 
-BOOST_AUTO_TEST_CASE(admin_commands_over_tcp_need_the_token) {
+BOOST_AUTO_TEST_CASE(admin_commands_over_tcp_need_the_token_and_tls) {
   TempDir secrets;
   const auto token_file = secrets.path() / "admin.token";
   std::ofstream(token_file) << "s3cret-token\n";
   std::filesystem::permissions(token_file, std::filesystem::perms::owner_read |
                                                std::filesystem::perms::owner_write);
-  DaemonFixture d(TwoSeatLicense(), "demo", {"--admin-token-file", token_file.string()});
-  auto a = RawClient::Tcp(d.port());
+  const TestCertificates certs(secrets.path());
+  std::vector<std::string> args = certs.DaemonArgs();
+  args.insert(args.end(), {"--admin-token-file", token_file.string()});
+  DaemonFixture d(TwoSeatLicense(), "demo", args);
+  auto a = RawClient::Tls(d.port(), certs.ca.string());
   a.Hello("alice", "ws1");
   auto lease = MustGrant(a, 2, "cad");
 
-  auto admin = RawClient::Tcp(d.port());
+  auto admin = RawClient::Tls(d.port(), certs.ca.string());
   admin.Hello("mallory", "evil");
   const std::string id = std::to_string(lease.lease);
   for (const std::string token : {"", "wrong", "s3cret-token-but-longer"}) {
@@ -384,6 +389,32 @@ BOOST_AUTO_TEST_CASE(admin_commands_over_tcp_need_the_token) {
   BOOST_REQUIRE(lost && std::holds_alternative<p::LeaseLost>(lost->msg));
   BOOST_TEST(static_cast<int>(std::get<p::LeaseLost>(lost->msg).code) ==
              static_cast<int>(Errc::kLeaseRemoved));
+}
+
+BOOST_AUTO_TEST_CASE(the_admin_token_is_refused_over_plain_tcp) {
+  TempDir secrets;
+  const auto token_file = secrets.path() / "admin.token";
+  std::ofstream(token_file) << "s3cret-token\n";
+  std::filesystem::permissions(token_file, std::filesystem::perms::owner_read |
+                                               std::filesystem::perms::owner_write);
+  DaemonFixture d(TwoSeatLicense(), "demo", {"--admin-token-file", token_file.string()});
+  auto a = RawClient::Tcp(d.port());
+  a.Hello("alice", "ws1");
+  auto lease = MustGrant(a, 2, "cad");
+  auto admin = RawClient::Tcp(d.port());
+  admin.Hello("root", "adminhost");
+  // The right token: anyone on the path could have read it, so it does not count.
+  auto reply = admin.Call(3, p::Admin{"remove", {"--lease", std::to_string(lease.lease)},
+                                      "s3cret-token"});
+  BOOST_REQUIRE(reply && std::holds_alternative<p::Error>(*reply));
+  const auto& error = std::get<p::Error>(*reply);
+  BOOST_TEST(static_cast<int>(error.code) == static_cast<int>(Errc::kPermissionDenied));
+  BOOST_TEST(error.message == "admin token over an unencrypted connection; use TLS or the admin "
+                              "socket",
+             error.message);
+  auto hb = a.Call(5, p::Heartbeat{});
+  BOOST_REQUIRE(hb && std::holds_alternative<p::Ok>(*hb));
+  BOOST_TEST(std::get<p::Ok>(*hb).count == 1u);  // the lease is still there
 }
 
 BOOST_AUTO_TEST_CASE(admin_socket_accepts_root_and_down_stops_the_daemon) {

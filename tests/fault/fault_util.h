@@ -22,9 +22,12 @@ namespace floatlm::testing {
 // results after Stop().
 class SeatHolder {
  public:
+  // `tls_ca` non-empty: over TLS, the daemon's certificate checked against that CA.
   SeatHolder(int port, const std::string& feature,
-             std::chrono::milliseconds interval = std::chrono::milliseconds(50))
-      : client_(RawClient::Tcp(port)), interval_(interval) {
+             std::chrono::milliseconds interval = std::chrono::milliseconds(50),
+             const std::string& tls_ca = "")
+      : client_(tls_ca.empty() ? RawClient::Tcp(port) : RawClient::Tls(port, tls_ca)),
+        interval_(interval) {
     client_.Hello("holder", "ws-holder");
     auto reply = client_.Call(1, proto::Checkout{feature});
     if (reply) {

@@ -154,7 +154,7 @@ BOOST_AUTO_TEST_CASE(vendor_project_builds_against_the_build_tree_before_install
               Quote((kSource / "tests/service/vendor_project/main.cc").string()) + " -I" +
               Quote((kSource / "client-lib/include").string()) + " " +
               Quote((fs::path(FLOATLM_BUILD_DIR) / "lib/libfloatlm.a").string()) +
-              " -lfmt -lcrypto -pthread && " + Quote((dir.path() / "static_app").string()),
+              " -lfmt -lssl -lcrypto -pthread && " + Quote((dir.path() / "static_app").string()),
           180);
   BOOST_TEST(r.exit_code == 0, r.output);
 }

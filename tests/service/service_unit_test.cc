@@ -241,8 +241,16 @@ BOOST_AUTO_TEST_CASE(example_config_with_every_line_uncommented_is_valid) {
   WriteFile(d / "admin.token", "0123456789abcdef0123456789abcdef\n");
   fs::permissions(d / "admin.token", fs::perms::owner_read | fs::perms::owner_write);
 
+  // A self-signed certificate for the TLS lines.
+  r = Run("openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 "
+          "-subj /CN=localhost -keyout " + Quote((d / "server.key").string()) + " -out " +
+              Quote((d / "server.pem").string()),
+          60);
+  BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+
   // Paths that must exist (or be creatable) for --check-config are redirected.
   const std::map<std::string, fs::path> redirect = {
+      {"tls-cert", d / "server.pem"},     {"tls-key", d / "server.key"},
       {"license", d / "site.lic"},        {"vendor-keys", d / "keys"},
       {"options", d / "floatlm.opt"},     {"state", d / "state"},
       {"admin-socket", d / "admin.sock"}, {"admin-token-file", d / "admin.token"},

@@ -2,6 +2,9 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -37,15 +40,54 @@ RawClient RawClient::Unix(const std::string& path) {
   return RawClient(fd);
 }
 
-RawClient::RawClient(RawClient&& other) noexcept : fd_(other.fd_), buffer_(std::move(other.buffer_)) {
+RawClient RawClient::Tls(int port, const std::string& ca_file) {
+  RawClient c = Tcp(port);
+  // A handshake the daemon never answers must not hang the test.
+  timeval tv{5, 0};
+  ::setsockopt(c.fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  c.ctx_ = SSL_CTX_new(TLS_client_method());
+  SSL_CTX_set_min_proto_version(c.ctx_, TLS1_2_VERSION);
+  SSL_CTX_set_verify(c.ctx_, SSL_VERIFY_PEER, nullptr);
+  if (SSL_CTX_load_verify_locations(c.ctx_, ca_file.c_str(), nullptr) != 1) {
+    throw std::runtime_error(ca_file + ": cannot load CA");
+  }
+  c.ssl_ = SSL_new(c.ctx_);
+  X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c.ssl_), "127.0.0.1");
+  SSL_set_fd(c.ssl_, c.fd_);
+  if (SSL_connect(c.ssl_) != 1) {
+    const unsigned long e = ERR_get_error();
+    const char* reason = e != 0 ? ERR_reason_error_string(e) : nullptr;
+    throw std::runtime_error(std::string("TLS handshake failed: ") +
+                             (reason != nullptr ? reason : "connection closed"));
+  }
+  return c;
+}
+
+RawClient::RawClient(RawClient&& other) noexcept
+    : fd_(other.fd_), ctx_(other.ctx_), ssl_(other.ssl_), buffer_(std::move(other.buffer_)) {
   other.fd_ = -1;
+  other.ctx_ = nullptr;
+  other.ssl_ = nullptr;
 }
 
 RawClient::~RawClient() {
+  SSL_free(ssl_);
+  SSL_CTX_free(ctx_);
   if (fd_ >= 0) ::close(fd_);
 }
 
+long RawClient::ReadSome(char* buf, std::size_t size) {
+  if (ssl_ == nullptr) return ::recv(fd_, buf, size, 0);
+  return SSL_read(ssl_, buf, static_cast<int>(size));
+}
+
+bool RawClient::Buffered() const { return ssl_ != nullptr && SSL_pending(ssl_) > 0; }
+
 void RawClient::SendBytes(const std::string& bytes) {
+  if (ssl_ != nullptr) {
+    if (!bytes.empty()) SSL_write(ssl_, bytes.data(), static_cast<int>(bytes.size()));
+    return;
+  }
   std::size_t off = 0;
   while (off < bytes.size()) {
     ssize_t n = ::send(fd_, bytes.data() + off, bytes.size() - off, MSG_NOSIGNAL);
@@ -78,9 +120,9 @@ std::optional<proto::Decoded> RawClient::Receive(std::chrono::milliseconds timeo
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return std::nullopt;
     pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
+    if (!Buffered() && ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return std::nullopt;
     char buf[65536];
-    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    const long n = ReadSome(buf, sizeof buf);
     if (n <= 0) return std::nullopt;
     buffer_.append(buf, static_cast<std::size_t>(n));
   }
@@ -102,9 +144,9 @@ bool RawClient::WaitClosed(std::chrono::milliseconds timeout) {
         deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return false;
     pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+    if (!Buffered() && ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
     char buf[4096];
-    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    const long n = ReadSome(buf, sizeof buf);
     if (n <= 0) return true;
   }
 }

@@ -1,6 +1,6 @@
-// A bare protocol client for tests: a blocking loopback TCP or Unix socket that sends
-// raw bytes or encoded messages and reads decoded frames with a timeout. Used to play
-// both well-behaved and hostile clients against the real daemon.
+// A bare protocol client for tests: a blocking loopback TCP or Unix socket, or TLS over
+// loopback TCP, that sends raw bytes or encoded messages and reads decoded frames with a
+// timeout. Used to play both well-behaved and hostile clients against the real daemon.
 #ifndef FLOATLM_TESTS_SUPPORT_RAW_CLIENT_H_
 #define FLOATLM_TESTS_SUPPORT_RAW_CLIENT_H_
 
@@ -10,12 +10,18 @@
 
 #include "floatlm/proto/messages.h"
 
+struct ssl_ctx_st;
+struct ssl_st;
+
 namespace floatlm::testing {
 
 class RawClient {
  public:
   static RawClient Tcp(int port);                    // 127.0.0.1:port; throws on failure
   static RawClient Unix(const std::string& path);  // throws on failure
+  // TLS to 127.0.0.1:port, the certificate verified against `ca_file` for 127.0.0.1;
+  // throws with OpenSSL's reason when the handshake fails.
+  static RawClient Tls(int port, const std::string& ca_file);
   RawClient(RawClient&& other) noexcept;
   ~RawClient();
 
@@ -35,7 +41,12 @@ class RawClient {
 
  private:
   explicit RawClient(int fd) : fd_(fd) {}
+  // Bytes from the socket (decrypted under TLS); <= 0 on EOF or error.
+  long ReadSome(char* buf, std::size_t size);
+  bool Buffered() const;  // TLS holds decrypted bytes poll() cannot see
   int fd_ = -1;
+  ssl_ctx_st* ctx_ = nullptr;
+  ssl_st* ssl_ = nullptr;
   std::string buffer_;
 };
 

@@ -1,6 +1,5 @@
 #include "admin_channel.h"
 
-#include <netdb.h>
 #include <poll.h>
 #include <pwd.h>
 #include <sys/socket.h>
@@ -11,15 +10,20 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <memory>
 #include <stdexcept>
 
 #include "cli_common.h"
+#include "connection.h"  // libfloatlm's own connection: TCP or TLS, as the library speaks
 #include "floatlm/proto/messages.h"
+#include "server_list.h"
 
 namespace po = boost::program_options;
 
 namespace floatlm::cli {
 namespace {
+
+namespace fc = floatlm::client;
 
 constexpr const char* kDefaultSocket = "/run/floatlm/admin.sock";
 constexpr int kTimeoutMs = 10'000;
@@ -44,34 +48,6 @@ int ConnectUnix(const std::string& path) {
     throw std::runtime_error("cannot reach the admin socket " + path + ": " + why +
                              " (is floatlmd running? --admin-socket PATH or -c PORT@HOST)");
   }
-  return fd;
-}
-
-int ConnectTcp(const std::string& server) {
-  const auto at = server.find('@');
-  if (at == std::string::npos || at == 0 || at + 1 == server.size()) {
-    throw UsageError("-c: '" + server + "' is not PORT@HOST");
-  }
-  const std::string port = server.substr(0, at);
-  std::string host = server.substr(at + 1);
-  const auto colon = host.find(':');  // a list: the first server is the one to administer
-  if (colon != std::string::npos) host.resize(colon);
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* res = nullptr;
-  if (getaddrinfo(host.c_str(), port.c_str(), &hints, &res) != 0 || !res) {
-    throw std::runtime_error("cannot resolve " + host);
-  }
-  int fd = -1;
-  for (addrinfo* ai = res; ai; ai = ai->ai_next) {
-    fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
-    if (fd >= 0 && ::connect(fd, ai->ai_addr, ai->ai_addrlen) == 0) break;
-    if (fd >= 0) ::close(fd);
-    fd = -1;
-  }
-  freeaddrinfo(res);
-  if (fd < 0) throw std::runtime_error("cannot connect to " + port + "@" + host);
   return fd;
 }
 
@@ -114,6 +90,58 @@ proto::Decoded ReadFrame(int fd, std::string& buffer) {
   }
 }
 
+// The first server of the -c list, reached as the client library reaches it ("tls:"
+// entries over TLS, verified against --tls-ca / $FLOATLM_TLS_CA / the system store).
+std::unique_ptr<fc::Connection> ConnectServer(const std::string& server) {
+  std::string error;
+  auto endpoints = fc::ParseServerList(server, &error);
+  if (!endpoints) throw UsageError("-c: " + error);
+  const fc::Endpoint& ep = endpoints->front();
+  std::shared_ptr<const fc::TlsContext> tls;
+  if (ep.tls) {
+    tls = fc::TlsContext::Create(TlsCa(), &error);
+    if (!tls) throw std::runtime_error("cannot set up TLS: " + error);
+  }
+  auto conn = fc::Connection::Open(ep, std::chrono::milliseconds(kTimeoutMs), tls.get(), &error);
+  if (!conn) throw std::runtime_error("cannot connect to " + error);
+  return conn;
+}
+
+proto::Decoded ReadFrame(fc::Connection& conn) {
+  const auto deadline = fc::Clock::now() + std::chrono::milliseconds(kTimeoutMs);
+  proto::Decoded d;
+  bool timed_out = false;
+  std::string error;
+  if (!conn.WaitFrame(deadline, &d, &timed_out, &error)) {
+    throw std::runtime_error(timed_out ? "the daemon did not answer within 10 s"
+                                       : conn.endpoint().ToString() + ": " + error);
+  }
+  return d;
+}
+
+// One admin exchange on either channel: the Unix socket's fd or a client connection.
+class Channel {
+ public:
+  explicit Channel(const AdminTarget& target) {
+    if (target.server.empty()) {
+      fd_.fd = ConnectUnix(target.socket_path);
+    } else {
+      conn_ = ConnectServer(target.server);
+    }
+  }
+  void Send(std::uint32_t id, const proto::Message& msg) {
+    if (!conn_) return SendFrame(fd_.fd, id, msg);
+    std::string error;
+    if (!conn_->Send(id, msg, &error)) throw std::runtime_error("connection lost while sending: " + error);
+  }
+  proto::Decoded Read() { return conn_ ? ReadFrame(*conn_) : ReadFrame(fd_.fd, buffer_); }
+
+ private:
+  Fd fd_;
+  std::unique_ptr<fc::Connection> conn_;
+  std::string buffer_;
+};
+
 std::string CurrentUser() {
   if (const char* u = std::getenv("FLOATLM_USER")) return u;
   if (passwd* pw = getpwuid(getuid())) return pw->pw_name;
@@ -133,9 +161,12 @@ void AddAdminOptions(po::options_description& desc, std::string* socket, std::st
   desc.add_options()
       ("admin-socket", po::value(socket)->value_name("PATH"),
        "daemon's admin socket (default $FLOATLM_ADMIN_SOCKET, else /run/floatlm/admin.sock)")
-      ("server,c", po::value(server)->value_name("PORT@HOST"), "send over TCP to this daemon, with the admin token")
+      ("server,c", po::value(server)->value_name("PORT@HOST"),
+       "send over TCP to this daemon, with the admin token (the daemon takes it only over TLS: "
+       "tls:PORT@HOST)")
       ("admin-token-file", po::value(token_file)->value_name("FILE"),
        "file holding the admin token for -c (default $FLOATLM_ADMIN_TOKEN)");
+  AddTlsOption(desc);
 }
 
 AdminTarget ResolveAdminTarget(const std::string& socket, const std::string& server,
@@ -168,22 +199,21 @@ AdminTarget ResolveAdminTarget(const std::string& socket, const std::string& ser
 
 AdminReply SendAdmin(const AdminTarget& target, const std::string& command,
                      const std::vector<std::string>& args) {
-  Fd fd{target.server.empty() ? ConnectUnix(target.socket_path) : ConnectTcp(target.server)};
-  std::string buffer;
+  Channel channel(target);
   if (!target.server.empty()) {
     proto::Hello hello;
     hello.user = CurrentUser();
     hello.host = HostName();
     hello.pid = static_cast<std::uint64_t>(getpid());
     hello.app = "floatlm";
-    SendFrame(fd.fd, 1, hello);
-    auto reply = ReadFrame(fd.fd, buffer);
+    channel.Send(1, hello);
+    auto reply = channel.Read();
     if (auto* err = std::get_if<proto::Error>(&reply.msg)) throw std::runtime_error(err->message);
   }
-  SendFrame(fd.fd, 2, proto::Admin{command, args, target.token});
+  channel.Send(2, proto::Admin{command, args, target.token});
   AdminReply out;
   for (;;) {
-    auto frame = ReadFrame(fd.fd, buffer);
+    auto frame = channel.Read();
     if (frame.request_id != 2) continue;  // e.g. a LEASE_LOST push (request id 0)
     if (auto* ok = std::get_if<proto::Ok>(&frame.msg)) {
       out.text = ok->message;

@@ -10,10 +10,27 @@ namespace po = boost::program_options;
 
 namespace floatlm::cli {
 
+namespace {
+std::string& TlsCaValue() {
+  static std::string file;
+  return file;
+}
+}  // namespace
+
 void AddServerOption(po::options_description& desc, std::string* servers) {
   desc.add_options()("server,c", po::value(servers)->value_name("PORT@HOST"),
-                     "license server list (port@host[:port@host...]); default $FLOATLM_LICENSE");
+                     "license server list (port@host[:tls:port@host...]); default $FLOATLM_LICENSE");
+  AddTlsOption(desc);
 }
+
+void AddTlsOption(po::options_description& desc) {
+  desc.add_options()("tls-ca", po::value<std::string>()->value_name("FILE")->notifier(SetTlsCa),
+                     "CA certificates (PEM) for tls:PORT@HOST servers; default $FLOATLM_TLS_CA, "
+                     "else the system's trust store");
+}
+
+const std::string& TlsCa() { return TlsCaValue(); }
+void SetTlsCa(const std::string& file) { TlsCaValue() = file; }
 
 std::string ResolveServers(const std::string& flag) {
   if (!flag.empty()) return flag;

@@ -28,8 +28,15 @@ struct Command {
   CommandFn run;
 };
 
-// Adds -c/--server (PORT@HOST list) to `desc`.
+// Adds -c/--server (PORT@HOST list) and --tls-ca to `desc`.
 void AddServerOption(boost::program_options::options_description& desc, std::string* servers);
+
+// Adds --tls-ca FILE (the CA certificates that sign "tls:" servers) to `desc`.
+void AddTlsOption(boost::program_options::options_description& desc);
+// The --tls-ca given (on the command or before it, `floatlm --tls-ca FILE COMMAND`), or
+// "" for the library's default: $FLOATLM_TLS_CA, else the system's trust store.
+const std::string& TlsCa();
+void SetTlsCa(const std::string& file);
 
 // The server list to use: `flag` when given, else $FLOATLM_LICENSE; UsageError if neither.
 std::string ResolveServers(const std::string& flag);

@@ -43,26 +43,44 @@ constexpr Command kCommands[] = {
 };
 
 void PrintUsage(std::FILE* out) {
-  std::fprintf(out, "usage: floatlm COMMAND [OPTIONS]\n\ncommands:\n");
+  std::fprintf(out, "usage: floatlm [--tls-ca FILE] COMMAND [OPTIONS]\n\ncommands:\n");
   for (const Command& c : kCommands) std::fprintf(out, "  floatlm %s\n", c.synopsis);
   std::fprintf(out,
-               "\nexit status: 0 ok, 1 error, 2 usage, 3 denied.\n"
+               "\nservers: -c or $FLOATLM_LICENSE, port@host[:port@host...]; tls:port@host\n"
+               "is reached over TLS, its certificate checked against --tls-ca FILE\n"
+               "(default $FLOATLM_TLS_CA, else the system's trust store).\n"
+               "exit status: 0 ok, 1 error, 2 usage, 3 denied.\n"
                "`floatlm COMMAND --help` describes a command's options.\n");
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
+  // Global options before the command: `floatlm --tls-ca FILE status ...`.
+  int first = 1;
+  while (first < argc && std::strncmp(argv[first], "--tls-ca", 8) == 0) {
+    const std::string arg = argv[first];
+    if (arg.rfind("--tls-ca=", 0) == 0) {
+      floatlm::cli::SetTlsCa(arg.substr(9));
+      first += 1;
+    } else if (arg == "--tls-ca" && first + 1 < argc) {
+      floatlm::cli::SetTlsCa(argv[first + 1]);
+      first += 2;
+    } else {
+      floatlm::cli::PrintError("--tls-ca needs a FILE");
+      return floatlm::cli::kExitUsage;
+    }
+  }
+  if (argc - first < 1) {
     PrintUsage(stderr);
     return floatlm::cli::kExitUsage;
   }
-  const std::string name = argv[1];
+  const std::string name = argv[first];
   if (name == "-h" || name == "--help" || name == "help") {
     PrintUsage(stdout);
     return floatlm::cli::kExitOk;
   }
-  const std::vector<std::string> args(argv + 2, argv + argc);
+  const std::vector<std::string> args(argv + first + 1, argv + argc);
   for (const Command& c : kCommands) {
     if (name != c.name) continue;
     try {

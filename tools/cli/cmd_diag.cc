@@ -29,7 +29,7 @@ int RunDiag(const std::vector<std::string>& args) {
   }
   const FeatureSpec spec = ParseFeature(feature);
   try {
-    floatlm::Client client(floatlm::Options().Servers(ResolveServers(servers)).App("floatlm"));
+    floatlm::Client client(floatlm::Options().Servers(ResolveServers(servers)).TlsCa(TlsCa()).App("floatlm"));
     client.Connect();
     std::string body = client.Diag(spec.feature, spec.version, vm.count("json") != 0);
     if (!body.empty() && body.back() != '\n') body.push_back('\n');

@@ -155,6 +155,7 @@ int RunRun(const std::vector<std::string>& args) {
     floatlm::Client client(
         std::move(options)
             .Servers(server_list)
+            .TlsCa(TlsCa())
             .App("floatlm-run:" + command.front().substr(0, 64))
             .OnQueue([](const std::string& feature, std::uint64_t position) {
               std::fprintf(stderr, "floatlm: waiting for %s: position %llu in the queue\n",

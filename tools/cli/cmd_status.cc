@@ -22,7 +22,7 @@ int RunStatus(const std::vector<std::string>& args) {
     return kExitOk;
   }
   try {
-    floatlm::Client client(floatlm::Options().Servers(ResolveServers(servers)).App("floatlm"));
+    floatlm::Client client(floatlm::Options().Servers(ResolveServers(servers)).TlsCa(TlsCa()).App("floatlm"));
     client.Connect();
     std::string body = client.Status(feature, vm.count("json") != 0);
     if (!body.empty() && body.back() != '\n') body.push_back('\n');

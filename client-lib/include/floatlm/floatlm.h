@@ -149,7 +149,9 @@ FLOATLM_EXPORT floatlm_status floatlm_options_create(floatlm_options_t** out_opt
 FLOATLM_EXPORT void floatlm_options_destroy(floatlm_options_t* options);
 /* "port@host[:port@host...]", tried in order. NULL or "" (the default) reads the
  * environment at connect time: the application's own variable (below), then
- * $FLOATLM_LICENSE, then the port@host entries of $LM_LICENSE_FILE. Checked at connect. */
+ * $FLOATLM_LICENSE, then the port@host entries of $LM_LICENSE_FILE. Checked at connect. An
+ * entry written "tls:port@host" (or "tls:@host" for port 27000) is reached over TLS only:
+ * see floatlm_options_set_tls_ca(). */
 FLOATLM_EXPORT floatlm_status floatlm_options_set_servers(floatlm_options_t* options,
                                                           const char* servers);
 /* The name of the application's own server variable, read first when no server list
@@ -173,6 +175,15 @@ FLOATLM_EXPORT floatlm_status floatlm_options_set_request_timeout_ms(floatlm_opt
 FLOATLM_EXPORT floatlm_status floatlm_options_set_reconnect_backoff_ms(floatlm_options_t* options,
                                                                        uint32_t initial_ms,
                                                                        uint32_t max_ms);
+/* PEM file of the certificate authorities that may sign a "tls:" server's certificate.
+ * NULL or "" (the default) reads $FLOATLM_TLS_CA at connect time, and without it uses
+ * the system's trust store. TLS 1.2 is the minimum; the certificate chain must verify
+ * and name the host as written in the entry (a DNS name, or an IP address such as
+ * 127.0.0.1). Otherwise connect fails with FLOATLM_E_CONNECT_FAILED and last_error
+ * names the entry and the reason, e.g. "tls:27001@127.0.0.1: server certificate does
+ * not verify (unable to get local issuer certificate)". The file is read at connect. */
+FLOATLM_EXPORT floatlm_status floatlm_options_set_tls_ca(floatlm_options_t* options,
+                                                         const char* pem_file);
 FLOATLM_EXPORT floatlm_status floatlm_options_set_lease_callback(floatlm_options_t* options,
                                                                  floatlm_lease_callback callback,
                                                                  void* user_data);

@@ -47,6 +47,7 @@ using LeaseEventCallback = std::function<void(const LeaseEventInfo&)>;
 struct Options {
   std::string servers;  // "" = the environment (see floatlm_options_set_servers)
   std::string license_variable;  // the application's own variable, e.g. "ACME_LICENSE_FILE"
+  std::string tls_ca;   // CA file for "tls:" servers; "" = $FLOATLM_TLS_CA, else the system store
   std::string app;
   std::string user, host, display;  // "" = detect
   std::uint32_t request_timeout_ms = 10000;
@@ -54,8 +55,8 @@ struct Options {
   LeaseCallback on_lease;
   LeaseEventCallback on_lease_event;  // wins over on_lease when both are set
   QueueCallback on_queue;
-  bool reacquire = false;
-  floatlm_denial_text denial_text = FLOATLM_DENIAL_FULL;  // see floatlm_options_set_reacquire
+  bool reacquire = false;  // see floatlm_options_set_reacquire
+  floatlm_denial_text denial_text = FLOATLM_DENIAL_FULL;
   std::vector<std::pair<std::string, std::string>> vendor_keys;  // (vendor, public key PEM)
 
   // Trusts a vendor's public key (see floatlm_options_add_vendor_key); repeatable.
@@ -73,6 +74,10 @@ struct Options {
   }
   Options& LicenseVariable(std::string v) {
     license_variable = std::move(v);
+    return *this;
+  }
+  Options& TlsCa(std::string pem_file) {
+    tls_ca = std::move(pem_file);
     return *this;
   }
   Options& App(std::string v) {
@@ -162,6 +167,7 @@ class Client {
     Check(floatlm_options_set_license_variable(raw, or_null(options.license_variable)),
           "invalid license variable name");
     floatlm_options_set_app_name(raw, or_null(options.app));
+    floatlm_options_set_tls_ca(raw, or_null(options.tls_ca));
     floatlm_options_set_identity(raw, or_null(options.user), or_null(options.host),
                                  or_null(options.display));
     Check(floatlm_options_set_request_timeout_ms(raw, options.request_timeout_ms),
