@@ -9,7 +9,7 @@ FLOATLM_PACKAGES=(
   cmake ninja-build g++ pkg-config ccache
   libboost-dev libboost-program-options-dev libboost-test-dev
   libssl-dev libsqlite3-dev libfmt-dev libsystemd-dev
-  sqlite3 procps iproute2
+  sqlite3 procps iproute2 openssl
   systemd dpkg-dev file
 )
 

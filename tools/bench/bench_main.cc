@@ -152,6 +152,7 @@ int main(int argc, char** argv) {
   LoadConfig cfg;
   std::string server, mode = "checkout", bind = "127.0.0.1", features;
   std::vector<std::string> vendor_keys;
+  std::string tls_cert, tls_key;
   double duration = 5, warmup = 0.5, storm_timeout = 30, fill_timeout = 60;
   int heartbeat_ms = 0, window_ms = 0;
   std::uint16_t echo_port = 0;
@@ -173,6 +174,10 @@ int main(int argc, char** argv) {
       ("heartbeat-ms", po::value(&heartbeat_ms), "hold, idle, storm: heartbeat interval (default: the daemon's)")
       ("windows-ms", po::value(&window_ms), "also report the p99 of each window of this many ms")
       ("vendor-key", po::value(&vendor_keys)->value_name("VENDOR=FILE.pub"), "checkout: ask for license lines and check every grant with this key, as an application would (repeatable)")
+      ("tls", "the server speaks TLS (tls:PORT@HOST may also be given to -c)")
+      ("tls-ca", po::value(&cfg.tls_ca)->value_name("FILE"), "CA certificates for --tls (default $FLOATLM_TLS_CA, else the system store)")
+      ("tls-cert", po::value(&tls_cert)->value_name("FILE"), "echo server: speak TLS with this certificate chain")
+      ("tls-key", po::value(&tls_key)->value_name("FILE"), "echo server: the certificate's private key")
       ("json", "print one JSON object instead of a table")
       ("label", po::value<std::string>(), "name for this run in the output")
       ("echo-server", "run the framed echo server instead")
@@ -191,7 +196,13 @@ int main(int argc, char** argv) {
     desc.print(std::cout);
     return 0;
   }
-  if (vm.count("echo-server")) return floatlm::bench::RunEchoServer(bind, echo_port);
+  if (vm.count("echo-server")) {
+    if (tls_cert.empty() != tls_key.empty()) {
+      std::fprintf(stderr, "floatlm-bench: --tls-cert and --tls-key go together\n");
+      return 2;
+    }
+    return floatlm::bench::RunEchoServer(bind, echo_port, tls_cert, tls_key);
+  }
   if (!ParseMode(mode, cfg.mode)) {
     std::fprintf(stderr,
                  "floatlm-bench: --mode: '%s' is not one of checkout, heartbeat, status, echo, "
@@ -221,6 +232,14 @@ int main(int argc, char** argv) {
   if (server.empty()) {
     const char* env = std::getenv("FLOATLM_LICENSE");
     server = env && *env ? env : "27000@127.0.0.1";
+  }
+  if (server.rfind("tls:", 0) == 0) {
+    cfg.tls = true;
+    server = server.substr(4);
+  }
+  if (vm.count("tls")) cfg.tls = true;
+  if (cfg.tls && cfg.tls_ca.empty()) {
+    if (const char* env = std::getenv("FLOATLM_TLS_CA")) cfg.tls_ca = env;
   }
   const auto at = server.find('@');
   if (at == std::string::npos) {

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -80,6 +81,8 @@ struct Worker {
   // lines it verified.
   licenses::EvidenceChecker trust;
   licenses::Date today;
+  // --tls: the client side, as the library does it (peer and host name verified).
+  std::unique_ptr<asio::ssl::context> tls;
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -108,6 +111,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void Connect() {
     ++generation_;
     used_ = 0;
+    tls_.reset();
     socket_ = tcp::socket(worker_.io);
     boost::system::error_code ec;
     const auto address = asio::ip::make_address(config_.host, ec);
@@ -139,6 +143,23 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void OnConnected() {
     boost::system::error_code ignored;
     socket_.set_option(tcp::no_delay(true), ignored);
+    if (worker_.tls && !tls_) {
+      tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, *worker_.tls);
+      tls_->set_verify_mode(asio::ssl::verify_peer);
+      tls_->set_verify_callback(asio::ssl::host_name_verification(config_.host));
+      return tls_->async_handshake(
+          asio::ssl::stream_base::client,
+          [self = shared_from_this(), g = generation_](const boost::system::error_code& e) {
+            if (g != self->generation_) return;
+            if (e) {
+              if (self->worker_.errors == 0) {
+                std::fprintf(stderr, "floatlm-bench: TLS handshake: %s\n", e.message().c_str());
+              }
+              return self->Lost();
+            }
+            self->OnConnected();
+          });
+    }
     Read();
     if (config_.mode == Mode::kEcho) {
       ++worker_.connected;
@@ -201,11 +222,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
     out_.clear();
     proto::EncodeFrame(++request_id_, msg, out_);
     sent_ = Clock::now();
-    asio::async_write(socket_, asio::buffer(out_),
-                      [self = shared_from_this(), g = generation_](
-                          const boost::system::error_code& e, std::size_t) {
-                        if (e && g == self->generation_) self->Lost();
-                      });
+    auto done = [self = shared_from_this(), g = generation_](const boost::system::error_code& e,
+                                                             std::size_t) {
+      if (e && g == self->generation_) self->Lost();
+    };
+    if (tls_) return asio::async_write(*tls_, asio::buffer(out_), std::move(done));
+    asio::async_write(socket_, asio::buffer(out_), std::move(done));
   }
 
   void SendCheckout(const std::string& feature) { Send(proto::Checkout{feature, "", 0}); }
@@ -225,14 +247,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void Read() {
-    socket_.async_read_some(asio::buffer(in_.data() + used_, in_.size() - used_),
-                            [self = shared_from_this(), g = generation_](
-                                const boost::system::error_code& e, std::size_t n) {
-                              if (g != self->generation_) return;
-                              if (e) return self->Lost();
-                              self->used_ += n;
-                              self->Parse();
-                            });
+    auto done = [self = shared_from_this(), g = generation_](const boost::system::error_code& e,
+                                                             std::size_t n) {
+      if (g != self->generation_) return;
+      if (e) return self->Lost();
+      self->used_ += n;
+      self->Parse();
+    };
+    const auto buffer = asio::buffer(in_.data() + used_, in_.size() - used_);
+    if (tls_) return tls_->async_read_some(buffer, std::move(done));
+    socket_.async_read_some(buffer, std::move(done));
   }
 
   void Parse() {
@@ -459,6 +483,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const LoadConfig& config_;
   int index_;
   tcp::socket socket_;
+  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;  // --tls: over socket_
   asio::steady_timer timer_;
   std::vector<std::uint8_t> in_;
   std::size_t used_ = 0;
@@ -540,6 +565,16 @@ LoadResult RunLoad(const LoadConfig& config) {
   for (int t = 0; t < threads; ++t) {
     workers.push_back(std::make_unique<Worker>());
     workers.back()->rng.seed(static_cast<unsigned>(t + 1));
+    if (config.tls) {
+      auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+      ctx->set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+      if (config.tls_ca.empty()) {
+        ctx->set_default_verify_paths();
+      } else {
+        ctx->load_verify_file(config.tls_ca);
+      }
+      workers.back()->tls = std::move(ctx);
+    }
     for (const auto& [vendor, pem] : config.vendor_keys) {
       // bench_main checked the PEM.
       workers.back()->trust.AddKey(vendor, licenses::PublicKey::FromPem(pem).value());
@@ -629,21 +664,29 @@ namespace {
 // daemon applies, so a round trip costs what the protocol costs and nothing more.
 class EchoSession : public std::enable_shared_from_this<EchoSession> {
  public:
-  explicit EchoSession(tcp::socket socket) : socket_(std::move(socket)), in_(4096) {}
+  EchoSession(tcp::socket socket, asio::ssl::context* tls)
+      : socket_(std::move(socket)), in_(4096) {
+    if (tls != nullptr) tls_ = std::make_unique<asio::ssl::stream<tcp::socket&>>(socket_, *tls);
+  }
   void Start() {
     socket_.set_option(tcp::no_delay(true));
-    Read();
+    if (!tls_) return Read();
+    tls_->async_handshake(asio::ssl::stream_base::server,
+                          [self = shared_from_this()](const boost::system::error_code& e) {
+                            if (!e) self->Read();
+                          });
   }
 
  private:
   void Read() {
-    socket_.async_read_some(
-        asio::buffer(in_.data() + used_, in_.size() - used_),
-        [self = shared_from_this()](const boost::system::error_code& e, std::size_t n) {
-          if (e) return;
-          self->used_ += n;
-          self->Echo();
-        });
+    auto done = [self = shared_from_this()](const boost::system::error_code& e, std::size_t n) {
+      if (e) return;
+      self->used_ += n;
+      self->Echo();
+    };
+    const auto buffer = asio::buffer(in_.data() + used_, in_.size() - used_);
+    if (tls_) return tls_->async_read_some(buffer, std::move(done));
+    socket_.async_read_some(buffer, std::move(done));
   }
   void Echo() {
     std::size_t offset = 0;
@@ -668,28 +711,40 @@ class EchoSession : public std::enable_shared_from_this<EchoSession> {
     std::memmove(in_.data(), in_.data() + offset, used_ - offset);
     used_ -= offset;
     if (out_.empty()) return Read();
-    asio::async_write(socket_, asio::buffer(out_),
-                      [self = shared_from_this()](const boost::system::error_code& e, std::size_t) {
-                        if (!e) self->Read();
-                      });
+    auto done = [self = shared_from_this()](const boost::system::error_code& e, std::size_t) {
+      if (!e) self->Read();
+    };
+    if (tls_) return asio::async_write(*tls_, asio::buffer(out_), std::move(done));
+    asio::async_write(socket_, asio::buffer(out_), std::move(done));
   }
   tcp::socket socket_;
+  std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;
   std::vector<std::uint8_t> in_;
   std::size_t used_ = 0;
   std::string out_;
 };
 
-void Accept(tcp::acceptor& acceptor) {
-  acceptor.async_accept([&acceptor](const boost::system::error_code& e, tcp::socket socket) {
-    if (!e) std::make_shared<EchoSession>(std::move(socket))->Start();
-    Accept(acceptor);
+void Accept(tcp::acceptor& acceptor, asio::ssl::context* tls) {
+  acceptor.async_accept([&acceptor, tls](const boost::system::error_code& e, tcp::socket socket) {
+    if (!e) std::make_shared<EchoSession>(std::move(socket), tls)->Start();
+    Accept(acceptor, tls);
   });
 }
 
 }  // namespace
 
-int RunEchoServer(const std::string& host, std::uint16_t port) {
+int RunEchoServer(const std::string& host, std::uint16_t port, const std::string& tls_cert,
+                  const std::string& tls_key) {
   asio::io_context io(1);
+  // The daemon's settings (server/tls_context.cc): TLS 1.2 at least, no tickets.
+  std::unique_ptr<asio::ssl::context> tls;
+  if (!tls_cert.empty()) {
+    tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+    tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_tlsv1 |
+                     asio::ssl::context::no_tlsv1_1 | SSL_OP_NO_TICKET);
+    tls->use_certificate_chain_file(tls_cert);
+    tls->use_private_key_file(tls_key, asio::ssl::context::pem);
+  }
   tcp::acceptor acceptor(io);
   const tcp::endpoint endpoint(asio::ip::make_address(host), port);
   acceptor.open(endpoint.protocol());
@@ -697,7 +752,7 @@ int RunEchoServer(const std::string& host, std::uint16_t port) {
   acceptor.bind(endpoint);
   acceptor.listen(asio::socket_base::max_listen_connections);
   std::fprintf(stderr, "info event=echo.listening port=%u\n", acceptor.local_endpoint().port());
-  Accept(acceptor);
+  Accept(acceptor, tls.get());
   io.run();  // one thread, like the daemon's event loop
   return 0;
 }

@@ -49,6 +49,10 @@ struct LoadConfig {
   // Checkout modes: ask grants for their license lines and check each as an application
   // holding these keys would (licenses/evidence.h): (vendor, public key PEM).
   std::vector<std::pair<std::string, std::string>> vendor_keys;
+  // The server speaks TLS: verify its certificate against `tls_ca` ("" = the system store)
+  // and the host name, as libfloatlm does.
+  bool tls = false;
+  std::string tls_ca;
 };
 
 // kStorm: what happened between the first disconnect and the last reattach.
@@ -88,7 +92,9 @@ LoadResult RunLoad(const LoadConfig& config);
 
 // Runs a framed echo server on host:port (0 = a free port, printed as
 // `event=echo.listening port=N` on stderr) on one thread, until the process is stopped.
-int RunEchoServer(const std::string& host, std::uint16_t port);
+// With `tls_cert` and `tls_key` the echo server speaks TLS, as floatlmd with --tls-cert.
+int RunEchoServer(const std::string& host, std::uint16_t port, const std::string& tls_cert = "",
+                  const std::string& tls_key = "");
 
 }  // namespace floatlm::bench
 
