@@ -95,6 +95,17 @@ floatlm_status CopyOut(const std::string& body, char** out_text) {
   return FLOATLM_OK;
 }
 
+// Both lease callbacks share the one slot in ClientConfig; `set` false clears it.
+template <class Hook>
+floatlm_status SetLeaseHook(floatlm_options_t* options, bool set, Hook hook) {
+  if (options == nullptr) return FLOATLM_E_BAD_ARGUMENT;
+  return Guard([&] {
+    options->config.on_lease = nullptr;
+    if (set) options->config.on_lease = std::move(hook);
+    return FLOATLM_OK;
+  });
+}
+
 }  // namespace
 
 extern "C" {
@@ -191,43 +202,30 @@ floatlm_status floatlm_options_set_reconnect_backoff_ms(floatlm_options_t* optio
 floatlm_status floatlm_options_set_lease_callback(floatlm_options_t* options,
                                                   floatlm_lease_callback callback,
                                                   void* user_data) {
-  if (options == nullptr) return FLOATLM_E_BAD_ARGUMENT;
-  return Guard([&] {
-    options->config.on_lease = nullptr;
-    if (callback != nullptr) {
-      options->config.on_lease = [callback, user_data](std::uint64_t lease, fc::LeaseEvent event,
-                                                       Errc code, const std::string& message,
-                                                       const std::string&) {
-        callback(user_data, lease, static_cast<floatlm_lease_event>(event), ToStatus(code),
-                 message.c_str());
-      };
-    }
-    return FLOATLM_OK;
-  });
+  return SetLeaseHook(options, callback != nullptr,
+                      [callback, user_data](std::uint64_t lease, fc::LeaseEvent event, Errc code,
+                                            const std::string& message, const std::string&) {
+                        callback(user_data, lease, static_cast<floatlm_lease_event>(event),
+                                 ToStatus(code), message.c_str());
+                      });
 }
 
 floatlm_status floatlm_options_set_lease_event_callback(floatlm_options_t* options,
                                                         floatlm_lease_event_callback callback,
                                                         void* user_data) {
-  if (options == nullptr) return FLOATLM_E_BAD_ARGUMENT;
-  return Guard([&] {
-    options->config.on_lease = nullptr;
-    if (callback != nullptr) {
-      options->config.on_lease = [callback, user_data](std::uint64_t lease, fc::LeaseEvent event,
-                                                       Errc code, const std::string& message,
-                                                       const std::string& feature) {
-        floatlm_lease_event_info info;
-        info.struct_size = sizeof(info);
-        info.lease = lease;
-        info.event = static_cast<floatlm_lease_event>(event);
-        info.code = ToStatus(code);
-        info.message = message.c_str();
-        info.feature = feature.c_str();
-        callback(user_data, &info);
-      };
-    }
-    return FLOATLM_OK;
-  });
+  return SetLeaseHook(options, callback != nullptr,
+                      [callback, user_data](std::uint64_t lease, fc::LeaseEvent event, Errc code,
+                                            const std::string& message,
+                                            const std::string& feature) {
+                        floatlm_lease_event_info info;
+                        info.struct_size = sizeof(info);
+                        info.lease = lease;
+                        info.event = static_cast<floatlm_lease_event>(event);
+                        info.code = ToStatus(code);
+                        info.message = message.c_str();
+                        info.feature = feature.c_str();
+                        callback(user_data, &info);
+                      });
 }
 
 floatlm_status floatlm_options_set_denial_text(floatlm_options_t* options,

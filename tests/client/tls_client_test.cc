@@ -29,11 +29,7 @@ constexpr const char* kLicense = "VENDOR demo\nFEATURE cad demo 2027.0 permanent
 struct Tls {
   TempDir dir;
   TestCertificates certs{dir.path()};
-  DaemonFixture daemon{kLicense, "demo", [this] {
-                         std::vector<std::string> args = certs.DaemonArgs();
-                         args.insert(args.end(), {"--lease-ttl", "2"});
-                         return args;
-                       }()};
+  DaemonFixture daemon{kLicense, "demo", certs.DaemonArgs({"--lease-ttl", "2"})};
   std::string server() const { return "tls:" + daemon.license_env(); }
   floatlm::Options As(const std::string& user, const std::string& ca) {
     return floatlm::Options()

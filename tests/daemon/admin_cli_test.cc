@@ -67,8 +67,7 @@ BOOST_AUTO_TEST_CASE(remove_by_lease_id_over_tls_needs_the_token) {
   std::ofstream(token) << "tok-123\n";
   std::filesystem::permissions(token, std::filesystem::perms::owner_read);
   const TestCertificates certs(secrets.path());
-  std::vector<std::string> args = certs.DaemonArgs();
-  args.insert(args.end(), {"--admin-token-file", token.string()});
+  const std::vector<std::string> args = certs.DaemonArgs({"--admin-token-file", token.string()});
   DaemonFixture d(kLicense, "demo", args);
   auto a = RawClient::Tls(d.port(), certs.ca.string());
   a.Hello("alice", "ws1");

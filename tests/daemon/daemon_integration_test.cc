@@ -364,8 +364,8 @@ BOOST_AUTO_TEST_CASE(admin_commands_over_tcp_need_the_token_and_tls) {
   std::filesystem::permissions(token_file, std::filesystem::perms::owner_read |
                                                std::filesystem::perms::owner_write);
   const TestCertificates certs(secrets.path());
-  std::vector<std::string> args = certs.DaemonArgs();
-  args.insert(args.end(), {"--admin-token-file", token_file.string()});
+  const std::vector<std::string> args =
+      certs.DaemonArgs({"--admin-token-file", token_file.string()});
   DaemonFixture d(TwoSeatLicense(), "demo", args);
   auto a = RawClient::Tls(d.port(), certs.ca.string());
   a.Hello("alice", "ws1");

@@ -30,11 +30,7 @@ constexpr const char* kLicense = "VENDOR demo\nFEATURE cad demo 2027.0 permanent
 struct TlsDaemon {
   TempDir certs_dir;
   TestCertificates certs{certs_dir.path()};
-  DaemonFixture daemon{kLicense, "demo", [this] {
-                         std::vector<std::string> args = certs.DaemonArgs();
-                         args.insert(args.end(), {"--hello-timeout", "2"});
-                         return args;
-                       }()};
+  DaemonFixture daemon{kLicense, "demo", certs.DaemonArgs({"--hello-timeout", "2"})};
   SeatHolder holder{daemon.port(), "cad", 50ms, certs.ca.string()};
 
   TlsDaemon() {

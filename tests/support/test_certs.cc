@@ -45,8 +45,9 @@ TestCertificates::TestCertificates(const std::filesystem::path& dir)
            "-extfile", ext.string()});
 }
 
-std::vector<std::string> TestCertificates::DaemonArgs() const {
-  return {"--tls-cert", server_cert.string(), "--tls-key", server_key.string()};
+std::vector<std::string> TestCertificates::DaemonArgs(std::vector<std::string> more) const {
+  more.insert(more.begin(), {"--tls-cert", server_cert.string(), "--tls-key", server_key.string()});
+  return more;
 }
 
 }  // namespace floatlm::testing

@@ -19,8 +19,8 @@ struct TestCertificates {
   std::filesystem::path server_key;   // server.key
   std::filesystem::path other_ca;     // other-ca.pem: an unrelated CA
 
-  // "--tls-cert", server_cert, "--tls-key", server_key: floatlmd arguments.
-  std::vector<std::string> DaemonArgs() const;
+  // "--tls-cert", server_cert, "--tls-key", server_key, then `more`: floatlmd arguments.
+  std::vector<std::string> DaemonArgs(std::vector<std::string> more = {}) const;
 };
 
 }  // namespace floatlm::testing
