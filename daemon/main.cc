@@ -34,7 +34,15 @@ int CheckConfig(const floatlm::config::DaemonConfig& cfg) {
                 p.vendor.c_str(), count.c_str(), server::FormatExpiry(p.LastExpiry()).c_str());
   }
   for (const auto& note : set.option_notes) std::printf("note:     %s\n", note.c_str());
-  if (!cfg.options_file.empty()) std::printf("options:  %s is valid\n", cfg.options_file.c_str());
+  for (const auto& w : set.option_warnings) std::printf("%s\n", w.c_str());
+  if (!cfg.options_file.empty()) {
+    if (set.option_warnings.empty()) {
+      std::printf("options:  %s is valid\n", cfg.options_file.c_str());
+    } else {
+      std::printf("options:  %s is valid, but %zu rule(s) apply to nothing\n",
+                  cfg.options_file.c_str(), set.option_warnings.size());
+    }
+  }
   if (cfg.tls()) {
     server::TlsCertificateFacts facts;
     try {

@@ -221,6 +221,7 @@ std::optional<FeatureRecord> CheckFeature(const ParsedFile& file, const LicenseL
   for (const Attribute& a : line.attributes) {
     ApplyCommonAttribute(check, a, record);
     pool.attributes.emplace(a.key, a.value.value_or(""));
+    pool_line.attributes.emplace(a.key, a.value.value_or(""));
   }
   if (pool_line.start && pool_line.expiry && *pool_line.expiry < *pool_line.start) {
     const Attribute* start = line.Find("START");

@@ -17,6 +17,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "engine/policy_feature.h"
 #include "engine/seat_engine.h"
 
 namespace floatlm::engine {
@@ -38,6 +39,7 @@ struct Seat {
 struct PoolState {
   const licenses::Pool* spec = nullptr;           // points into State::model.pools
   const licenses::Package* collection = nullptr;  // set: enabling pool of a suite PACKAGE
+  std::shared_ptr<const PolicyFeature> policy_view;  // the pool as options rules see it
   std::map<std::uint32_t, Seat> seats;            // by seat number
   // Seats by holder key: a product seat per holder, one or more collection seats.
   std::unordered_map<std::string, std::set<std::uint32_t>> by_holder;

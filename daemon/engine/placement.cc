@@ -21,8 +21,6 @@ std::string SeatOwner(const Seat& seat) { return HolderName(seat.holder); }
 options::Verdict AskPolicy(const options::OptionsPolicy& policy, const PoolState& pool,
                            const Identity& who, licenses::Date today) {
   const licenses::Pool& spec = *pool.spec;
-  const std::string version = spec.version.ToString();
-  const std::string serial = spec.lines.empty() ? std::string() : spec.lines.front().serial;
   std::vector<options::Requester> holders;
   holders.reserve(pool.seats.size());
   for (const auto& [serial_no, seat] : pool.by_age) {
@@ -33,7 +31,7 @@ options::Verdict AskPolicy(const options::OptionsPolicy& policy, const PoolState
                                   : static_cast<long long>(spec.CountOn(today)) -
                                         static_cast<long long>(pool.seats.size());
   use.holders = holders;
-  return policy.MayTakeSeat({spec.feature, version, serial}, RequesterOf(who), use);
+  return policy.MayTakeSeat(pool.policy_view->ref(), RequesterOf(who), use);
 }
 
 }  // namespace
@@ -82,7 +80,7 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
   Placement out;
   const std::vector<PoolId>& cascade = by_feature.at(feature);
   if (policy) {
-    options::Verdict admitted = policy->Admission({feature, "", ""}, RequesterOf(who));
+    options::Verdict admitted = policy->Admission({feature, "", {}}, RequesterOf(who));
     if (!admitted.ok()) {
       out.excluded = std::move(admitted);
       return out;

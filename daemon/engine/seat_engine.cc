@@ -38,6 +38,7 @@ void SeatEngine::State::IndexPools() {
   features.clear();
   for (PoolId id = 0; id < pools.size(); ++id) {
     pools[id].spec = &model.pools[id];
+    pools[id].policy_view = std::make_shared<const PolicyFeature>(model.pools[id]);
     pools[id].serves.push_back(model.pools[id].feature);
     by_feature[model.pools[id].feature].push_back(id);
     features.insert(model.pools[id].feature);

@@ -64,6 +64,37 @@ std::optional<std::pair<std::string_view, std::string_view>> NormalizeVersion(st
   return std::pair{whole, frac};
 }
 
+// Words of a HOSTID list, lower-cased and sorted: host ids compare without regard to case
+// or order ("ID=7 0242AC110002" equals "0242ac110002 id=7").
+std::vector<std::string> HostIdWords(std::string_view list) {
+  std::vector<std::string> words;
+  std::size_t i = 0;
+  while (i < list.size()) {
+    while (i < list.size() && (list[i] == ' ' || list[i] == '\t')) ++i;
+    std::string word;
+    while (i < list.size() && list[i] != ' ' && list[i] != '\t') {
+      word.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(list[i++]))));
+    }
+    if (!word.empty()) words.push_back(std::move(word));
+  }
+  std::sort(words.begin(), words.end());
+  return words;
+}
+
+bool HostIdListsEqual(std::string_view a, std::string_view b) {
+  return HostIdWords(a) == HostIdWords(b);
+}
+
+// License dates compare without regard to case ("31-Dec-2027" is "31-dec-2027") and
+// without a leading zero in the day.
+bool DatesEqual(std::string_view a, std::string_view b) {
+  const auto strip = [](std::string_view s) {
+    while (s.size() > 1 && s.front() == '0') s.remove_prefix(1);
+    return s;
+  };
+  return EqualsIgnoreCase(strip(a), strip(b));
+}
+
 }  // namespace
 
 std::optional<Ipv4Pattern> ParseIpv4Pattern(std::string_view text) {
@@ -134,13 +165,24 @@ bool VersionsEqual(std::string_view a, std::string_view b) {
   return *na == *nb;
 }
 
+bool LineMatches(const FeatureSpec& spec, const LineRef& line) {
+  if (spec.keyword == "SN") return !line.serial.empty() && spec.value == line.serial;
+  if (spec.keyword == "EXPDATE") return !line.expiry.empty() && DatesEqual(spec.value, line.expiry);
+  if (line.attributes == nullptr) return false;
+  const auto it = line.attributes->find(spec.keyword);
+  if (it == line.attributes->end()) return false;
+  if (spec.keyword == "HOSTID") return HostIdListsEqual(spec.value, it->second);
+  return spec.value == it->second;
+}
+
 bool FeatureMatches(const FeatureSpec& spec, const FeatureRef& feature) {
   if (spec.name != feature.name) return false;
   if (spec.version && (feature.version.empty() || !VersionsEqual(*spec.version, feature.version))) {
     return false;
   }
-  if (spec.serial && (feature.serial.empty() || *spec.serial != feature.serial)) return false;
-  return true;
+  if (spec.keyword.empty()) return true;
+  return std::any_of(feature.lines.begin(), feature.lines.end(),
+                     [&](const LineRef& line) { return LineMatches(spec, line); });
 }
 
 }  // namespace floatlm::options

@@ -24,8 +24,17 @@ bool Ipv4Matches(const Ipv4Pattern& pattern, std::string_view ip);
 // Whether `target` names `who`, resolving GROUP / HOST_GROUP through `rules`.
 bool TargetMatches(const Target& target, const Requester& who, const RuleSet& rules);
 
-// Whether a rule's feature spec covers the pool `feature`.
+// Whether a rule's feature spec covers the pool `feature`: the name matches exactly, and a
+// qualifier other than VERSION matches when one of the pool's lines does (LineMatches).
 bool FeatureMatches(const FeatureSpec& spec, const FeatureRef& feature);
+
+// Whether one line carries a rule's qualifier (spec.keyword non-empty). The keyword was
+// upper-cased by the parser; the value compares: VERSION as a number, HOSTID
+// as a list of ids without regard to case or order, EXPDATE as a date without regard to
+// case, SN and every other keyword (VENDOR_STRING, ISSUER, NOTICE, asset_info, dist_info,
+// user_info, KEY, SIGN, any vendor-defined one) exactly. A keyword the line does not carry
+// never matches.
+bool LineMatches(const FeatureSpec& spec, const LineRef& line);
 
 // Versions compare as decimal numbers: "2.0" equals "2" and "2.000".
 bool VersionsEqual(std::string_view a, std::string_view b);

@@ -194,22 +194,41 @@ class Parser {
     return value;
   }
 
+  // "feature:KEYWORD=value", or FlexLM's alternative for names with colons, the quoted
+  // "feature KEYWORD=value" (the quotes are gone by now; the blank remains).
   std::optional<FeatureSpec> Feature(int line, std::string_view field) {
     FeatureSpec spec;
-    const std::size_t colon = field.find(':');
-    spec.name = std::string(field.substr(0, colon));
+    spec.written = std::string(field);
+    std::size_t split = field.find_first_of(" \t");
+    const bool quoted_form = split != std::string_view::npos;
+    if (!quoted_form) split = field.find(':');
+    spec.name = std::string(field.substr(0, split));
     if (spec.name.empty()) {
       Error(line, fmt::format("missing feature name in '{}'", field));
       return std::nullopt;
     }
-    if (colon == std::string_view::npos) return spec;
-    const std::string_view qualifier = field.substr(colon + 1);
+    if (split == std::string_view::npos) return spec;
+    const std::string_view qualifier = Trim(field.substr(split + 1));
+    if (quoted_form && qualifier.empty()) {
+      Error(line, fmt::format("'{}': a feature name cannot contain a blank; the quoted form is "
+                              "\"feature KEYWORD=value\"",
+                              field));
+      return std::nullopt;
+    }
     const std::size_t eq = qualifier.find('=');
-    const std::string key = Upper(qualifier.substr(0, eq));
+    const std::string key = Upper(Trim(qualifier.substr(0, eq)));
     const std::string_view value =
-        eq == std::string_view::npos ? std::string_view{} : qualifier.substr(eq + 1);
-    if (eq == std::string_view::npos || value.empty()) {
-      Error(line, fmt::format("feature qualifier '{}' must be keyword=value", qualifier));
+        eq == std::string_view::npos ? std::string_view{} : Trim(qualifier.substr(eq + 1));
+    if (eq == std::string_view::npos || value.empty() || key.empty()) {
+      Error(line, fmt::format("feature qualifier '{}' must be KEYWORD=value (e.g. {}:VERSION=2.0)",
+                              qualifier, spec.name));
+      return std::nullopt;
+    }
+    if (std::any_of(key.begin(), key.end(), [](unsigned char c) {
+          return std::isalnum(c) == 0 && c != '_';
+        })) {
+      Error(line, fmt::format("feature qualifier keyword '{}' is not a license-line keyword",
+                              qualifier.substr(0, eq)));
       return std::nullopt;
     }
     if (key == "VERSION") {
@@ -224,13 +243,9 @@ class Parser {
         return std::nullopt;
       }
       spec.version = std::string(value);
-    } else if (key == "SN") {
-      spec.serial = std::string(value);
     } else {
-      Error(line, fmt::format("unsupported feature qualifier '{}' (floatlm matches VERSION= "
-                              "and SN=)",
-                              qualifier.substr(0, eq)));
-      return std::nullopt;
+      spec.keyword = key;
+      spec.value = std::string(value);
     }
     return spec;
   }
@@ -310,6 +325,7 @@ class Parser {
       }
       timeout_lines_[feature] = d.line;
       rules_.timeouts[feature] = *seconds;
+      rules_.timeout_origins[feature] = OriginOf(d);
     } else if (keyword == "TIMEOUTALL") {
       if (!Arity(d, 1, "TIMEOUTALL seconds")) return;
       const auto seconds = Timeout(d.line, d.fields[1]);

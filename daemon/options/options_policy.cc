@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <utility>
 
 #include "options/matcher.h"
@@ -145,6 +146,64 @@ std::optional<long long> OptionsPolicy::IdleTimeoutSeconds(std::string_view feat
   const auto it = rules_->timeouts.find(std::string(feature));
   if (it != rules_->timeouts.end()) return it->second;
   return rules_->timeout_all;
+}
+
+std::vector<std::string> OptionsPolicy::UnmatchedRules(std::span<const FeatureRef> served) const {
+  std::vector<std::pair<int, std::string>> found;
+  const auto named = [&](std::string_view name) {
+    return std::any_of(served.begin(), served.end(),
+                       [&](const FeatureRef& f) { return f.name == name; });
+  };
+  const auto check = [&](const FeatureSpec& spec, const Origin& origin) {
+    if (!named(spec.name)) {
+      found.emplace_back(origin.line,
+                         fmt::format("{}:{}: warning: no license line has feature '{}'; the rule "
+                                     "\"{}\" applies to nothing",
+                                     origin.file, origin.line, spec.name, origin.text));
+      return;
+    }
+    if (std::none_of(served.begin(), served.end(),
+                     [&](const FeatureRef& f) { return FeatureMatches(spec, f); })) {
+      found.emplace_back(origin.line,
+                         fmt::format("{}:{}: warning: no license line of '{}' matches '{}'; the "
+                                     "rule \"{}\" applies to nothing",
+                                     origin.file, origin.line, spec.name, spec.written,
+                                     origin.text));
+      return;
+    }
+    if (spec.keyword.empty()) return;
+    for (const FeatureRef& f : served) {
+      if (!FeatureMatches(spec, f)) continue;
+      const auto carrying = std::count_if(f.lines.begin(), f.lines.end(),
+                                          [&](const LineRef& l) { return LineMatches(spec, l); });
+      if (static_cast<std::size_t>(carrying) == f.lines.size()) continue;
+      found.emplace_back(
+          origin.line,
+          fmt::format("{}:{}: warning: '{}' names {} of the {} lines of one pool of '{}' "
+                      "{}; the rule \"{}\" applies to all the pool's seats",
+                      origin.file, origin.line, spec.written, carrying, f.lines.size(), f.name,
+                      f.version, origin.text));
+    }
+  };
+  for (const AccessRule& rule : rules_->access) {
+    if (rule.feature) check(*rule.feature, rule.origin);
+  }
+  for (const CountRule& rule : rules_->reserves) check(rule.feature, rule.origin);
+  for (const CountRule& rule : rules_->maxes) check(rule.feature, rule.origin);
+  for (const auto& [feature, origin] : rules_->timeout_origins) {
+    if (!named(feature)) {
+      found.emplace_back(origin.line,
+                         fmt::format("{}:{}: warning: no license line has feature '{}'; the rule "
+                                     "\"{}\" applies to nothing",
+                                     origin.file, origin.line, feature, origin.text));
+    }
+  }
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  out.reserve(found.size());
+  for (auto& [line, text] : found) out.push_back(std::move(text));
+  return out;
 }
 
 bool OptionsPolicy::empty() const {

@@ -17,11 +17,13 @@
 #ifndef FLOATLM_DAEMON_OPTIONS_OPTIONS_POLICY_H_
 #define FLOATLM_DAEMON_OPTIONS_OPTIONS_POLICY_H_
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "floatlm/proto/errc.h"
 
@@ -39,13 +41,25 @@ struct Requester {
   std::string ip;
 };
 
-// The pool a seat would come from. `version` and `serial` are the FEATURE line's VERSION
-// and SN; leave them empty when unknown, and then rules qualified with
-// `feature:VERSION=` / `feature:SN=` do not apply. Unqualified rules match by name only.
+// One license line of a pool, as qualifiers see it: its SN, its expiry field as
+// "31-dec-2027" or "permanent", and every keyword=value attribute with upper-cased keys
+// (licenses::PoolLine::attributes; not owned, may be null). Empty fields are unknown.
+struct LineRef {
+  std::string_view serial;
+  std::string_view expiry;
+  const std::map<std::string, std::string>* attributes = nullptr;
+};
+
+// The pool a seat would come from: the feature name, the pool's VERSION (empty when
+// unknown) and its lines (not owned). Unqualified rules match by name only; a rule
+// qualified `feature:VERSION=v` matches the pool's version, and one qualified by any
+// other keyword matches when at least one of the pool's lines carries it (a pool is one
+// set of interchangeable seats, so the rule then applies to the whole pool; the loader
+// warns when only some lines carry it). With no lines such rules do not apply.
 struct FeatureRef {
   std::string_view name;
   std::string_view version;
-  std::string_view serial;
+  std::span<const LineRef> lines;
 };
 
 // The options-file line behind a decision.
@@ -120,6 +134,13 @@ class OptionsPolicy {
   // The floor for TIMEOUT/TIMEOUTALL, as in FlexLM: shorter idle timeouts would free
   // seats of people who are merely thinking.
   static constexpr long long kMinTimeoutSeconds = 900;
+
+  // Every rule that can never apply to what the licenses serve (a feature name no license
+  // line or PACKAGE component has, a qualifier no line of that feature matches), and every
+  // qualified rule that names only some lines of a pool. One "file:line: warning: ..." per
+  // finding, in file order. `served` lists every pool; package and component names may be
+  // added as refs with the name only.
+  std::vector<std::string> UnmatchedRules(std::span<const FeatureRef> served) const;
 
   // True when the file contained no access, RESERVE, MAX or timeout rules.
   bool empty() const;

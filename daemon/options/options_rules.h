@@ -25,11 +25,15 @@ struct Target {
   std::optional<Ipv4Pattern> ip;
 };
 
-// "feature[:VERSION=v|:SN=s]" as written on a rule line.
+// "feature[:KEYWORD=value]" (or the quoted "feature KEYWORD=value") as written on a rule
+// line. VERSION= compares as a number; every other keyword is looked up among the license
+// line's attributes (matcher.h states the rules).
 struct FeatureSpec {
   std::string name;
   std::optional<std::string> version;  // kept as written; compared numerically
-  std::optional<std::string> serial;
+  std::string keyword;                 // upper-cased; empty without a qualifier or for VERSION
+  std::string value;                   // the qualifier's value, as written
+  std::string written;                 // the whole spec as written, for messages
 };
 
 // Where a rule came from, for denial messages: "opts.opt:12 (EXCLUDE cad USER bob)".
@@ -68,6 +72,7 @@ struct RuleSet {
   std::vector<CountRule> maxes;     // file order
 
   std::map<std::string, long long> timeouts;  // TIMEOUT feature -> seconds
+  std::map<std::string, Origin> timeout_origins;  // TIMEOUT feature -> the line that set it
   std::optional<long long> timeout_all;       // TIMEOUTALL seconds
 };
 

@@ -3,12 +3,35 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <memory>
+
+#include "engine/policy_feature.h"
 #include "floatlm/licenses/loader.h"
 #include "hostid/host_ids.h"
 #include "log/log.h"
 #include "options/options_parser.h"
 
 namespace floatlm::server {
+namespace {
+
+// Rules of `policy` that match nothing `model` serves: no pool (with its line's
+// attributes), PACKAGE or component of that name.
+std::vector<std::string> UnmatchedRules(const options::OptionsPolicy& policy,
+                                        const licenses::Model& model) {
+  std::vector<std::unique_ptr<engine::PolicyFeature>> pools;
+  std::vector<options::FeatureRef> served;
+  for (const licenses::Pool& pool : model.pools) {
+    pools.push_back(std::make_unique<engine::PolicyFeature>(pool));
+    served.push_back(pools.back()->ref());
+  }
+  for (const licenses::Package& package : model.packages) {
+    served.push_back(options::FeatureRef{package.name});
+    for (const licenses::Component& c : package.components) served.push_back({c.feature});
+  }
+  return policy.UnmatchedRules(served);
+}
+
+}  // namespace
 
 LicenseSet LoadLicenseSet(const std::vector<std::string>& files, const std::string& keys_dir,
                           const std::string& options_file,
@@ -64,6 +87,10 @@ LicenseSet LoadLicenseSet(const std::vector<std::string>& files, const std::stri
                               hostid::Describe(here));
       return out;
     }
+  }
+  if (out.policy) {
+    out.option_warnings = UnmatchedRules(*out.policy, loaded.model);
+    for (const auto& w : out.option_warnings) FLOATLM_LOG(kWarn, "options.warning", "{}", w);
   }
   out.model = std::move(loaded.model);
   out.verified = std::move(loaded.verified);

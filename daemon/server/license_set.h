@@ -20,6 +20,9 @@ struct LicenseSet {
   licenses::Model model;
   std::shared_ptr<const options::OptionsPolicy> policy;  // null without an options file
   std::vector<std::string> option_notes;                 // "file:line: note: ..."
+  // Rules of the options file that apply to nothing the licenses serve (a misspelt
+  // feature, a qualifier no line matches): "file:line: warning: ...".
+  std::vector<std::string> option_warnings;
   std::string error;  // non-empty: nothing can be served, and why
   licenses::SignatureDigests verified;    // every verified line's digest, for the next load
   std::size_t signatures_checked = 0;     // lines whose signature was checked this time

@@ -98,3 +98,37 @@ BOOST_AUTO_TEST_CASE(reread_with_a_broken_options_file_keeps_the_old_rules) {
   auto result = Checkout(d.port(), "bob");
   BOOST_TEST(std::holds_alternative<p::Denied>(result));  // still excluded
 }
+
+// The quoted form MathWorks' template uses, `EXCLUDE "cad SN=O-1" USER bob`, excludes as
+// `cad:SN=O-1` does; a misspelt feature is reported by --check-config and by a reread.
+BOOST_AUTO_TEST_CASE(quoted_qualifier_excludes_and_misspelt_features_are_warned_about) {
+  TempDir opts;
+  const auto file = opts.path() / "demo.opt";
+  std::ofstream(file) << "EXCLUDE \"cad SN=O-1\" USER bob\n";
+  DaemonFixture d(kLicense, "demo", {"--options", file.string()});
+  auto result = Checkout(d.port(), "bob");
+  BOOST_REQUIRE(std::holds_alternative<p::Denied>(result));
+  const auto& denied = std::get<p::Denied>(result);
+  BOOST_TEST(static_cast<int>(denied.code) == static_cast<int>(Errc::kExcludedByOptions));
+  BOOST_TEST(denied.message.find("demo.opt:1") != std::string::npos, denied.message);
+  BOOST_TEST(std::holds_alternative<p::Granted>(Checkout(d.port(), "alice")));
+
+  std::ofstream(file) << "EXCLUDE \"cad SN=O-1\" USER bob\nEXCLUDE cda USER carol\n"
+                         "INCLUDE cad:SN=O-2 USER dave\n";
+  std::string out;
+  BOOST_TEST(RunCommand({BinPath("floatlmd"), "--check-config", "--license",
+                         d.license_path().string(), "--vendor-keys", (d.dir() / "keys").string(),
+                         "--options", file.string(), "--state", (opts.path() / "s").string()},
+                        &out) == 0);
+  BOOST_TEST(out.find(file.string() + ":2: warning: no license line has feature 'cda'") !=
+                 std::string::npos,
+             out);
+  BOOST_TEST(out.find(file.string() + ":3: warning: no license line of 'cad' matches "
+                                      "'cad:SN=O-2'") != std::string::npos,
+             out);
+  BOOST_TEST(out.find("2 rule(s) apply to nothing") != std::string::npos, out);
+  BOOST_TEST(RunCommand({BinPath("floatlm"), "reread", "--admin-socket",
+                         (d.dir() / "admin.sock").string()},
+                        &out) == 0);
+  BOOST_TEST(out.find(":2: warning: no license line has feature 'cda'") != std::string::npos, out);
+}

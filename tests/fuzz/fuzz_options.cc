@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <set>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -69,7 +70,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                                     words[(i + 2) % words.size()], ips[i % 4]});
   }
   for (const std::string& feature_name : words) {
-    const opt::FeatureRef features[] = {{feature_name, "", ""}, {feature_name, "2027.0", "SN-1"}};
+    const std::map<std::string, std::string> attributes = {{"ASSET_INFO", words[0]},
+                                                           {"HOSTID", words.back()}};
+    const opt::LineRef lines[] = {{"SN-1", "31-dec-2027", &attributes}, {"", "permanent", nullptr}};
+    const opt::FeatureRef features[] = {{feature_name, "", {}}, {feature_name, "2027.0", lines}};
+    (void)policy.UnmatchedRules(features);
     for (const opt::FeatureRef& feature : features) {
       if (auto t = policy.IdleTimeoutSeconds(feature.name)) {
         FUZZ_CHECK(*t >= opt::OptionsPolicy::kMinTimeoutSeconds, "idle timeout below the floor");

@@ -112,12 +112,15 @@ BOOST_AUTO_TEST_CASE(bad_internet_patterns_are_errors) {
 
 BOOST_AUTO_TEST_CASE(feature_qualifiers_are_checked) {
   BOOST_TEST(OnlyError("EXCLUDE cad:VERSION USER bob\n") ==
-             "opts.opt:1: feature qualifier 'VERSION' must be keyword=value");
+             "opts.opt:1: feature qualifier 'VERSION' must be KEYWORD=value (e.g. "
+             "cad:VERSION=2.0)");
   BOOST_TEST(OnlyError("EXCLUDE cad:VERSION=new USER bob\n") ==
              "opts.opt:1: VERSION 'new' is not a version number like 2.0");
-  BOOST_TEST(OnlyError("EXCLUDE cad:HOSTID=abc USER bob\n") ==
-             "opts.opt:1: unsupported feature qualifier 'HOSTID' (floatlm matches VERSION= "
-             "and SN=)");
+  BOOST_TEST(OnlyError("EXCLUDE cad:HOST-ID=abc USER bob\n") ==
+             "opts.opt:1: feature qualifier keyword 'HOST-ID' is not a license-line keyword");
+  BOOST_TEST(OnlyError("EXCLUDE \"cad \" USER bob\n") ==
+             "opts.opt:1: 'cad ': a feature name cannot contain a blank; the quoted form is "
+             "\"feature KEYWORD=value\"");
   BOOST_TEST(OnlyError("EXCLUDE :SN=1 USER bob\n") ==
              "opts.opt:1: missing feature name in ':SN=1'");
   BOOST_TEST(OnlyError("TIMEOUT cad:SN=1 1200\n") ==

@@ -141,11 +141,93 @@ BOOST_AUTO_TEST_CASE(version_and_serial_qualifiers_select_a_pool) {
   const OptionsPolicy policy =
       PolicyFrom("EXCLUDE cad:VERSION=2.0 USER bob\nEXCLUDE cam:SN=A-17 USER bob\n");
   const Requester bob = User("bob");
-  BOOST_TEST(policy.Admission({"cad", "2.000", ""}, bob).code == Errc::kExcludedByOptions);
-  BOOST_TEST(policy.Admission({"cad", "3.0", ""}, bob).ok());
-  BOOST_TEST(policy.Admission({"cad", "", ""}, bob).ok());  // version unknown: rule not applied
-  BOOST_TEST(policy.Admission({"cam", "1.0", "A-17"}, bob).code == Errc::kExcludedByOptions);
-  BOOST_TEST(policy.Admission({"cam", "1.0", "B-2"}, bob).ok());
+  const LineRef a17[] = {{"A-17", "", nullptr}};
+  const LineRef b2[] = {{"B-2", "", nullptr}};
+  BOOST_TEST(policy.Admission({"cad", "2.000", {}}, bob).code == Errc::kExcludedByOptions);
+  BOOST_TEST(policy.Admission({"cad", "3.0", {}}, bob).ok());
+  BOOST_TEST(policy.Admission({"cad", "", {}}, bob).ok());  // version unknown: rule not applied
+  BOOST_TEST(policy.Admission({"cam", "1.0", a17}, bob).code == Errc::kExcludedByOptions);
+  BOOST_TEST(policy.Admission({"cam", "1.0", b2}, bob).ok());
+}
+
+// FlexLM's alternative spelling, the one MathWorks' template uses: the quoted
+// "feature KEYWORD=value". It must be the same rule as feature:KEYWORD=value, never a
+// feature whose name contains a blank (which would match nothing and let lori in).
+BOOST_AUTO_TEST_CASE(quoted_qualifier_is_the_same_rule_as_the_colon_form) {
+  const LineRef a17[] = {{"A-17", "", nullptr}};
+  const LineRef b2[] = {{"B-2", "", nullptr}};
+  for (const char* text : {"EXCLUDE \"compile SN=A-17\" USER lori\n",
+                           "EXCLUDE compile:SN=A-17 USER lori\n",
+                           "EXCLUDE \"compile   sn=A-17\" USER lori\n"}) {
+    BOOST_TEST_CONTEXT(text) {
+      const OptionsPolicy policy = PolicyFrom(text);
+      const Verdict v = policy.MayTakeSeat({"compile", "1.0", a17}, User("lori"), {3, {}});
+      BOOST_TEST(v.code == Errc::kExcludedByOptions);
+      BOOST_TEST(policy.MayTakeSeat({"compile", "1.0", b2}, User("lori"), {3, {}}).ok());
+      BOOST_TEST(policy.MayTakeSeat({"compile", "1.0", a17}, User("bob"), {3, {}}).ok());
+    }
+  }
+  // A colon inside the quoted form belongs to the feature name, as FlexLM documents.
+  const OptionsPolicy colon = PolicyFrom("EXCLUDE \"a:b VERSION=2.0\" USER lori\n");
+  BOOST_TEST(colon.Admission({"a:b", "2.0", {}}, User("lori")).code == Errc::kExcludedByOptions);
+  const ParsedOptions blank = ParseOptions("opts.opt", "EXCLUDE \"compile \" USER lori\n");
+  BOOST_TEST(!blank.ok());
+}
+
+// MathWorks sites tell concurrent from named-user lines apart with asset_info=; others use
+// VENDOR_STRING, ISSUER, NOTICE, dist_info, user_info, HOSTID or EXPDATE.
+BOOST_AUTO_TEST_CASE(any_attribute_of_the_line_qualifies_a_feature) {
+  const std::map<std::string, std::string> concurrent = {
+      {"ASSET_INFO", "123456"}, {"VENDOR_STRING", "QQ"}, {"HOSTID", "0242AC110002 ID=7"}};
+  const std::map<std::string, std::string> named = {{"ASSET_INFO", "654321"},
+                                                    {"NOTICE", "Licensed to Acme Corp"}};
+  const LineRef conc[] = {{"", "31-dec-2027", &concurrent}};
+  const LineRef nu[] = {{"", "permanent", &named}};
+  const OptionsPolicy policy = PolicyFrom(
+      "EXCLUDE MATLAB:asset_info=123456 USER lori\n"
+      "EXCLUDE MATLAB:VENDOR_STRING=QQ USER ann\n"
+      "EXCLUDE \"MATLAB NOTICE=Licensed to Acme Corp\" USER tom\n"
+      "EXCLUDE MATLAB:EXPDATE=31-Dec-2027 USER eve\n"
+      "EXCLUDE \"MATLAB HOSTID=id=7 0242ac110002\" USER sam\n");
+  const auto excluded = [&](const char* user, std::span<const LineRef> lines) {
+    return policy.Admission({"MATLAB", "41.0", lines}, User(user)).code == Errc::kExcludedByOptions;
+  };
+  BOOST_TEST(excluded("lori", conc));
+  BOOST_TEST(!excluded("lori", nu));
+  BOOST_TEST(excluded("ann", conc));
+  BOOST_TEST(!excluded("ann", nu));  // the line has no VENDOR_STRING
+  BOOST_TEST(excluded("tom", nu));
+  BOOST_TEST(!excluded("tom", conc));
+  BOOST_TEST(excluded("eve", conc));
+  BOOST_TEST(!excluded("eve", nu));
+  BOOST_TEST(excluded("sam", conc));  // host ids: any case, any order
+  // Values other than host ids and dates compare exactly.
+  const OptionsPolicy exact = PolicyFrom("EXCLUDE MATLAB:VENDOR_STRING=qq USER ann\n");
+  BOOST_TEST(exact.Admission({"MATLAB", "41.0", conc}, User("ann")).ok());
+}
+
+BOOST_AUTO_TEST_CASE(rules_that_match_nothing_served_are_warned_about) {
+  const std::map<std::string, std::string> a = {{"ASSET_INFO", "1"}};
+  const std::map<std::string, std::string> b = {{"ASSET_INFO", "2"}};
+  const LineRef two[] = {{"", "", &a}, {"", "", &b}};
+  const OptionsPolicy policy = PolicyFrom(
+      "EXCLUDE cad USER bob\n"
+      "EXCLUDE cda USER bob\n"
+      "MAX 1 cad:asset_info=9 USER bob\n"
+      "RESERVE 1 cad:asset_info=1 USER ann\n"
+      "TIMEOUT cadd 3600\n"
+      "INCLUDE suite USER bob\n");
+  const FeatureRef served[] = {{"cad", "1.0", two}, {"suite", "", {}}};
+  const auto warnings = policy.UnmatchedRules(served);
+  BOOST_REQUIRE_EQUAL(warnings.size(), 4u);
+  BOOST_TEST(warnings[0] == "opts.opt:2: warning: no license line has feature 'cda'; the rule "
+                            "\"EXCLUDE cda USER bob\" applies to nothing");
+  BOOST_TEST(warnings[1] == "opts.opt:3: warning: no license line of 'cad' matches "
+                            "'cad:asset_info=9'; the rule \"MAX 1 cad:asset_info=9 USER bob\" "
+                            "applies to nothing");
+  BOOST_TEST(warnings[2].starts_with("opts.opt:4: warning: 'cad:asset_info=1' names 1 of the 2 "
+                                     "lines of one pool of 'cad' 1.0"));
+  BOOST_TEST(warnings[3].starts_with("opts.opt:5: warning: no license line has feature 'cadd'"));
 }
 
 BOOST_AUTO_TEST_CASE(max_caps_seats_per_user) {

@@ -33,7 +33,7 @@ inline Requester User(std::string user, std::string host = "ws1", std::string ip
   return Requester{std::move(user), std::move(host), std::move(display), std::move(ip)};
 }
 
-inline FeatureRef Feature(std::string_view name) { return FeatureRef{name, "", ""}; }
+inline FeatureRef Feature(std::string_view name) { return FeatureRef{name, "", {}}; }
 
 }  // namespace floatlm::options::testing
 

@@ -120,10 +120,10 @@ BOOST_AUTO_TEST_CASE(reserve_beats_include) {
 
 BOOST_AUTO_TEST_CASE(reservations_apply_per_pool_and_honour_qualifiers) {
   const OptionsPolicy policy = PolicyFrom("RESERVE 1 cad:VERSION=2.0 HOST lab1\n");
-  BOOST_TEST(policy.MayTakeSeat({"cad", "2.0", ""}, User("bob"), {1, {}}).code ==
+  BOOST_TEST(policy.MayTakeSeat({"cad", "2.0", {}}, User("bob"), {1, {}}).code ==
              Errc::kReservedForOthers);
-  BOOST_TEST(policy.MayTakeSeat({"cad", "1.0", ""}, User("bob"), {1, {}}).ok());
-  BOOST_TEST(policy.MayTakeSeat({"cad", "2.0", ""}, User("bob", "lab1"), {1, {}}).ok());
+  BOOST_TEST(policy.MayTakeSeat({"cad", "1.0", {}}, User("bob"), {1, {}}).ok());
+  BOOST_TEST(policy.MayTakeSeat({"cad", "2.0", {}}, User("bob", "lab1"), {1, {}}).ok());
 }
 
 BOOST_AUTO_TEST_CASE(no_free_seat_is_not_an_options_decision) {

@@ -50,6 +50,8 @@ struct PoolLine {
   std::optional<Date> expiry;      // nullopt = permanent; valid through the end of this day
   std::optional<Date> issued;      // ISSUED=
   std::string serial;              // SN=
+  // Every key=value attribute of this line, upper-cased keys (options qualifiers match them).
+  std::map<std::string, std::string> attributes;
   // The line as signed, for the client's own check (evidence.h): "<hostid>\n<line>".
   std::string evidence;
 };
