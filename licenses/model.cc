@@ -6,6 +6,7 @@
 #include <cctype>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace floatlm::licenses {
 namespace {
@@ -28,6 +29,36 @@ bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
 
 bool EqualsNoCase(std::string_view a, std::string_view b) {
   return a.size() == b.size() && StartsWithNoCase(a, b);
+}
+
+// INTERNET=a.b.c.d host ids: each octet a number or `*`. `ip` is dotted IPv4, or
+// IPv4-mapped IPv6 ("::ffff:10.0.0.1").
+bool InternetMatches(std::string_view pattern, std::string_view ip) {
+  if (StartsWithNoCase(ip, "::FFFF:")) ip.remove_prefix(7);
+  for (int octet = 0; octet < 4; ++octet) {
+    const std::size_t pe = pattern.find('.');
+    const std::size_t ie = ip.find('.');
+    if ((pe == std::string_view::npos) != (ie == std::string_view::npos) ||
+        (octet < 3 && pe == std::string_view::npos) || (octet == 3 && pe != std::string_view::npos)) {
+      return false;
+    }
+    const std::string_view p = pattern.substr(0, pe);
+    const std::string_view i = ip.substr(0, ie);
+    if (i.empty() || i.size() > 3 ||
+        !std::all_of(i.begin(), i.end(), [](unsigned char c) { return std::isdigit(c) != 0; })) {
+      return false;
+    }
+    if (p != "*") {
+      std::string_view a = p, b = i;
+      while (a.size() > 1 && a.front() == '0') a.remove_prefix(1);
+      while (b.size() > 1 && b.front() == '0') b.remove_prefix(1);
+      if (a != b) return false;
+    }
+    if (pe == std::string_view::npos) break;
+    pattern.remove_prefix(pe + 1);
+    ip.remove_prefix(ie + 1);
+  }
+  return true;
 }
 
 bool Covers(const PoolLine& line, Date day) {
@@ -140,14 +171,67 @@ std::optional<Date> Pool::LastExpiry() const {
 }
 
 std::string Pool::Key() const {
-  // '\x1f' (unit separator) cannot occur in a parsed field, so keys never collide.
-  return fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", feature, vendor, version.ToString(),
-                     dup_group.ToString(), user_based ? "USER_BASED" : "", vendor_string);
+  // '\x1f' (unit separator) cannot occur in a parsed field, so keys never collide. Keys
+  // are stored with leases: a floating pool's key keeps the form it always had.
+  std::string key = fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", feature, vendor,
+                                version.ToString(), dup_group.ToString(),
+                                user_based ? "USER_BASED" : "", vendor_string);
+  if (!hostids.empty()) {
+    std::vector<std::string> ids;
+    for (const HostId& id : hostids) ids.push_back(Lower(id.ToString()));
+    std::sort(ids.begin(), ids.end());
+    key += fmt::format("\x1fHOSTID={}", fmt::join(ids, " "));
+  }
+  return key;
+}
+
+bool Pool::AdmitsHost(const std::vector<HostId>& reported, std::string_view peer) const {
+  if (hostids.empty()) return true;
+  return std::any_of(hostids.begin(), hostids.end(),
+                     [&](const HostId& id) { return id.Admits(reported, peer); });
+}
+
+std::string Pool::HostIdText() const {
+  std::string out;
+  for (const HostId& id : hostids) {
+    if (!out.empty()) out += ' ';
+    out += id.ToString();
+  }
+  return out;
+}
+
+bool HostId::Admits(const std::vector<HostId>& reported, std::string_view peer) const {
+  switch (kind) {
+    case Kind::kAny:
+    case Kind::kDemo:
+      return true;
+    case Kind::kInternet:
+      return !peer.empty() && InternetMatches(value, peer);
+    default:
+      break;
+  }
+  return std::any_of(reported.begin(), reported.end(), [&](const HostId& r) {
+    return r.kind == kind && Lower(r.value) == Lower(value);
+  });
 }
 
 std::optional<HostId> HostId::Parse(std::string_view text) {
   if (text.empty()) return std::nullopt;
   if (EqualsNoCase(text, "ANY")) return HostId{Kind::kAny, ""};
+  if (EqualsNoCase(text, "DEMO")) return HostId{Kind::kDemo, ""};
+  if (StartsWithNoCase(text, "COMPOSITE=")) {
+    if (text.size() == 10) return std::nullopt;
+    return HostId{Kind::kComposite, Lower(text.substr(10))};
+  }
+  if (StartsWithNoCase(text, "INTERNET=")) {
+    const std::string_view pattern = text.substr(9);
+    const bool ok = std::count(pattern.begin(), pattern.end(), '.') == 3 &&
+                    std::all_of(pattern.begin(), pattern.end(), [](unsigned char c) {
+                      return std::isdigit(c) != 0 || c == '.' || c == '*';
+                    });
+    if (!ok) return std::nullopt;
+    return HostId{Kind::kInternet, std::string(pattern)};
+  }
   if (StartsWithNoCase(text, "HOSTNAME=")) {
     if (text.size() == 9) return std::nullopt;
     return HostId{Kind::kHostname, std::string(text.substr(9))};
@@ -174,6 +258,9 @@ std::optional<HostId> HostId::Parse(std::string_view text) {
 std::string HostId::ToString() const {
   switch (kind) {
     case Kind::kAny: return "ANY";
+    case Kind::kDemo: return "DEMO";
+    case Kind::kComposite: return "COMPOSITE=" + value;
+    case Kind::kInternet: return "INTERNET=" + value;
     case Kind::kHostname: return "HOSTNAME=" + value;
     case Kind::kId: return "ID=" + value;
     default: return value;

@@ -172,9 +172,18 @@ void ApplyCommonAttribute(LineCheck& check, const Attribute& a, FeatureRecord& r
     }
   } else if (key == "HOSTID") {
     if (auto v = check.Value(a)) {
-      for (const std::string& id : SplitWords(*v)) {
-        if (!HostId::Parse(id)) check.ErrorAt(a, fmt::format("bad HOSTID '{}'", id));
+      bool floats = false;
+      for (const std::string& word : SplitWords(*v)) {
+        auto id = HostId::Parse(word);
+        if (!id) {
+          check.ErrorAt(a, fmt::format("bad HOSTID '{}'", word));
+          continue;
+        }
+        floats = floats || id->kind == HostId::Kind::kAny || id->kind == HostId::Kind::kDemo;
+        line.hostids.push_back(std::move(*id));
       }
+      if (floats) line.hostids.clear();  // ANY or DEMO among the ids: served to every host
+      pool.hostids = line.hostids;
     }
   }
   // Every other attribute (NOTICE, SIGN, SIGN2, vendor-defined keys...) is kept as is.

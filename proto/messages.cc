@@ -36,6 +36,7 @@ void Fields(F& f, M& m) {
     f.OptName(Tag::kApp, m.app);
     f.OptName(Tag::kClientVersion, m.client_version);
     f.OptBool(Tag::kWantLicenseLines, m.want_license_lines);
+    f.Names(Tag::kHostId, m.host_ids);
   } else if constexpr (std::is_same_v<T, Checkout>) {
     f.Name(Tag::kFeature, m.feature);
     f.OptName(Tag::kVersion, m.version);

@@ -39,6 +39,7 @@ constexpr std::pair<int, Errc> kCodes[] = {
     {FLOATLM_E_NOT_ASSIGNED, Errc::kNotAssigned},
     {FLOATLM_E_CLOUD_USERS_EXHAUSTED, Errc::kCloudUsersExhausted},
     {FLOATLM_E_QUEUE_TIMEOUT, Errc::kQueueTimeout},
+    {FLOATLM_E_WRONG_HOST, Errc::kWrongHost},
     {FLOATLM_E_NO_SUCH_LEASE, Errc::kNoSuchLease},
     {FLOATLM_E_BAD_TOKEN, Errc::kBadToken},
     {FLOATLM_E_LEASE_REMOVED, Errc::kLeaseRemoved},
@@ -267,6 +268,24 @@ floatlm_status floatlm_options_add_vendor_key(floatlm_options_t* options, const 
     auto& keys = options->config.vendor_keys;
     std::erase_if(keys, [&](const auto& entry) { return entry.first == name; });
     keys.emplace_back(name, std::move(key).value());
+    return FLOATLM_OK;
+  });
+}
+
+floatlm_status floatlm_options_add_host_id(floatlm_options_t* options, const char* host_id) {
+  if (options == nullptr || host_id == nullptr) return FLOATLM_E_BAD_ARGUMENT;
+  const std::string text = host_id;
+  if (text.empty() || text.size() > 256 ||
+      text.find_first_of(" \t\r\n") != std::string::npos) {
+    return FLOATLM_E_BAD_ARGUMENT;
+  }
+  using Kind = floatlm::licenses::HostId::Kind;
+  const auto id = floatlm::licenses::HostId::Parse(text);
+  if (!id || id->kind == Kind::kAny || id->kind == Kind::kDemo || id->kind == Kind::kInternet) {
+    return FLOATLM_E_BAD_ARGUMENT;
+  }
+  return Guard([&] {
+    options->config.extra_host_ids.push_back(text);
     return FLOATLM_OK;
   });
 }

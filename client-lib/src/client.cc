@@ -12,6 +12,7 @@
 #include <variant>
 
 #include "denial_text.h"
+#include "floatlm/licenses/host_ids.h"
 
 namespace floatlm::client {
 namespace {
@@ -179,6 +180,22 @@ Errc Client::Connect() {
   hello_.app = config_.app.empty() ? ProgramName() : config_.app;
   hello_.client_version = "libfloatlm " FLOATLM_CLIENT_VERSION;
   hello_.want_license_lines = !config_.vendor_keys.empty();
+  // The machine's ids first, the vendor's after; the daemon reads at most 32.
+  for (const licenses::HostId& host_id : licenses::ThisHost().List()) {
+    hello_.host_ids.push_back(host_id.ToString());
+  }
+  hello_.host_ids.insert(hello_.host_ids.end(), config_.extra_host_ids.begin(),
+                         config_.extra_host_ids.end());
+  constexpr std::size_t kMaxHostIds = 32;
+  if (hello_.host_ids.size() > kMaxHostIds) {
+    // Keep the vendor's ids: they are what the vendor's lines are locked to.
+    const std::size_t extra = std::min(config_.extra_host_ids.size(), kMaxHostIds);
+    std::vector<std::string> kept(hello_.host_ids.begin(),
+                                  hello_.host_ids.begin() + static_cast<std::ptrdiff_t>(kMaxHostIds - extra));
+    kept.insert(kept.end(), hello_.host_ids.end() - static_cast<std::ptrdiff_t>(extra),
+                hello_.host_ids.end());
+    hello_.host_ids = std::move(kept);
+  }
 
   proto::HelloOk hello_ok;
   auto conn = OpenAndHello(&hello_ok, &error);

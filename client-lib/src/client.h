@@ -59,6 +59,8 @@ struct ClientConfig {
   bool short_denials = false;
   // Vendors whose signature every grant must carry (licenses/evidence.h); empty = no check.
   std::vector<std::pair<std::string, licenses::PublicKey>> vendor_keys;
+  // Host ids reported in HELLO besides the machine's own (floatlm_options_add_host_id).
+  std::vector<std::string> extra_host_ids;
 };
 
 struct LeaseView {

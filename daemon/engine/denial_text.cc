@@ -209,7 +209,7 @@ Denial NoSuchFeatureDenial(std::string_view feature, const std::set<std::string>
           fmt::format("no license for feature '{}'; licensed features: {}", feature, list)};
 }
 
-Denial SeatEngine::State::DenialFor(const std::string& feature,
+Denial SeatEngine::State::DenialFor(const Identity& who, const std::string& feature,
                                    const std::optional<licenses::Version>& requested,
                                    const Placement& where, const Now& now) const {
   if (where.excluded) {
@@ -297,6 +297,17 @@ Denial SeatEngine::State::DenialFor(const std::string& feature,
               fmt::format("'{}' is licensed to named users only ({}) and is assigned to {}; an "
                           "administrator assigns users with 'floatlm assign'",
                           feature, labels, users)};
+    }
+    case Refusal::kWrongHost: {
+      std::string locks;
+      for (const licenses::Pool* p : named) {
+        locks += fmt::format("{}{} is locked to HOSTID={}", locks.empty() ? "" : "; ",
+                             PoolLabel(*p), p->HostIdText());
+      }
+      return {Errc::kWrongHost,
+              fmt::format("the license for '{}' is node-locked to other computers: {}; this "
+                          "computer reports {}",
+                          feature, locks, ReportedHostIds(who))};
     }
     case Refusal::kExpired:
       return {Errc::kExpired, fmt::format("the license for '{}' has expired: {}", feature,

@@ -146,7 +146,8 @@ struct SeatEngine::State {
                   const std::optional<licenses::Version>& version, const Now& now) const;
 
   // The denial for a refused placement (denial_text.cc).
-  Denial DenialFor(const std::string& feature, const std::optional<licenses::Version>& requested,
+  Denial DenialFor(const Identity& who, const std::string& feature,
+                   const std::optional<licenses::Version>& requested,
                    const Placement& where, const Now& now) const;
 
   // Lease life cycle (seat_engine.cc). Grant sets *opened when the lease opened a seat.

@@ -58,6 +58,9 @@ std::string RefusalText(const std::map<std::string, std::map<std::string, WallTi
       return fmt::format("named-user license and {} is not assigned to it (assigned: {})",
                          who.user, users.empty() ? "nobody" : users);
     }
+    case Refusal::kWrongHost:
+      return fmt::format("node-locked to HOSTID={}; this computer reports {}",
+                         pool.spec->HostIdText(), ReportedHostIds(who));
     case Refusal::kOptions:
       return r.verdict.message;
     case Refusal::kCloudFull:
@@ -88,7 +91,7 @@ Diagnosis SeatEngine::Explain(const Identity& who, const std::string& feature,
   if (where.granted()) {
     out.summary = where.reason;
   } else {
-    const Denial denial = s.DenialFor(feature, version, where, now);
+    const Denial denial = s.DenialFor(who, feature, version, where, now);
     out.outcome = denial.code;
     out.summary = denial.message;
     out.would_queue = !where.excluded && MostActionable(where.refusals) == Refusal::kFull;

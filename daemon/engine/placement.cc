@@ -44,6 +44,25 @@ Refusal MostActionable(const std::vector<PoolRefusal>& refusals) {
   return worst;
 }
 
+bool HostAdmitted(const licenses::Pool& pool, const Identity& who) {
+  if (pool.hostids.empty()) return true;
+  static const std::vector<licenses::HostId> kNone;
+  return pool.AdmitsHost(who.host_ids ? *who.host_ids : kNone, who.peer);
+}
+
+std::string ReportedHostIds(const Identity& who) {
+  constexpr std::size_t kListed = 4;
+  if (!who.host_ids || who.host_ids->empty()) return "no host id";
+  std::string out;
+  for (std::size_t i = 0; i < who.host_ids->size() && i < kListed; ++i) {
+    out += (i > 0 ? ", " : "") + (*who.host_ids)[i].ToString();
+  }
+  if (who.host_ids->size() > kListed) {
+    out += fmt::format(" and {} more", who.host_ids->size() - kListed);
+  }
+  return out;
+}
+
 options::Requester RequesterOf(const Identity& who) {
   return {who.user, who.host, who.display, who.peer};
 }
@@ -104,6 +123,10 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
         continue;
       case DateState::kInForce:
         break;
+    }
+    if (!HostAdmitted(*pool.spec, who)) {
+      out.refusals.push_back({id, Refusal::kWrongHost, {}});
+      continue;
     }
     if (pool.spec->user_based) {
       auto assigned = assignments.find(pool.spec->feature);

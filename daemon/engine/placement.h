@@ -20,6 +20,7 @@ enum class Refusal : std::uint8_t {
   kNotYetValid,
   kExpired,
   kNotAssigned,
+  kWrongHost,  // the pool is node-locked (HOSTID=) to other hosts
   kOptions,    // the options file would not let the requester take a seat here
   kCloudFull,  // every cloud-user slot of the collection is taken
   kFull,
@@ -55,6 +56,12 @@ struct Placement {
 // The refusal to report when pools refused for different reasons: the one the user can
 // act on soonest (seats in use: wait or queue) wins. `refusals` must not be empty.
 Refusal MostActionable(const std::vector<PoolRefusal>& refusals);
+
+// Whether a node-locked pool serves this identity (always true for a floating pool).
+bool HostAdmitted(const licenses::Pool& pool, const Identity& who);
+
+// "HOSTNAME=ws1, 0242ac110002" (at most a few, then "and N more"): what a client reported.
+std::string ReportedHostIds(const Identity& who);
 
 // The requester the options policy sees for an identity.
 options::Requester RequesterOf(const Identity& who);

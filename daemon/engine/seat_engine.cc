@@ -219,12 +219,12 @@ CheckoutResult SeatEngine::Checkout(const Identity& who, const CheckoutRequest& 
             who, req, WaitablePools(s.pools, cascade->second, req.feature, req.version), now)) {
       return *queued;
     }
-    Denial denial = s.DenialFor(req.feature, req.version, where, now);
+    Denial denial = s.DenialFor(who, req.feature, req.version, where, now);
     denial.message += fmt::format(" The queue is full ({} waiting at most per pool).",
                                   s.config.max_queue_per_pool);
     return denial;
   }
-  return s.DenialFor(req.feature, req.version, where, now);
+  return s.DenialFor(who, req.feature, req.version, where, now);
 }
 
 Errc SeatEngine::Checkin(ClientId client, LeaseId lease, const Now& now) {

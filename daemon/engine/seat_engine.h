@@ -49,6 +49,9 @@ struct Identity {
   std::string host;
   std::string display;
   std::string peer;  // peer IP address as text
+  // The host ids the client reported in HELLO (shared by every lease of the connection;
+  // null when none). Node-locked pools serve only a client whose ids match; not stored.
+  std::shared_ptr<const std::vector<licenses::HostId>> host_ids;
 };
 
 struct EngineConfig {

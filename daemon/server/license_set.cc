@@ -7,7 +7,7 @@
 
 #include "engine/policy_feature.h"
 #include "floatlm/licenses/loader.h"
-#include "hostid/host_ids.h"
+#include "floatlm/licenses/host_ids.h"
 #include "log/log.h"
 #include "options/options_parser.h"
 
@@ -80,11 +80,11 @@ LicenseSet LoadLicenseSet(const std::vector<std::string>& files, const std::stri
   }
   if (loaded.model.server) {
     const auto& server = *loaded.model.server;
-    const auto here = hostid::ThisHost();
-    if (!hostid::Matches(server.hostid, here)) {
+    const auto here = licenses::ThisHost();
+    if (!licenses::Matches(server.hostid, here)) {
       out.error = fmt::format("{}: SERVER host id {} does not match this host ({})",
                               server.source.ToString(), server.hostid.ToString(),
-                              hostid::Describe(here));
+                              licenses::Describe(here));
       return out;
     }
   }

@@ -105,6 +105,15 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
     ctx.app = hello->app;
     ctx.pid = hello->pid;
     ctx.wants_license_lines = hello->want_license_lines;
+    // Host ids in a form this daemon does not know are left out: they can only match
+    // lines locked to exactly that text, which it would not have parsed either.
+    auto ids = std::make_shared<std::vector<licenses::HostId>>();
+    for (const std::string& text : hello->host_ids) {
+      if (auto id = licenses::HostId::Parse(text); id && id->kind != licenses::HostId::Kind::kInternet) {
+        ids->push_back(std::move(*id));
+      }
+    }
+    if (!ids->empty()) ctx.who.host_ids = std::move(ids);
     FLOATLM_LOG(kDebug, "client.hello", "{} app={} pid={}", Who(ctx), ctx.app, ctx.pid);
     proto::HelloOk ok;
     ok.server_version = FLOATLM_VERSION;

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "server/describe.h"
 
 namespace floatlm::server {
@@ -77,6 +79,20 @@ void StateRecorder::Granted(const engine::LeaseView& lease, const ClientContext*
   }
   auto entry = Entry(store::JournalEvent::kCheckout, lease, now);
   if (lease.shared) entry.detail = "shares a seat";
+  if (const auto* pool = PoolOf(engine_, lease.pool); pool && !pool->hostids.empty()) {
+    // Which of the client's ids opened the node-locked line, for the record.
+    std::string matched = "its address " + lease.who.peer;
+    if (lease.who.host_ids) {
+      for (const licenses::HostId& id : *lease.who.host_ids) {
+        if (pool->AdmitsHost({id}, "")) {
+          matched = id.ToString();
+          break;
+        }
+      }
+    }
+    entry.detail += fmt::format("{}node-locked to HOSTID={}, matched {}",
+                                entry.detail.empty() ? "" : "; ", pool->HostIdText(), matched);
+  }
   batch_.journal.push_back(std::move(entry));
 }
 

@@ -63,13 +63,18 @@ std::string RenderStatusText(const engine::SeatEngine& engine, const ServerFacts
   if (by_feature.empty() && !feature.empty()) out += fmt::format("\nNo license for feature '{}'.\n", feature);
   for (const auto& [name, list] : by_feature) {
     int total = 0, used = 0;
-    bool uncounted = false;
+    bool uncounted = false, counted = false;
     for (const auto* p : list) {
       total += p->total;
       used += p->in_use;
       uncounted = uncounted || p->spec->uncounted;
+      counted = counted || !p->spec->uncounted;
     }
-    if (uncounted) {
+    if (uncounted && counted) {
+      out += fmt::format(
+          "\nUsers of {}:  (Total of {} licenses issued plus uncounted lines;  Total of {} in use)\n",
+          name, total, used);
+    } else if (uncounted) {
       out += fmt::format("\nUsers of {}:  (uncounted;  Total of {} in use)\n", name, used);
     } else {
       out += fmt::format("\nUsers of {}:  (Total of {} licenses issued;  Total of {} in use)\n",
@@ -78,12 +83,14 @@ std::string RenderStatusText(const engine::SeatEngine& engine, const ServerFacts
     for (const auto* p : list) {
       const auto& s = *p->spec;
       const auto days = DaysLeft(s, now.today);
-      out += fmt::format("  pool {}  vendor {}  expires {}{}  {}  DUP_GROUP={}{}\n", PoolLabel(s),
+      out += fmt::format("  pool {}  vendor {}  expires {}{}  {}  DUP_GROUP={}{}{}\n", PoolLabel(s),
                          s.vendor, FormatExpiry(s.LastExpiry()),
                          days ? fmt::format(" ({} days left)", *days) : std::string(),
-                         s.uncounted ? std::string("uncounted")
+                         s.uncounted ? fmt::format("uncounted, {} in use", p->in_use)
                                      : fmt::format("{} of {} in use", p->in_use, p->total),
-                         s.dup_group.ToString(), s.user_based ? "  USER_BASED" : "");
+                         s.dup_group.ToString(), s.user_based ? "  USER_BASED" : "",
+                         s.hostids.empty() ? std::string()
+                                           : "  node-locked to HOSTID=" + s.HostIdText());
       if (p->collection) {
         const auto& pkg = *p->collection;
         out += fmt::format("    collection {}: products {}; {} per seat{}\n", pkg.name,
@@ -160,12 +167,14 @@ std::string RenderStatusJson(const engine::SeatEngine& engine, const ServerFacts
     out += fmt::format(
         "{{\"feature\":{},\"vendor\":{},\"version\":{},\"source\":{},\"expires\":{},"
         "\"days_left\":{},\"uncounted\":{},\"total\":{},\"in_use\":{},\"dup_group\":{},"
-        "\"user_based\":{},\"rank\":{},\"sort\":{},\"leases\":[",
+        "\"user_based\":{},\"hostid\":{},\"rank\":{},\"sort\":{},\"leases\":[",
         Json(s.feature), Json(s.vendor), Json(s.version.ToString()),
         Json(s.lines.empty() ? "" : s.lines.front().source.ToString()),
         Json(FormatExpiry(s.LastExpiry())), days ? std::to_string(*days) : "null",
         s.uncounted ? "true" : "false", p.total, p.in_use, Json(s.dup_group.ToString()),
-        s.user_based ? "true" : "false", static_cast<int>(s.rank), s.sort);
+        s.user_based ? "true" : "false",
+        s.hostids.empty() ? std::string("null") : Json(s.HostIdText()), static_cast<int>(s.rank),
+        s.sort);
     bool first = true;
     std::vector<const engine::LeaseView*> all;
     for (const auto& seat : p.seats) {

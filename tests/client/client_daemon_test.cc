@@ -9,6 +9,8 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 #include "daemon_fixture.h"
 #include "floatlm/floatlm.hpp"
 
@@ -285,3 +287,58 @@ BOOST_AUTO_TEST_CASE(a_removed_seat_is_checked_out_again_only_with_reacquire) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// Node-locked lines (HOSTID=) through the real library: it reports this machine's host
+// name and addresses, so a line locked to this host is served and one locked to another
+// is refused with FLOATLM_E_WRONG_HOST; a vendor-set id opens a line locked to it.
+BOOST_AUTO_TEST_CASE(node_locked_lines_are_served_only_to_their_hosts) {
+  char name[256] = {};
+  BOOST_REQUIRE_EQUAL(::gethostname(name, sizeof name - 1), 0);
+  const std::string here = name;
+  DaemonFixture d("SERVER this_host ANY\nVENDOR demo\n"
+                  "FEATURE viewer demo 1.0 permanent uncounted HOSTID=HOSTNAME=" + here + "\n"
+                  "FEATURE solver demo 1.0 permanent uncounted HOSTID=HOSTNAME=elsewhere-" + here +
+                  "\n"
+                  "FEATURE mesher demo 1.0 permanent 1 HOSTID=\"COMPOSITE=9F00AA elsewhere\"\n");
+  const auto options = [&] {
+    return floatlm::Options().Servers(d.license_env()).Identity("zoe", "ws-zoe").RequestTimeoutMs(5000);
+  };
+  floatlm::Client plain(options());
+  plain.Connect();
+  floatlm::Lease viewer = plain.Checkout("viewer");
+  BOOST_TEST(static_cast<bool>(viewer));
+  try {
+    plain.Checkout("solver");
+    BOOST_FAIL("a line locked to another host was served");
+  } catch (const floatlm::Error& e) {
+    BOOST_TEST(e.code() == FLOATLM_E_WRONG_HOST);
+    const std::string what = e.what();
+    BOOST_TEST(what.find("HOSTID=HOSTNAME=elsewhere-" + here) != std::string::npos, what);
+    BOOST_TEST(what.find("this computer reports") != std::string::npos, what);
+  }
+  BOOST_TEST(CheckoutStatus(plain, "mesher") == FLOATLM_E_WRONG_HOST);
+  floatlm::Client vendor(options().HostId("COMPOSITE=9f00aa"));
+  vendor.Connect();
+  floatlm::Lease mesher = vendor.Checkout("mesher");
+  BOOST_TEST(static_cast<bool>(mesher));
+  BOOST_CHECK_THROW(floatlm::Client(options().HostId("ANY")), floatlm::Error);
+
+  const std::string status = plain.Status();
+  BOOST_TEST(status.find("node-locked to HOSTID=HOSTNAME=" + here) != std::string::npos, status);
+  BOOST_TEST(plain.Status("mesher", true).find("\"hostid\":\"COMPOSITE=9f00aa elsewhere\"") !=
+                 std::string::npos,
+             plain.Status("mesher", true));
+  // The journal records which id opened the locked line.
+  d.Stop();
+  std::string rows;
+  BOOST_TEST(RunCommand({"/usr/bin/sqlite3", (d.state_dir() / "floatlm.db").string(),
+                         "SELECT feature || ': ' || detail FROM journal WHERE event = 'checkout' "
+                         "ORDER BY seq"},
+                        &rows) == 0);
+  BOOST_TEST(rows.find("viewer: node-locked to HOSTID=HOSTNAME=" + here + ", matched HOSTNAME=" +
+                       here) != std::string::npos,
+             rows);
+  BOOST_TEST(rows.find("mesher: node-locked to HOSTID=COMPOSITE=9f00aa elsewhere, matched "
+                       "COMPOSITE=9f00aa") != std::string::npos,
+             rows);
+}

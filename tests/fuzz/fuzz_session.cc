@@ -62,6 +62,8 @@ constexpr const char* kModelA =
     "FEATURE old demo 1.0 1-jan-2001 3\n"
     "FEATURE sim demo 3.0 permanent 1 DUP_GROUP=SITE PREV_VERSIONS=1\n"
     "FEATURE free demo 1.0 permanent uncounted HOSTID=ANY\n"
+    "INCREMENT lab demo 1.0 permanent 1 HOSTID=HOSTNAME=ws1\n"
+    "INCREMENT lab demo 1.0 permanent 1 HOSTID=\"COMPOSITE=ab INTERNET=10.*.*.*\"\n"
     "PACKAGE suite demo 1.0 COMPONENTS=\"cad sim\" OPTIONS=SUITE\n"
     "FEATURE suite demo 1.0 permanent 1\n";
 constexpr const char* kModelB =
@@ -77,7 +79,9 @@ lic::Model BuildFixedModel(const char* text) {
   return built.model;
 }
 
-const char* const kFeatures[] = {"cad", "cam", "old", "sim", "free", "suite", "new", "nope", ""};
+const char* const kFeatures[] = {"cad", "cam", "old", "sim", "free", "suite", "new", "nope", "", "lab"};
+const char* const kHostIds[] = {"HOSTNAME=ws1", "hostname=WS2", "COMPOSITE=AB", "0242ac110002",
+                                "INTERNET=10.1.1.1", "ANY", "", "bogus id"};
 const char* const kVersions[] = {"", "2027.0", "1.0", "3.0", "2.0", "0.5", "x.y", "99999999999"};
 const char* const kUsers[] = {"alice", "bob", "carol", ""};
 const char* const kHosts[] = {"ws1", "ws2", ""};
@@ -190,6 +194,9 @@ class Harness {
         h.pid = in.ConsumeIntegral<std::uint16_t>();
         h.app = "fuzz";
         h.want_license_lines = in.ConsumeBool();
+        for (int n = in.ConsumeIntegralInRange<int>(0, 3); n > 0; --n) {
+          h.host_ids.push_back(Pick(in, kHostIds));
+        }
         return h;
       }
       case 1:

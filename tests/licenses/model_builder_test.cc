@@ -30,6 +30,61 @@ std::vector<std::string> Notes(const BuildResult& result) {
 
 BOOST_AUTO_TEST_SUITE(model_builder)
 
+// FlexNet makes HOSTID part of the pool: lines locked to different hosts never merge into
+// one pool anyone could use, and a list with ANY or DEMO floats.
+BOOST_AUTO_TEST_CASE(hostid_locks_a_line_and_is_part_of_the_pool) {
+  BuildResult r = Build(
+      "INCREMENT cad acme 2027.0 permanent 2 HOSTID=HOSTNAME=ws1\n"
+      "INCREMENT cad acme 2027.0 permanent 3 HOSTID=\"0242AC110002 ID=7\"\n"
+      "INCREMENT cad acme 2027.0 permanent 4\n"
+      "INCREMENT cad acme 2027.0 permanent 5 HOSTID=hostname=WS1\n"
+      "FEATURE viewer acme 1.0 permanent uncounted HOSTID=\"DEMO\"\n"
+      "FEATURE calc acme 1.0 permanent uncounted HOSTID=\"ws9x ANY\"\n"
+      "FEATURE lab acme 1.0 permanent uncounted HOSTID=\"INTERNET=10.1.*.* COMPOSITE=ABCD\"\n");
+  for (const auto& d : r.diagnostics) BOOST_TEST_MESSAGE(d.ToString());
+  std::vector<const Pool*> cad;
+  for (const Pool& p : r.model.pools) {
+    if (p.feature == "cad") cad.push_back(&p);
+  }
+  BOOST_REQUIRE_EQUAL(cad.size(), 3u);
+  BOOST_TEST(cad[0]->HostIdText() == "HOSTNAME=ws1");
+  BOOST_REQUIRE_EQUAL(cad[0]->lines.size(), 2u);  // host names compare without case
+  BOOST_TEST(cad[0]->CountOn(D(2027, 1, 1)) == 7);
+  BOOST_TEST(cad[1]->HostIdText() == "0242ac110002 ID=7");
+  BOOST_TEST(cad[1]->CountOn(D(2027, 1, 1)) == 3);
+  BOOST_TEST(cad[2]->hostids.empty());
+  BOOST_TEST(cad[2]->CountOn(D(2027, 1, 1)) == 4);
+  // A floating pool's key is the one it always had (keys are stored with leases).
+  BOOST_TEST(cad[2]->Key().find("HOSTID") == std::string::npos);
+  BOOST_TEST(cad[0]->Key() != cad[2]->Key());
+  BOOST_TEST(FindPool(r.model, "viewer")->hostids.empty());
+  BOOST_TEST(FindPool(r.model, "calc")->hostids.empty());
+  const Pool* lab = FindPool(r.model, "lab");
+  BOOST_REQUIRE_EQUAL(lab->hostids.size(), 2u);
+
+  const std::vector<HostId> ws1 = {*HostId::Parse("HOSTNAME=WS1"), *HostId::Parse("0242ac110009")};
+  const std::vector<HostId> ether = {*HostId::Parse("02:42:ac:11:00:02")};
+  const std::vector<HostId> composite = {*HostId::Parse("composite=abcd")};
+  BOOST_TEST(cad[0]->AdmitsHost(ws1, "10.0.0.1"));
+  BOOST_TEST(!cad[0]->AdmitsHost(ether, "10.0.0.1"));
+  BOOST_TEST(cad[1]->AdmitsHost(ether, ""));
+  BOOST_TEST(!cad[1]->AdmitsHost(ws1, ""));
+  BOOST_TEST(!cad[1]->AdmitsHost({}, ""));
+  BOOST_TEST(cad[2]->AdmitsHost({}, ""));
+  BOOST_TEST(lab->AdmitsHost({}, "10.1.200.3"));
+  BOOST_TEST(lab->AdmitsHost({}, "::ffff:10.1.0.3"));
+  BOOST_TEST(!lab->AdmitsHost({}, "10.2.0.3"));
+  BOOST_TEST(lab->AdmitsHost(composite, "127.0.0.1"));
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_hostid_rejects_the_line) {
+  BuildResult r = Build("FEATURE cad acme 1.0 permanent uncounted HOSTID=\"ws1 INTERNET=10.1\"\n");
+  BOOST_TEST(r.model.pools.empty());
+  BOOST_REQUIRE_EQUAL(r.model.rejected.size(), 1u);
+  BOOST_TEST(r.model.rejected[0].reason.find("bad HOSTID 'INTERNET=10.1'") != std::string::npos,
+             r.model.rejected[0].reason);
+}
+
 BOOST_AUTO_TEST_CASE(feature_line_becomes_a_pool_with_its_attributes) {
   BuildResult r = Build(
       "FEATURE draw acme 2027.0 31-dec-2027 5 DUP_GROUP=NONE SORT=10 BORROW=72 "

@@ -189,6 +189,16 @@ BOOST_AUTO_TEST_CASE(encoder_cuts_overlong_strings_at_the_cap) {
   BOOST_TEST(out.feature.size() == p::kMaxName);
 }
 
+BOOST_AUTO_TEST_CASE(hello_carries_host_ids_at_most_32) {
+  p::Hello h;
+  h.user = "alice";
+  h.host_ids = {"0242ac110002", "HOSTNAME=ws1", "COMPOSITE=9F"};
+  BOOST_TEST(std::get<p::Hello>(RoundTrip(1, h).msg).host_ids == h.host_ids);
+  BOOST_TEST(std::get<p::Hello>(RoundTrip(1, p::Hello{}).msg).host_ids.empty());
+  h.host_ids.assign(40, "HOSTNAME=x");
+  BOOST_TEST(std::get<p::Hello>(RoundTrip(1, h).msg).host_ids.size() == 32u);  // the encoder caps
+}
+
 BOOST_AUTO_TEST_CASE(a_grant_carries_its_license_lines_when_hello_asks) {
   p::Hello h;
   h.user = "alice";

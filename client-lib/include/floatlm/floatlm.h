@@ -59,6 +59,7 @@ typedef int floatlm_status;
 #define FLOATLM_E_NOT_ASSIGNED 9
 #define FLOATLM_E_CLOUD_USERS_EXHAUSTED 10
 #define FLOATLM_E_QUEUE_TIMEOUT 11
+#define FLOATLM_E_WRONG_HOST 12 /* the license line is node-locked (HOSTID=) to other computers */
 #define FLOATLM_E_NO_SUCH_LEASE 20
 #define FLOATLM_E_BAD_TOKEN 21
 #define FLOATLM_E_LEASE_REMOVED 22
@@ -220,6 +221,15 @@ FLOATLM_EXPORT floatlm_status floatlm_options_set_reacquire(floatlm_options_t* o
 FLOATLM_EXPORT floatlm_status floatlm_options_add_vendor_key(floatlm_options_t* options,
                                                              const char* vendor,
                                                              const char* public_key_pem);
+
+/* Adds a host id of this computer that the library reports to the server, next to the ones
+ * it reads itself (each ethernet address, HOSTNAME=, and ID= from /etc/machine-id): a
+ * vendor-computed id such as "COMPOSITE=2F1A..." or "FLEXID=9-..." for license lines
+ * node-locked to it. May be called several times; at most 32 ids are reported in all.
+ * FLOATLM_E_BAD_ARGUMENT if `host_id` is empty, longer than 256 bytes, contains a blank,
+ * or is ANY, DEMO or INTERNET=... (those name no computer). */
+FLOATLM_EXPORT floatlm_status floatlm_options_add_host_id(floatlm_options_t* options,
+                                                         const char* host_id);
 
 /* ---- client ---- */
 

@@ -58,10 +58,16 @@ struct Options {
   bool reacquire = false;  // see floatlm_options_set_reacquire
   floatlm_denial_text denial_text = FLOATLM_DENIAL_FULL;
   std::vector<std::pair<std::string, std::string>> vendor_keys;  // (vendor, public key PEM)
+  std::vector<std::string> host_ids;  // vendor-set host ids (floatlm_options_add_host_id)
 
   // Trusts a vendor's public key (see floatlm_options_add_vendor_key); repeatable.
   Options& VendorKey(std::string vendor, std::string public_key_pem) {
     vendor_keys.emplace_back(std::move(vendor), std::move(public_key_pem));
+    return *this;
+  }
+  // Reports one more host id of this computer (see floatlm_options_add_host_id); repeatable.
+  Options& HostId(std::string id) {
+    host_ids.push_back(std::move(id));
     return *this;
   }
   Options& Servers(std::string v) {
@@ -178,6 +184,9 @@ class Client {
     for (const auto& [vendor, pem] : options.vendor_keys) {
       Check(floatlm_options_add_vendor_key(raw, vendor.c_str(), pem.c_str()),
             ("not an Ed25519 public key for vendor " + vendor).c_str());
+    }
+    for (const auto& id : options.host_ids) {
+      Check(floatlm_options_add_host_id(raw, id.c_str()), ("not a host id: " + id).c_str());
     }
     floatlm_options_set_reacquire(raw, options.reacquire ? 1 : 0);
     callbacks_->on_lease = std::move(options.on_lease);

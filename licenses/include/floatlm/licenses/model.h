@@ -35,6 +35,24 @@ struct DupGroup {
   friend bool operator==(const DupGroup&, const DupGroup&) = default;
 };
 
+// Host ids as written on SERVER lines and in HOSTID=, and as a client reports its own.
+// kAny (ANY) and kDemo (DEMO) match every host; kInternet (INTERNET=a.b.c.*) matches the
+// client's IPv4 address; kComposite (COMPOSITE=...) and kOther (FLEXID=..., VSN=... and
+// any other KIND=value) match a client that reports the same text, as a vendor-set id.
+struct HostId {
+  enum class Kind : std::uint8_t {
+    kAny, kEthernet, kHex32, kHostname, kId, kOther, kDemo, kComposite, kInternet
+  };
+  Kind kind = Kind::kAny;
+  std::string value;  // normalised: lower-case hex without separators, or the name
+  static std::optional<HostId> Parse(std::string_view text);
+  std::string ToString() const;
+  // Whether this id of a license line names the client that reports `reported` (its own
+  // ids, parsed) from IPv4 address `peer` ("" when unknown). Case never matters.
+  bool Admits(const std::vector<HostId>& reported, std::string_view peer) const;
+  friend bool operator==(const HostId&, const HostId&) = default;
+};
+
 // Where a line came from, for messages: "file:line".
 struct SourceRef {
   std::string file;
@@ -50,6 +68,9 @@ struct PoolLine {
   std::optional<Date> expiry;      // nullopt = permanent; valid through the end of this day
   std::optional<Date> issued;      // ISSUED=
   std::string serial;              // SN=
+  // HOSTID= of the line: the hosts it is locked to (any one of them will do). Empty when
+  // the line floats: no HOSTID, or a list that holds ANY or DEMO.
+  std::vector<HostId> hostids;
   // Every key=value attribute of this line, upper-cased keys (options qualifiers match them).
   std::map<std::string, std::string> attributes;
   // The line as signed, for the client's own check (evidence.h): "<hostid>\n<line>".
@@ -60,7 +81,7 @@ struct PoolLine {
 enum class Rank : std::uint8_t { kProduct = 0, kCollection = 1, kSuite = 2 };
 
 // A pool of interchangeable seats: FEATURE/INCREMENT lines of one feature with the
-// same version, DUP_GROUP, USER_BASED and VENDOR_STRING. FEATURE: first line wins;
+// same version, DUP_GROUP, USER_BASED, VENDOR_STRING and HOSTID. FEATURE: first line wins;
 // INCREMENT: counts of matching lines add up; SUPERSEDE already applied.
 struct Pool {
   std::string feature;
@@ -74,6 +95,7 @@ struct Pool {
   std::string vendor_string;         // VENDOR_STRING=
   Rank rank = Rank::kProduct;        // kCollection/kSuite when it enables a suite PACKAGE
   int borrow_hours = 0;              // BORROW=; 0 = not borrowable
+  std::vector<HostId> hostids;       // node-locked to these hosts (PoolLine::hostids); empty: floats
   std::vector<PoolLine> lines;       // contributing lines, file order
   std::map<std::string, std::string> attributes;  // all key=value attributes of the first line, upper-cased keys
   int order = 0;                     // position of the first line across all files
@@ -89,6 +111,11 @@ struct Pool {
   bool ServesVersion(const std::optional<Version>& requested) const;
   // Whether some line's START..expiry covers `day` (the expiry day itself included).
   bool InForceOn(Date day) const;
+  // Whether the pool is node-locked (HOSTID=) and, if so, whether it serves a client that
+  // reports `reported` from `peer`. A floating pool admits everyone.
+  bool AdmitsHost(const std::vector<HostId>& reported, std::string_view peer) const;
+  // "HOSTNAME=ws1 0242ac110002" for messages; "" when the pool floats.
+  std::string HostIdText() const;
 };
 
 // A COMPONENTS entry: feature[:version[:count]].
@@ -114,15 +141,6 @@ struct Package {
   Rank rank = Rank::kCollection;        // RANK=
   std::map<std::string, std::string> attributes;
   std::string evidence;                 // the line as signed (evidence.h), as PoolLine's
-};
-
-// Host ids as written on SERVER lines and in HOSTID=.
-struct HostId {
-  enum class Kind : std::uint8_t { kAny, kEthernet, kHex32, kHostname, kId, kOther };
-  Kind kind = Kind::kAny;
-  std::string value;  // normalised: lower-case hex without separators, or the name
-  static std::optional<HostId> Parse(std::string_view text);
-  std::string ToString() const;
 };
 
 struct ServerLine {

@@ -24,6 +24,7 @@ enum class Errc : std::uint16_t {
   kNotAssigned = 9,         // named-user license: the user has no assignment
   kCloudUsersExhausted = 10,  // every cloud-user slot of the collection is taken
   kQueueTimeout = 11,       // waited in the queue for the allowed time: retry later
+  kWrongHost = 12,          // the license line is node-locked (HOSTID=) to another computer
 
   // Lease life cycle.
   kNoSuchLease = 20,        // the lease id is unknown (freed, removed or never granted): check out again

@@ -59,7 +59,7 @@ enum class Tag : std::uint8_t {
   kHeartbeatMs = 19, kReattachMs = 20, kServerVersion = 21, kClientId = 22, kPool = 23,
   kLicenseExpiry = 24, kShared = 25, kBody = 26, kLast = 27, kCommand = 28, kArg = 29,
   kToken2 = 30, kReason = 31, kLicenseLine = 32, kLicenseLinesLeftOut = 33,
-  kWantLicenseLines = 34,
+  kWantLicenseLines = 34, kHostId = 35,
 };
 
 // ---- client -> daemon ----
@@ -69,6 +69,10 @@ struct Hello {
   std::uint64_t pid = 0;
   std::string app, client_version;
   bool want_license_lines = false;  // ask GRANTED to carry the signed license lines
+  // The client machine's host ids (licenses::HostId::ToString forms: "0242ac110002",
+  // "HOSTNAME=ws1", "ID=...", vendor-set "COMPOSITE=..."), at most 32: node-locked
+  // license lines are served only to a client that reports one of their ids.
+  std::vector<std::string> host_ids;
 };
 struct Checkout {
   std::string feature;

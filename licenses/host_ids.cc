@@ -1,4 +1,4 @@
-#include "hostid/host_ids.h"
+#include "floatlm/licenses/host_ids.h"
 
 #include <unistd.h>
 
@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-namespace floatlm::hostid {
+namespace floatlm::licenses {
 namespace {
 
 std::string FirstLine(const std::filesystem::path& p) {
@@ -41,23 +41,17 @@ HostIds ThisHost() {
   return ids;
 }
 
-bool Matches(const licenses::HostId& id, const HostIds& host) {
-  using Kind = licenses::HostId::Kind;
-  switch (id.kind) {
-    case Kind::kAny:
-      return true;
-    case Kind::kEthernet:
-      return std::find(host.ethernet.begin(), host.ethernet.end(), Lower(id.value)) !=
-             host.ethernet.end();
-    case Kind::kHostname:
-      return Lower(id.value) == Lower(host.hostname);
-    case Kind::kId:
-      return !host.machine_id.empty() && Lower(id.value) == Lower(host.machine_id);
-    case Kind::kHex32:
-    case Kind::kOther:
-      return false;
-  }
-  return false;
+std::vector<HostId> HostIds::List() const {
+  std::vector<HostId> out;
+  for (const std::string& mac : ethernet) out.push_back(HostId{HostId::Kind::kEthernet, mac});
+  if (!hostname.empty()) out.push_back(HostId{HostId::Kind::kHostname, hostname});
+  if (!machine_id.empty()) out.push_back(HostId{HostId::Kind::kId, machine_id});
+  return out;
+}
+
+bool Matches(const HostId& id, const HostIds& host) {
+  // A SERVER line names the daemon's own machine: no peer address applies.
+  return id.kind != HostId::Kind::kInternet && id.Admits(host.List(), "");
 }
 
 std::string Describe(const HostIds& host) {
@@ -68,4 +62,4 @@ std::string Describe(const HostIds& host) {
   return out;
 }
 
-}  // namespace floatlm::hostid
+}  // namespace floatlm::licenses
