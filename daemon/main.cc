@@ -22,6 +22,7 @@ int CheckConfig(const floatlm::config::DaemonConfig& cfg) {
   auto set =
       server::LoadLicenseSet(cfg.license_files, cfg.vendor_keys_dir, cfg.options_file, nullptr);
   for (const auto& r : set.model.rejected) std::printf("rejected: %s\n", r.ToString().c_str());
+  for (const auto& w : set.license_warnings) std::printf("%s\n", w.c_str());
   if (!set.error.empty()) {
     std::printf("floatlmd would not start: %s\n", set.error.c_str());
     return 1;

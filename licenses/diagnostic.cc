@@ -8,7 +8,10 @@ namespace floatlm::licenses {
 
 std::string Diagnostic::ToString() const {
   return fmt::format("{}:{}:{}: {}{}", file, line, column,
-                     severity == Severity::kNote ? "note: " : "", message);
+                     severity == Severity::kNote      ? "note: "
+                     : severity == Severity::kWarning ? "warning: "
+                                                      : "",
+                     message);
 }
 
 bool HasErrors(const std::vector<Diagnostic>& diagnostics) {

@@ -170,19 +170,32 @@ std::optional<Date> Pool::LastExpiry() const {
   return last;
 }
 
-std::string Pool::Key() const {
+namespace {
+
+std::string KeyWith(const Pool& pool, std::string_view vendor_string) {
   // '\x1f' (unit separator) cannot occur in a parsed field, so keys never collide. Keys
   // are stored with leases: a floating pool's key keeps the form it always had.
-  std::string key = fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", feature, vendor,
-                                version.ToString(), dup_group.ToString(),
-                                user_based ? "USER_BASED" : "", vendor_string);
-  if (!hostids.empty()) {
+  std::string key = fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", pool.feature, pool.vendor,
+                                pool.version.ToString(), pool.dup_group.ToString(),
+                                pool.user_based ? "USER_BASED" : "", vendor_string);
+  if (!pool.hostids.empty()) {
     std::vector<std::string> ids;
-    for (const HostId& id : hostids) ids.push_back(Lower(id.ToString()));
+    for (const HostId& id : pool.hostids) ids.push_back(Lower(id.ToString()));
     std::sort(ids.begin(), ids.end());
     key += fmt::format("\x1fHOSTID={}", fmt::join(ids, " "));
   }
   return key;
+}
+
+}  // namespace
+
+std::string Pool::Key() const {
+  return KeyWith(*this, pool_by_vendor_string ? std::string_view(vendor_string) : "");
+}
+
+std::string Pool::LegacyKey() const {
+  if (pool_by_vendor_string || vendor_string.empty()) return {};
+  return KeyWith(*this, vendor_string);
 }
 
 bool Pool::AdmitsHost(const std::vector<HostId>& reported, std::string_view peer) const {

@@ -132,6 +132,7 @@ struct FeatureRecord {
   std::vector<std::string> supersede_features;
   int order = 0;
   bool removed = false;
+  std::string canonical;  // the signed bytes (without the signature): identical lines match
 };
 
 struct PackageRecord {
@@ -165,6 +166,8 @@ void ApplyCommonAttribute(LineCheck& check, const Attribute& a, FeatureRecord& r
     pool.prev_versions = check.Int(a, 0, 1'000);
   } else if (key == "VENDOR_STRING") {
     if (auto v = check.Value(a)) pool.vendor_string = std::string(*v);
+  } else if (key == "POOL_BY_VENDOR_STRING") {
+    pool.pool_by_vendor_string = true;
   } else if (key == "BORROW") {
     pool.borrow_hours = kDefaultBorrowHours;
     if (a.value) {
@@ -384,6 +387,7 @@ BuildResult BuildModel(const std::vector<ParsedFile>& files,
         case Keyword::kIncrement:
           if (auto record = CheckFeature(file, line, check)) {
             record->pool.lines.front().evidence = EvidenceOf(hostid, line);
+            record->canonical = CanonicalForm(line, hostid);
             record->order = order++;
             features.push_back(std::move(*record));
           }
@@ -454,23 +458,57 @@ BuildResult BuildModel(const std::vector<ParsedFile>& files,
     }
   }
 
-  // SUPERSEDE: against earlier lines, in file order.
+  // A line repeated verbatim (the same file listed twice, a renewal pasted next to the
+  // original) counts once, as in FlexLM.
+  {
+    std::unordered_map<std::string, std::size_t> seen;
+    for (std::size_t i = 0; i < features.size(); ++i) {
+      auto [it, fresh] = seen.try_emplace(features[i].canonical, i);
+      if (fresh) continue;
+      FeatureRecord& repeat = features[i];
+      repeat.removed = true;
+      const PoolLine& line = repeat.pool.lines.front();
+      diagnostics.push_back(Diagnostic{
+          Diagnostic::Severity::kWarning, line.source.file, line.source.line, 1,
+          fmt::format("identical to {}; a repeated line counts once",
+                      features[it->second].pool.lines.front().source.ToString())});
+    }
+  }
+
+  // SUPERSEDE (FlexLM): a line with SUPERSEDE removes the lines of the same vendor and of
+  // its feature (or of the features it lists) issued before it, wherever they are in the
+  // files. With the same ISSUED date the higher version of the same feature wins. Lines
+  // without ISSUED keep the file-order rule: a superseding line without ISSUED removes the
+  // lines before it, and an undated line is removed by a later superseding line.
   for (std::size_t i = 0; i < features.size(); ++i) {
     FeatureRecord& newer = features[i];
     if (!newer.supersede || newer.removed) continue;
     std::vector<std::string> targets = newer.supersede_features;
     if (targets.empty()) targets.push_back(newer.pool.feature);
     const PoolLine& newer_line = newer.pool.lines.front();
-    for (std::size_t j = 0; j < i; ++j) {
+    for (std::size_t j = 0; j < features.size(); ++j) {
       FeatureRecord& older = features[j];
-      if (older.removed || older.pool.vendor != newer.pool.vendor) continue;
+      if (j == i || older.removed || older.pool.vendor != newer.pool.vendor) continue;
       if (std::find(targets.begin(), targets.end(), older.pool.feature) == targets.end()) continue;
       const PoolLine& older_line = older.pool.lines.front();
-      // A superseding line without ISSUED replaces every earlier line; an earlier
-      // line without ISSUED counts as older than any dated one.
-      bool earlier = !newer_line.issued || !older_line.issued ||
-                     *older_line.issued < *newer_line.issued;
-      if (!earlier) continue;
+      bool superseded = false;
+      if (!newer_line.issued || !older_line.issued) {
+        superseded = j < i;
+      } else if (*older_line.issued < *newer_line.issued) {
+        superseded = true;
+      } else if (*older_line.issued == *newer_line.issued &&
+                 older.pool.feature == newer.pool.feature) {
+        if (older.pool.version < newer.pool.version) {
+          superseded = true;
+        } else if (older.pool.version == newer.pool.version && j < i) {
+          diagnostics.push_back(Diagnostic{
+              Diagnostic::Severity::kWarning, newer_line.source.file, newer_line.source.line, 1,
+              fmt::format("SUPERSEDE with the same ISSUED date and version as {}: neither "
+                          "supersedes the other, both are served",
+                          older_line.source.ToString())});
+        }
+      }
+      if (!superseded) continue;
       older.removed = true;
       diagnostics.push_back(Diagnostic{Diagnostic::Severity::kNote, older_line.source.file,
                                        older_line.source.line, 1,
@@ -498,7 +536,16 @@ BuildResult BuildModel(const std::vector<ParsedFile>& files,
         continue;
       }
     } else if (auto existing = by_key.find(key); existing != by_key.end()) {
-      model.pools[existing->second].lines.push_back(line);
+      Pool& joined = model.pools[existing->second];
+      if (joined.vendor_string != record.pool.vendor_string) {
+        diagnostics.push_back(Diagnostic{
+            Diagnostic::Severity::kWarning, line.source.file, line.source.line, 1,
+            fmt::format("VENDOR_STRING differs from {} but the lines share one pool, as in "
+                        "FlexLM when the vendor does not pool by VENDOR_STRING (a vendor that "
+                        "does signs POOL_BY_VENDOR_STRING on the lines)",
+                        joined.lines.front().source.ToString())});
+      }
+      joined.lines.push_back(line);
       continue;
     }
     record.pool.order = record.order;
@@ -507,22 +554,72 @@ BuildResult BuildModel(const std::vector<ParsedFile>& files,
     model.pools.push_back(std::move(record.pool));
   }
 
+  // PACKAGE lines: one package per name, vendor and version. Its enabling pools are the
+  // FEATURE/INCREMENT pools of the same name and vendor, and of its version when it has
+  // one (FlexLM: the enabling line must have the package's version).
+  // Accepted packages: (index in model.packages, the record it came from).
+  std::vector<std::pair<std::size_t, const PackageRecord*>> accepted;
   for (PackageRecord& record : packages) {
     Package& package = record.package;
+    const PackageRecord* twin = nullptr;
+    const Package* first = nullptr;
+    for (const auto& [index, other] : accepted) {
+      const Package& p = model.packages[index];
+      if (p.name == package.name && p.vendor == package.vendor && p.version == package.version) {
+        twin = other;
+        first = &p;
+        break;
+      }
+    }
+    if (twin) {
+      const bool same = CanonicalForm(*twin->line, BoundHostId(*twin->file)) ==
+                        CanonicalForm(*record.line, BoundHostId(*record.file));
+      diagnostics.push_back(Diagnostic{
+          same ? Diagnostic::Severity::kNote : Diagnostic::Severity::kWarning, record.file->name,
+          record.line->line, record.line->column,
+          same ? fmt::format("PACKAGE '{}' repeats {}; counted once", package.name,
+                             first->source.ToString())
+               : fmt::format("PACKAGE '{}'{} is already defined at {} with other COMPONENTS or "
+                             "options; this line is ignored and the first one applies",
+                             package.name,
+                             package.version ? " " + package.version->ToString() : std::string(),
+                             first->source.ToString())});
+      continue;
+    }
     bool enabled = false;
+    std::optional<DupGroup> line_dup_group;
     for (Pool& pool : model.pools) {
       if (pool.feature != package.name || pool.vendor != package.vendor) continue;
+      if (package.version && pool.version != *package.version) continue;
       enabled = true;
       if (package.suite) pool.rank = package.rank;
+      // Autodesk writes SUITE_DUP_GROUP on the enabling INCREMENT, where FlexLM documents it.
+      if (auto it = pool.attributes.find("SUITE_DUP_GROUP"); it != pool.attributes.end()) {
+        if (auto group = DupGroup::Parse(it->second)) line_dup_group = *group;
+      }
+    }
+    if (line_dup_group && !(*line_dup_group == package.suite_dup_group)) {
+      if (package.attributes.contains("SUITE_DUP_GROUP")) {
+        diagnostics.push_back(Diagnostic{
+            Diagnostic::Severity::kWarning, record.file->name, record.line->line,
+            record.line->column,
+            fmt::format("SUITE_DUP_GROUP={} here, {} on the enabling line: the enabling "
+                        "line's applies",
+                        package.suite_dup_group.ToString(), line_dup_group->ToString())});
+      }
+      package.suite_dup_group = *line_dup_group;
     }
     if (!enabled) {
       std::vector<Diagnostic> errors = {Diagnostic{
           Diagnostic::Severity::kError, record.file->name, record.line->line, record.line->column,
-          fmt::format("PACKAGE '{}' has no enabling FEATURE/INCREMENT '{}' for vendor '{}'",
-                      package.name, package.name, package.vendor)}};
+          fmt::format("PACKAGE '{}' has no enabling FEATURE/INCREMENT '{}'{} for vendor '{}'",
+                      package.name, package.name,
+                      package.version ? " of version " + package.version->ToString() : std::string(),
+                      package.vendor)}};
       reject(record.file->name, record.line->line, errors);
       continue;
     }
+    accepted.emplace_back(model.packages.size(), &record);
     model.packages.push_back(std::move(package));
   }
 

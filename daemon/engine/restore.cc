@@ -20,6 +20,12 @@ RestoreReport SeatEngine::Restore(std::vector<RestoredLease> leases, const Now& 
   RestoreReport report;
   std::unordered_map<std::string, PoolId> by_key;
   for (PoolId id = 0; id < s.pools.size(); ++id) by_key.emplace(s.pools[id].spec->Key(), id);
+  // Leases stored by a release that split pools by VENDOR_STRING.
+  for (PoolId id = 0; id < s.pools.size(); ++id) {
+    if (std::string legacy = s.pools[id].spec->LegacyKey(); !legacy.empty()) {
+      by_key.emplace(std::move(legacy), id);
+    }
+  }
 
   // Id order is grant order: when a pool shrank, the oldest leases keep their seats.
   std::sort(leases.begin(), leases.end(),

@@ -52,7 +52,7 @@ void SeatEngine::State::IndexPools() {
     for (PoolId id = 0; id < pools.size(); ++id) {
       PoolState& pool = pools[id];
       if (pool.spec->feature != package.name || pool.spec->vendor != package.vendor ||
-          pool.collection) {
+          pool.collection || (package.version && pool.spec->version != *package.version)) {
         continue;
       }
       pool.collection = &package;

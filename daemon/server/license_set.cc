@@ -56,6 +56,11 @@ LicenseSet LoadLicenseSet(const std::vector<std::string>& files, const std::stri
   for (const auto& r : loaded.model.rejected) {
     FLOATLM_LOG(kWarn, "license.rejected", "line={} reason=\"{}\"", r.source.ToString(), r.reason);
   }
+  for (const auto& d : loaded.diagnostics) {
+    if (d.severity != licenses::Diagnostic::Severity::kWarning) continue;
+    FLOATLM_LOG(kWarn, "license.warning", "{}", d.ToString());
+    out.license_warnings.push_back(d.ToString());
+  }
   if (!loaded.errors.empty()) {
     std::string all;
     for (const auto& e : loaded.errors) all += (all.empty() ? "" : "; ") + e;

@@ -23,6 +23,9 @@ struct LicenseSet {
   // Rules of the options file that apply to nothing the licenses serve (a misspelt
   // feature, a qualifier no line matches): "file:line: warning: ...".
   std::vector<std::string> option_warnings;
+  // License lines accepted but read differently from FlexLM or ambiguous (a repeated line,
+  // a merged VENDOR_STRING, a second PACKAGE of one version): "file:line:col: warning: ...".
+  std::vector<std::string> license_warnings;
   std::string error;  // non-empty: nothing can be served, and why
   licenses::SignatureDigests verified;    // every verified line's digest, for the next load
   std::size_t signatures_checked = 0;     // lines whose signature was checked this time

@@ -566,6 +566,7 @@ Server::RereadResult Server::DoReread() {
   recorder_->Server(store::JournalEvent::kReread, text, std::chrono::system_clock::now());
   ScheduleFlush();
   for (const auto& r : engine_->model().rejected) text += "rejected: " + r.ToString() + "\n";
+  for (const auto& w : set.license_warnings) text += w + "\n";
   for (const auto& w : set.option_warnings) text += w + "\n";
   for (const auto& w : WarnAboutExpiry(now)) text += "warning: " + w + "\n";
   DispatchEvents();

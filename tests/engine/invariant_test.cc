@@ -161,6 +161,8 @@ class RandomRun : public EngineFixture {
     package.components.push_back({"docs", std::nullopt, 1});
     package.cloud = {"docs"};
     licenses::Pool pool = RandomPool(name, next_order_++);
+    // A package's version is its enabling line's, or none (FlexLM's rule).
+    package.version = Chance(0.5) ? std::optional(pool.version) : std::nullopt;
     pool.uncounted = false;
     pool.lines[0].count = 1 + static_cast<int>(Pick(2));
     pool.rank = package.rank;
@@ -168,10 +170,19 @@ class RandomRun : public EngineFixture {
     model.packages.push_back(std::move(package));
   }
 
+  // Adds `pool` unless the model has a pool of its key: the license builder never makes
+  // two (INCREMENT lines of one key are one pool), and the engine relies on it.
+  static void AddPool(licenses::Model& model, licenses::Pool pool) {
+    for (const licenses::Pool& p : model.pools) {
+      if (p.Key() == pool.Key()) return;
+    }
+    model.pools.push_back(std::move(pool));
+  }
+
   licenses::Model RandomModel() {
     licenses::Model model;
     for (int i = 0; i < 8; ++i) {
-      model.pools.push_back(RandomPool(kFeatures[Pick(kFeatures.size())], i));
+      AddPool(model, RandomPool(kFeatures[Pick(kFeatures.size())], i));
     }
     AddCollection(model, "pdc");
     if (Chance(0.5)) {
@@ -191,16 +202,22 @@ class RandomRun : public EngineFixture {
         pool.lines[0].count += 1;
       }
     }
+    std::string dropped;
     if (!model.pools.empty() && Chance(0.3)) {
       // Collections are rarely dropped, so that runs spend most steps with them.
       const std::size_t victim = Pick(model.pools.size());
       const bool enabling = model.pools[victim].rank != licenses::Rank::kProduct;
       if (!enabling || Chance(0.05)) {
+        dropped = model.pools[victim].Key();
         model.pools.erase(model.pools.begin() + static_cast<long>(victim));
       }
     }
     if (Chance(0.5)) {
-      model.pools.push_back(RandomPool(kFeatures[Pick(kFeatures.size())], next_order_++));
+      // A new pool with the dropped one's key would be a renewal of it, whose leases stay
+      // even where it serves fewer versions (PREV_VERSIONS): the Covers check does not
+      // hold for those, so such a pool is not added.
+      licenses::Pool added = RandomPool(kFeatures[Pick(kFeatures.size())], next_order_++);
+      if (added.Key() != dropped) AddPool(model, std::move(added));
     }
     // A renewal may take a product out of a collection or allow more per seat.
     for (auto& package : model.packages) {

@@ -160,11 +160,83 @@ BOOST_AUTO_TEST_CASE(increment_lines_differing_in_a_pool_attribute_split) {
       "INCREMENT f acme 2.0 permanent 1\n"
       "INCREMENT f acme 1.0 permanent 1 DUP_GROUP=NONE\n"
       "INCREMENT f acme 1.0 permanent 1 USER_BASED\n"
-      "INCREMENT f acme 1.0 permanent 1 VENDOR_STRING=edu\n"
-      "INCREMENT f acme 1.0 permanent 1 SORT=1 SN=different\n");
+      "INCREMENT f acme 1.0 permanent 1 VENDOR_STRING=edu POOL_BY_VENDOR_STRING\n"
+      "INCREMENT f acme 1.0 permanent 1 SORT=1 SN=different\n"
+      "INCREMENT f acme 1.0 permanent 1 VENDOR_STRING=lab\n");
   BOOST_TEST(r.model.pools.size() == 5u);
-  BOOST_TEST(r.model.pools[0].lines.size() == 2u);
+  BOOST_REQUIRE(r.model.pools[0].lines.size() == 3u);
   BOOST_TEST(r.model.pools[0].lines[1].source.line == 6);  // SORT and SN do not split pools
+  // Nor does VENDOR_STRING, unless the vendor signed POOL_BY_VENDOR_STRING (FlexLM pools
+  // by it only when the vendor configured so); the merge is a warning.
+  BOOST_TEST(r.model.pools[0].lines[2].source.line == 7);
+  bool warned = false;
+  for (const Diagnostic& d : r.diagnostics) {
+    warned = warned || (d.severity == Diagnostic::Severity::kWarning && d.line == 7 &&
+                        d.message.find("VENDOR_STRING differs from t.lic:1") != std::string::npos);
+  }
+  BOOST_TEST(warned);
+}
+
+// Siemens-style renewals: every version is re-issued on one day with SUPERSEDE; only the
+// highest version is served (FlexLM), wherever it sits in the file.
+BOOST_AUTO_TEST_CASE(supersede_on_one_day_keeps_the_highest_version) {
+  BuildResult r = Build(
+      "INCREMENT nx acme 2027.0 permanent 72 ISSUED=1-mar-2026 SUPERSEDE\n"
+      "INCREMENT nx acme 2026.0 permanent 72 ISSUED=1-mar-2026 SUPERSEDE\n"
+      "INCREMENT nx acme 2025.0 permanent 72 ISSUED=1-jan-2026\n"
+      "INCREMENT nx acme 2028.0 permanent 72 ISSUED=2-mar-2026\n");
+  int seats = 0;
+  for (const Pool& p : r.model.pools) seats += p.CountOn(D(2026, 6, 1));
+  BOOST_TEST(seats == 144);  // 2027.0 and the later-issued 2028.0, which does not supersede
+  BOOST_REQUIRE_EQUAL(r.model.pools.size(), 2u);
+  BOOST_TEST(r.model.pools[0].version.ToString() == "2027.0");
+  BOOST_TEST(r.model.pools[1].version.ToString() == "2028.0");
+  const auto notes = Notes(r);
+  BOOST_TEST(std::count_if(notes.begin(), notes.end(), [](const std::string& n) {
+               return n.find("superseded by t.lic:1") != std::string::npos;
+             }) == 2);
+}
+
+BOOST_AUTO_TEST_CASE(a_repeated_line_counts_once) {
+  BuildResult r = BuildModel({ParseLicenseText("a.lic", "INCREMENT cad acme 1.0 permanent 5 SN=1\n"),
+                              ParseLicenseText("b.lic", "INCREMENT  cad acme 1.0 permanent 5 sn=1\n"
+                                                        "INCREMENT cad acme 1.0 permanent 5 SN=2\n")});
+  BOOST_REQUIRE_EQUAL(r.model.pools.size(), 1u);
+  BOOST_TEST(r.model.pools[0].CountOn(D(2026, 6, 1)) == 10);
+  BOOST_REQUIRE(!r.diagnostics.empty());
+  BOOST_TEST(r.diagnostics[0].ToString() ==
+             "b.lic:1:1: warning: identical to a.lic:1; a repeated line counts once");
+}
+
+// Two PACKAGE lines of one name: each version is its own package, enabled by the line of
+// its version; a second line with the same version is ignored with a warning.
+BOOST_AUTO_TEST_CASE(packages_are_told_apart_by_version) {
+  BuildResult r = Build(
+      "INCREMENT pdc acme 2026.0 permanent 2\n"
+      "INCREMENT pdc acme 2027.0 permanent 3\n"
+      "PACKAGE pdc acme 2026.0 COMPONENTS=\"cad cam\" OPTIONS=SUITE\n"
+      "PACKAGE pdc acme 2027.0 COMPONENTS=\"cad cam sim\" OPTIONS=SUITE\n"
+      "PACKAGE pdc acme 2027.0 COMPONENTS=\"cad\" OPTIONS=SUITE\n"
+      "PACKAGE pdc acme 2028.0 COMPONENTS=\"cad\" OPTIONS=SUITE\n");
+  BOOST_REQUIRE_EQUAL(r.model.packages.size(), 2u);
+  BOOST_TEST(r.model.packages[1].components.size() == 3u);
+  BOOST_REQUIRE_EQUAL(r.model.rejected.size(), 1u);
+  BOOST_TEST(r.model.rejected[0].source.line == 6);
+  BOOST_TEST(r.model.rejected[0].reason.find("of version 2028.0") != std::string::npos);
+  bool warned = false;
+  for (const Diagnostic& d : r.diagnostics) {
+    warned = warned || (d.severity == Diagnostic::Severity::kWarning && d.line == 5);
+  }
+  BOOST_TEST(warned);
+}
+
+// Autodesk writes SUITE_DUP_GROUP on the enabling INCREMENT, where FlexLM documents it.
+BOOST_AUTO_TEST_CASE(suite_dup_group_is_read_from_the_enabling_line) {
+  BuildResult r = Build(
+      "INCREMENT pdc acme 1.0 permanent 2 SUITE_DUP_GROUP=UHV\n"
+      "PACKAGE pdc acme 1.0 COMPONENTS=\"cad cam\" OPTIONS=SUITE\n");
+  BOOST_REQUIRE_EQUAL(r.model.packages.size(), 1u);
+  BOOST_TEST(r.model.packages[0].suite_dup_group.ToString() == DupGroup::Parse("UHV")->ToString());
 }
 
 BOOST_AUTO_TEST_CASE(increment_joins_a_pool_started_by_feature) {

@@ -109,7 +109,14 @@ BOOST_AUTO_TEST_CASE(pool_key_changes_with_each_splitting_attribute) {
   variants[3].dup_group = *DupGroup::Parse("NONE");
   variants[4].user_based = true;
   variants[5].vendor_string = "x";
+  variants[5].pool_by_vendor_string = true;
   for (const Pool& v : variants) BOOST_TEST(v.Key() != base.Key());
+  // VENDOR_STRING alone does not split; the key an earlier release stored is kept too.
+  Pool vs = base;
+  vs.vendor_string = "x";
+  BOOST_TEST(vs.Key() == base.Key());
+  BOOST_TEST(vs.LegacyKey() == variants[5].Key());
+  BOOST_TEST(base.LegacyKey().empty());
   Pool same = base;
   same.sort = 5;
   same.borrow_hours = 10;

@@ -29,7 +29,15 @@ class Generator {
       features.push_back(name);
       out += FeatureLine(name);
     }
-    if (Chance(2)) out += PackageLine(features[Index(features.size())]);
+    if (Chance(2)) {
+      // The package's enabling line comes right before it, issued after every other line,
+      // so no SUPERSEDE removes it.
+      const std::string name = features[Index(features.size())];
+      const std::string version = Version();
+      out += Line({"INCREMENT", name, vendor_, version, "permanent", "1", "ISSUED=1-jan-2030",
+                   "SN=enabling-" + Word()});
+      out += PackageLine(name, version);
+    }
     return out;
   }
 
@@ -105,7 +113,7 @@ class Generator {
     return Line(t);
   }
 
-  std::string PackageLine(const std::string& name) {
+  std::string PackageLine(const std::string& name, const std::string& version) {
     std::vector<std::string> components;
     int n = Int(1, 5);
     for (int i = 0; i < n; ++i) {
@@ -117,7 +125,8 @@ class Generator {
     std::string list;
     for (const std::string& c : components) list += (list.empty() ? "" : Pick({" ", "  "})) + c;
     std::vector<std::string> t = {Case("PACKAGE"), name, vendor_};
-    if (Chance(2)) t.push_back(Version());
+    // A package's version, when given, is its enabling line's (FlexLM's rule).
+    if (Chance(2)) t.push_back(version);
     t.push_back("COMPONENTS=" + Quoted(list));
     if (Chance(2)) t.push_back("OPTIONS=SUITE");
     if (Chance(2)) t.push_back("SUITE_DUP_GROUP=" + Pick({"UH", "UHV"}));

@@ -8,8 +8,10 @@
 namespace floatlm::licenses {
 
 struct Diagnostic {
-  enum class Severity { kError, kNote };
-  Severity severity = Severity::kError;  // kError: the line was rejected; kNote: informational
+  enum class Severity { kError, kNote, kWarning };
+  // kError: the line was rejected; kNote: informational; kWarning: accepted, but the file
+  // is ambiguous or floatlm reads it differently from FlexLM (the message says how).
+  Severity severity = Severity::kError;
   std::string file;
   int line = 0;    // 1-based physical line
   int column = 0;  // 1-based byte column

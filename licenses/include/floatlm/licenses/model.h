@@ -93,6 +93,9 @@ struct Pool {
   int sort = 100;                    // SORT=; lower first within a rank
   bool user_based = false;           // USER_BASED: named-user seats
   std::string vendor_string;         // VENDOR_STRING=
+  // POOL_BY_VENDOR_STRING (signed by the vendor): lines with another VENDOR_STRING are
+  // another pool. Without it VENDOR_STRING does not split pools, as in FlexLM by default.
+  bool pool_by_vendor_string = false;
   Rank rank = Rank::kProduct;        // kCollection/kSuite when it enables a suite PACKAGE
   int borrow_hours = 0;              // BORROW=; 0 = not borrowable
   std::vector<HostId> hostids;       // node-locked to these hosts (PoolLine::hostids); empty: floats
@@ -104,8 +107,11 @@ struct Pool {
   int CountOn(Date day) const;
   // Latest expiry among lines (nullopt if any line is permanent).
   std::optional<Date> LastExpiry() const;
-  // Key that identifies "the same pool" across rereads.
+  // Key that identifies "the same pool" across rereads; stored with each lease.
   std::string Key() const;
+  // The key an earlier release stored for this pool, when it differs from Key() (it split
+  // pools by VENDOR_STRING); empty otherwise. Restore accepts both.
+  std::string LegacyKey() const;
   // Whether a seat of this pool serves a request for `requested` (nullopt = any): the
   // pool's version or lower, and with PREV_VERSIONS=n not more than n majors older.
   bool ServesVersion(const std::optional<Version>& requested) const;
