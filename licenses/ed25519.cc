@@ -226,8 +226,10 @@ Result<Signature> ParseSignature(std::string_view text) {
   }
   Signature signature{};
   if (hex.size() != signature.size() * 2) {
-    return Fail(fmt::format("malformed SIGN: {} hex digits, expected {}", hex.size(),
-                            signature.size() * 2));
+    // FlexLM's own signatures are shorter hex strings (12 to 60 or so digits).
+    return Fail(fmt::format("signed by FlexLM's scheme, not floatlm's (a SIGN of {} hex "
+                            "digits; floatlm's has {}): re-sign with floatlm-vendor sign",
+                            hex.size(), signature.size() * 2));
   }
   for (std::size_t i = 0; i < signature.size(); ++i) {
     signature[i] = static_cast<std::uint8_t>(HexValue(hex[2 * i]) * 16 + HexValue(hex[2 * i + 1]));

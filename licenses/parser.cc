@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -78,6 +80,39 @@ bool LicenseLine::IsSigned() const {
          keyword == Keyword::kPackage;
 }
 
+namespace {
+
+// The first of U+201C, U+201D, U+2033 (and U+2018, U+2019) outside straight double quotes
+// in a token's raw text: (byte offset, the character). Word processors put them in place
+// of '"', and a line signed with them reads differently from what was meant.
+std::optional<std::pair<std::size_t, std::string_view>> TypographicQuoteOutsideQuotes(
+    std::string_view raw) {
+  static constexpr std::string_view kQuotes[] = {"\u201C", "\u201D", "\u2033", "\u2018",
+                                                 "\u2019"};
+  bool inside = false;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '"') {
+      inside = !inside;
+      continue;
+    }
+    if (inside || static_cast<unsigned char>(raw[i]) != 0xE2) continue;
+    for (std::string_view q : kQuotes) {
+      if (raw.substr(i, q.size()) == q) return std::pair{i, q};
+    }
+  }
+  return std::nullopt;
+}
+
+// "0A1B", "2c3d4e": what a signature's groups look like once its quotes are lost.
+bool LooksLikeHexGroup(std::string_view word) {
+  return word.size() >= 4 &&
+         std::all_of(word.begin(), word.end(),
+                     [](unsigned char c) { return std::isxdigit(c) != 0; }) &&
+         std::any_of(word.begin(), word.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+}  // namespace
+
 ParsedFile ParseLicenseText(std::string_view file_name, std::string_view text) {
   ParsedFile result;
   result.name = std::string(file_name);
@@ -85,6 +120,11 @@ ParsedFile ParseLicenseText(std::string_view file_name, std::string_view text) {
     auto error_at = [&](std::size_t index, std::string message) {
       const internal::Position p = logical.At(index);
       result.diagnostics.push_back(Diagnostic{Diagnostic::Severity::kError, result.name, p.line,
+                                              p.column, std::move(message)});
+    };
+    auto warn_at = [&](std::size_t index, std::string message) {
+      const internal::Position p = logical.At(index);
+      result.diagnostics.push_back(Diagnostic{Diagnostic::Severity::kWarning, result.name, p.line,
                                               p.column, std::move(message)});
     };
     std::vector<Token> tokens;
@@ -118,9 +158,20 @@ ParsedFile ParseLicenseText(std::string_view file_name, std::string_view text) {
 
     bool bad_line = false;
     bool seen_attribute = false;
+    bool seen_sign = false;
     for (std::size_t t = 1; t < tokens.size(); ++t) {
       const Token& token = tokens[t];
       const internal::Position at = logical.At(token.begin);
+      const std::string_view raw =
+          std::string_view(logical.text).substr(token.begin, token.end - token.begin);
+      if (auto quote = TypographicQuoteOutsideQuotes(raw)) {
+        error_at(token.begin + quote->first,
+                 fmt::format("typographic quote '{}' (copy-paste damage?): write straight "
+                             "double quotes (\")",
+                             quote->second));
+        bad_line = true;
+        break;
+      }
       // SERVER's host id may itself contain '=' (HOSTNAME=x, ID=n).
       bool server_hostid = line.keyword == Keyword::kServer && line.fields.size() == 1;
       if (!seen_attribute && (!token.has_equals || server_hostid) &&
@@ -136,7 +187,20 @@ ParsedFile ParseLicenseText(std::string_view file_name, std::string_view text) {
         break;
       }
       if (token.has_equals && token.value.empty() && !token.quoted) {
+        if (line.keyword == Keyword::kVendor && Upper(token.key) == "OPTIONS") {
+          // A template's placeholder; VENDOR lines are not signed, so nothing is lost.
+          warn_at(token.begin, "empty options= ignored: the vendor has no options file");
+          continue;
+        }
         error_at(token.begin, fmt::format("attribute '{}' has no value", Upper(token.key)));
+        bad_line = true;
+        break;
+      }
+      if (!token.has_equals && !token.quoted && seen_sign && LooksLikeHexGroup(token.value)) {
+        error_at(token.begin,
+                 fmt::format("'{}' after SIGN= looks like part of an unquoted signature: put "
+                             "the whole signature in double quotes, SIGN=\"...\"",
+                             token.value));
         bad_line = true;
         break;
       }
@@ -149,6 +213,7 @@ ParsedFile ParseLicenseText(std::string_view file_name, std::string_view text) {
         attribute.key = Upper(token.key);
         attribute.value = token.value;
         seen_attribute = true;
+        seen_sign = seen_sign || attribute.key == "SIGN" || attribute.key == "SIGN2";
       } else {
         if (token.quoted) {
           error_at(token.begin, fmt::format("unexpected quoted word \"{}\"", token.value));

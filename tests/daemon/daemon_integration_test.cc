@@ -468,3 +468,15 @@ BOOST_AUTO_TEST_CASE(status_of_a_pool_larger_than_the_slow_reader_limit_arrives_
   BOOST_TEST(json.find("\"in_use\":5000") != std::string::npos);
   BOOST_TEST(d.log().find("client.slow_reader") == std::string::npos, d.log());
 }
+
+// One feature with a counted and an uncounted line: the header says both, not "uncounted"
+// alone, which hid the counted seats.
+BOOST_AUTO_TEST_CASE(status_header_names_counted_and_uncounted_pools_of_one_feature) {
+  DaemonFixture d("VENDOR demo\nINCREMENT cad demo 1.0 permanent 2\n"
+                  "INCREMENT cad demo 2.0 permanent uncounted\n");
+  const std::string text = Status(d.port());
+  BOOST_TEST(text.find("Users of cad:  (Total of 2 licenses issued plus uncounted lines;  Total "
+                       "of 0 in use)") != std::string::npos,
+             text);
+  BOOST_TEST(text.find("uncounted, 0 in use") != std::string::npos, text);
+}

@@ -57,8 +57,8 @@ namespace {
 constexpr const char* kModelA =
     "VENDOR demo\n"
     "FEATURE cad demo 2027.0 permanent 2 DUP_GROUP=UH SN=S-1\n"
-    "INCREMENT cam demo 1.0 1-jan-2099 1 DUP_GROUP=NONE\n"
-    "INCREMENT cam demo 1.0 1-jan-2099 1 DUP_GROUP=NONE\n"
+    "INCREMENT cam demo 1.0 1-jan-2099 1 DUP_GROUP=NONE SN=C-1\n"
+    "INCREMENT cam demo 1.0 1-jan-2099 1 DUP_GROUP=NONE SN=C-2\n"
     "FEATURE old demo 1.0 1-jan-2001 3\n"
     "FEATURE sim demo 3.0 permanent 1 DUP_GROUP=SITE PREV_VERSIONS=1\n"
     "FEATURE free demo 1.0 permanent uncounted HOSTID=ANY\n"

@@ -59,7 +59,7 @@ BOOST_AUTO_TEST_CASE(good_lines_load_and_bad_ones_are_rejected_with_reasons) {
                                         (dir / "keys").string()));
   BOOST_TEST(rejected[2].find(b_path + ":3: signature does not verify") == 0u);
   BOOST_TEST(rejected[3] == b_path + ":7: signature does not verify (no SIGN)");
-  BOOST_TEST(rejected[4].find(b_path + ":8: signature does not verify (malformed SIGN") == 0u);
+  BOOST_TEST(rejected[4].find(b_path + ":8: signature does not verify (signed by FlexLM") == 0u);
   BOOST_TEST(result.model.server.has_value());
   BOOST_TEST(result.diagnostics.size() >= 5u);
 }

@@ -165,7 +165,8 @@ BOOST_AUTO_TEST_CASE(missing_and_malformed_signatures_are_reported) {
   BOOST_REQUIRE_EQUAL(report.failures.size(), 3u);
   BOOST_TEST(report.failures[0].ToString() == "m.lic:1: signature does not verify (no SIGN)");
   BOOST_TEST(report.failures[1].ToString() ==
-             "m.lic:2: signature does not verify (malformed SIGN: 4 hex digits, expected 128)");
+             "m.lic:2: signature does not verify (signed by FlexLM's scheme, not floatlm's (a SIGN "
+             "of 4 hex digits; floatlm's has 128): re-sign with floatlm-vendor sign)");
   BOOST_TEST(report.failures[2].reason.find("no SIGN") != std::string::npos);
 }
 

@@ -138,6 +138,60 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2) {
   Run help = Vendor(dir, "--help");
   BOOST_TEST(help.exit_code == 0);
   BOOST_TEST(help.out.find("usage:") != std::string::npos);
+  for (const char* command : {"keygen", "sign", "verify", "embed"}) {
+    for (const char* flag : {"--help", "-h"}) {
+      Run sub = Vendor(dir, fmt::format("{} {}", command, flag));
+      BOOST_TEST(sub.exit_code == 0, command << " " << flag << ": " << sub.err);
+      BOOST_TEST(sub.out.find(fmt::format("floatlm-vendor {} ", command)) != std::string::npos,
+                 sub.out);
+      BOOST_TEST(sub.out.find(fmt::format("floatlm-vendor {} options", command)) !=
+                     std::string::npos,
+                 sub.out);
+    }
+  }
+}
+
+// Copy-paste damage is refused before it is signed into a line; an empty options= on a
+// VENDOR line (a template placeholder) is a warning; a FlexLM signature is named as such.
+BOOST_AUTO_TEST_CASE(signing_hygiene) {
+  TempDir dir;
+  BOOST_REQUIRE(Vendor(dir, fmt::format("keygen --out '{}'", (dir / "k").string())).exit_code == 0);
+  const auto sign = [&](const std::string& text) {
+    std::ofstream(dir / "in.lic", std::ios::trunc) << text;
+    return Vendor(dir, fmt::format("sign --key '{}' '{}' -o '{}'", (dir / "k.key").string(),
+                                   (dir / "in.lic").string(), (dir / "out.lic").string()));
+  };
+  const std::string in = (dir / "in.lic").string();
+  Run curly = sign("VENDOR acme\nFEATURE cad acme 1.0 permanent 5 NOTICE=\u201CAcme Corp\u201D\n");
+  BOOST_TEST(curly.exit_code == 1);
+  BOOST_TEST(curly.err.find(in + ":2:41: typographic quote '\u201C' (copy-paste damage?): write "
+                            "straight double quotes (\")") != std::string::npos,
+             curly.err);
+  Run inches = sign("VENDOR acme\nFEATURE cad acme 1.0 permanent 5 NOTICE=\u2033x\u2033\n");
+  BOOST_TEST(inches.exit_code == 1);
+  // Inside straight quotes they are text, and signed as such.
+  BOOST_TEST(sign("VENDOR acme\nFEATURE cad acme 1.0 permanent 5 NOTICE=\"Acme \u201CPro\u201D\"\n")
+                 .exit_code == 0);
+  Run hex = sign("VENDOR acme\nFEATURE cad acme 1.0 permanent 5 SIGN=0A1B 2C3D 4E5F\n");
+  BOOST_TEST(hex.exit_code == 1);
+  BOOST_TEST(hex.err.find("'2C3D' after SIGN= looks like part of an unquoted signature") !=
+                 std::string::npos,
+             hex.err);
+  Run empty = sign("VENDOR acme options=\nFEATURE cad acme 1.0 permanent 5\n");
+  BOOST_TEST(empty.exit_code == 0, empty.err);
+  BOOST_TEST(empty.err.find(in + ":1:13: warning: empty options= ignored") != std::string::npos,
+             empty.err);
+
+  std::ofstream(dir / "flexlm.lic") << "VENDOR acme\nFEATURE cad acme 1.0 permanent 5 SIGN=\"0A1B "
+                                       "2C3D 4E5F 6A7B 8C9D 0E1F 2A3B 4C5D 6E7F 8A9B 0C1D 2E3F "
+                                       "4A5B 6C7D 8E9F\"\n";
+  Run foreign = Vendor(dir, fmt::format("verify --pub '{}' '{}'", (dir / "k.pub").string(),
+                                        (dir / "flexlm.lic").string()));
+  BOOST_TEST(foreign.exit_code == 1);
+  BOOST_TEST(foreign.out.find("signed by FlexLM's scheme, not floatlm's (a SIGN of 60 hex digits; "
+                              "floatlm's has 128): re-sign with floatlm-vendor sign") !=
+                 std::string::npos,
+             foreign.out + foreign.err);
 }
 
 BOOST_AUTO_TEST_CASE(sign_says_what_it_signed_and_verify_names_the_key_that_failed) {

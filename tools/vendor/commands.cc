@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 
 #include "floatlm/licenses/ed25519.h"
+#include "floatlm/licenses/model_builder.h"
 #include "floatlm/licenses/parser.h"
 #include "floatlm/licenses/signature.h"
 #include "floatlm/licenses/text_file.h"
@@ -73,6 +74,14 @@ int Sign(const std::string& key_path, const std::string& in, const std::optional
   if (!signed_text) {
     fmt::print(stderr, "{}\n", signed_text.error().message);
     return Error(fmt::format("{}: not signed: fix the lines above", in));
+  }
+  // Warnings (lines signed, but read differently from FlexLM or ambiguous) go to stderr.
+  const licenses::BuildResult built =
+      licenses::BuildModel({licenses::ParseLicenseText(in, text.value())});
+  for (const licenses::Diagnostic& d : built.diagnostics) {
+    if (d.severity == licenses::Diagnostic::Severity::kWarning) {
+      fmt::print(stderr, "{}\n", d.ToString());
+    }
   }
   // The summary goes to stderr: without -o, stdout carries the signed file.
   const std::string summary =

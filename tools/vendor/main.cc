@@ -8,6 +8,7 @@
 
 #include <boost/program_options.hpp>
 #include <fmt/format.h>
+#include <fmt/ostream.h>
 
 #include "commands.h"
 
@@ -30,10 +31,35 @@ int Usage(std::string_view problem) {
   return kUsage;
 }
 
-po::variables_map ParseArgs(const std::vector<std::string>& args, const po::options_description& options,
-                            const po::positional_options_description& positional) {
+// The usage line of one command, from kUsageText.
+std::string UsageOf(std::string_view command) {
+  std::string_view text = kUsageText;
+  std::string out;
+  bool in = false;
+  while (!text.empty()) {
+    const std::size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
+    const bool starts = line.find("floatlm-vendor ") != std::string_view::npos;
+    if (starts) in = line.find(fmt::format("floatlm-vendor {} ", command)) != std::string_view::npos;
+    if (in) out += fmt::format("{}\n", line);
+  }
+  return out;
+}
+
+// Parses one command's arguments. `--help` prints the command's usage and options and
+// returns nullopt (exit 0) before any required option is checked.
+std::optional<po::variables_map> ParseArgs(std::string_view command,
+                                           const std::vector<std::string>& args,
+                                           po::options_description& options,
+                                           const po::positional_options_description& positional) {
+  options.add_options()("help,h", "show this help");
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
+  if (vm.count("help")) {
+    fmt::print("{}\n{}", UsageOf(command), fmt::streamed(options));
+    return std::nullopt;
+  }
   po::notify(vm);
   return vm;
 }
@@ -46,38 +72,44 @@ int Run(int argc, char** argv) {
     return 0;
   }
   std::vector<std::string> args(argv + 2, argv + argc);
-  po::options_description options;
+  po::options_description options(fmt::format("floatlm-vendor {} options", command));
   po::positional_options_description positional;
   if (command == "keygen") {
     options.add_options()("out", po::value<std::string>()->required(), "key file prefix");
-    auto vm = ParseArgs(args, options, positional);
-    return floatlm::vendor::Keygen(vm["out"].as<std::string>());
+    auto vm = ParseArgs(command, args, options, positional);
+    if (!vm) return 0;
+    return floatlm::vendor::Keygen((*vm)["out"].as<std::string>());
   }
   if (command == "sign") {
     options.add_options()("key", po::value<std::string>()->required(), "private key (PEM)")(
         "input", po::value<std::string>()->required(), "license file")(
         "output,o", po::value<std::string>(), "output file (default: standard output)");
     positional.add("input", 1);
-    auto vm = ParseArgs(args, options, positional);
+    auto vm = ParseArgs(command, args, options, positional);
+    if (!vm) return 0;
     std::optional<std::string> out;
-    if (vm.count("output")) out = vm["output"].as<std::string>();
-    return floatlm::vendor::Sign(vm["key"].as<std::string>(), vm["input"].as<std::string>(), out);
+    if (vm->count("output")) out = (*vm)["output"].as<std::string>();
+    return floatlm::vendor::Sign((*vm)["key"].as<std::string>(), (*vm)["input"].as<std::string>(),
+                                 out);
   }
   if (command == "verify") {
     options.add_options()("pub", po::value<std::string>()->required(), "public key (PEM)")(
         "input", po::value<std::string>()->required(), "license file");
     positional.add("input", 1);
-    auto vm = ParseArgs(args, options, positional);
-    return floatlm::vendor::Verify(vm["pub"].as<std::string>(), vm["input"].as<std::string>());
+    auto vm = ParseArgs(command, args, options, positional);
+    if (!vm) return 0;
+    return floatlm::vendor::Verify((*vm)["pub"].as<std::string>(), (*vm)["input"].as<std::string>());
   }
   if (command == "embed") {
     options.add_options()("pub", po::value<std::string>()->required(), "public key (PEM)")(
         "vendor", po::value<std::string>()->required(), "vendor name on the license lines")(
         "output,o", po::value<std::string>(), "header file (default: standard output)");
-    auto vm = ParseArgs(args, options, positional);
+    auto vm = ParseArgs(command, args, options, positional);
+    if (!vm) return 0;
     std::optional<std::string> out;
-    if (vm.count("output")) out = vm["output"].as<std::string>();
-    return floatlm::vendor::Embed(vm["pub"].as<std::string>(), vm["vendor"].as<std::string>(), out);
+    if (vm->count("output")) out = (*vm)["output"].as<std::string>();
+    return floatlm::vendor::Embed((*vm)["pub"].as<std::string>(), (*vm)["vendor"].as<std::string>(),
+                                  out);
   }
   return Usage(fmt::format("unknown command '{}'", command));
 }
