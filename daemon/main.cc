@@ -19,8 +19,8 @@ namespace {
 int CheckConfig(const floatlm::config::DaemonConfig& cfg) {
   using namespace floatlm;
   // Every signature is checked here: nothing remembered by a running daemon is used.
-  auto set =
-      server::LoadLicenseSet(cfg.license_files, cfg.vendor_keys_dir, cfg.options_file, nullptr);
+  auto set = server::LoadLicenseSet(cfg.license_files, cfg.vendor_keys_dir, cfg.options_file,
+                                    nullptr, cfg.strict_options);
   for (const auto& r : set.model.rejected) std::printf("rejected: %s\n", r.ToString().c_str());
   for (const auto& w : set.license_warnings) std::printf("%s\n", w.c_str());
   if (!set.error.empty()) {
@@ -36,7 +36,13 @@ int CheckConfig(const floatlm::config::DaemonConfig& cfg) {
   }
   for (const auto& note : set.option_notes) std::printf("note:     %s\n", note.c_str());
   for (const auto& w : set.option_warnings) std::printf("%s\n", w.c_str());
-  if (!cfg.options_file.empty()) {
+  for (const auto& e : set.option_skipped) std::printf("error:    %s\n", e.c_str());
+  if (!set.option_skipped.empty()) {
+    // The daemon would start, but the file is not what its author wrote.
+    std::printf("options:  %s has %zu bad line(s); floatlmd would start without them "
+                "(--strict-options would refuse the file)\n",
+                cfg.options_file.c_str(), set.option_skipped.size());
+  } else if (!cfg.options_file.empty()) {
     if (set.option_warnings.empty()) {
       std::printf("options:  %s is valid\n", cfg.options_file.c_str());
     } else {
@@ -56,6 +62,12 @@ int CheckConfig(const floatlm::config::DaemonConfig& cfg) {
                 cfg.tls_cert.c_str(), facts.subject.c_str(), facts.not_after.c_str());
   } else {
     std::printf("tls:      off (the client port speaks plain TCP)\n");
+  }
+  if (!set.option_skipped.empty()) {
+    std::printf("configuration has errors: %zu pool(s), %zu rejected line(s), %zu bad options "
+                "line(s)\n",
+                set.model.pools.size(), set.model.rejected.size(), set.option_skipped.size());
+    return 1;
   }
   std::printf("configuration is valid: %zu pool(s), %zu rejected line(s)\n", set.model.pools.size(),
               set.model.rejected.size());

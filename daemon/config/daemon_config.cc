@@ -26,6 +26,7 @@ po::options_description Options(DaemonConfig& c, int& ttl, int& window, int& hel
       ("port", po::value(&c.port), "TCP port for clients (default 27000; 0 picks a free port)")
       ("bind", po::value(&c.bind), "address to listen on (default 0.0.0.0)")
       ("options", po::value(&c.options_file), "options file (INCLUDE, EXCLUDE, RESERVE, MAX, ...)")
+      ("strict-options", po::bool_switch(&c.strict_options), "refuse an options file with any bad line, even one that could be skipped safely")
       ("admin-socket", po::value(&c.admin_socket), "Unix socket for admin commands")
       ("admin-token-file", po::value(&c.admin_token_file), "file with the token for admin commands over TCP (TLS only)")
       ("tls-cert", po::value(&c.tls_cert), "PEM certificate (chain) for the client port; with --tls-key the port speaks TLS only")

@@ -19,6 +19,9 @@ struct DaemonConfig {
   std::uint16_t port = 27000;              // --port (0 = pick a free one)
   std::string bind = "0.0.0.0";            // --bind
   std::string options_file;                // --options
+  // --strict-options: an options line that fails to parse rejects the file even where
+  // skipping it could only narrow access (options/README.md).
+  bool strict_options = false;
   std::string admin_socket = "/run/floatlm/admin.sock";  // --admin-socket
   std::string admin_token_file;            // --admin-token-file: enables admin over TCP
   // --tls-cert/--tls-key: PEM certificate chain and private key; with both set the

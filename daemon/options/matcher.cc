@@ -154,6 +154,8 @@ bool TargetMatches(const Target& target, const Requester& who, const RuleSet& ru
     case TargetType::kProject:
       // floatlm clients send no project, so a PROJECT rule never names anyone.
       return false;
+    case TargetType::kNobody:
+      return false;
   }
   return false;
 }

@@ -71,14 +71,24 @@ class Parser {
   Parser(std::string_view file, std::string_view text) : file_(file), text_(text) {}
 
   ParsedOptions Run() {
-    for (const Directive& d : Split()) Handle(d);
+    for (const Directive& d : Split()) {
+      const std::size_t first_error = errors_.size();
+      Handle(d);
+      // Idle timeouts decide when an idle seat is freed, never who may take one.
+      const std::string keyword = Upper(d.fields[0]);
+      if (keyword == "TIMEOUT" || keyword == "TIMEOUTALL") SkipSince(first_error);
+    }
     CheckGroupReferences();
 
     ParsedOptions out;
     std::stable_sort(errors_.begin(), errors_.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (auto& [line, message] : errors_) {
-      out.errors.push_back(fmt::format("{}:{}: {}", file_, line, message));
+                     [](const Problem& a, const Problem& b) { return a.line < b.line; });
+    for (const Problem& p : errors_) {
+      if (p.skipped) {
+        out.skipped.push_back(fmt::format("{}:{}: {}; {}", file_, p.line, p.message, p.consequence));
+      } else {
+        out.errors.push_back(fmt::format("{}:{}: {}", file_, p.line, p.message));
+      }
     }
     for (auto& [line, message] : notes_) {
       out.notes.push_back(fmt::format("{}:{}: note: {}", file_, line, message));
@@ -90,7 +100,17 @@ class Parser {
   }
 
  private:
-  void Error(int line, std::string message) { errors_.emplace_back(line, std::move(message)); }
+  void Error(int line, std::string message) {
+    errors_.push_back(Problem{line, std::move(message)});
+  }
+  // Marks the errors recorded since `first` as not rejecting the file; `consequence`
+  // says what became of the line ("the line is skipped").
+  void SkipSince(std::size_t first, std::string_view consequence = "the line is skipped") {
+    for (std::size_t i = first; i < errors_.size(); ++i) {
+      errors_[i].skipped = true;
+      errors_[i].consequence = std::string(consequence);
+    }
+  }
   void Note(int line, std::string message) { notes_.emplace_back(line, std::move(message)); }
 
   // Comment lines go first, so a comment inside a continued directive does not end it.
@@ -283,7 +303,11 @@ class Parser {
         break;
       case TargetType::kGroup:
       case TargetType::kHostGroup:
-        group_refs_.push_back({line, target.type, target.name});
+        // On an INCLUDE or RESERVE line an undefined group names nobody, which can only
+        // narrow access; on EXCLUDE or MAX it would lift what the line imposes.
+        group_refs_.push_back({line, target.type, target.name,
+                               keyword_ == "INCLUDE" || keyword_ == "INCLUDEALL" ||
+                                   keyword_ == "RESERVE"});
         break;
       case TargetType::kProject:
         Note(line, "PROJECT rules never match: floatlm clients do not send a project");
@@ -296,19 +320,37 @@ class Parser {
 
   void Handle(const Directive& d) {
     const std::string keyword = Upper(d.fields[0]);
+    keyword_ = keyword;
+    const std::size_t first_error = errors_.size();
     if (keyword == "GROUP" || keyword == "HOST_GROUP") {
       DefineGroup(d, keyword == "HOST_GROUP");
     } else if (keyword == "INCLUDE" || keyword == "EXCLUDE") {
-      if (!Arity(d, 3, fmt::format("{} feature[:keyword=value] type name", keyword))) return;
-      auto feature = Feature(d.line, d.fields[1]);
-      auto target = TargetOf(d.line, d.fields[2], d.fields[3]);
-      if (!feature || !target) return;
-      rules_.access.push_back({Kind(keyword), std::move(feature), std::move(*target), OriginOf(d)});
+      std::optional<FeatureSpec> feature;
+      if (d.fields.size() > 1) feature = Feature(d.line, d.fields[1]);
+      std::optional<Target> target;
+      if (Arity(d, 3, fmt::format("{} feature[:keyword=value] type name", keyword))) {
+        target = TargetOf(d.line, d.fields[2], d.fields[3]);
+      }
+      if (feature && target) {
+        rules_.access.push_back({Kind(keyword), std::move(feature), std::move(*target), OriginOf(d)});
+      } else if (keyword == "INCLUDE" && feature) {
+        // The feature is known: its INCLUDE list stays closed, naming nobody here.
+        rules_.access.push_back({AccessKind::kInclude, std::move(feature),
+                                 Target{TargetType::kNobody, "", std::nullopt}, OriginOf(d)});
+        SkipSince(first_error, "the line includes nobody");
+      }
     } else if (keyword == "INCLUDEALL" || keyword == "EXCLUDEALL") {
-      if (!Arity(d, 2, fmt::format("{} type name", keyword))) return;
-      auto target = TargetOf(d.line, d.fields[1], d.fields[2]);
-      if (!target) return;
-      rules_.access.push_back({Kind(keyword), std::nullopt, std::move(*target), OriginOf(d)});
+      std::optional<Target> target;
+      if (Arity(d, 2, fmt::format("{} type name", keyword))) {
+        target = TargetOf(d.line, d.fields[1], d.fields[2]);
+      }
+      if (target) {
+        rules_.access.push_back({Kind(keyword), std::nullopt, std::move(*target), OriginOf(d)});
+      } else if (keyword == "INCLUDEALL") {
+        rules_.access.push_back({AccessKind::kInclude, std::nullopt,
+                                 Target{TargetType::kNobody, "", std::nullopt}, OriginOf(d)});
+        SkipSince(first_error, "the line includes nobody");
+      }
     } else if (keyword == "RESERVE" || keyword == "MAX") {
       CountLine(d, keyword);
     } else if (keyword == "TIMEOUT") {
@@ -346,9 +388,40 @@ class Parser {
     } else if (IsIgnoredKeyword(keyword)) {
       Note(d.line,
            fmt::format("{} is accepted for compatibility and has no effect in floatlm", keyword));
+    } else if (const auto near = RestrictingKeywordNear(keyword)) {
+      // Perhaps a misspelt EXCLUDE or MAX: skipping it could open what it was meant to close.
+      Error(d.line, fmt::format("unknown keyword '{}' (did you mean {}?)", d.fields[0], *near));
     } else {
       Error(d.line, fmt::format("unknown keyword '{}'", d.fields[0]));
+      SkipSince(first_error);
     }
+  }
+
+  // The restricting keyword `keyword` may be a misspelling of (edit distance at most 2),
+  // if any.
+  static std::optional<std::string_view> RestrictingKeywordNear(std::string_view keyword) {
+    static constexpr std::string_view kRestricting[] = {
+        "EXCLUDE", "EXCLUDEALL", "INCLUDE", "INCLUDEALL", "RESERVE", "MAX", "GROUP", "HOST_GROUP",
+        "GROUPCASEINSENSITIVE", "EXCLUDE_BORROW", "INCLUDE_BORROW", "BORROW_LOWWATER"};
+    for (std::string_view known : kRestricting) {
+      if (EditDistance(keyword, known) <= 2) return known;
+    }
+    return std::nullopt;
+  }
+
+  static std::size_t EditDistance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+      std::size_t diagonal = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= b.size(); ++j) {
+        const std::size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        diagonal = up;
+      }
+    }
+    return row[b.size()];
   }
 
   static AccessKind Kind(std::string_view keyword) {
@@ -413,8 +486,10 @@ class Parser {
       if (other.contains(ref.name)) {
         hint = fmt::format(" (there is a {} of that name)", hosts ? "GROUP" : "HOST_GROUP");
       }
+      const std::size_t first = errors_.size();
       Error(ref.line, fmt::format("{} '{}' is used but never defined{}",
                                   hosts ? "HOST_GROUP" : "GROUP", ref.name, hint));
+      if (ref.narrows_if_missing) SkipSince(first, "the group names nobody");
     }
   }
 
@@ -422,6 +497,7 @@ class Parser {
     int line;
     TargetType type;
     std::string name;
+    bool narrows_if_missing;
   };
 
   std::string file_;
@@ -430,8 +506,15 @@ class Parser {
   std::vector<GroupRef> group_refs_;
   std::map<std::string, int> timeout_lines_;
   int timeout_all_line_ = 0;
-  std::vector<std::pair<int, std::string>> errors_;
+  struct Problem {
+    int line;
+    std::string message;
+    bool skipped = false;     // the file is still used
+    std::string consequence;  // set when skipped: what became of the line
+  };
+  std::vector<Problem> errors_;
   std::vector<std::pair<int, std::string>> notes_;
+  std::string keyword_;  // the directive being handled, upper-cased
 };
 
 }  // namespace

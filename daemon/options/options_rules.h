@@ -13,7 +13,9 @@
 namespace floatlm::options {
 
 // Who a rule names: the "type name" pair of an options line.
-enum class TargetType { kUser, kHost, kDisplay, kInternet, kGroup, kHostGroup, kProject };
+// kNobody stands for the target of an INCLUDE line that failed to parse: it keeps the
+// feature's INCLUDE list closed and names no one.
+enum class TargetType { kUser, kHost, kDisplay, kInternet, kGroup, kHostGroup, kProject, kNobody };
 
 // An IPv4 address pattern; a missing octet is the `*` wildcard.
 using Ipv4Pattern = std::array<std::optional<unsigned char>, 4>;

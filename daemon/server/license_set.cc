@@ -35,11 +35,18 @@ std::vector<std::string> UnmatchedRules(const options::OptionsPolicy& policy,
 
 LicenseSet LoadLicenseSet(const std::vector<std::string>& files, const std::string& keys_dir,
                           const std::string& options_file,
-                          const licenses::SignatureDigests* known) {
+                          const licenses::SignatureDigests* known, bool strict_options) {
   LicenseSet out;
   if (!options_file.empty()) {
     auto parsed = options::LoadOptionsFile(options_file);
     for (const auto& note : parsed.notes) FLOATLM_LOG(kInfo, "options.note", "{}", note);
+    if (strict_options && !parsed.skipped.empty()) {
+      parsed.errors.insert(parsed.errors.end(), parsed.skipped.begin(), parsed.skipped.end());
+      parsed.skipped.clear();
+      parsed.policy.reset();
+    }
+    for (const auto& e : parsed.skipped) FLOATLM_LOG(kError, "options.error", "{}", e);
+    out.option_skipped = parsed.skipped;
     if (!parsed.ok()) {
       for (const auto& e : parsed.errors) FLOATLM_LOG(kError, "options.error", "{}", e);
       out.error = fmt::format("{} error(s) in the options file: {}", parsed.errors.size(),

@@ -20,6 +20,9 @@ struct LicenseSet {
   licenses::Model model;
   std::shared_ptr<const options::OptionsPolicy> policy;  // null without an options file
   std::vector<std::string> option_notes;                 // "file:line: note: ..."
+  // Options lines left out (or kept as naming nobody) because that can only narrow access:
+  // "file:line: message; the line is skipped". Empty with strict_options, which refuses them.
+  std::vector<std::string> option_skipped;
   // Rules of the options file that apply to nothing the licenses serve (a misspelt
   // feature, a qualifier no line matches): "file:line: warning: ...".
   std::vector<std::string> option_warnings;
@@ -35,8 +38,10 @@ struct LicenseSet {
 // Reads, verifies and checks. Every rejected license line is logged as license.rejected
 // and every options-file problem as options.error; `options_file` may be empty.
 // `known` (may be null): digests of signatures verified at an earlier load.
+// `strict_options`: options lines that could be skipped reject the file too.
 LicenseSet LoadLicenseSet(const std::vector<std::string>& files, const std::string& keys_dir,
-                          const std::string& options_file, const licenses::SignatureDigests* known);
+                          const std::string& options_file, const licenses::SignatureDigests* known,
+                          bool strict_options = false);
 
 }  // namespace floatlm::server
 

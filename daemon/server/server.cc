@@ -89,7 +89,7 @@ Server::Server(asio::io_context& io, const config::DaemonConfig& config)
   // The store first: it remembers which license signatures verified before.
   const long long store_open_ms = OpenStore();
   auto set = LoadLicenseSet(config_.license_files, config_.vendor_keys_dir, config_.options_file,
-                            &known_signatures_);
+                            &known_signatures_, config_.strict_options);
   if (!set.error.empty()) throw std::runtime_error(set.error);
   FLOATLM_LOG(kInfo, "license.loaded",
               "pools={} packages={} rejected={} signatures_checked={} signatures_remembered={}",
@@ -530,7 +530,7 @@ Server::RereadResult Server::Reread() {
 Server::RereadResult Server::DoReread() {
   config::WarnAboutPermissions(config_, config::PermissionScope::kReread);
   auto set = LoadLicenseSet(config_.license_files, config_.vendor_keys_dir, config_.options_file,
-                            &known_signatures_);
+                            &known_signatures_, config_.strict_options);
   if (!set.error.empty()) {
     FLOATLM_LOG(kError, "license.reread_failed", "reason=\"{}\" kept=old", set.error);
     return {false, "reread failed, the old licenses and options stay in force: " + set.error};
@@ -567,6 +567,7 @@ Server::RereadResult Server::DoReread() {
   ScheduleFlush();
   for (const auto& r : engine_->model().rejected) text += "rejected: " + r.ToString() + "\n";
   for (const auto& w : set.license_warnings) text += w + "\n";
+  for (const auto& e : set.option_skipped) text += e + "\n";
   for (const auto& w : set.option_warnings) text += w + "\n";
   for (const auto& w : WarnAboutExpiry(now)) text += "warning: " + w + "\n";
   DispatchEvents();

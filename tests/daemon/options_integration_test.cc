@@ -132,3 +132,36 @@ BOOST_AUTO_TEST_CASE(quoted_qualifier_excludes_and_misspelt_features_are_warned_
                         &out) == 0);
   BOOST_TEST(out.find(":2: warning: no license line has feature 'cda'") != std::string::npos, out);
 }
+
+// A leftover template line no longer takes the service down: the daemon starts without
+// it and says so; --strict-options and --check-config still refuse the file.
+BOOST_AUTO_TEST_CASE(a_skippable_bad_line_is_logged_and_the_rest_applies) {
+  TempDir opts;
+  const auto file = opts.path() / "demo.opt";
+  std::ofstream(file) << "EXCLUDE cad USER bob\n<KEYWORD> cad USER <name>\nTIMEOUT cad soon\n";
+  {
+    DaemonFixture d(kLicense, "demo", {"--options", file.string()});
+    BOOST_TEST(std::holds_alternative<p::Denied>(Checkout(d.port(), "bob")));
+    BOOST_TEST(std::holds_alternative<p::Granted>(Checkout(d.port(), "alice")));
+    std::string out;
+    BOOST_TEST(RunCommand({BinPath("floatlmd"), "--check-config", "--license",
+                           d.license_path().string(), "--vendor-keys",
+                           (d.dir() / "keys").string(), "--options", file.string(), "--state",
+                           (opts.path() / "s").string()},
+                          &out) == 1);
+    BOOST_TEST(out.find(file.string() + ":2: unknown keyword '<KEYWORD>'; the line is skipped") !=
+                   std::string::npos,
+               out);
+    BOOST_TEST(out.find("has 2 bad line(s); floatlmd would start without them") !=
+                   std::string::npos,
+               out);
+  }
+  std::string message;
+  try {
+    DaemonFixture strict(kLicense, "demo", {"--options", file.string(), "--strict-options"});
+    BOOST_FAIL("floatlmd --strict-options started with a bad options file");
+  } catch (const std::runtime_error& e) {
+    message = e.what();
+  }
+  BOOST_TEST(message.find("demo.opt:2") != std::string::npos, message);
+}
