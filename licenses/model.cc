@@ -178,6 +178,7 @@ std::string KeyWith(const Pool& pool, std::string_view vendor_string) {
   std::string key = fmt::format("{}\x1f{}\x1f{}\x1f{}\x1f{}\x1f{}", pool.feature, pool.vendor,
                                 pool.version.ToString(), pool.dup_group.ToString(),
                                 pool.user_based ? "USER_BASED" : "", vendor_string);
+  if (pool.host_based) key += "\x1fHOST_BASED";
   if (!pool.hostids.empty()) {
     std::vector<std::string> ids;
     for (const HostId& id : pool.hostids) ids.push_back(Lower(id.ToString()));

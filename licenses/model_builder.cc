@@ -159,9 +159,13 @@ void ApplyCommonAttribute(LineCheck& check, const Attribute& a, FeatureRecord& r
   } else if (key == "SORT") {
     if (auto n = check.Int(a, 0, 1'000'000)) pool.sort = *n;
   } else if (key == "USER_BASED") {
+    // FlexLM: the users are named by INCLUDE lines of the options file (or floatlm assign),
+    // at most n of them, or as many as the line's count.
     pool.user_based = true;
-    // USER_BASED=n limits named users per seat in FlexLM; the number is kept as an attribute.
-    if (a.value) check.Int(a, 1, 1'000'000);
+    if (a.value) pool.user_based_limit = check.Int(a, 1, 1'000'000);
+  } else if (key == "HOST_BASED") {
+    pool.host_based = true;
+    if (a.value) pool.host_based_limit = check.Int(a, 1, 1'000'000);
   } else if (key == "PREV_VERSIONS") {
     pool.prev_versions = check.Int(a, 0, 1'000);
   } else if (key == "VENDOR_STRING") {

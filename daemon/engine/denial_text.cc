@@ -1,8 +1,10 @@
 #include "engine/denial_text.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <set>
 #include <chrono>
 
 #include "engine/placement.h"
@@ -276,26 +278,49 @@ Denial SeatEngine::State::DenialFor(const Identity& who, const std::string& feat
       }
       return denial;
     }
+    case Refusal::kHostNotNamed: {
+      std::string text;
+      for (const PoolRefusal* r : picked) {
+        const PoolState& pool = pools[r->pool];
+        text += fmt::format("{}{} serves the hosts named by INCLUDE HOST lines of the options "
+                            "file ({})",
+                            text.empty() ? "" : "; ", PoolLabel(*pool.spec),
+                            pool.named_order.empty() ? std::string("none")
+                                                     : fmt::format("{}", fmt::join(pool.named_order, ", ")));
+      }
+      return {Errc::kNotAssigned,
+              fmt::format("'{}' is licensed to named hosts only (HOST_BASED) and {} is not one "
+                          "of them: {}",
+                          feature, who.host, text)};
+    }
     case Refusal::kNotAssigned: {
       std::string labels;
       std::string users;
+      std::set<std::string> listed;
       for (const licenses::Pool* p : named) {
         labels += (labels.empty() ? "" : ", ") + PoolLabel(*p);
       }
+      for (const PoolRefusal* r : picked) {
+        for (const std::string& user : pools[r->pool].named_order) {
+          if (listed.insert(user).second) users += (users.empty() ? "" : ", ") + user;
+        }
+      }
       if (auto assigned = assignments.find(feature); assigned != assignments.end()) {
         for (const auto& [user, since] : assigned->second) {
-          users += (users.empty() ? "" : ", ") + user;
+          if (listed.insert(user).second) users += (users.empty() ? "" : ", ") + user;
         }
       }
       if (users.empty()) {
         return {Errc::kNotAssigned,
                 fmt::format("'{}' is licensed to named users only ({}) and no user is assigned "
-                            "to it; an administrator assigns users with 'floatlm assign'",
+                            "to it; an administrator names users with INCLUDE lines of the "
+                            "options file or 'floatlm assign'",
                             feature, labels)};
       }
       return {Errc::kNotAssigned,
               fmt::format("'{}' is licensed to named users only ({}) and is assigned to {}; an "
-                          "administrator assigns users with 'floatlm assign'",
+                          "administrator names users with INCLUDE lines of the options file or "
+                          "'floatlm assign'",
                           feature, labels, users)};
     }
     case Refusal::kWrongHost: {

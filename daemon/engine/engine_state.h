@@ -40,6 +40,11 @@ struct PoolState {
   const licenses::Pool* spec = nullptr;           // points into State::model.pools
   const licenses::Package* collection = nullptr;  // set: enabling pool of a suite PACKAGE
   std::shared_ptr<const PolicyFeature> policy_view;  // the pool as options rules see it
+  // USER_BASED / HOST_BASED: the users (hosts) the options file's INCLUDE lines name,
+  // the first n of them (USER_BASED=n, else the count); `named_over` are the rest.
+  std::unordered_set<std::string> named;
+  std::vector<std::string> named_order;
+  std::vector<std::string> named_over;
   std::map<std::uint32_t, Seat> seats;            // by seat number
   // Seats by holder key: a product seat per holder, one or more collection seats.
   std::unordered_map<std::string, std::set<std::uint32_t>> by_holder;
@@ -129,6 +134,10 @@ struct SeatEngine::State {
 
   // Pool table and per-feature cascade for the current model.
   void IndexPools();
+  // Whether `user` is assigned to the USER_BASED feature by floatlm assign (placement.cc).
+  bool IsAssigned(const std::string& feature, const std::string& user) const;
+  // Recomputes every USER_BASED / HOST_BASED pool's `named` from the policy (seat_engine.cc).
+  void NameFromOptions();
   // Rebuilds by_holder, by_age, seat numbers and seats_by_user from the seat tables.
   void RebuildSeatIndexes();
 

@@ -1,6 +1,7 @@
 // SeatEngine::Explain: the placement a checkout would get, laid out pool by pool in
 // cascading order with the facts behind each verdict. Reads the tables; changes nothing.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "engine/denial_text.h"
 #include "engine/engine_state.h"
@@ -20,6 +21,9 @@ std::string RoleOf(const PoolState& pool, const std::string& feature) {
   }
   if (pool.spec->user_based) {
     return "named users";
+  }
+  if (pool.spec->host_based) {
+    return "named hosts";
   }
   return "own pool";
 }
@@ -52,12 +56,20 @@ std::string RefusalText(const std::map<std::string, std::map<std::string, WallTi
       return NotInForceText(*pool.spec, now.today);
     case Refusal::kNotAssigned: {
       std::string users;
+      for (const std::string& user : pool.named_order) users += (users.empty() ? "" : ", ") + user;
       if (auto it = assignments.find(pool.spec->feature); it != assignments.end()) {
-        for (const auto& [user, since] : it->second) users += (users.empty() ? "" : ", ") + user;
+        for (const auto& [user, since] : it->second) {
+          if (!pool.named.contains(user)) users += (users.empty() ? "" : ", ") + user;
+        }
       }
       return fmt::format("named-user license and {} is not assigned to it (assigned: {})",
                          who.user, users.empty() ? "nobody" : users);
     }
+    case Refusal::kHostNotNamed:
+      return fmt::format("named-host license (HOST_BASED) and {} is not among its hosts ({})",
+                         who.host,
+                         pool.named_order.empty() ? std::string("none")
+                                                  : fmt::format("{}", fmt::join(pool.named_order, ", ")));
     case Refusal::kWrongHost:
       return fmt::format("node-locked to HOSTID={}; this computer reports {}",
                          pool.spec->HostIdText(), ReportedHostIds(who));

@@ -2,8 +2,10 @@
 // user name; only those users may check the feature out, each on any number of hosts at
 // once as one seat (the seat's holder key is the user alone).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
+#include <set>
 
 #include "engine/denial_text.h"
 #include "engine/engine_state.h"
@@ -27,10 +29,12 @@ Errc SeatEngine::Assign(const std::string& feature, const std::string& user, con
   State& s = *state_;
   long long seats = 0;
   bool named = false;
+  std::set<std::string> by_options;  // users the options file names, who take seats first
   for (const PoolState& pool : s.pools) {
     if (pool.spec->feature == feature && pool.spec->user_based) {
       named = true;
-      seats += pool.spec->CountOn(now.today);
+      seats += pool.spec->user_based_limit.value_or(pool.spec->CountOn(now.today));
+      by_options.insert(pool.named_order.begin(), pool.named_order.end());
     }
   }
   if (!named) {
@@ -46,10 +50,23 @@ Errc SeatEngine::Assign(const std::string& feature, const std::string& user, con
     }
     return Errc::kOk;
   }
-  if (static_cast<long long>(users.size()) >= seats) {
+  if (by_options.contains(user)) {
     if (message) {
-      *message = fmt::format("all {} seats of {} are assigned ({}): unassign one first", seats,
-                             feature, Names(users));
+      *message = fmt::format("{} is already a named user of '{}' by the options file", user,
+                             feature);
+    }
+    if (users.empty()) s.assignments.erase(feature);
+    return Errc::kOk;
+  }
+  if (static_cast<long long>(users.size() + by_options.size()) >= seats) {
+    if (message) {
+      *message = fmt::format("all {} seats of {} are assigned ({}{}{}): unassign one first",
+                             seats, feature, Names(users),
+                             users.empty() || by_options.empty() ? "" : "; ",
+                             by_options.empty()
+                                 ? std::string()
+                                 : fmt::format("named by the options file: {}",
+                                               fmt::join(by_options, ", ")));
     }
     if (users.empty()) {
       s.assignments.erase(feature);

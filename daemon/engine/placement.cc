@@ -18,8 +18,9 @@ namespace {
 
 std::string SeatOwner(const Seat& seat) { return HolderName(seat.holder); }
 
+// `assigned`: `who` is a named user of this USER_BASED pool by floatlm assign.
 options::Verdict AskPolicy(const options::OptionsPolicy& policy, const PoolState& pool,
-                           const Identity& who, licenses::Date today) {
+                           const Identity& who, licenses::Date today, bool assigned) {
   const licenses::Pool& spec = *pool.spec;
   std::vector<options::Requester> holders;
   holders.reserve(pool.seats.size());
@@ -31,7 +32,9 @@ options::Verdict AskPolicy(const options::OptionsPolicy& policy, const PoolState
                                   : static_cast<long long>(spec.CountOn(today)) -
                                         static_cast<long long>(pool.seats.size());
   use.holders = holders;
-  return policy.MayTakeSeat(pool.policy_view->ref(), RequesterOf(who), use);
+  options::Requester requester = RequesterOf(who);
+  requester.assigned = assigned;
+  return policy.MayTakeSeat(pool.policy_view->ref(), requester, use);
 }
 
 }  // namespace
@@ -89,6 +92,11 @@ const std::set<std::uint32_t>& HolderSeats(const PoolState& pool, const Identity
   return mine == pool.by_holder.end() ? kNone : mine->second;
 }
 
+bool SeatEngine::State::IsAssigned(const std::string& feature, const std::string& user) const {
+  auto it = assignments.find(feature);
+  return it != assignments.end() && it->second.contains(user);
+}
+
 bool SeatEngine::State::IsCloudService(const PoolState& pool, const std::string& feature) const {
   return IsCloudServiceOf(pool, feature);
 }
@@ -99,7 +107,9 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
   Placement out;
   const std::vector<PoolId>& cascade = by_feature.at(feature);
   if (policy) {
-    options::Verdict admitted = policy->Admission({feature, "", {}}, RequesterOf(who));
+    options::Requester requester = RequesterOf(who);
+    requester.assigned = IsAssigned(feature, who.user);
+    options::Verdict admitted = policy->Admission({feature, "", {}}, requester);
     if (!admitted.ok()) {
       out.excluded = std::move(admitted);
       return out;
@@ -128,12 +138,16 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
       out.refusals.push_back({id, Refusal::kWrongHost, {}});
       continue;
     }
-    if (pool.spec->user_based) {
+    if (pool.spec->user_based && !pool.named.contains(who.user)) {
       auto assigned = assignments.find(pool.spec->feature);
       if (assigned == assignments.end() || !assigned->second.contains(who.user)) {
         out.refusals.push_back({id, Refusal::kNotAssigned, {}});
         continue;
       }
+    }
+    if (pool.spec->host_based && !pool.named.contains(who.host)) {
+      out.refusals.push_back({id, Refusal::kHostNotNamed, {}});
+      continue;
     }
     serving.push_back(id);
   }
@@ -225,7 +239,9 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
       continue;
     }
     if (policy) {
-      options::Verdict verdict = AskPolicy(*policy, pool, who, now.today);
+      options::Verdict verdict = AskPolicy(*policy, pool, who, now.today,
+                                           pool.spec->user_based &&
+                                               IsAssigned(pool.spec->feature, who.user));
       if (!verdict.ok()) {
         out.refusals.push_back({id, Refusal::kOptions, std::move(verdict)});
         continue;

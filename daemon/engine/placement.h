@@ -20,6 +20,7 @@ enum class Refusal : std::uint8_t {
   kNotYetValid,
   kExpired,
   kNotAssigned,
+  kHostNotNamed,  // HOST_BASED: the host is not on the options file's INCLUDE HOST lines
   kWrongHost,  // the pool is node-locked (HOSTID=) to other hosts
   kOptions,    // the options file would not let the requester take a seat here
   kCloudFull,  // every cloud-user slot of the collection is taken

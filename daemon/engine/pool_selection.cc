@@ -66,6 +66,10 @@ std::optional<std::string> SeatHolderKey(const PoolState& pool, const Identity& 
     // Home-use rights: the assigned user runs anywhere on the one seat.
     return HolderKey(licenses::DupGroup{licenses::DupGroup::kUser}, who, requested);
   }
+  if (pool.spec->host_based) {
+    // A named host's users share its seat.
+    return HolderKey(licenses::DupGroup{licenses::DupGroup::kHost}, who, requested);
+  }
   if (pool.collection) {
     return HolderKey(pool.collection->suite_dup_group, who, requested);
   }
@@ -76,7 +80,7 @@ bool AnyFreeSeat(const std::vector<PoolState>& pools, const std::vector<PoolId>&
                  const std::string& feature, licenses::Date today) {
   for (PoolId id : cascade) {
     const PoolState& pool = pools[id];
-    if (pool.spec->user_based || IsCloudServiceOf(pool, feature)) {
+    if (pool.spec->user_based || pool.spec->host_based || IsCloudServiceOf(pool, feature)) {
       continue;
     }
     if (DateStateOn(*pool.spec, today) != DateState::kInForce) {
@@ -148,7 +152,7 @@ std::vector<PoolId> WaitablePools(const std::vector<PoolState>& pools,
   for (PoolId id : cascade) {
     const PoolState& pool = pools[id];
     if (ServesRequest(pool, feature, requested) && !pool.spec->user_based &&
-        !IsCloudServiceOf(pool, feature)) {
+        !pool.spec->host_based && !IsCloudServiceOf(pool, feature)) {
       out.push_back(id);
     }
   }

@@ -196,6 +196,7 @@ void SeatEngine::State::ServeSharers(const std::string& feature, PoolId pool,
   const PoolState& opened = pools[pool];
   const std::uint8_t bits = opened.collection         ? opened.collection->suite_dup_group.bits
                             : opened.spec->user_based ? std::uint8_t{licenses::DupGroup::kUser}
+                            : opened.spec->host_based ? std::uint8_t{licenses::DupGroup::kHost}
                                                       : opened.spec->dup_group.bits;
   if (bits == licenses::DupGroup::kNone) {
     return;

@@ -64,6 +64,7 @@ ReloadReport SeatEngine::Reload(licenses::Model model, const Now& now) {
   const licenses::Model old_model = std::exchange(s.model, std::move(model));
   std::vector<PoolState> old_pools = std::move(s.pools);
   s.IndexPools();
+  s.NameFromOptions();
 
   std::unordered_map<std::string, PoolId> by_key;
   for (PoolId id = 0; id < s.pools.size(); ++id) {

@@ -32,6 +32,30 @@ SeatEngine::State::State(licenses::Model m, EngineConfig c)
   IndexPools();
 }
 
+void SeatEngine::State::NameFromOptions() {
+  for (PoolState& pool : pools) {
+    pool.named.clear();
+    pool.named_order.clear();
+    pool.named_over.clear();
+    const licenses::Pool& spec = *pool.spec;
+    if (!policy || (!spec.user_based && !spec.host_based)) continue;
+    std::vector<std::string> listed = spec.user_based ? policy->IncludedUsers(pool.policy_view->ref())
+                                                      : policy->IncludedHosts(pool.policy_view->ref());
+    long long seats = 0;
+    for (const licenses::PoolLine& line : spec.lines) seats += line.count;
+    const long long limit =
+        (spec.user_based ? spec.user_based_limit : spec.host_based_limit).value_or(seats);
+    for (std::string& name : listed) {
+      if (static_cast<long long>(pool.named_order.size()) < limit) {
+        pool.named.insert(name);
+        pool.named_order.push_back(std::move(name));
+      } else {
+        pool.named_over.push_back(std::move(name));
+      }
+    }
+  }
+}
+
 void SeatEngine::State::IndexPools() {
   pools.assign(model.pools.size(), PoolState{});
   by_feature.clear();
@@ -366,6 +390,7 @@ void SeatEngine::SetPolicy(std::shared_ptr<const options::OptionsPolicy> policy)
     policy.reset();
   }
   state_->policy = std::move(policy);
+  state_->NameFromOptions();
   // Rules may have opened pools to waiters; they are looked at on the next Tick.
   state_->MarkAllQueuesDirty();
 }

@@ -146,6 +146,10 @@ struct PoolView {
   std::vector<WaiterView> queue;         // FIFO order
   const licenses::Package* collection = nullptr;  // set when the pool enables a suite PACKAGE
   std::vector<LeaseView> cloud_leases;   // seatless cloud-service leases of that collection
+  // USER_BASED / HOST_BASED: the users (hosts) INCLUDE lines of the options file name, up
+  // to the pool's limit, and those named past it (not served).
+  std::vector<std::string> named_by_options;
+  std::vector<std::string> named_over_limit;
 };
 
 // A cloud-user slot: `user` may run the collection's cloud services until released.

@@ -26,6 +26,8 @@ std::vector<PoolView> SeatEngine::Snapshot(const Now& now) const {
     view.total = pool.spec->CountOn(now.today);
     view.in_use = static_cast<int>(pool.seats.size());
     view.collection = pool.collection;
+    view.named_by_options = pool.named_order;
+    view.named_over_limit = pool.named_over;
     for (LeaseId id : pool.cloud_leases) {
       view.cloud_leases.push_back(s.leases.at(id).view);
     }

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <set>
 #include <utility>
 
 #include "options/matcher.h"
@@ -46,6 +47,7 @@ std::optional<Verdict> NotIncluded(const RuleSet& rules, const FeatureRef& featu
     if (first == nullptr) first = &rule;
   }
   if (first == nullptr) return std::nullopt;  // no INCLUDE list: everyone not excluded
+  if (who.assigned) return std::nullopt;     // a named user by floatlm assign
   for (const CountRule& rule : rules.reserves) {
     if (FeatureMatches(rule.feature, feature) && TargetMatches(rule.target, who, rules)) {
       return std::nullopt;
@@ -140,6 +142,41 @@ ReservationUse OptionsPolicy::Reservations(const FeatureRef& feature,
                                            std::span<const Requester> holders) const {
   ReservationMatcher matcher(*rules_, feature, holders);
   return ReservationUse{matcher.reserved(), matcher.used()};
+}
+
+namespace {
+
+std::vector<std::string> Included(const RuleSet& rules, const FeatureRef& feature, bool hosts) {
+  std::vector<std::string> out;
+  std::set<std::string> seen;
+  const auto add = [&](const std::string& name) {
+    if (seen.insert(name).second) out.push_back(name);
+  };
+  for (const AccessRule& rule : rules.access) {
+    if (rule.kind != AccessKind::kInclude || !AccessApplies(rule, feature)) continue;
+    const Target& t = rule.target;
+    if (!hosts && t.type == TargetType::kUser) add(t.name);
+    if (hosts && t.type == TargetType::kHost && !LooksLikeIpv4(t.name)) add(t.name);
+    const auto& groups = hosts ? rules.host_groups : rules.user_groups;
+    if (t.type == (hosts ? TargetType::kHostGroup : TargetType::kGroup)) {
+      if (auto it = groups.find(t.name); it != groups.end()) {
+        for (const std::string& member : it->second) {
+          if (!hosts || !LooksLikeIpv4(member)) add(member);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> OptionsPolicy::IncludedUsers(const FeatureRef& feature) const {
+  return Included(*rules_, feature, false);
+}
+
+std::vector<std::string> OptionsPolicy::IncludedHosts(const FeatureRef& feature) const {
+  return Included(*rules_, feature, true);
 }
 
 std::optional<long long> OptionsPolicy::IdleTimeoutSeconds(std::string_view feature) const {

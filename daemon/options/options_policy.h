@@ -39,6 +39,9 @@ struct Requester {
   std::string host;
   std::string display;
   std::string ip;
+  // Set by the engine when the requester is a named user of the pool through `floatlm
+  // assign`: INCLUDE lists admit such a user as if they named them (EXCLUDE still applies).
+  bool assigned = false;
 };
 
 // One license line of a pool, as qualifiers see it: its SN, its expiry field as
@@ -126,6 +129,13 @@ class OptionsPolicy {
 
   // RESERVE bookkeeping for status output.
   ReservationUse Reservations(const FeatureRef& feature, std::span<const Requester> holders) const;
+
+  // The people INCLUDE and INCLUDEALL lines name for the pool `feature`, in file order and
+  // without repeats: the users of USER lines and of GROUP members (for a USER_BASED pool),
+  // or the hosts of HOST lines and HOST_GROUP members that are names, not addresses (for a
+  // HOST_BASED pool). FlexLM defines such pools' named users and hosts this way.
+  std::vector<std::string> IncludedUsers(const FeatureRef& feature) const;
+  std::vector<std::string> IncludedHosts(const FeatureRef& feature) const;
 
   // Idle timeout in seconds for a feature: its TIMEOUT line, else TIMEOUTALL, else
   // nullopt (no idle timeout). Values below kMinTimeoutSeconds were raised at parse time.

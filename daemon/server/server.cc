@@ -21,6 +21,26 @@ namespace {
 
 using namespace std::chrono_literals;
 constexpr auto kTickInterval = 100ms;
+
+// USER_BASED=n / HOST_BASED=n pools whose INCLUDE lines name more than n: logged, and
+// returned as "warning: ..." lines for a reread's reply.
+std::vector<std::string> WarnAboutNamedOverLimit(const engine::SeatEngine& engine,
+                                                 const engine::Now& now) {
+  std::vector<std::string> out;
+  for (const auto& pool : engine.Snapshot(now)) {
+    if (pool.named_over_limit.empty()) continue;
+    const auto& s = *pool.spec;
+    const int limit = (s.user_based ? s.user_based_limit : s.host_based_limit).value_or(pool.total);
+    out.push_back(fmt::format(
+        "warning: {} is {}={}: the options file's INCLUDE lines name {} {}; the first {} are "
+        "served, not {}",
+        PoolLabel(s), s.user_based ? "USER_BASED" : "HOST_BASED", limit,
+        pool.named_by_options.size() + pool.named_over_limit.size(),
+        s.user_based ? "users" : "hosts", limit, fmt::join(pool.named_over_limit, ", ")));
+    FLOATLM_LOG(kWarn, "options.named_over_limit", "{}", out.back());
+  }
+  return out;
+}
 // Leases (and waiters) ended per event-loop turn. When more lapse at once (a restart's
 // unclaimed leases, a crashed client with thousands), the rest end in the turns that
 // follow, with clients served in between: about a millisecond of work per turn.
@@ -98,6 +118,7 @@ Server::Server(asio::io_context& io, const config::DaemonConfig& config)
   RememberSignatures(std::move(set.verified));
   engine_ = std::make_unique<engine::SeatEngine>(std::move(set.model), MakeEngineConfig(config_));
   engine_->SetPolicy(std::move(set.policy));
+  WarnAboutNamedOverLimit(*engine_, CurrentNow());
   recorder_ = std::make_unique<StateRecorder>(*engine_);
   RestoreState(store_open_ms);
   HandlerSettings hs;
@@ -570,6 +591,7 @@ Server::RereadResult Server::DoReread() {
   for (const auto& e : set.option_skipped) text += e + "\n";
   for (const auto& w : set.option_warnings) text += w + "\n";
   for (const auto& w : WarnAboutExpiry(now)) text += "warning: " + w + "\n";
+  for (const auto& w : WarnAboutNamedOverLimit(*engine_, now)) text += w + "\n";
   DispatchEvents();
   return {true, text};
 }

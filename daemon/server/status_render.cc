@@ -1,5 +1,7 @@
 #include "server/status_render.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <fmt/ranges.h>
@@ -88,7 +90,8 @@ std::string RenderStatusText(const engine::SeatEngine& engine, const ServerFacts
                          days ? fmt::format(" ({} days left)", *days) : std::string(),
                          s.uncounted ? fmt::format("uncounted, {} in use", p->in_use)
                                      : fmt::format("{} of {} in use", p->in_use, p->total),
-                         s.dup_group.ToString(), s.user_based ? "  USER_BASED" : "",
+                         s.dup_group.ToString(),
+                         s.user_based ? "  USER_BASED" : s.host_based ? "  HOST_BASED" : "",
                          s.hostids.empty() ? std::string()
                                            : "  node-locked to HOSTID=" + s.HostIdText());
       if (p->collection) {
@@ -106,13 +109,26 @@ std::string RenderStatusText(const engine::SeatEngine& engine, const ServerFacts
                              fmt::join(users, ", "));
         }
       }
-      if (s.user_based) {
-        std::vector<std::string> users;
-        for (const auto& a : engine.Assignments()) {
-          if (a.feature == s.feature) users.push_back(a.user);
+      if (s.user_based || s.host_based) {
+        // Named by the options file first, then by floatlm assign (users only).
+        std::vector<std::string> names;
+        for (const auto& n : p->named_by_options) names.push_back(n + " (options)");
+        if (s.user_based) {
+          for (const auto& a : engine.Assignments()) {
+            if (a.feature == s.feature &&
+                std::find(p->named_by_options.begin(), p->named_by_options.end(), a.user) ==
+                    p->named_by_options.end()) {
+              names.push_back(a.user + " (assigned)");
+            }
+          }
         }
-        out += fmt::format("    assigned users: {} of {}{}{}\n", users.size(), p->total,
-                           users.empty() ? "" : ": ", fmt::join(users, ", "));
+        const int limit = (s.user_based ? s.user_based_limit : s.host_based_limit).value_or(p->total);
+        out += fmt::format("    named {}: {} of {}{}{}\n", s.user_based ? "users" : "hosts",
+                           names.size(), limit, names.empty() ? "" : ": ", fmt::join(names, ", "));
+        if (!p->named_over_limit.empty()) {
+          out += fmt::format("    named past the limit of {} (not served): {}\n", limit,
+                             fmt::join(p->named_over_limit, ", "));
+        }
       }
       for (const auto& seat : p->seats) {
         if (p->collection) {
@@ -223,6 +239,10 @@ std::string RenderStatusJson(const engine::SeatEngine& engine, const ServerFacts
         if (a.feature == s.feature) users.push_back(a.user);
       }
       out += ",\"assigned_users\":" + JsonList(users);
+    }
+    if (s.user_based || s.host_based) {
+      out += fmt::format(",\"named_by_options\":{},\"named_over_limit\":{}",
+                         JsonList(p.named_by_options), JsonList(p.named_over_limit));
     }
     out += ",\"queue\":[";
     for (std::size_t i = 0; i < p.queue.size(); ++i) {

@@ -165,3 +165,37 @@ BOOST_AUTO_TEST_CASE(a_skippable_bad_line_is_logged_and_the_rest_applies) {
   }
   BOOST_TEST(message.find("demo.opt:2") != std::string::npos, message);
 }
+
+// A MathWorks-style site from its options file alone: a USER_BASED line for named users
+// (chosen with asset_info=) next to a concurrent line, the named users listed by INCLUDE.
+BOOST_AUTO_TEST_CASE(named_users_come_from_the_options_file) {
+  TempDir opts;
+  const auto file = opts.path() / "MLM.opt";
+  std::ofstream(file) << "GROUP mlusers ann bob\n"
+                         "INCLUDE MATLAB:asset_info=123 GROUP mlusers\n"
+                         "INCLUDE MATLAB:asset_info=123 USER zed\n";
+  DaemonFixture d("VENDOR demo\n"
+                  "INCREMENT MATLAB demo 41 permanent 2 USER_BASED asset_info=123\n"
+                  "INCREMENT MATLAB demo 41 permanent 1 asset_info=456\n",
+                  "demo", {"--options", file.string()});
+  const auto checkout = [&](const std::string& user) {
+    auto c = RawClient::Tcp(d.port());
+    c.Hello(user, "ws-" + user);
+    auto reply = c.Call(2, p::Checkout{"MATLAB"});
+    BOOST_REQUIRE(reply);
+    return std::pair{std::move(c), *reply};
+  };
+  auto [ann, a] = checkout("ann");
+  BOOST_TEST(std::holds_alternative<p::Granted>(a));
+  auto [bob, b] = checkout("bob");
+  BOOST_TEST(std::holds_alternative<p::Granted>(b));
+  auto [carol, c] = checkout("carol");  // the concurrent line is open to everyone
+  BOOST_TEST(std::holds_alternative<p::Granted>(c));
+  auto [dan, dn] = checkout("dan");
+  BOOST_REQUIRE(std::holds_alternative<p::Denied>(dn));
+  const std::string status = RawClient::StatusOf(d.port());
+  BOOST_TEST(status.find("named users: 2 of 2: ann (options), bob (options)") != std::string::npos,
+             status);
+  BOOST_TEST(status.find("named past the limit of 2 (not served): zed") != std::string::npos,
+             status);
+}

@@ -2,11 +2,81 @@
 #include <boost/test/unit_test.hpp>
 
 #include "engine_fixture.h"
+#include "options/options_parser.h"
 
 namespace floatlm::engine::testing {
 namespace {
 
 BOOST_FIXTURE_TEST_SUITE(engine_named_users, EngineFixture)
+
+std::shared_ptr<const options::OptionsPolicy> Policy(std::string_view text) {
+  options::ParsedOptions parsed = options::ParseOptions("site.opt", text);
+  for (const std::string& error : parsed.errors) BOOST_TEST_MESSAGE(error);
+  BOOST_REQUIRE(parsed.ok());
+  return std::make_shared<const options::OptionsPolicy>(std::move(*parsed.policy));
+}
+
+// FlexLM and MathWorks sites name a USER_BASED line's users with INCLUDE lines; the line's
+// count (or USER_BASED=n) caps how many; floatlm assign still adds users up to the cap.
+BOOST_AUTO_TEST_CASE(include_lines_name_the_users_of_a_user_based_line) {
+  ModelBuilder m;
+  licenses::Pool& pool = m.Add("MATLAB", "41.0", 2);
+  pool.user_based = true;
+  pool.user_based_limit = 3;
+  Start(m);
+  engine->SetPolicy(Policy("GROUP ml bob carol dave\nINCLUDE MATLAB USER ann\n"
+                           "INCLUDE MATLAB GROUP ml\n"));
+  Grant(Who("ann"), 1, "MATLAB");
+  Grant(Who("bob", "laptop"), 2, "MATLAB");
+  // ann, bob and carol are the 3 named users (USER_BASED=3) of 2 seats; dave is past it.
+  const Denial d = Deny(Who("dave"), 4, "MATLAB");
+  BOOST_TEST((d.code == Errc::kNotAssigned));
+  BOOST_TEST(Contains(d.message, "is assigned to ann, bob, carol"), d.message);
+  BOOST_TEST(Contains(d.message, "INCLUDE lines of the options file"), d.message);
+  const auto pools = engine->Snapshot(clock.now());
+  BOOST_TEST(pools[0].named_by_options == (std::vector<std::string>{"ann", "bob", "carol"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(pools[0].named_over_limit == std::vector<std::string>{"dave"},
+             boost::test_tools::per_element());
+  std::string message;
+  BOOST_TEST((engine->Assign("MATLAB", "erin", clock.now(), &message) == Errc::kAssignmentsFull));
+  BOOST_TEST(Contains(message, "named by the options file: ann, bob, carol"), message);
+  BOOST_TEST((engine->Assign("MATLAB", "ann", clock.now(), &message) == Errc::kOk));
+}
+
+BOOST_AUTO_TEST_CASE(without_n_the_count_caps_the_named_users_and_assign_fills_the_rest) {
+  ModelBuilder m;
+  m.Add("cad", "2027.0", 2).user_based = true;
+  Start(m);
+  engine->SetPolicy(Policy("INCLUDE cad USER ann\n"));
+  std::string message;
+  BOOST_TEST((engine->Assign("cad", "bob", clock.now(), &message) == Errc::kOk));
+  BOOST_TEST((engine->Assign("cad", "carol", clock.now(), &message) == Errc::kAssignmentsFull));
+  Grant(Who("ann"), 1, "cad");
+  Grant(Who("bob"), 2, "cad");
+  // carol is neither named nor assigned: the INCLUDE list keeps her out.
+  BOOST_TEST((Deny(Who("carol"), 3, "cad").code == Errc::kExcludedByOptions));
+}
+
+BOOST_AUTO_TEST_CASE(host_based_lines_serve_the_hosts_include_lines_name) {
+  ModelBuilder m;
+  licenses::Pool& pool = m.Add("lab", "1.0", 5);
+  pool.host_based = true;
+  pool.host_based_limit = 2;
+  Start(m);
+  engine->SetPolicy(Policy("HOST_GROUP benches bench1 bench2\nINCLUDE lab HOST_GROUP benches\n"
+                           "INCLUDE lab HOST bench3\n"));
+  const LeaseView a = Grant(Who("ann", "bench1"), 1, "lab");
+  const LeaseView b = Grant(Who("bob", "bench1"), 2, "lab");
+  BOOST_TEST(a.seat == b.seat);  // a named host's users share its seat
+  Grant(Who("cid", "bench2"), 3, "lab");
+  const Denial d = Deny(Who("dan", "bench3"), 4, "lab");  // past HOST_BASED=2
+  BOOST_TEST((d.code == Errc::kNotAssigned));
+  BOOST_TEST(d.message ==
+             "'lab' is licensed to named hosts only (HOST_BASED) and bench3 is not one of them: "
+             "lab 1.0 (licenses.lic:10) serves the hosts named by INCLUDE HOST lines of the "
+             "options file (bench1, bench2)");
+}
 
 BOOST_AUTO_TEST_CASE(only_assigned_users_check_out) {
   ModelBuilder m;

@@ -81,7 +81,8 @@ struct PoolLine {
 enum class Rank : std::uint8_t { kProduct = 0, kCollection = 1, kSuite = 2 };
 
 // A pool of interchangeable seats: FEATURE/INCREMENT lines of one feature with the
-// same version, DUP_GROUP, USER_BASED, VENDOR_STRING and HOSTID. FEATURE: first line wins;
+// same version, DUP_GROUP, USER_BASED, HOST_BASED, VENDOR_STRING (when the vendor pools by
+// it) and HOSTID. FEATURE: first line wins;
 // INCREMENT: counts of matching lines add up; SUPERSEDE already applied.
 struct Pool {
   std::string feature;
@@ -92,6 +93,9 @@ struct Pool {
   DupGroup dup_group;
   int sort = 100;                    // SORT=; lower first within a rank
   bool user_based = false;           // USER_BASED: named-user seats
+  std::optional<int> user_based_limit;  // USER_BASED=n: at most n named users (default: the count)
+  bool host_based = false;           // HOST_BASED: seats for named hosts (options-file INCLUDE HOST)
+  std::optional<int> host_based_limit;  // HOST_BASED=n: at most n named hosts (default: the count)
   std::string vendor_string;         // VENDOR_STRING=
   // POOL_BY_VENDOR_STRING (signed by the vendor): lines with another VENDOR_STRING are
   // another pool. Without it VENDOR_STRING does not split pools, as in FlexLM by default.
