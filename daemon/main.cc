@@ -6,6 +6,9 @@
 #include <stdexcept>
 
 #include "config/daemon_config.h"
+#include "floatlm/licenses/migration.h"
+#include "floatlm/licenses/parser.h"
+#include "floatlm/licenses/text_file.h"
 #include "log/log.h"
 #include "server/describe.h"
 #include "server/license_set.h"
@@ -23,6 +26,14 @@ int CheckConfig(const floatlm::config::DaemonConfig& cfg) {
                                     nullptr, cfg.strict_options);
   for (const auto& r : set.model.rejected) std::printf("rejected: %s\n", r.ToString().c_str());
   for (const auto& w : set.license_warnings) std::printf("%s\n", w.c_str());
+  // Where the files mean something else under FlexLM (migration guide).
+  for (const auto& file : cfg.license_files) {
+    auto text = licenses::ReadTextFile(file);
+    if (!text) continue;
+    for (const auto& d : licenses::MigrationReport({licenses::ParseLicenseText(file, text.value())})) {
+      std::printf("differs:  %s\n", d.ToString().c_str());
+    }
+  }
   if (!set.error.empty()) {
     std::printf("floatlmd would not start: %s\n", set.error.c_str());
     return 1;

@@ -431,8 +431,8 @@ BuildResult BuildModel(const std::vector<ParsedFile>& files,
             break;
           }
           VendorLine vendor{SourceRef{file.name, line.line}, line.fields[0].text};
-          // Positional: all digits is a port; one path is the options file; with two
-          // paths the first is FlexLM's daemon path, which floatlm does not need.
+          // Positional: all digits is a port; the first path is FlexLM's daemon path, which
+          // floatlm does not need, and a second one the options file.
           std::vector<const Field*> paths;
           for (std::size_t i = 1; i < line.fields.size(); ++i) {
             const Field& f = line.fields[i];
@@ -442,7 +442,9 @@ BuildResult BuildModel(const std::vector<ParsedFile>& files,
               paths.push_back(&f);
             }
           }
-          if (!paths.empty()) vendor.options_file = paths.back()->text;
+          // FlexLM: VENDOR name [daemon_path] [[OPTIONS=]options_path] [[PORT=]port]: a
+          // single path is the daemon's.
+          if (paths.size() >= 2) vendor.options_file = paths[1]->text;
           check.NoDuplicateKeys();
           for (const Attribute& a : line.attributes) {
             if (a.key == "PORT") {

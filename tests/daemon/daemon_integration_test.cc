@@ -109,6 +109,20 @@ BOOST_AUTO_TEST_CASE(check_config_prints_what_would_be_served) {
   BOOST_TEST(out.find("2 seats") != std::string::npos, out);
 }
 
+BOOST_AUTO_TEST_CASE(check_config_lists_where_floatlm_reads_the_file_differently) {
+  TempDir dir;
+  SignInto(dir, "VENDOR demo\nINCREMENT cad demo 1.0 permanent 2 OVERDRAFT=1 DUP_GROUP=UH\n");
+  std::string out;
+  BOOST_TEST(RunCommand({BinPath("floatlmd"), "--check-config", "--license",
+                         (dir.path() / "site.lic").string(), "--vendor-keys",
+                         (dir.path() / "keys").string(), "--state", (dir.path() / "state").string()},
+                        &out) == 0);
+  BOOST_TEST(out.find("differs:  " + (dir.path() / "site.lic").string() +
+                      ":2:36: warning: OVERDRAFT=1: floatlm grants no overdraft seats") !=
+                 std::string::npos,
+             out);
+}
+
 BOOST_AUTO_TEST_CASE(usage_errors_exit_2) {
   std::string out;
   BOOST_TEST(RunCommand({BinPath("floatlmd"), "--no-such-option"}, &out) == 2);

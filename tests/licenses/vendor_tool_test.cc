@@ -138,7 +138,7 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2) {
   Run help = Vendor(dir, "--help");
   BOOST_TEST(help.exit_code == 0);
   BOOST_TEST(help.out.find("usage:") != std::string::npos);
-  for (const char* command : {"keygen", "sign", "verify", "embed"}) {
+  for (const char* command : {"keygen", "sign", "verify", "check", "embed"}) {
     for (const char* flag : {"--help", "-h"}) {
       Run sub = Vendor(dir, fmt::format("{} {}", command, flag));
       BOOST_TEST(sub.exit_code == 0, command << " " << flag << ": " << sub.err);
@@ -149,6 +149,29 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2) {
                  sub.out);
     }
   }
+}
+
+// `check` reads a vendor's FlexLM file before it is re-signed (no key needed) and lists
+// where floatlm reads it differently; it exits 1 when floatlm would reject a line.
+BOOST_AUTO_TEST_CASE(check_lists_where_floatlm_reads_a_flexlm_file_differently) {
+  TempDir dir;
+  std::ofstream(dir / "flex.lic") << "SERVER lic1 0A1B2C3D4E5F 27000\nVENDOR acme\n"
+                                     "FEATURE viewer acme 1.0 permanent uncounted 0123456789AB\n"
+                                     "INCREMENT cad acme 1.0 permanent 5 OVERDRAFT=2 DUP_GROUP=UH\n";
+  const std::string file = (dir / "flex.lic").string();
+  Run run = Vendor(dir, fmt::format("check '{}'", file));
+  BOOST_TEST(run.exit_code == 0, run.err);
+  BOOST_TEST(run.out.find(file + ":3:1: warning: uncounted line without HOSTID") != std::string::npos,
+             run.out);
+  BOOST_TEST(run.out.find(file + ":4:36: warning: OVERDRAFT=2") != std::string::npos, run.out);
+  BOOST_TEST(run.out.find(file + ": 2 pool(s), 0 package(s); 0 line(s) floatlm would reject, 4 "
+                                 "place(s) where floatlm reads the file differently from FlexLM") !=
+                 std::string::npos,
+             run.out);
+  std::ofstream(dir / "bad.lic") << "FEATURE f acme 1.0 31-feb-2027 1\n";
+  Run bad = Vendor(dir, fmt::format("check '{}'", (dir / "bad.lic").string()));
+  BOOST_TEST(bad.exit_code == 1);
+  BOOST_TEST(bad.out.find("error: ") != std::string::npos, bad.out);
 }
 
 // Copy-paste damage is refused before it is signed into a line; an empty options= on a

@@ -11,6 +11,9 @@ namespace floatlm::vendor {
 int Keygen(const std::string& prefix);
 int Sign(const std::string& key_path, const std::string& in, const std::optional<std::string>& out);
 int Verify(const std::string& pub_path, const std::string& in);
+// Lists where floatlm reads `in` differently from FlexLM, per line; no key needed, so a
+// vendor's original FlexLM file can be checked before it is re-signed (check.cc).
+int Check(const std::string& in);
 // Writes a C header that embeds `pub_path`'s key for `vendor` (embed.cc).
 int Embed(const std::string& pub_path, const std::string& vendor,
           const std::optional<std::string>& out);

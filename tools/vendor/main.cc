@@ -22,6 +22,7 @@ constexpr const char* kUsageText =
     "usage: floatlm-vendor keygen --out PREFIX           write PREFIX.key (0600) and PREFIX.pub\n"
     "       floatlm-vendor sign --key PREFIX.key IN [-o OUT]  sign every FEATURE/INCREMENT/PACKAGE line\n"
     "       floatlm-vendor verify --pub PREFIX.pub IN   exit 0 only if every signed line verifies\n"
+    "       floatlm-vendor check IN                     where floatlm reads IN differently from FlexLM\n"
     "       floatlm-vendor embed --pub PREFIX.pub --vendor NAME [-o OUT.h]\n"
     "                                                   the public key as a C header for the application\n";
 
@@ -99,6 +100,13 @@ int Run(int argc, char** argv) {
     auto vm = ParseArgs(command, args, options, positional);
     if (!vm) return 0;
     return floatlm::vendor::Verify((*vm)["pub"].as<std::string>(), (*vm)["input"].as<std::string>());
+  }
+  if (command == "check") {
+    options.add_options()("input", po::value<std::string>()->required(), "license file");
+    positional.add("input", 1);
+    auto vm = ParseArgs(command, args, options, positional);
+    if (!vm) return 0;
+    return floatlm::vendor::Check((*vm)["input"].as<std::string>());
   }
   if (command == "embed") {
     options.add_options()("pub", po::value<std::string>()->required(), "public key (PEM)")(
