@@ -272,6 +272,14 @@ floatlm_status floatlm_options_add_vendor_key(floatlm_options_t* options, const 
   });
 }
 
+floatlm_status floatlm_options_set_vendor_key_dir(floatlm_options_t* options, const char* dir) {
+  if (options == nullptr) return FLOATLM_E_BAD_ARGUMENT;
+  return Guard([&] {
+    options->config.vendor_key_dir = dir != nullptr ? dir : "";
+    return FLOATLM_OK;
+  });
+}
+
 floatlm_status floatlm_options_add_host_id(floatlm_options_t* options, const char* host_id) {
   if (options == nullptr || host_id == nullptr) return FLOATLM_E_BAD_ARGUMENT;
   const std::string text = host_id;

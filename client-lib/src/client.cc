@@ -11,8 +11,13 @@
 #include <random>
 #include <variant>
 
+#include <fmt/format.h>
+
 #include "denial_text.h"
+#include "floatlm/licenses/dates.h"
 #include "floatlm/licenses/host_ids.h"
+#include "floatlm/licenses/text_file.h"
+#include "local_licenses.h"
 
 namespace floatlm::client {
 namespace {
@@ -159,12 +164,32 @@ Errc Client::Connect() {
       return Fail(Errc::kBadArgument, error);
     }
   }
-  auto endpoints = ParseServerList(list, &error);
-  if (!endpoints) {
+  auto sources = ParseServerSources(list, &error);
+  if (!sources) {
     connect_error_ = error;
     return Fail(Errc::kBadArgument, error);
   }
-  endpoints_ = std::move(*endpoints);
+  endpoints_ = std::move(sources->endpoints);
+  if (!sources->files.empty()) {
+    LocalLicenses local;
+    if (!ReadLicenseFiles(sources->files, &local, &error)) {
+      connect_error_ = error;
+      return Fail(Errc::kBadArgument, error);
+    }
+    for (Endpoint& ep : local.servers) {
+      if (std::find(endpoints_.begin(), endpoints_.end(), ep) == endpoints_.end()) {
+        endpoints_.push_back(std::move(ep));
+      }
+    }
+    local_pools_ = std::move(local.pools);
+    SetUpLocalTrust(local.vendors);
+  }
+  if (endpoints_.empty() && local_pools_.empty()) {
+    error = "the license files in the server list (" + list +
+            ") name no SERVER and no node-locked line";
+    connect_error_ = error;
+    return Fail(Errc::kBadArgument, error);
+  }
   // The CA file is read once: reconnects trust what the first connect trusted.
   if (std::any_of(endpoints_.begin(), endpoints_.end(), [](const Endpoint& e) { return e.tls; })) {
     tls_ = TlsContext::Create(config_.tls_ca, &error);
@@ -198,7 +223,17 @@ Errc Client::Connect() {
   }
 
   proto::HelloOk hello_ok;
-  auto conn = OpenAndHello(&hello_ok, &error);
+  std::shared_ptr<Connection> conn;
+  if (!endpoints_.empty()) conn = OpenAndHello(&hello_ok, &error);
+  if (!conn && !local_pools_.empty()) {
+    // Node-locked lines need no server: serve them, and say why nothing else is served.
+    connect_error_ = endpoints_.empty()
+                         ? std::string("no license server is listed, only license files")
+                         : "cannot reach a license server: " + error;
+    std::lock_guard lk(mu_);
+    state_ = State::kLocal;
+    return Errc::kOk;
+  }
   if (!conn) {
     connect_error_ = "cannot reach a license server: " + error;
     return Fail(Errc::kConnectFailed, connect_error_);
@@ -309,12 +344,120 @@ Errc Client::Transact(const proto::Message& request, Clock::time_point deadline,
   }
 }
 
+namespace {
+
+// Expiry is a calendar day, read on this computer's calendar.
+licenses::Date LocalToday() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  return licenses::Date{std::chrono::year(tm.tm_year + 1900),
+                        std::chrono::month(static_cast<unsigned>(tm.tm_mon + 1)),
+                        std::chrono::day(static_cast<unsigned>(tm.tm_mday))};
+}
+
+}  // namespace
+
+void Client::SetUpLocalTrust(const std::vector<std::string>& vendors) {
+  std::lock_guard lk(trust_mu_);
+  for (const std::string& vendor : vendors) {
+    const auto embedded = std::find_if(config_.vendor_keys.begin(), config_.vendor_keys.end(),
+                                       [&](const auto& entry) { return entry.first == vendor; });
+    if (embedded != config_.vendor_keys.end()) {
+      local_trust_.AddKey(vendor, embedded->second);
+      continue;
+    }
+    if (config_.vendor_key_dir.empty()) {
+      local_trust_problem_ = "the application gave no key for vendor " + vendor +
+                             " (floatlm_options_add_vendor_key or a key directory)";
+      continue;
+    }
+    const std::string path = config_.vendor_key_dir + "/" + vendor + ".pub";
+    auto pem = licenses::ReadTextFile(path);
+    auto key = pem ? licenses::PublicKey::FromPem(pem.value())
+                   : licenses::Result<licenses::PublicKey>(pem.error());
+    if (!key) {
+      local_trust_problem_ = "no key for vendor " + vendor + ": " + key.error().message;
+      continue;
+    }
+    local_trust_.AddKey(vendor, std::move(key).value());
+  }
+}
+
+std::optional<Errc> Client::CheckoutLocal(const std::string& feature, const std::string& version,
+                                          std::uint64_t* lease, std::string* refusal) {
+  std::vector<const licenses::Pool*> named;
+  for (const licenses::Pool& pool : local_pools_) {
+    if (pool.feature == feature) named.push_back(&pool);
+  }
+  if (named.empty()) return std::nullopt;
+  std::vector<licenses::HostId> ids = licenses::ThisHost().List();
+  for (const std::string& extra : config_.extra_host_ids) {
+    if (auto id = licenses::HostId::Parse(extra)) ids.push_back(*id);
+  }
+  std::optional<licenses::Version> wanted;
+  if (!version.empty()) wanted = licenses::Version::Parse(version);
+  const licenses::Date today = LocalToday();
+  std::string reasons;
+  for (const licenses::Pool* pool : named) {
+    const std::string where = pool->lines.front().source.ToString();
+    std::string why;
+    if (!pool->AdmitsHost(ids, "")) {
+      why = "locked to HOSTID=" + pool->HostIdText() + ", not this computer";
+    } else {
+      std::vector<std::string> evidence;
+      for (const licenses::PoolLine& line : pool->lines) evidence.push_back(line.evidence);
+      std::lock_guard lk(trust_mu_);
+      if (local_trust_.empty()) {
+        why = local_trust_problem_.empty() ? "no key to check its signature" : local_trust_problem_;
+      } else if (auto bad = local_trust_.Check(evidence, 0, feature, wanted, today)) {
+        why = *bad;
+      }
+    }
+    if (!why.empty()) {
+      reasons += (reasons.empty() ? "" : "; ") + where + ": " + why;
+      continue;
+    }
+    std::lock_guard lk(mu_);
+    const std::uint64_t handle = next_lease_++;
+    LeaseView& view = local_leases_[handle];
+    view.held = true;
+    view.feature = feature;
+    view.version = pool->version.ToString();
+    view.pool = fmt::format("{} {} ({}, node-locked, served by this computer)", pool->feature,
+                            pool->version.ToString(), where);
+    const auto last = pool->LastExpiry();
+    view.expiry = last ? licenses::FormatLicenseDate(*last) : std::string("permanent");
+    *lease = handle;
+    return Errc::kOk;
+  }
+  *refusal = "'" + feature + "': the node-locked lines of the license files do not serve it (" +
+             reasons + ")";
+  return Errc::kWrongHost;
+}
+
 Errc Client::Checkout(const std::string& feature, const std::string& version,
                       std::uint32_t wait_seconds, std::uint64_t* lease) {
   if (OnIoThread())
     return Fail(Errc::kBadArgument, "floatlm_client_checkout called from a callback");
   if (feature.empty() || feature.size() > proto::kMaxName || version.size() > proto::kMaxName) {
     return Fail(Errc::kBadArgument, "the feature name must have 1 to 256 bytes");
+  }
+  if (!local_pools_.empty()) {
+    std::string refusal;
+    if (auto local = CheckoutLocal(feature, version, lease, &refusal)) {
+      if (*local == Errc::kOk) return Errc::kOk;
+      // Not served here: a server may still have a seat; without one, this is the answer.
+      bool local_only;
+      {
+        std::lock_guard lk(mu_);
+        local_only = state_ == State::kLocal;
+      }
+      if (local_only) {
+        return Fail(*local, config_.short_denials ? ShortDenial(*local, feature, version)
+                                                  : refusal);
+      }
+    }
   }
   proto::Checkout req{feature, version, std::uint64_t{wait_seconds} * 1000};
   const auto deadline = Clock::now() + std::chrono::seconds(wait_seconds) + config_.request_timeout;
@@ -373,6 +516,7 @@ Errc Client::Checkin(std::uint64_t lease) {
   std::uint64_t server_id = 0;
   {
     std::lock_guard lk(mu_);
+    if (local_leases_.erase(lease) != 0) return Errc::kOk;  // served here: nothing to tell
     auto it = leases_.find(lease);
     if (it == leases_.end()) {
       last_error_ = "no lease " + std::to_string(lease) + " is held by this client";
@@ -406,6 +550,10 @@ Errc Client::Checkin(std::uint64_t lease) {
 
 Errc Client::Lease(std::uint64_t lease, LeaseView* out) {
   std::lock_guard lk(mu_);
+  if (auto local = local_leases_.find(lease); local != local_leases_.end()) {
+    *out = local->second;
+    return Errc::kOk;
+  }
   auto it = leases_.find(lease);
   if (it == leases_.end()) {
     last_error_ = "no lease " + std::to_string(lease) + " is held by this client";
@@ -485,6 +633,7 @@ Errc Client::Close() {
   {
     std::lock_guard lk(mu_);
     leases_.clear();
+    local_leases_.clear();
     stop_ = true;
     state_ = State::kClosed;
     if (conn_) conn_->Shutdown();
@@ -764,13 +913,7 @@ std::optional<std::string> Client::Untrusted(const proto::Granted& grant,
                                              const std::string& version) {
   std::lock_guard lk(trust_mu_);
   if (trust_.empty()) return std::nullopt;
-  // Expiry is a calendar day, read on this computer's calendar.
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&t, &tm);
-  const licenses::Date today{std::chrono::year(tm.tm_year + 1900),
-                             std::chrono::month(static_cast<unsigned>(tm.tm_mon + 1)),
-                             std::chrono::day(static_cast<unsigned>(tm.tm_mday))};
+  const licenses::Date today = LocalToday();
   std::optional<licenses::Version> wanted;
   if (!version.empty()) wanted = licenses::Version::Parse(version);
   return trust_.Check(grant.license_lines, grant.license_lines_left_out, feature, wanted, today);

@@ -61,6 +61,9 @@ struct ClientConfig {
   std::vector<std::pair<std::string, licenses::PublicKey>> vendor_keys;
   // Host ids reported in HELLO besides the machine's own (floatlm_options_add_host_id).
   std::vector<std::string> extra_host_ids;
+  // Where "<vendor>.pub" keys check node-locked lines of license files in the server list
+  // for vendors without a key in `vendor_keys` (floatlm_options_set_vendor_key_dir).
+  std::string vendor_key_dir;
 };
 
 struct LeaseView {
@@ -95,7 +98,9 @@ class Client {
   }
 
  private:
-  enum class State { kIdle, kConnected, kReconnecting, kClosed };
+  // kLocal: no server was reached (or none is listed), but license files in the server
+  // list have node-locked lines for this computer, which Checkout serves.
+  enum class State { kIdle, kConnected, kReconnecting, kLocal, kClosed };
   struct Pending {
     std::vector<proto::Message> inbox;
     bool failed = false;
@@ -144,6 +149,13 @@ class Client {
   std::optional<std::string> Untrusted(const proto::Granted& grant, const std::string& feature,
                                        const std::string& version);
   void Fire(const std::vector<Event>& events);
+  // A checkout served from the node-locked lines of license files in the server list:
+  // nullopt when no such line names `feature` (ask the server); else the result, a local
+  // lease in *lease on success. `refusal`: why the lines did not serve it.
+  // Connect(): keys for the local lines' vendors, embedded or from vendor_key_dir.
+  void SetUpLocalTrust(const std::vector<std::string>& vendors);
+  std::optional<Errc> CheckoutLocal(const std::string& feature, const std::string& version,
+                                    std::uint64_t* lease, std::string* refusal);
   // Reacquire thread (ClientConfig::reacquire): checks lost leases out again.
   void ReacquireLoop();
   bool AnyToReacquire() const;  // mu_ held
@@ -181,6 +193,12 @@ class Client {
 
   std::mutex trust_mu_;  // taken alone, never with mu_ held
   licenses::EvidenceChecker trust_;  // guarded by trust_mu_; keys set at construction
+  // Node-locked lines of license files in the server list (set by Connect(), then
+  // read-only) and the keys that check them (guarded by trust_mu_).
+  std::vector<licenses::Pool> local_pools_;
+  licenses::EvidenceChecker local_trust_;
+  std::string local_trust_problem_;  // set by Connect(): why some vendor has no key
+  std::map<std::uint64_t, LeaseView> local_leases_;  // guarded by mu_
 };
 
 }  // namespace floatlm::client

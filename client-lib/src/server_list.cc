@@ -14,7 +14,7 @@ std::optional<Endpoint> ParseEntry(std::string_view entry, std::string* error) {
   const auto at = entry.find('@');
   if (at == std::string_view::npos) {
     *error = "server \"" + std::string(entry) +
-             "\" is not of the form port@host (license file paths are not supported)";
+             "\" is not of the form port@host (a license file path needs a '/' or ends in .lic)";
     return std::nullopt;
   }
   Endpoint ep;
@@ -55,6 +55,34 @@ std::string_view Trim(std::string_view s) {
 
 std::string Endpoint::ToString() const {
   return (tls ? "tls:" : "") + std::to_string(port) + "@" + host;
+}
+
+bool IsLicenseFile(std::string_view entry) {
+  if (entry.find('@') != std::string_view::npos) return false;
+  return entry.find('/') != std::string_view::npos || entry.ends_with(".lic") ||
+         entry.ends_with(".dat");
+}
+
+std::optional<ServerSources> ParseServerSources(std::string_view text, std::string* error) {
+  ServerSources out;
+  std::string servers;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find_first_of(":;", start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view entry = Trim(text.substr(start, end - start));
+    if (IsLicenseFile(entry)) {
+      out.files.emplace_back(entry);
+    } else {
+      servers += (servers.empty() ? "" : ":") + std::string(text.substr(start, end - start));
+    }
+    start = end + 1;
+  }
+  if (!out.files.empty() && Trim(servers).empty()) return out;
+  auto endpoints = ParseServerList(servers, error);
+  if (!endpoints) return std::nullopt;
+  out.endpoints = std::move(*endpoints);
+  return out;
 }
 
 std::optional<std::vector<Endpoint>> ParseServerList(std::string_view text, std::string* error) {

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -341,4 +343,111 @@ BOOST_AUTO_TEST_CASE(node_locked_lines_are_served_only_to_their_hosts) {
   BOOST_TEST(rows.find("mesher: node-locked to HOSTID=COMPOSITE=9f00aa elsewhere, matched "
                        "COMPOSITE=9f00aa") != std::string::npos,
              rows);
+}
+
+namespace {
+
+// Signs `text` with the fixture's vendor key into `path`.
+void SignWithFixtureKey(const DaemonFixture& d, const std::string& text,
+                        const std::filesystem::path& path) {
+  const auto raw = path.string() + ".in";
+  std::ofstream(raw) << text;
+  BOOST_REQUIRE_EQUAL(RunCommand({BinPath("floatlm-vendor"), "sign", "--key",
+                                  (d.dir() / "keys" / "demo.key").string(), raw, "-o",
+                                  path.string()}),
+                      0);
+}
+
+std::string ThisHostName() {
+  char name[256] = {};
+  BOOST_REQUIRE_EQUAL(::gethostname(name, sizeof name - 1), 0);
+  return name;
+}
+
+}  // namespace
+
+// A license file in the server list, as FlexLM clients use one: its SERVER line is the
+// server, and its uncounted node-locked lines are served by the library itself once their
+// signature verifies and this computer has their host id, with no daemon involved.
+BOOST_AUTO_TEST_CASE(a_license_file_in_the_server_list_names_servers_and_serves_node_locked_lines) {
+  DaemonFixture d(kLicense);
+  const std::string here = ThisHostName();
+  const auto file = d.dir() / "client.lic";
+  SignWithFixtureKey(d,
+                     "SERVER this_host ANY " + std::to_string(d.port()) + "\nVENDOR demo\n"
+                     "FEATURE viewer demo 1.0 permanent uncounted HOSTID=HOSTNAME=" + here + "\n"
+                     "FEATURE solver demo 1.0 permanent uncounted HOSTID=HOSTNAME=not-" + here + "\n",
+                     file);
+  const auto options = [&] {
+    return floatlm::Options().Servers(file.string()).Identity("zoe", "ws-zoe").RequestTimeoutMs(5000);
+  };
+  floatlm::Client c(options().VendorKeyDir((d.dir() / "keys").string()));
+  c.Connect();
+  floatlm::Lease viewer = c.Checkout("viewer");
+  const std::string pool = viewer.Info().pool;
+  BOOST_TEST(pool.find("served by this computer") != std::string::npos, pool);
+  BOOST_TEST(viewer.Info().server_lease == 0u);
+  floatlm::Lease cad = c.Checkout("cad");  // counted: from the daemon the SERVER line names
+  BOOST_TEST(cad.Info().server_lease != 0u);
+  const std::string status = c.Status();
+  BOOST_TEST(status.find("viewer") == std::string::npos, status);  // the daemon never saw it
+  BOOST_TEST(status.find("zoe") != std::string::npos, status);
+  // The line locked to another computer is not served here; the daemon has no such feature.
+  BOOST_TEST(CheckoutStatus(c, "solver") == FLOATLM_E_NO_SUCH_FEATURE);
+  viewer.Checkin();
+
+  // With the daemon gone the node-locked line is still served; the rest says why not.
+  d.Stop();
+  floatlm::Client alone(options().VendorKeyDir((d.dir() / "keys").string()));
+  alone.Connect();
+  floatlm::Lease again = alone.Checkout("viewer");
+  BOOST_TEST(static_cast<bool>(again));
+  try {
+    alone.Checkout("solver");
+    BOOST_FAIL("a line locked to another computer was served");
+  } catch (const floatlm::Error& e) {
+    BOOST_TEST(e.code() == FLOATLM_E_WRONG_HOST);
+    BOOST_TEST(std::string(e.what()).find("locked to HOSTID=HOSTNAME=not-" + here) !=
+                   std::string::npos,
+               e.what());
+  }
+  BOOST_TEST(CheckoutStatus(alone, "cad") == FLOATLM_E_DISCONNECTED);
+  BOOST_TEST(alone.last_error().find("cannot reach a license server") != std::string::npos,
+             alone.last_error());
+
+  // Without a key to check the signature, nothing is served from the file.
+  floatlm::Client keyless(options());
+  keyless.Connect();
+  BOOST_TEST(CheckoutStatus(keyless, "viewer") == FLOATLM_E_WRONG_HOST);
+  BOOST_TEST(keyless.last_error().find("gave no key for vendor demo") != std::string::npos,
+             keyless.last_error());
+}
+
+BOOST_AUTO_TEST_CASE(a_forged_or_use_server_license_file_serves_nothing_locally) {
+  DaemonFixture d(kLicense);
+  const std::string here = ThisHostName();
+  // Signed by another key: refused, whatever it says.
+  const auto other = d.dir() / "other";
+  BOOST_REQUIRE_EQUAL(RunCommand({BinPath("floatlm-vendor"), "keygen", "--out", other.string()}), 0);
+  const auto forged = d.dir() / "forged.lic";
+  std::ofstream(forged.string() + ".in")
+      << "VENDOR demo\nFEATURE viewer demo 1.0 permanent uncounted HOSTID=HOSTNAME=" << here << "\n";
+  BOOST_REQUIRE_EQUAL(RunCommand({BinPath("floatlm-vendor"), "sign", "--key", other.string() + ".key",
+                                  forged.string() + ".in", "-o", forged.string()}),
+                      0);
+  floatlm::Client f(floatlm::Options().Servers(forged.string()).VendorKeyDir((d.dir() / "keys").string()));
+  f.Connect();
+  BOOST_TEST(CheckoutStatus(f, "viewer") == FLOATLM_E_WRONG_HOST);
+  BOOST_TEST(f.last_error().find("not signed by demo's key") != std::string::npos, f.last_error());
+
+  // USE_SERVER: the file's lines are the server's business, as in FlexLM.
+  const auto use_server = d.dir() / "use-server.lic";
+  SignWithFixtureKey(d,
+                     "SERVER this_host ANY " + std::to_string(d.port()) + "\nUSE_SERVER\nVENDOR demo\n"
+                     "FEATURE viewer demo 1.0 permanent uncounted HOSTID=HOSTNAME=" + here + "\n",
+                     use_server);
+  floatlm::Client u(floatlm::Options().Servers(use_server.string()).VendorKeyDir((d.dir() / "keys").string()));
+  u.Connect();
+  BOOST_TEST(CheckoutStatus(u, "viewer") == FLOATLM_E_NO_SUCH_FEATURE);  // the daemon has none
+  BOOST_TEST(CheckoutStatus(u, "cad") == FLOATLM_OK);
 }

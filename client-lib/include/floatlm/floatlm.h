@@ -222,6 +222,15 @@ FLOATLM_EXPORT floatlm_status floatlm_options_add_vendor_key(floatlm_options_t* 
                                                              const char* vendor,
                                                              const char* public_key_pem);
 
+/* A directory of vendor public keys ("<vendor>.pub", as floatlm-vendor keygen writes them)
+ * that check the node-locked lines of license files named in the server list, for vendors
+ * without a key from floatlm_options_add_vendor_key. Such lines (uncounted, with HOSTID=)
+ * are served by the library itself, with no server, when this computer has one of their
+ * host ids and their signature verifies under the vendor's key; without a key they are
+ * not served. NULL or "" = none. */
+FLOATLM_EXPORT floatlm_status floatlm_options_set_vendor_key_dir(floatlm_options_t* options,
+                                                                const char* dir);
+
 /* Adds a host id of this computer that the library reports to the server, next to the ones
  * it reads itself (each ethernet address, HOSTNAME=, and ID= from /etc/machine-id): a
  * vendor-computed id such as "COMPOSITE=2F1A..." or "FLEXID=9-..." for license lines

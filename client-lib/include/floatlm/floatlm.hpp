@@ -59,10 +59,16 @@ struct Options {
   floatlm_denial_text denial_text = FLOATLM_DENIAL_FULL;
   std::vector<std::pair<std::string, std::string>> vendor_keys;  // (vendor, public key PEM)
   std::vector<std::string> host_ids;  // vendor-set host ids (floatlm_options_add_host_id)
+  std::string vendor_key_dir;  // keys for license files' node-locked lines (set_vendor_key_dir)
 
   // Trusts a vendor's public key (see floatlm_options_add_vendor_key); repeatable.
   Options& VendorKey(std::string vendor, std::string public_key_pem) {
     vendor_keys.emplace_back(std::move(vendor), std::move(public_key_pem));
+    return *this;
+  }
+  // Keys ("<vendor>.pub") for node-locked lines of license files in the server list.
+  Options& VendorKeyDir(std::string dir) {
+    vendor_key_dir = std::move(dir);
     return *this;
   }
   // Reports one more host id of this computer (see floatlm_options_add_host_id); repeatable.
@@ -185,6 +191,7 @@ class Client {
       Check(floatlm_options_add_vendor_key(raw, vendor.c_str(), pem.c_str()),
             ("not an Ed25519 public key for vendor " + vendor).c_str());
     }
+    floatlm_options_set_vendor_key_dir(raw, or_null(options.vendor_key_dir));
     for (const auto& id : options.host_ids) {
       Check(floatlm_options_add_host_id(raw, id.c_str()), ("not a host id: " + id).c_str());
     }
