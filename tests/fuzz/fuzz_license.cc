@@ -15,6 +15,7 @@
 
 #include "floatlm/licenses/canonical.h"
 #include "floatlm/licenses/ed25519.h"
+#include "floatlm/licenses/migration.h"
 #include "floatlm/licenses/model_builder.h"
 #include "floatlm/licenses/parser.h"
 #include "floatlm/licenses/signature.h"
@@ -128,6 +129,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const lic::BuildResult all = lic::BuildModel({parsed});
   for (const lic::Diagnostic& d : all.diagnostics) (void)d.ToString();
   QueryModel(all.model);
+  // The migration report reads every line, whatever the builder made of it.
+  for (const lic::Diagnostic& d : lic::MigrationReport({parsed})) {
+    FUZZ_CHECK(d.severity == lic::Diagnostic::Severity::kWarning, "a migration finding that is not a warning");
+    (void)d.ToString();
+  }
+  // Node-locking against some host ids, as the engine asks it.
+  const std::vector<lic::HostId> ids = {*lic::HostId::Parse("HOSTNAME=ws1"),
+                                        *lic::HostId::Parse("0242ac110002")};
+  for (const lic::Pool& pool : all.model.pools) {
+    (void)pool.AdmitsHost(ids, "10.1.2.3");
+    (void)pool.HostIdText();
+    (void)pool.LegacyKey();
+  }
 
   if (size <= kMaxSignedInput) {
     auto signed_text = lic::SignLicenseText("fuzz.lic", text, TestKey());
