@@ -48,17 +48,29 @@ int CheckConfig(const floatlm::config::DaemonConfig& cfg) {
   for (const auto& note : set.option_notes) std::printf("note:     %s\n", note.c_str());
   for (const auto& w : set.option_warnings) std::printf("%s\n", w.c_str());
   for (const auto& e : set.option_skipped) std::printf("error:    %s\n", e.c_str());
+  if (cfg.port_given) {
+    std::printf("port:     %u (--port)\n", static_cast<unsigned>(cfg.port));
+  } else if (set.model.server && set.model.server->port) {
+    std::printf("port:     %d (SERVER line at %s)\n", *set.model.server->port,
+                set.model.server->source.ToString().c_str());
+  } else {
+    std::printf("port:     %u (default)\n", static_cast<unsigned>(cfg.port));
+  }
+  if (!set.options_file.empty()) {
+    std::printf("options:  %s in force (from %s)\n", set.options_file.c_str(),
+                set.options_origin.c_str());
+  }
   if (!set.option_skipped.empty()) {
     // The daemon would start, but the file is not what its author wrote.
     std::printf("options:  %s has %zu bad line(s); floatlmd would start without them "
                 "(--strict-options would refuse the file)\n",
-                cfg.options_file.c_str(), set.option_skipped.size());
-  } else if (!cfg.options_file.empty()) {
+                set.options_file.c_str(), set.option_skipped.size());
+  } else if (!set.options_file.empty()) {
     if (set.option_warnings.empty()) {
-      std::printf("options:  %s is valid\n", cfg.options_file.c_str());
+      std::printf("options:  %s is valid\n", set.options_file.c_str());
     } else {
       std::printf("options:  %s is valid, but %zu rule(s) apply to nothing\n",
-                  cfg.options_file.c_str(), set.option_warnings.size());
+                  set.options_file.c_str(), set.option_warnings.size());
     }
   }
   if (cfg.tls()) {
@@ -78,6 +90,13 @@ int CheckConfig(const floatlm::config::DaemonConfig& cfg) {
     std::printf("configuration has errors: %zu pool(s), %zu rejected line(s), %zu bad options "
                 "line(s)\n",
                 set.model.pools.size(), set.model.rejected.size(), set.option_skipped.size());
+    return 1;
+  }
+  if (!set.model.rejected.empty() && !cfg.allow_rejected) {
+    // A reread with these files would be refused (admin guide, "Rereading").
+    std::printf("configuration has errors: %zu pool(s), %zu rejected line(s); floatlmd would "
+                "start without them, a reread would refuse them (--allow-rejected accepts)\n",
+                set.model.pools.size(), set.model.rejected.size());
     return 1;
   }
   std::printf("configuration is valid: %zu pool(s), %zu rejected line(s)\n", set.model.pools.size(),

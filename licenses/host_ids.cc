@@ -6,6 +6,8 @@
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <tuple>
 
 namespace floatlm::licenses {
 namespace {
@@ -31,8 +33,23 @@ HostIds ThisHost() {
     std::string mac = FirstLine(entry.path() / "address");
     mac.erase(std::remove(mac.begin(), mac.end(), ':'), mac.end());
     // Skip loopback (all zeros) and anything that is not a 48-bit address.
-    if (mac.size() == 12 && mac != "000000000000") ids.ethernet.push_back(Lower(mac));
+    if (mac.size() != 12 || mac == "000000000000") continue;
+    ids.ethernet.push_back(Lower(mac));
+    NetInterface nic;
+    nic.name = entry.path().filename().string();
+    nic.mac = Lower(mac);
+    // A real device has a `device` link; virtual ones (bridges, veth, ifb, tun) do not.
+    nic.physical = std::filesystem::exists(entry.path() / "device", ec);
+    nic.up = FirstLine(entry.path() / "operstate") == "up";
+    // Bit 1 of the first octet: a locally administered address, made up by software.
+    const int first = std::stoi(nic.mac.substr(0, 2), nullptr, 16);
+    nic.local = (first & 0x02) != 0;
+    ids.interfaces.push_back(std::move(nic));
   }
+  std::sort(ids.interfaces.begin(), ids.interfaces.end(),
+            [](const NetInterface& a, const NetInterface& b) {
+              return std::tie(b.physical, b.up, a.name) < std::tie(a.physical, a.up, b.name);
+            });
   std::sort(ids.ethernet.begin(), ids.ethernet.end());
   ids.ethernet.erase(std::unique(ids.ethernet.begin(), ids.ethernet.end()), ids.ethernet.end());
   char name[256] = {};

@@ -144,11 +144,7 @@ std::vector<Diagnostic> MigrationReport(const std::vector<ParsedFile>& files) {
           if (paths >= 1) {
             report.Line("the vendor daemon path is not used: floatlmd serves every vendor itself");
           }
-          const Attribute* options = line.Find("OPTIONS");
-          if (paths >= 2 || (options != nullptr && options->value && !options->value->empty())) {
-            report.Line("the options file named on the VENDOR line is not read: floatlmd takes "
-                        "it as --options FILE");
-          }
+          // The options file it names is read when --options is not given, as in FlexLM.
           if (const Attribute* port = line.Find("PORT")) {
             report.Attr(*port, "the vendor daemon port is not used: floatlmd serves every vendor "
                                "on its one port (--port)");

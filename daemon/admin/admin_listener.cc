@@ -106,6 +106,20 @@ AdminListener::~AdminListener() { Stop(); }
 
 void AdminListener::Start() {
   std::error_code fec;
+  const std::filesystem::path dir = std::filesystem::path(path_).parent_path();
+  if (!dir.empty() && !std::filesystem::exists(dir, fec)) {
+    // The default directory is the daemon's own (systemd's RuntimeDirectory= makes it);
+    // started by hand, floatlmd makes it. Any other missing directory is the admin's call.
+    if (path_ == kDefaultAdminSocket && std::filesystem::create_directory(dir, fec)) {
+      ::chmod(dir.c_str(), 0755);
+      FLOATLM_LOG(kInfo, "admin.socket_dir_created", "dir={}", dir.string());
+    } else {
+      throw std::runtime_error(fmt::format(
+          "{}: cannot create the admin socket: its directory {} does not exist; create it, or "
+          "pass --admin-socket PATH (--admin-socket '' runs without one)",
+          path_, dir.string()));
+    }
+  }
   // A socket file left by a daemon that was killed: nobody listens on it any more.
   if (std::filesystem::is_socket(path_, fec)) std::filesystem::remove(path_, fec);
   boost::system::error_code ec;

@@ -11,11 +11,16 @@
 #include <memory>
 #include <vector>
 #include <string>
+#include <string_view>
 
 #include "admin/admin_auth.h"
 #include "floatlm/proto/messages.h"
 
 namespace floatlm::admin {
+
+// Where floatlmd listens for admin commands unless told otherwise; its directory is
+// created when missing (the daemon's own), any other path's directory must exist.
+inline constexpr std::string_view kDefaultAdminSocket = "/run/floatlm/admin.sock";
 
 // Handles one decoded request from an authenticated-or-not peer; returns the reply
 // frames (one Ok/Error, or STATUS_CHUNKs ending with LAST=1 for long texts).

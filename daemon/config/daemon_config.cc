@@ -23,7 +23,7 @@ po::options_description Options(DaemonConfig& c, int& ttl, int& window, int& hel
       ("license", po::value(&c.license_files)->composing(), "signed license file (repeatable)")
       ("vendor-keys", po::value(&c.vendor_keys_dir), "directory of vendor public keys (<vendor>.pub)")
       ("state", po::value(&c.state_dir), "state directory (leases, journal)")
-      ("port", po::value(&c.port), "TCP port for clients (default 27000; 0 picks a free port)")
+      ("port", po::value(&c.port), "TCP port for clients (default: the SERVER line's port, else 27000; 0 picks a free port)")
       ("bind", po::value(&c.bind), "address to listen on (default 0.0.0.0)")
       ("options", po::value(&c.options_file), "options file (INCLUDE, EXCLUDE, RESERVE, MAX, ...)")
       ("strict-options", po::bool_switch(&c.strict_options), "refuse an options file with any bad line, even one that could be skipped safely")
@@ -81,6 +81,7 @@ ParseOutcome ParseDaemonConfig(int argc, const char* const argv[], DaemonConfig&
   cmdline_only.add_options()
       ("config", po::value(&out.config_file), "config file (default /etc/floatlm/floatlmd.conf if present)")
       ("check-config", po::bool_switch(&out.check_config), "validate everything, print what would be served, exit")
+      ("allow-rejected", po::bool_switch(&out.allow_rejected), "with --check-config: exit 0 even if some license lines are rejected")
       ("help,h", "show this help")
       ("version", "show the version");
   po::options_description all;
@@ -116,6 +117,7 @@ ParseOutcome ParseDaemonConfig(int argc, const char* const argv[], DaemonConfig&
       }
     }
     po::notify(vm);
+    out.port_given = vm.count("port") > 0;
     if (vm.count("no-remote-status")) out.status_on_client_port = false;
   } catch (const po::error& e) {
     message = fmt::format("{}\n{}", e.what(), kUsage);

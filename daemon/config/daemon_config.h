@@ -17,6 +17,9 @@ struct DaemonConfig {
   std::string vendor_keys_dir;             // --vendor-keys: <vendor>.pub files
   std::string state_dir;                   // --state
   std::uint16_t port = 27000;              // --port (0 = pick a free one)
+  // Whether --port was given (command line or config file); without it the SERVER line's
+  // port, if it names one, is the port (FlexLM's rule).
+  bool port_given = false;
   std::string bind = "0.0.0.0";            // --bind
   std::string options_file;                // --options
   // --strict-options: an options line that fails to parse rejects the file even where
@@ -38,6 +41,7 @@ struct DaemonConfig {
   bool allow_root = false;                 // --allow-root
   bool status_on_client_port = true;       // --no-remote-status turns it off
   bool check_config = false;               // --check-config: validate, print, exit
+  bool allow_rejected = false;             // --allow-rejected: --check-config exits 0 despite rejected lines
 
   bool tls() const { return !tls_cert.empty(); }
 };

@@ -4,11 +4,13 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 #include <chrono>
 
 #include "engine/placement.h"
 #include "engine/pool_selection.h"
+#include "options/edit_distance.h"
 
 namespace floatlm::engine {
 namespace {
@@ -207,9 +209,32 @@ Denial NoSuchFeatureDenial(std::string_view feature, const std::set<std::string>
   if (licensed.empty()) {
     list = "none";
   }
-  return {Errc::kNoSuchFeature,
-          fmt::format("no license for feature '{}'; licensed features: {}", feature, list)};
+  // Feature names are case-sensitive, as in FlexLM: a near miss is named, not served.
+  std::string hint;
+  const auto lower = [](std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+  };
+  // A difference of case, or (for names of 4 letters or more) one edit, two from 8 on.
+  const std::size_t allowed = feature.size() < 4 ? 0 : feature.size() < 8 ? 1 : 2;
+  std::size_t best = allowed + 1;
+  // Edits are looked for among a few thousand names at most: a denial stays cheap.
+  constexpr std::size_t kMaxCompared = 2000;
+  const bool edits = licensed.size() <= kMaxCompared && allowed > 0;
+  for (const std::string& name : licensed) {
+    const std::size_t d = lower(name) == lower(feature) ? 0
+                          : edits                       ? options::EditDistance(name, feature)
+                                                        : best;
+    if (d < best) {
+      best = d;
+      hint = fmt::format(" (did you mean '{}'?)", name);
+    }
+  }
+  return {Errc::kNoSuchFeature, fmt::format("no license for feature '{}'{}; licensed features: {}",
+                                            feature, hint, list)};
 }
+
 
 Denial SeatEngine::State::DenialFor(const Identity& who, const std::string& feature,
                                    const std::optional<licenses::Version>& requested,

@@ -176,4 +176,44 @@ ReloadReport SeatEngine::Reload(licenses::Model model, const Now& now) {
   return report;
 }
 
+ReloadReport SeatEngine::PreviewReload(const licenses::Model& model, const Now& now) const {
+  const State& s = *state_;
+  ReloadReport report;
+  std::unordered_map<std::string, const licenses::Pool*> next;
+  for (const licenses::Pool& pool : model.pools) next.try_emplace(pool.Key(), &pool);
+  std::set<std::string> matched;
+  for (const PoolState& old : s.pools) {
+    const licenses::Pool& was = *old.spec;
+    auto it = next.find(was.Key());
+    if (it == next.end()) {
+      report.removed.push_back(PoolSummary(was, now.today));
+      std::vector<LeaseId> ending(old.cloud_leases.begin(), old.cloud_leases.end());
+      for (const auto& [number, seat] : old.seats) {
+        ending.insert(ending.end(), seat.leases.begin(), seat.leases.end());
+      }
+      std::sort(ending.begin(), ending.end());
+      for (LeaseId id : ending) report.ended.push_back(s.leases.at(id).view);
+      continue;
+    }
+    matched.insert(it->first);
+    const licenses::Pool& is = *it->second;
+    const std::string before = CountText(was, now.today);
+    const std::string after = CountText(is, now.today);
+    if (before != after) {
+      report.changed.push_back(fmt::format("{} {}: {} -> {}{} ({} in use)", is.feature,
+                                           is.version.ToString(), before, after,
+                                           is.uncounted ? "" : " seats", old.seats.size()));
+    }
+    if (was.LastExpiry() != is.LastExpiry()) {
+      report.changed.push_back(fmt::format("{} {}: expiry {} -> {}", is.feature,
+                                           is.version.ToString(), ExpiryText(was.LastExpiry()),
+                                           ExpiryText(is.LastExpiry())));
+    }
+  }
+  for (const licenses::Pool& pool : model.pools) {
+    if (!matched.contains(pool.Key())) report.added.push_back(PoolSummary(pool, now.today));
+  }
+  return report;
+}
+
 }  // namespace floatlm::engine

@@ -283,6 +283,10 @@ class SeatEngine {
   // Swaps in a new model. Live leases stay where a pool with the same Key() still exists
   // (even if its count dropped below use); the others end with kPoolRemoved.
   ReloadReport Reload(licenses::Model model, const Now& now);
+  // What Reload(model) would report, computed without changing anything: pools added,
+  // removed and changed, and the leases on removed pools (`ended`), which Reload would end.
+  // (Leases a renewal takes out of a collection are ended by Reload but not listed here.)
+  ReloadReport PreviewReload(const licenses::Model& model, const Now& now) const;
 
   // Start-up only, before any client is served: puts leases from the store back on their
   // seats, detached, each waiting the reattach window for its client. Never more seats

@@ -13,6 +13,7 @@
 #include <sstream>
 #include <utility>
 
+#include "options/edit_distance.h"
 #include "options/matcher.h"
 #include "options/options_rules.h"
 
@@ -409,20 +410,6 @@ class Parser {
     return std::nullopt;
   }
 
-  static std::size_t EditDistance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-      std::size_t diagonal = row[0];
-      row[0] = i;
-      for (std::size_t j = 1; j <= b.size(); ++j) {
-        const std::size_t up = row[j];
-        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-        diagonal = up;
-      }
-    }
-    return row[b.size()];
-  }
 
   static AccessKind Kind(std::string_view keyword) {
     return keyword.starts_with("EXCLUDE") ? AccessKind::kExclude : AccessKind::kInclude;

@@ -97,8 +97,8 @@ std::vector<proto::Message> Server::ExecuteAdmin(const proto::Admin& cmd, const 
   const auto now = CurrentNow();
   return std::visit(
       Overloaded{
-          [&](const admin_cmd::Reread&) {
-            auto result = Reread();
+          [&](const admin_cmd::Reread& r) {
+            auto result = Reread(r.mode);
             return One(result.ok ? proto::Message(proto::Ok{0, result.text})
                                  : proto::Message(proto::Error{Errc::kRereadFailed, result.text}));
           },
@@ -229,7 +229,12 @@ std::vector<proto::Message> Server::Report(const admin_cmd::Report& r) {
   if (auto st = store_->ReadJournal(r.since - kLookBack, r.until, &entries); !st.ok()) {
     return One(proto::Error{Errc::kStoreUnavailable, st.message()});
   }
-  const auto report = store::ComputeReport(entries, r.since, r.until);
+  // Leases still held count up to now, not to the end of a range that lies ahead.
+  const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  const auto report = store::ComputeReport(entries, r.since, r.until, std::chrono::minutes(0),
+                                           now_ms);
   return ChunkedText(r.csv ? store::RenderReportCsv(report) : store::RenderReportText(report));
 }
 

@@ -102,9 +102,14 @@ std::variant<AdminRequest, proto::Error> ParseAdminRequest(const proto::Admin& c
   const auto& a = cmd.args;
   if (c == "remove") return ParseRemove(a);
   if (c == "report") return ParseReport(a);
-  if (c == "reread" || c == "down" || c == "backup") {
+  if (c == "reread") {
+    if (a.empty()) return admin_cmd::Reread{};
+    if (a.size() == 1 && a[0] == "--partial") return admin_cmd::Reread{admin_cmd::RereadMode::kPartial};
+    if (a.size() == 1 && a[0] == "--dry-run") return admin_cmd::Reread{admin_cmd::RereadMode::kDryRun};
+    return Bad("usage: reread [--partial | --dry-run]");
+  }
+  if (c == "down" || c == "backup") {
     if (!a.empty()) return Bad(fmt::format("usage: {} (no arguments)", c));
-    if (c == "reread") return admin_cmd::Reread{};
     if (c == "backup") return admin_cmd::Backup{};
     return admin_cmd::Down{};
   }

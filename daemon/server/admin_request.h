@@ -40,7 +40,11 @@ struct RemoveHeld {  // remove FEATURE USER HOST: every lease of FEATURE that US
   std::string feature, user, host;
   bool operator==(const RemoveHeld&) const = default;
 };
-struct Reread {  // reread
+// reread: apply new files only if every line of them is accepted; reread --partial: apply
+// the accepted lines if that ends no lease; reread --dry-run: say what would change.
+enum class RereadMode { kApply, kPartial, kDryRun };
+struct Reread {  // reread [--partial | --dry-run]
+  RereadMode mode = RereadMode::kApply;
   bool operator==(const Reread&) const = default;
 };
 struct Down {  // down

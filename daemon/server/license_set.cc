@@ -37,25 +37,6 @@ LicenseSet LoadLicenseSet(const std::vector<std::string>& files, const std::stri
                           const std::string& options_file,
                           const licenses::SignatureDigests* known, bool strict_options) {
   LicenseSet out;
-  if (!options_file.empty()) {
-    auto parsed = options::LoadOptionsFile(options_file);
-    for (const auto& note : parsed.notes) FLOATLM_LOG(kInfo, "options.note", "{}", note);
-    if (strict_options && !parsed.skipped.empty()) {
-      parsed.errors.insert(parsed.errors.end(), parsed.skipped.begin(), parsed.skipped.end());
-      parsed.skipped.clear();
-      parsed.policy.reset();
-    }
-    for (const auto& e : parsed.skipped) FLOATLM_LOG(kError, "options.error", "{}", e);
-    out.option_skipped = parsed.skipped;
-    if (!parsed.ok()) {
-      for (const auto& e : parsed.errors) FLOATLM_LOG(kError, "options.error", "{}", e);
-      out.error = fmt::format("{} error(s) in the options file: {}", parsed.errors.size(),
-                              fmt::join(parsed.errors, "; "));
-      return out;
-    }
-    out.policy = std::make_shared<const options::OptionsPolicy>(std::move(*parsed.policy));
-    out.option_notes = std::move(parsed.notes);
-  }
   std::vector<std::filesystem::path> paths(files.begin(), files.end());
   auto loaded = licenses::LoadLicenses(paths, keys_dir, known);
   out.signatures_checked = loaded.signatures_checked;
@@ -99,6 +80,41 @@ LicenseSet LoadLicenseSet(const std::vector<std::string>& files, const std::stri
                               licenses::Describe(here));
       return out;
     }
+  }
+  // The options file: --options, else the one a VENDOR line names, as FlexLM's vendor
+  // daemon reads it (relative paths from the license file's directory).
+  out.options_file = options_file;
+  out.options_origin = options_file.empty() ? "" : "--options";
+  if (out.options_file.empty()) {
+    for (const auto& vendor : loaded.model.vendors) {
+      if (vendor.options_file.empty()) continue;
+      std::filesystem::path path(vendor.options_file);
+      if (path.is_relative()) path = std::filesystem::path(vendor.source.file).parent_path() / path;
+      out.options_file = path.string();
+      out.options_origin = "VENDOR line at " + vendor.source.ToString();
+      FLOATLM_LOG(kInfo, "options.from_vendor_line", "file={} line={}", out.options_file,
+                  vendor.source.ToString());
+      break;
+    }
+  }
+  if (!out.options_file.empty()) {
+    auto parsed = options::LoadOptionsFile(out.options_file);
+    for (const auto& note : parsed.notes) FLOATLM_LOG(kInfo, "options.note", "{}", note);
+    if (strict_options && !parsed.skipped.empty()) {
+      parsed.errors.insert(parsed.errors.end(), parsed.skipped.begin(), parsed.skipped.end());
+      parsed.skipped.clear();
+      parsed.policy.reset();
+    }
+    for (const auto& e : parsed.skipped) FLOATLM_LOG(kError, "options.error", "{}", e);
+    out.option_skipped = parsed.skipped;
+    if (!parsed.ok()) {
+      for (const auto& e : parsed.errors) FLOATLM_LOG(kError, "options.error", "{}", e);
+      out.error = fmt::format("{} error(s) in the options file: {}", parsed.errors.size(),
+                              fmt::join(parsed.errors, "; "));
+      return out;
+    }
+    out.policy = std::make_shared<const options::OptionsPolicy>(std::move(*parsed.policy));
+    out.option_notes = std::move(parsed.notes);
   }
   if (out.policy) {
     out.option_warnings = UnmatchedRules(*out.policy, loaded.model);

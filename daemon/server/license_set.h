@@ -19,6 +19,8 @@ namespace floatlm::server {
 struct LicenseSet {
   licenses::Model model;
   std::shared_ptr<const options::OptionsPolicy> policy;  // null without an options file
+  std::string options_file;    // the options file in force ("" = none)
+  std::string options_origin;  // "--options", or "VENDOR line at site.lic:3"
   std::vector<std::string> option_notes;                 // "file:line: note: ..."
   // Options lines left out (or kept as naming nobody) because that can only narrow access:
   // "file:line: message; the line is skipped". Empty with strict_options, which refuses them.
@@ -38,6 +40,7 @@ struct LicenseSet {
 // Reads, verifies and checks. Every rejected license line is logged as license.rejected
 // and every options-file problem as options.error; `options_file` may be empty.
 // `known` (may be null): digests of signatures verified at an earlier load.
+// `options_file` "" means the options file a VENDOR line names, if any (FlexLM's rule).
 // `strict_options`: options lines that could be skipped reject the file too.
 LicenseSet LoadLicenseSet(const std::vector<std::string>& files, const std::string& keys_dir,
                           const std::string& options_file, const licenses::SignatureDigests* known,

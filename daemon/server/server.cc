@@ -111,6 +111,16 @@ Server::Server(asio::io_context& io, const config::DaemonConfig& config)
   auto set = LoadLicenseSet(config_.license_files, config_.vendor_keys_dir, config_.options_file,
                             &known_signatures_, config_.strict_options);
   if (!set.error.empty()) throw std::runtime_error(set.error);
+  if (!config_.port_given && set.model.server && set.model.server->port) {
+    // FlexLM: the SERVER line's port is the license server's port.
+    config_.port = static_cast<std::uint16_t>(*set.model.server->port);
+    FLOATLM_LOG(kInfo, "server.port_from_license", "port={} line={}", config_.port,
+                set.model.server->source.ToString());
+  }
+  if (set.policy) {
+    FLOATLM_LOG(kInfo, "options.loaded", "file={} from=\"{}\" skipped_lines={}", set.options_file,
+                set.options_origin, set.option_skipped.size());
+  }
   FLOATLM_LOG(kInfo, "license.loaded",
               "pools={} packages={} rejected={} signatures_checked={} signatures_remembered={}",
               set.model.pools.size(), set.model.packages.size(), set.model.rejected.size(),
@@ -541,20 +551,80 @@ void Server::WaitForSignals() {
   });
 }
 
-Server::RereadResult Server::Reread() {
+Server::RereadResult Server::Reread(admin_cmd::RereadMode mode) {
+  if (mode == admin_cmd::RereadMode::kDryRun) return DoReread(mode);
   notify::Reloading();
-  auto result = DoReread();
+  auto result = DoReread(mode);
   notify::Ready(ServiceStatus());
   return result;
 }
 
-Server::RereadResult Server::DoReread() {
+namespace {
+
+std::string LeaseLines(const std::vector<engine::LeaseView>& leases, std::string_view verb) {
+  std::string text;
+  for (const auto& lease : leases) {
+    text += fmt::format("  {}: lease {} of {} held by {}@{}\n", verb, lease.id, lease.feature,
+                        lease.who.user, lease.who.host);
+  }
+  return text;
+}
+
+}  // namespace
+
+Server::RereadResult Server::DoReread(admin_cmd::RereadMode mode) {
+  using Mode = admin_cmd::RereadMode;
   config::WarnAboutPermissions(config_, config::PermissionScope::kReread);
   auto set = LoadLicenseSet(config_.license_files, config_.vendor_keys_dir, config_.options_file,
                             &known_signatures_, config_.strict_options);
   if (!set.error.empty()) {
     FLOATLM_LOG(kError, "license.reread_failed", "reason=\"{}\" kept=old", set.error);
     return {false, "reread failed, the old licenses and options stay in force: " + set.error};
+  }
+  const auto before = CurrentNow();
+  std::string rejected;
+  for (const auto& r : set.model.rejected) rejected += "rejected: " + r.ToString() + "\n";
+  if (mode == Mode::kApply && !set.model.rejected.empty()) {
+    // A typo in a renewal must not cost anyone a seat: with any line rejected, nothing
+    // changes (the admin guide's promise).
+    FLOATLM_LOG(kError, "license.reread_refused", "rejected={} kept=old",
+                set.model.rejected.size());
+    return {false, fmt::format("reread refused: {} license line(s) rejected, so nothing changed "
+                               "and the old licenses and options stay in force\n{}"
+                               "fix the lines and reread, or 'floatlm reread --partial' applies "
+                               "the accepted lines if that ends no lease; 'floatlm reread "
+                               "--dry-run' shows what would change",
+                               set.model.rejected.size(), rejected)};
+  }
+  const engine::ReloadReport preview = engine_->PreviewReload(set.model, before);
+  if (mode == Mode::kDryRun) {
+    std::string text = "dry run: nothing was changed; a reread would apply:\n";
+    for (const auto& a : preview.added) text += "added:   " + a + "\n";
+    for (const auto& r : preview.removed) text += "removed: " + r + "\n";
+    for (const auto& c : preview.changed) text += "changed: " + c + "\n";
+    if (preview.added.empty() && preview.removed.empty() && preview.changed.empty()) {
+      text += "no pool changes\n";
+    }
+    text += fmt::format("live leases: {} would end because their pool is gone\n",
+                        preview.ended.size());
+    text += LeaseLines(preview.ended, "would end");
+    text += rejected;
+    if (!set.model.rejected.empty()) {
+      text += "with rejected lines, 'floatlm reread' refuses; 'floatlm reread --partial' "
+              "applies the rest if that ends no lease\n";
+    }
+    for (const auto& w : set.license_warnings) text += w + "\n";
+    for (const auto& e : set.option_skipped) text += e + "\n";
+    for (const auto& w : set.option_warnings) text += w + "\n";
+    return {true, text};
+  }
+  if (mode == Mode::kPartial && !preview.ended.empty()) {
+    FLOATLM_LOG(kError, "license.reread_refused", "partial=true leases_ending={} kept=old",
+                preview.ended.size());
+    return {false, fmt::format("reread --partial refused: applying the accepted lines would end "
+                               "{} lease(s), so nothing changed\n{}{}",
+                               preview.ended.size(), LeaseLines(preview.ended, "would end"),
+                               rejected)};
   }
   RememberSignatures(std::move(set.verified));
   auto report = engine_->Reload(std::move(set.model), CurrentNow());

@@ -43,13 +43,15 @@ class Server {
   void Start(engine::MonoTime process_start);
   // Stops gracefully: clients are told, leases are kept for their reattach window.
   void Stop();
-  // Rereads the license files; keeps the old state if the new files cannot be served.
-  // The text reports what changed, or the reason nothing did.
+  // Rereads the license files; keeps the old state if the new files cannot be served, or
+  // (kApply) if any of their lines is rejected, or (kPartial) if applying them would end
+  // a lease. kDryRun changes nothing and reports what would change. The text reports
+  // what changed, or the reason nothing did.
   struct RereadResult {
     bool ok = false;
     std::string text;
   };
-  RereadResult Reread();
+  RereadResult Reread(admin_cmd::RereadMode mode = admin_cmd::RereadMode::kApply);
 
   std::uint16_t port() const { return port_; }
 
@@ -72,7 +74,7 @@ class Server {
   // Logs the expiry warnings that are due (expiry_warnings.h); returns their sentences.
   std::vector<std::string> WarnAboutExpiry(const engine::Now& now);
   void WaitForSignals();
-  RereadResult DoReread();
+  RereadResult DoReread(admin_cmd::RereadMode mode);
   void ScheduleWatchdog(std::chrono::microseconds interval);
   std::string ServiceStatus() const;  // one line for systemd's STATUS=
   engine::Now CurrentNow() const;

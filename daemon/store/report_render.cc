@@ -80,9 +80,15 @@ std::string CsvField(const std::string& value) {
 }  // namespace
 
 std::string RenderReportText(const UsageReport& report) {
-  std::string out = fmt::format("floatlm usage report {} .. {} (times and days in {})\n\n",
+  std::string out = fmt::format("floatlm usage report {} .. {} (times and days in {})\n",
                                 Instant(report.from, report.utc_offset),
                                 Instant(report.to, report.utc_offset), ZoneName(report.utc_offset));
+  if (report.counted_to != 0 && report.counted_to < report.to) {
+    // The range reaches into the future: nothing after the present is billed.
+    out += fmt::format("leases still held are counted up to {}, the time of this report\n",
+                       Instant(report.counted_to, report.utc_offset));
+  }
+  out += "\n";
   std::vector<std::array<std::string, 6>> days;
   for (const DayUsage& d : report.days) {
     std::string denials = std::to_string(d.denial_count());

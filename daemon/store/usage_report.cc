@@ -41,8 +41,9 @@ std::string DayName(std::int64_t day_index) {
 // can carry an earlier time than its checkout: that lease lasted an unknown time and
 // counts as an instant use at its checkout (its user and day count, no hours), never
 // as a lease left open until `to`.
+// `open_until`: where a lease without an end stops (the earlier of `to` and the present).
 std::vector<Interval> LeaseIntervals(const std::vector<JournalEntry>& entries, UnixMillis from,
-                                     UnixMillis to) {
+                                     UnixMillis to, UnixMillis open_until) {
   // The first checkout and the first end of each lease id.
   std::unordered_map<std::uint64_t, const JournalEntry*> checkouts, ends;
   for (const JournalEntry& e : entries) {
@@ -56,7 +57,8 @@ std::vector<Interval> LeaseIntervals(const std::vector<JournalEntry>& entries, U
     if (e.event == JournalEvent::kCheckout && checkouts.at(e.lease_id) == &e) {
       const auto end = ends.find(e.lease_id);
       intervals.push_back(Interval{e.feature, e.user, e.time,
-                                   end == ends.end() ? to : std::max(end->second->time, e.time)});
+                                   end == ends.end() ? std::max(open_until, e.time)
+                                                     : std::max(end->second->time, e.time)});
     } else if (EndsLease(e.event) && ends.at(e.lease_id) == &e &&
                !checkouts.contains(e.lease_id) && !e.feature.empty()) {
       // Its checkout lies before the entries handed in: count it from `from`.
@@ -87,10 +89,11 @@ std::uint32_t DayUsage::denial_count() const {
 }
 
 UsageReport ComputeReport(const std::vector<JournalEntry>& entries, UnixMillis from, UnixMillis to,
-                          std::chrono::minutes utc_offset) {
+                          std::chrono::minutes utc_offset, std::optional<UnixMillis> now) {
   UsageReport report;
   report.from = from;
   report.to = to;
+  report.counted_to = now ? std::clamp(*now, from, to) : to;
   report.utc_offset = utc_offset;
   const std::int64_t offset_ms = utc_offset.count() * 60'000;
   const auto day_of = [offset_ms](UnixMillis t) { return FloorDiv(t + offset_ms, kDayMs); };
@@ -105,7 +108,7 @@ UsageReport ComputeReport(const std::vector<JournalEntry>& entries, UnixMillis f
   std::map<std::pair<std::string, std::int64_t>, Bucket> buckets;        // (feature, day)
   std::map<std::pair<std::string, std::string>, std::int64_t> per_user;  // (user, feature)
 
-  const std::vector<Interval> intervals = LeaseIntervals(entries, from, to);
+  const std::vector<Interval> intervals = LeaseIntervals(entries, from, to, report.counted_to);
   for (const Interval& interval : intervals) {
     per_user[{interval.user, interval.feature}] += interval.end - interval.start;
     const std::int64_t first_day = day_of(interval.start);

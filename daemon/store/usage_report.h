@@ -4,8 +4,8 @@
 // daylight-saving rules are applied, so a report across a DST change is off by the shift
 // for part of it). Lease intervals run from `checkout` to the first of `checkin`,
 // `timeout`, `expired` or `removal` with the same lease id, and are clipped to [from, to):
-// a lease still open at `to` counts up to `to`; a lease that began before `from` counts
-// from `from`. An end event whose checkout is not among the entries (it lies before the
+// a lease still open counts up to `to`, or up to `now` when `to` is later (hours that have
+// not happened are never billed); a lease that began before `from` counts from `from`. An end event whose checkout is not among the entries (it lies before the
 // entries handed in) counts from `from`, if it carries the feature and user. Leases
 // restored after a daemon restart simply continue: the journal has no checkout/checkin
 // for a restart. Pass entries from well before `from` so earlier checkouts are seen.
@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,7 @@ struct UserUsage {
 struct UsageReport {
   UnixMillis from = 0;
   UnixMillis to = 0;
+  UnixMillis counted_to = 0;  // min(to, now): where open leases stop counting
   std::chrono::minutes utc_offset{0};
   std::vector<DayUsage> days;    // ordered by feature, then day
   std::vector<UserUsage> users;  // ordered by user, then feature; users with leases only
@@ -55,8 +57,10 @@ struct UsageReport {
 
 // Entries need not be sorted; equal times keep their given order, and at one instant
 // ends are applied before starts (back-to-back leases are not concurrent).
+// `now`: the present, where leases still open stop counting (nullopt: at `to`).
 UsageReport ComputeReport(const std::vector<JournalEntry>& entries, UnixMillis from, UnixMillis to,
-                          std::chrono::minutes utc_offset = std::chrono::minutes(0));
+                          std::chrono::minutes utc_offset = std::chrono::minutes(0),
+                          std::optional<UnixMillis> now = std::nullopt);
 
 // An aligned plain-text table: a title line, the feature/day table, then the user table.
 std::string RenderReportText(const UsageReport& report);

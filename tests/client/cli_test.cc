@@ -6,6 +6,9 @@
 
 #include <boost/test/unit_test.hpp>
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -55,7 +58,39 @@ BOOST_AUTO_TEST_CASE(bad_command_lines_exit_2) {
   BOOST_CHECK_EQUAL(Floatlm({"run", "-c", "1@127.0.0.1", "-f", ":1.0", "--", "true"}), 2);
   BOOST_CHECK_EQUAL(
       Floatlm({"run", "-c", "1@127.0.0.1", "-f", "cad", "--wait", "soon", "--", "true"}), 2);
-  BOOST_CHECK_EQUAL(Floatlm({"status"}, nullptr, {"FLOATLM_LICENSE="}), 2);  // no server at all
+}
+
+// Typos get a hint and the usage exit code; every tool says its version.
+BOOST_AUTO_TEST_CASE(typos_are_named_with_what_was_meant) {
+  std::string command, option, server, version, vendor, daemon;
+  BOOST_CHECK_EQUAL(Floatlm({"stauts"}, &command), 2);
+  BOOST_TEST(command.find("unknown command \"stauts\" (did you mean \"status\"?)") !=
+                 std::string::npos,
+             command);
+  BOOST_CHECK_EQUAL(Floatlm({"run", "--wiat", "3", "-f", "cad", "--", "true"}, &option), 2);
+  BOOST_TEST(option.find("(did you mean --wait?)") != std::string::npos, option);
+  BOOST_CHECK_EQUAL(Floatlm({"status", "-c", "127.0.0.1@27000"}, &server), 2);
+  BOOST_TEST(server.find("is written HOST@PORT; the form is PORT@HOST: 27000@127.0.0.1") !=
+                 std::string::npos,
+             server);
+  BOOST_CHECK_EQUAL(Floatlm({"--version"}, &version), 0);
+  BOOST_TEST(version.find("floatlm ") == 0u, version);
+  BOOST_CHECK_EQUAL(RunCommand({BinPath("floatlm-vendor"), "--version"}, &vendor), 0);
+  BOOST_TEST(vendor.find("floatlm-vendor ") == 0u, vendor);
+  BOOST_CHECK_EQUAL(RunCommand({BinPath("floatlmd"), "--version"}, &daemon), 0);
+  BOOST_TEST(daemon.find("floatlmd ") == 0u, daemon);
+}
+
+// Nothing set: the license host itself, 27000@localhost (a connect error names it when no
+// daemon listens there).
+BOOST_AUTO_TEST_CASE(without_a_server_list_the_license_host_itself_is_asked) {
+  std::string out, help;
+  const int rc = Floatlm({"status"}, &out, {"FLOATLM_LICENSE="});
+  BOOST_TEST(rc != 2, out);
+  BOOST_TEST((rc == 0 || out.find("27000@localhost") != std::string::npos), out);
+  BOOST_CHECK_EQUAL(Floatlm({"--help"}, &help), 0);
+  BOOST_TEST(help.find("else 27000@localhost") != std::string::npos, help);
+  BOOST_TEST(help.find("$FLOATLM_ADMIN_SOCKET") != std::string::npos, help);
 }
 
 BOOST_AUTO_TEST_CASE(help_exits_0) {
@@ -199,6 +234,120 @@ BOOST_AUTO_TEST_CASE(run_forwards_sigterm_to_the_command) {
   }
   BOOST_CHECK(WIFEXITED(status));
   BOOST_CHECK_EQUAL(WEXITSTATUS(status), 42);
+}
+
+// `floatlm run` in the background, its output in a file; returns the wrapper's pid.
+pid_t SpawnRun(const std::vector<std::string>& args, const std::string& out_path,
+               const std::string& user) {
+  std::vector<std::string> words = {BinPath("floatlm"), "run"};
+  words.insert(words.end(), args.begin(), args.end());
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    std::vector<char*> argv;
+    for (auto& w : words) argv.push_back(w.data());
+    argv.push_back(nullptr);
+    ::setenv("FLOATLM_USER", user.c_str(), 1);
+    ::setenv("FLOATLM_HOST", "ws1", 1);
+    FILE* f = std::freopen(out_path.c_str(), "w", stderr);
+    (void)f;
+    ::execv(argv[0], argv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+int WaitExit(pid_t pid, int seconds) {
+  int status = 0;
+  for (int i = 0; i < seconds * 40; ++i) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  ::kill(pid, SIGKILL);
+  ::waitpid(pid, &status, 0);
+  return -1;
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+bool Holds(floatlm::Client& observer, const std::string& user) {
+  for (int i = 0; i < 200; ++i) {
+    if (observer.Status("cad").find(user) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return false;
+}
+
+// After a daemon restart the wrapped job is told its seat came back.
+BOOST_AUTO_TEST_CASE(run_says_when_a_seat_is_regained) {
+  const std::string out = (daemon.dir() / "run-regained.txt").string();
+  const pid_t pid = SpawnRun({"-c", server(), "-f", "cad", "--", "sleep", "4"}, out, "regainer");
+  {
+    floatlm::Client observer(As("observer"));
+    observer.Connect();
+    BOOST_REQUIRE(Holds(observer, "regainer"));
+  }
+  daemon.Stop();
+  daemon.Start();
+  BOOST_TEST(WaitExit(pid, 20) == 0, Slurp(out));
+  BOOST_TEST(Slurp(out).find("floatlm: seat regained: reattached to lease") != std::string::npos,
+             Slurp(out));
+}
+
+// --on-lost=term: an admin's removal ends the command, which would otherwise run unlicensed.
+BOOST_AUTO_TEST_CASE(run_on_lost_term_ends_the_command_when_its_seat_is_removed) {
+  const std::string out = (daemon.dir() / "run-lost.txt").string();
+  const pid_t pid =
+      SpawnRun({"-c", server(), "-f", "cad", "--on-lost", "term", "--", "sleep", "30"}, out, "loser");
+  {
+    floatlm::Client observer(As("observer"));
+    observer.Connect();
+    BOOST_REQUIRE(Holds(observer, "loser"));
+  }
+  std::string removed;
+  BOOST_REQUIRE_EQUAL(RunCommand({BinPath("floatlm"), "remove", "cad", "loser", "ws1",
+                                  "--admin-socket", (daemon.dir() / "admin.sock").string()},
+                                 &removed),
+                      0);
+  BOOST_TEST(WaitExit(pid, 20) == 128 + SIGTERM, Slurp(out));
+  const std::string text = Slurp(out);
+  BOOST_TEST(text.find("floatlm: seat lost (lease_removed)") != std::string::npos, text);
+  BOOST_TEST(text.find("ending the command (--on-lost=term)") != std::string::npos, text);
+  BOOST_CHECK_EQUAL(Floatlm({"run", "-c", server(), "-f", "cad", "--on-lost", "soon", "--", "true"}),
+                    2);
+}
+
+// The command dies with the wrapper: killing `floatlm run` does not leave it running
+// without a seat.
+BOOST_AUTO_TEST_CASE(run_takes_its_command_down_when_it_dies) {
+  const std::string out = (daemon.dir() / "run-orphan.txt").string();
+  const std::string pidfile = (daemon.dir() / "child.pid").string();
+  const pid_t pid = SpawnRun({"-c", server(), "-f", "cad", "--", "sh", "-c",
+                              "echo $$ > " + pidfile + "; exec sleep 30"},
+                             out, "orphan");
+  pid_t child = 0;
+  for (int i = 0; i < 400 && child <= 0; ++i) {
+    child = static_cast<pid_t>(std::atoi(Slurp(pidfile).c_str()));
+    if (child <= 0) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  BOOST_REQUIRE(child > 0);
+  ::kill(pid, SIGKILL);
+  WaitExit(pid, 5);
+  bool gone = false;
+  for (int i = 0; i < 200 && !gone; ++i) {
+    // Dead: no such process, or a zombie waiting for whoever adopted it to reap it.
+    const std::string stat = Slurp("/proc/" + std::to_string(child) + "/stat");
+    const auto paren = stat.rfind(')');
+    gone = ::kill(child, 0) != 0 || (paren != std::string::npos && paren + 2 < stat.size() &&
+                                     stat[paren + 2] == 'Z');
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  if (!gone) ::kill(child, SIGKILL);
+  BOOST_TEST(gone);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,7 +2,9 @@
 // binary against the real daemon, over the admin socket and over TCP with a token.
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <thread>
 
 #include "daemon_fixture.h"
@@ -134,6 +136,84 @@ BOOST_AUTO_TEST_CASE(reread_prints_the_diff_and_keeps_old_state_on_error) {
   BOOST_TEST(std::get<p::Ok>(*hb).count == 1u);
 }
 
+// A renewal with a one-character typo in a signed line: the reread refuses and changes
+// nothing, zoe keeps her cam seat; --dry-run shows the damage; --partial refuses while
+// it would end a lease, and applies the good lines once it would not.
+BOOST_AUTO_TEST_CASE(a_reread_with_a_rejected_line_changes_nothing) {
+  DaemonFixture d(kLicense);
+  auto zoe = RawClient::Tcp(d.port());
+  zoe.Hello("zoe", "ws9");
+  const p::Granted cam = Grant(zoe, 2, "cam");
+  // The renewal raises cad to 5 seats; its cam line was edited after signing.
+  d.ReplaceLicense("VENDOR demo\nFEATURE cad demo 2027.0 permanent 5 SN=A-1\n"
+                   "FEATURE cam demo 2027.0 permanent 1 SN=A-2\n");
+  {
+    std::ifstream in(d.license_path());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    const auto at = text.find("cam demo 2027.0 permanent 1");
+    BOOST_REQUIRE(at != std::string::npos);
+    text[at + std::string("cam demo 2027.0 permanent ").size()] = '9';  // 1 -> 9 seats
+    std::ofstream(d.license_path(), std::ios::trunc) << text;
+  }
+  std::string out;
+  BOOST_TEST(Floatlm(d, {"reread"}, out) == 1, out);
+  BOOST_TEST(out.find("reread refused: 1 license line(s) rejected, so nothing changed") !=
+                 std::string::npos,
+             out);
+  BOOST_TEST(out.find("signature does not verify") != std::string::npos, out);
+  auto hb = zoe.Call(9, p::Heartbeat{});
+  BOOST_REQUIRE(hb && std::holds_alternative<p::Ok>(*hb));
+  BOOST_TEST(std::get<p::Ok>(*hb).count == 1u);  // zoe's lease is alive
+  BOOST_TEST(RawClient::StatusOf(d.port()).find("Total of 2 licenses issued") != std::string::npos);
+
+  BOOST_TEST(Floatlm(d, {"reread", "--dry-run"}, out) == 0, out);
+  BOOST_TEST(out.find("dry run: nothing was changed") != std::string::npos, out);
+  BOOST_TEST(out.find("would end: lease " + std::to_string(cam.lease) + " of cam held by zoe@ws9") !=
+                 std::string::npos,
+             out);
+  BOOST_TEST(out.find("changed: cad 2027.0: 2 -> 5 seats") != std::string::npos, out);
+
+  BOOST_TEST(Floatlm(d, {"reread", "--partial"}, out) == 1, out);
+  BOOST_TEST(out.find("reread --partial refused: applying the accepted lines would end 1 lease(s)") !=
+                 std::string::npos,
+             out);
+  hb = zoe.Call(10, p::Heartbeat{});
+  BOOST_TEST(std::get<p::Ok>(*hb).count == 1u);
+
+  BOOST_REQUIRE(std::holds_alternative<p::Ok>(*zoe.Call(11, p::Checkin{cam.lease})));
+  BOOST_TEST(Floatlm(d, {"reread", "--partial"}, out) == 0, out);
+  BOOST_TEST(out.find("changed: cad 2027.0: 2 -> 5 seats") != std::string::npos, out);
+  BOOST_TEST(Floatlm(d, {"reread", "--partial", "--dry-run"}, out) == 2, out);
+
+  // --check-config calls such a file an error, unless told to accept rejected lines.
+  const std::vector<std::string> check = {"--check-config", "--license", d.license_path().string(),
+                                          "--vendor-keys", (d.dir() / "keys").string(),
+                                          "--state", (d.dir() / "check-state").string()};
+  std::vector<std::string> args = {BinPath("floatlmd")};
+  args.insert(args.end(), check.begin(), check.end());
+  BOOST_TEST(RunCommand(args, &out) == 1, out);
+  BOOST_TEST(out.find("a reread would refuse them") != std::string::npos, out);
+  args.push_back("--allow-rejected");
+  BOOST_TEST(RunCommand(args, &out) == 0, out);
+}
+
+// Started by hand with an admin socket in a directory that does not exist, floatlmd says
+// exactly what to do rather than only "No such file or directory".
+BOOST_AUTO_TEST_CASE(a_missing_admin_socket_directory_is_named_with_the_fix) {
+  DaemonFixture d(kLicense);  // for its signed license and keys
+  std::string message;
+  BOOST_TEST(RunCommand({"/usr/bin/timeout", "30", BinPath("floatlmd"), "--license",
+                         d.license_path().string(), "--vendor-keys", (d.dir() / "keys").string(),
+                         "--state", (d.dir() / "second-state").string(), "--bind", "127.0.0.1",
+                         "--port", "0", "--admin-socket", "/nonexistent-floatlm-dir/admin.sock",
+                         "--allow-root"},
+                        &message) == 1,
+             message);
+  BOOST_TEST(message.find("its directory /nonexistent-floatlm-dir does not exist; create it, or "
+                          "pass --admin-socket PATH") != std::string::npos,
+             message);
+}
+
 BOOST_AUTO_TEST_CASE(down_stops_the_daemon_and_leases_survive_the_restart) {
   DaemonFixture d(kLicense);
   p::Granted lease;
@@ -239,6 +319,20 @@ BOOST_AUTO_TEST_CASE(hostid_lists_this_machine) {
   BOOST_TEST(RunCommand({BinPath("floatlm"), "hostid"}, &out) == 0);
   BOOST_TEST(out.find("HOSTNAME=") != std::string::npos, out);
   BOOST_TEST(out.find("ANY") != std::string::npos, out);
+  // Every ethernet address names its interface; a virtual one is marked as unstable.
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/sys/class/net", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name == "lo") continue;
+    const std::string line = "ethernet address of " + name + " (";
+    const auto at = out.find(line);
+    BOOST_TEST(at != std::string::npos, out);
+    if (at == std::string::npos) continue;
+    const std::string rest = out.substr(at, out.find('\n', at) - at);
+    const bool physical = std::filesystem::exists(entry.path() / "device");
+    BOOST_TEST((rest.find(physical ? "(physical" : "(virtual") != std::string::npos), rest);
+    BOOST_TEST((rest.find("may change at reboot") != std::string::npos) == !physical, rest);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(reread_below_current_use_warns_and_keeps_everyone) {

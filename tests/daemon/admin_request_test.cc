@@ -43,6 +43,10 @@ BOOST_AUTO_TEST_CASE(every_command_in_its_cli_spelling_parses) {
   BOOST_TEST((MustParse("remove", {"cad", "alice", "ws1"}) ==
               srv::AdminRequest{cmd::RemoveHeld{"cad", "alice", "ws1"}}));
   BOOST_TEST((MustParse("reread", {}) == srv::AdminRequest{cmd::Reread{}}));
+  BOOST_TEST((MustParse("reread", {"--partial"}) ==
+              srv::AdminRequest{cmd::Reread{cmd::RereadMode::kPartial}}));
+  BOOST_TEST((MustParse("reread", {"--dry-run"}) ==
+              srv::AdminRequest{cmd::Reread{cmd::RereadMode::kDryRun}}));
   BOOST_TEST((MustParse("down", {}) == srv::AdminRequest{cmd::Down{}}));
   BOOST_TEST((MustParse("backup", {}) == srv::AdminRequest{cmd::Backup{}}));
   BOOST_TEST((MustParse("report", {"1000", "2000", "csv"}) ==

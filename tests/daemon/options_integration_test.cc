@@ -3,6 +3,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <fstream>
+#include <iterator>
 
 #include "daemon_fixture.h"
 #include "raw_client.h"
@@ -198,4 +199,42 @@ BOOST_AUTO_TEST_CASE(named_users_come_from_the_options_file) {
              status);
   BOOST_TEST(status.find("named past the limit of 2 (not served): zed") != std::string::npos,
              status);
+}
+
+// FlexLM's vendor daemon reads the options file its VENDOR line names; so does floatlmd
+// when --options is not given (a relative path is the license file's neighbour), and
+// --check-config says which file and which port are in force.
+BOOST_AUTO_TEST_CASE(the_vendor_line_names_the_options_file_and_the_server_line_the_port) {
+  TempDir opts;
+  std::ofstream(opts.path() / "demo.opt") << "EXCLUDE cad USER bob\n";
+  DaemonFixture d("SERVER this_host ANY 27413\nVENDOR demo OPTIONS=" +
+                  (opts.path() / "demo.opt").string() + "\nFEATURE cad demo 2027.0 permanent 2 SN=O-1\n");
+  BOOST_TEST(std::holds_alternative<p::Denied>(Checkout(d.port(), "bob")));
+  BOOST_TEST(std::holds_alternative<p::Granted>(Checkout(d.port(), "alice")));
+  BOOST_TEST(d.log().find("event=options.from_vendor_line") != std::string::npos, d.log());
+
+  // The same signed file beside a relative OPTIONS=: VENDOR lines are not signed.
+  std::string text;
+  {
+    std::ifstream in(d.license_path());
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const auto at = text.find("OPTIONS=");
+  BOOST_REQUIRE(at != std::string::npos);
+  text.replace(at, text.find('\n', at) - at, "OPTIONS=demo.opt");
+  const auto copy = opts.path() / "site.lic";
+  std::ofstream(copy) << text;
+  std::string out;
+  BOOST_TEST(RunCommand({BinPath("floatlmd"), "--check-config", "--license", copy.string(),
+                         "--vendor-keys", (d.dir() / "keys").string(), "--state",
+                         (opts.path() / "check-state").string()},
+                        &out) == 0,
+             out);
+  BOOST_TEST(out.find("port:     27413 (SERVER line at " + copy.string() + ":1)") !=
+                 std::string::npos,
+             out);
+  BOOST_TEST(out.find("options:  " + (opts.path() / "demo.opt").string() +
+                      " in force (from VENDOR line at " + copy.string() + ":2)") !=
+                 std::string::npos,
+             out);
 }

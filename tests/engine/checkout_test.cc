@@ -164,6 +164,17 @@ BOOST_AUTO_TEST_CASE(unknown_feature_is_denied_listing_licensed_features) {
   BOOST_TEST(d.message == "no license for feature 'sim'; licensed features: cad, cam");
 }
 
+BOOST_AUTO_TEST_CASE(an_unknown_feature_close_to_a_licensed_one_is_named) {
+  ModelBuilder m;
+  m.Add("cad", "2027.0", 1);
+  m.Add("solver", "2027.0", 1);
+  Start(m);
+  BOOST_TEST(Deny(Who("alice"), 1, "CAD").message ==
+             "no license for feature 'CAD' (did you mean 'cad'?); licensed features: cad, solver");
+  BOOST_TEST(Contains(Deny(Who("alice"), 1, "slover").message, "(did you mean 'solver'?)"));
+  BOOST_TEST(!Contains(Deny(Who("alice"), 1, "cam").message, "did you mean"));  // too short to guess
+}
+
 BOOST_AUTO_TEST_CASE(named_user_pool_denies_while_no_user_is_assigned) {
   ModelBuilder m;
   m.Add("cad", "2027.0", 5).user_based = true;

@@ -20,6 +20,7 @@ UnixMillis At(unsigned day, int hour, int minute = 0) {
 }
 
 constexpr std::int64_t kHour = 3'600'000;
+constexpr std::int64_t kMinute = 60'000;
 
 JournalEntry Event(UnixMillis time, JournalEvent event, std::string user, std::string feature,
                    std::uint64_t lease_id, std::string reason = "") {
@@ -158,6 +159,29 @@ BOOST_AUTO_TEST_CASE(text_table_is_aligned) {
                        "cad      2024-03-13     1         3.00      2  0\n") != std::string::npos);
   BOOST_TEST(text.find("USER   FEATURE  HOURS\n"
                        "alice  cad       7.00\n") != std::string::npos);
+}
+
+// 3 minutes of use at 06:20 must not bill 17 hours: a lease still held counts up to the
+// present when the range (a whole day asked for mid-morning) reaches into the future.
+BOOST_AUTO_TEST_CASE(a_held_lease_counts_up_to_now_not_to_the_end_of_the_range) {
+  using E = JournalEvent;
+  const std::vector<JournalEntry> entries = {
+      Event(At(12, 6) + 17 * kMinute, E::kCheckout, "zoe", "cad", 1),   // 06:17, still held
+      Event(At(12, 1), E::kCheckout, "ann", "cam", 2), Event(At(12, 3), E::kCheckin, "ann", "cam", 2)};
+  const UnixMillis now = At(12, 6) + 20 * kMinute;  // 06:20
+  const UsageReport r = ComputeReport(entries, At(12, 0), At(13, 0), 0min, now);
+  BOOST_TEST(r.counted_to == now);
+  BOOST_REQUIRE_EQUAL(r.users.size(), 2u);
+  BOOST_TEST(r.users[0].user == "ann");
+  BOOST_TEST(r.users[0].lease_ms == 2 * kHour);   // closed leases are as before
+  BOOST_TEST(r.users[1].user == "zoe");
+  BOOST_TEST(r.users[1].lease_ms == 3 * kMinute);  // not 17 h 43 min
+  BOOST_TEST(RenderReportText(r).find("leases still held are counted up to") != std::string::npos);
+  // A range wholly in the past is unchanged: open leases count to its end.
+  const UsageReport past = ComputeReport(entries, At(12, 0), At(12, 7), 0min, At(13, 12));
+  BOOST_TEST(past.counted_to == At(12, 7));
+  BOOST_TEST(past.users[1].lease_ms == 43 * kMinute);
+  BOOST_TEST(RenderReportText(past).find("counted up to") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(back_to_back_leases_are_not_concurrent) {

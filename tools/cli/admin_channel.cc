@@ -165,7 +165,8 @@ void AddAdminOptions(po::options_description& desc, std::string* socket, std::st
        "send over TCP to this daemon, with the admin token (the daemon takes it only over TLS: "
        "tls:PORT@HOST)")
       ("admin-token-file", po::value(token_file)->value_name("FILE"),
-       "file holding the admin token for -c (default $FLOATLM_ADMIN_TOKEN)");
+       "file holding the admin token for -c (without it, $FLOATLM_ADMIN_TOKEN holds the "
+       "token itself, not a path)");
   AddTlsOption(desc);
 }
 

@@ -1,10 +1,14 @@
 #include "cli_common.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <string_view>
 
 #include "floatlm/floatlm.h"
+#include "options/edit_distance.h"
 
 namespace po = boost::program_options;
 
@@ -19,7 +23,8 @@ std::string& TlsCaValue() {
 
 void AddServerOption(po::options_description& desc, std::string* servers) {
   desc.add_options()("server,c", po::value(servers)->value_name("PORT@HOST"),
-                     "license server list (port@host[:tls:port@host...]); default $FLOATLM_LICENSE");
+                     "license server list (port@host[:tls:port@host...]); default "
+                     "$FLOATLM_LICENSE, else 27000@localhost");
   AddTlsOption(desc);
 }
 
@@ -32,11 +37,40 @@ void AddTlsOption(po::options_description& desc) {
 const std::string& TlsCa() { return TlsCaValue(); }
 void SetTlsCa(const std::string& file) { TlsCaValue() = file; }
 
+namespace {
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+// "127.0.0.1@27000" is a common slip for FlexLM's port@host form: say so, as a usage error.
+void CheckServerList(const std::string& list) {
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    std::size_t end = list.find_first_of(":;", start);
+    if (end == std::string::npos) end = list.size();
+    const std::string entry = list.substr(start, end - start);
+    const auto at = entry.find('@');
+    if (at != std::string::npos && at > 0 && AllDigits(entry.substr(at + 1)) &&
+        !AllDigits(entry.substr(0, at))) {
+      throw UsageError("server \"" + entry + "\" is written HOST@PORT; the form is PORT@HOST: " +
+                       entry.substr(at + 1) + "@" + entry.substr(0, at));
+    }
+    start = end + 1;
+  }
+}
+
+}  // namespace
+
 std::string ResolveServers(const std::string& flag) {
-  if (!flag.empty()) return flag;
+  if (!flag.empty()) {
+    CheckServerList(flag);
+    return flag;
+  }
   const char* env = std::getenv("FLOATLM_LICENSE");
   if (env != nullptr && *env != '\0') return env;
-  throw UsageError("no license server: pass -c PORT@HOST or set FLOATLM_LICENSE");
+  // On the license host itself nothing needs setting.
+  return kDefaultServer;
 }
 
 bool ParseArgs(const std::vector<std::string>& args, const po::options_description& desc,
@@ -55,6 +89,19 @@ bool ParseArgs(const std::vector<std::string>& args, const po::options_descripti
       return false;
     }
     po::notify(*vm);
+  } catch (const po::unknown_option& e) {
+    // A near miss among the command's own options is named.
+    std::string wrong = e.get_option_name();
+    while (!wrong.empty() && wrong.front() == '-') wrong.erase(wrong.begin());
+    std::string hint;
+    for (const auto& option : desc.options()) {
+      const std::string& known = option->long_name();
+      if (!known.empty() && options::EditDistance(wrong, known) <= 2) {
+        hint = " (did you mean --" + known + "?)";
+        break;
+      }
+    }
+    throw UsageError(std::string(e.what()) + hint);
   } catch (const po::error& e) {
     throw UsageError(e.what());
   }

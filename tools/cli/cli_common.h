@@ -38,7 +38,10 @@ void AddTlsOption(boost::program_options::options_description& desc);
 const std::string& TlsCa();
 void SetTlsCa(const std::string& file);
 
-// The server list to use: `flag` when given, else $FLOATLM_LICENSE; UsageError if neither.
+// The server when nothing names one: the license host itself.
+inline constexpr const char* kDefaultServer = "27000@localhost";
+
+// The server list to use: `flag` when given, else $FLOATLM_LICENSE, else kDefaultServer.
 std::string ResolveServers(const std::string& flag);
 
 // Parses `args` against `desc` (and `positional` when given); UsageError on mistakes.

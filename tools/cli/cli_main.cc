@@ -7,6 +7,8 @@
 #include <vector>
 
 #include "cli_common.h"
+#include "floatlm/floatlm.h"
+#include "options/edit_distance.h"
 
 namespace {
 
@@ -23,7 +25,7 @@ constexpr Command kCommands[] = {
      &floatlm::cli::RunRun},
     {"remove", "remove FEATURE USER HOST | remove --lease ID   free a seat (admin)",
      &floatlm::cli::RunRemove},
-    {"reread", "reread                                        reload license files (admin)",
+    {"reread", "reread [--partial|--dry-run]                  reload license files (admin)",
      &floatlm::cli::RunReread},
     {"down", "down                                            stop the daemon (admin)",
      &floatlm::cli::RunDown},
@@ -46,9 +48,11 @@ void PrintUsage(std::FILE* out) {
   std::fprintf(out, "usage: floatlm [--tls-ca FILE] COMMAND [OPTIONS]\n\ncommands:\n");
   for (const Command& c : kCommands) std::fprintf(out, "  floatlm %s\n", c.synopsis);
   std::fprintf(out,
-               "\nservers: -c or $FLOATLM_LICENSE, port@host[:port@host...]; tls:port@host\n"
-               "is reached over TLS, its certificate checked against --tls-ca FILE\n"
+               "\nservers: -c or $FLOATLM_LICENSE, port@host[:port@host...], else 27000@localhost;\n"
+               "tls:port@host is reached over TLS, its certificate checked against --tls-ca FILE\n"
                "(default $FLOATLM_TLS_CA, else the system's trust store).\n"
+               "admin commands use the daemon's admin socket: --admin-socket PATH, else\n"
+               "$FLOATLM_ADMIN_SOCKET, else /run/floatlm/admin.sock.\n"
                "exit status: 0 ok, 1 error, 2 usage, 3 denied.\n"
                "`floatlm COMMAND --help` describes a command's options.\n");
 }
@@ -80,6 +84,10 @@ int main(int argc, char** argv) {
     PrintUsage(stdout);
     return floatlm::cli::kExitOk;
   }
+  if (name == "--version" || name == "-V") {
+    std::printf("floatlm %s (libfloatlm %s)\n", FLOATLM_VERSION, floatlm_version());
+    return floatlm::cli::kExitOk;
+  }
   const std::vector<std::string> args(argv + first + 1, argv + argc);
   for (const Command& c : kCommands) {
     if (name != c.name) continue;
@@ -94,7 +102,14 @@ int main(int argc, char** argv) {
       return floatlm::cli::kExitError;
     }
   }
-  floatlm::cli::PrintError("unknown command \"" + name + "\"");
+  std::string hint;
+  for (const Command& c : kCommands) {
+    if (floatlm::options::EditDistance(name, c.name) <= 2) {
+      hint = std::string(" (did you mean \"") + c.name + "\"?)";
+      break;
+    }
+  }
+  floatlm::cli::PrintError("unknown command \"" + name + "\"" + hint);
   PrintUsage(stderr);
   return floatlm::cli::kExitUsage;
 }

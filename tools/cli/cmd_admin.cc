@@ -32,7 +32,7 @@ int Send(const AdminArgs& a, const std::string& command, const std::vector<std::
   return PrintAdminReply(SendAdmin(target, command, args));
 }
 
-// A command with no arguments of its own (reread, down, backup): only the admin options.
+// A command with no arguments of its own (down, backup): only the admin options.
 int SendBare(const std::vector<std::string>& args, const std::string& command) {
   AdminArgs a;
   const std::string usage = "floatlm " + command;
@@ -87,7 +87,21 @@ int RunRemove(const std::vector<std::string>& args) {
   throw UsageError("give either FEATURE USER HOST or --lease ID");
 }
 
-int RunReread(const std::vector<std::string>& args) { return SendBare(args, "reread"); }
+int RunReread(const std::vector<std::string>& args) {
+  constexpr const char* kUsage = "floatlm reread [--partial | --dry-run]";
+  AdminArgs a;
+  bool partial = false, dry_run = false;
+  po::options_description desc("floatlm reread options");
+  desc.add_options()("partial", po::bool_switch(&partial),
+                     "apply the accepted lines even if some are rejected, unless that ends a lease")(
+      "dry-run", po::bool_switch(&dry_run), "print what the reread would change; change nothing");
+  po::variables_map vm;
+  if (!ParseAdmin(args, desc, nullptr, kUsage, a, vm)) return kExitOk;
+  if (partial && dry_run) throw UsageError("give --partial or --dry-run, not both");
+  if (partial) return Send(a, "reread", {"--partial"});
+  if (dry_run) return Send(a, "reread", {"--dry-run"});
+  return Send(a, "reread", {});
+}
 
 int RunDown(const std::vector<std::string>& args) { return SendBare(args, "down"); }
 

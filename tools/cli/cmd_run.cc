@@ -2,6 +2,7 @@
 // when it exits, and passes its exit status on (128+N when killed by signal N).
 #include <errno.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,7 +21,11 @@ namespace {
 
 constexpr const char* kUsage =
     "floatlm run [-c PORT@HOST] -f FEATURE[:VERSION] [-f ...] [--wait SECS]\n"
-    "            [--vendor-key VENDOR=FILE.pub ...] -- CMD ARGS...";
+    "            [--on-lost warn|term|kill] [--vendor-key VENDOR=FILE.pub ...] -- CMD ARGS...";
+
+// What to do to the command when a seat is really lost (removed by an admin, timed out,
+// expired, its pool gone): warn only (the default), or end the command.
+enum class OnLost { kWarn, kTerm, kKill };
 constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP};
 
 volatile sig_atomic_t g_child = 0;
@@ -53,6 +58,9 @@ int RunChild(const std::vector<std::string>& command) {
   }
   if (pid == 0) {
     // Only async-signal-safe calls between fork and exec: the parent has threads.
+    // The command must not outlive the wrapper that holds its seats.
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() == 1) ::_exit(128 + SIGTERM);  // the wrapper died before prctl
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
     sigemptyset(&dfl.sa_mask);
@@ -120,6 +128,7 @@ int RunRun(const std::vector<std::string>& args) {
   std::vector<std::string> features;
   std::vector<std::string> vendor_keys;
   int wait_seconds = 0;
+  std::string on_lost_text = "warn";
   po::options_description desc("floatlm run options");
   desc.add_options()("help,h", "show this help");
   AddServerOption(desc, &servers);
@@ -127,6 +136,9 @@ int RunRun(const std::vector<std::string>& args) {
                      "feature to check out (repeatable)")(
       "wait", po::value(&wait_seconds)->value_name("SECS"),
       "wait up to SECS in the queue for each seat")(
+      "on-lost", po::value(&on_lost_text)->value_name("warn|term|kill"),
+      "when a seat is lost for good (removed, timed out, expired): warn (default), or send "
+      "the command SIGTERM or SIGKILL")(
       "vendor-key", po::value(&vendor_keys)->value_name("VENDOR=FILE.pub"),
       "accept only seats whose license lines VENDOR signed with this key (repeatable)")(
       "command", po::value<std::vector<std::string>>(), "command and arguments");
@@ -140,6 +152,14 @@ int RunRun(const std::vector<std::string>& args) {
     command.insert(command.begin(), words.begin(), words.end());
   }
   if (wait_seconds < 0) throw UsageError("--wait needs a number of seconds >= 0");
+  OnLost on_lost = OnLost::kWarn;
+  if (on_lost_text == "term") {
+    on_lost = OnLost::kTerm;
+  } else if (on_lost_text == "kill") {
+    on_lost = OnLost::kKill;
+  } else if (on_lost_text != "warn") {
+    throw UsageError("--on-lost takes warn, term or kill, not '" + on_lost_text + "'");
+  }
   if (features.empty()) throw UsageError("at least one -f FEATURE is required");
   if (command.empty()) throw UsageError("no command given after --");
   std::vector<FeatureSpec> specs;
@@ -161,11 +181,29 @@ int RunRun(const std::vector<std::string>& args) {
               std::fprintf(stderr, "floatlm: waiting for %s: position %llu in the queue\n",
                            feature.c_str(), static_cast<unsigned long long>(position));
             })
-            .OnLease([](std::uint64_t, floatlm_lease_event event, floatlm_status code,
-                        const std::string& message) {
-              if (event == FLOATLM_LEASE_LOST) {
-                std::fprintf(stderr, "floatlm: seat lost (%s): %s\n", floatlm_status_name(code),
-                             message.c_str());
+            .OnLease([on_lost](std::uint64_t, floatlm_lease_event event, floatlm_status code,
+                               const std::string& message) {
+              if (event == FLOATLM_LEASE_REGAINED) {
+                std::fprintf(stderr, "floatlm: seat regained: %s\n", message.c_str());
+                return;
+              }
+              if (event != FLOATLM_LEASE_LOST) return;
+              // Cut off from the server, the seat may come back when it is reachable again.
+              if (code == FLOATLM_E_DISCONNECTED) {
+                std::fprintf(stderr,
+                             "floatlm: seat lost for now (%s): %s; it is taken back when the "
+                             "server answers again\n",
+                             floatlm_status_name(code), message.c_str());
+                return;
+              }
+              std::fprintf(stderr, "floatlm: seat lost (%s): %s\n", floatlm_status_name(code),
+                           message.c_str());
+              const pid_t child = g_child;
+              if (on_lost != OnLost::kWarn && child > 0) {
+                const int sig = on_lost == OnLost::kTerm ? SIGTERM : SIGKILL;
+                std::fprintf(stderr, "floatlm: ending the command (--on-lost=%s)\n",
+                             on_lost == OnLost::kTerm ? "term" : "kill");
+                ::kill(child, sig);
               }
             }));
     client.Connect();

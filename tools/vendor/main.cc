@@ -72,6 +72,10 @@ int Run(int argc, char** argv) {
     fmt::print("{}", kUsageText);
     return 0;
   }
+  if (command == "--version" || command == "-V") {
+    fmt::print("floatlm-vendor {}\n", FLOATLM_VERSION);
+    return 0;
+  }
   std::vector<std::string> args(argv + 2, argv + argc);
   po::options_description options(fmt::format("floatlm-vendor {} options", command));
   po::positional_options_description positional;

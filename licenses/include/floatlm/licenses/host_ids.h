@@ -12,8 +12,22 @@
 
 namespace floatlm::licenses {
 
+// One network interface with an ethernet address.
+struct NetInterface {
+  std::string name;        // "eth0"
+  std::string mac;         // lower-case 12-hex
+  bool physical = false;   // a device behind it (/sys/class/net/NAME/device)
+  bool up = false;         // operstate "up"
+  bool local = false;      // a locally administered address (made up by software)
+  // A physical interface's address survives reboots; a virtual one's (ifb, veth, bridges)
+  // may be made up anew at each boot.
+  bool stable() const { return physical; }
+};
+
 struct HostIds {
   std::vector<std::string> ethernet;  // lower-case 12-hex, no separators, one per interface
+  // The same addresses with their interfaces: physical and up first, then by name.
+  std::vector<NetInterface> interfaces;
   std::string hostname;
   std::string machine_id;             // /etc/machine-id, may be empty
 
