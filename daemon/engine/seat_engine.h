@@ -87,6 +87,9 @@ struct LeaseView {
   // Why this seat, e.g. "own seat of cad", "rides on alice@ws1's collection seat 1 of pdc
   // (runs cad)", "further seat of pdc: seat 1 already runs cad and cam".
   std::string reason;
+  // Set by Snapshot: the licensed version that serves the lease (the pool's, or for a
+  // product on a collection seat the component's).
+  std::optional<licenses::Version> licensed;
 };
 
 struct Denial {
@@ -150,6 +153,7 @@ struct PoolView {
   // to the pool's limit, and those named past it (not served).
   std::vector<std::string> named_by_options;
   std::vector<std::string> named_over_limit;
+  std::vector<options::ReserveLine> reservations;  // RESERVE lines of the options file for it
 };
 
 // A cloud-user slot: `user` may run the collection's cloud services until released.

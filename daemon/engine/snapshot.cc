@@ -28,8 +28,10 @@ std::vector<PoolView> SeatEngine::Snapshot(const Now& now) const {
     view.collection = pool.collection;
     view.named_by_options = pool.named_order;
     view.named_over_limit = pool.named_over;
+    if (s.policy) view.reservations = s.policy->ReservesFor(pool.policy_view->ref());
     for (LeaseId id : pool.cloud_leases) {
       view.cloud_leases.push_back(s.leases.at(id).view);
+      view.cloud_leases.back().licensed = ServedVersion(pool, view.cloud_leases.back().feature);
     }
 
     for (const auto& [serial, seat] : pool.by_age) {
@@ -42,6 +44,10 @@ std::vector<PoolView> SeatEngine::Snapshot(const Now& now) const {
       }
       for (LeaseId id : seat->leases) {
         seat_view.leases.push_back(s.leases.at(id).view);
+        LeaseView& lease = seat_view.leases.back();
+        lease.licensed = ServedVersion(pool, lease.feature);
+        // Sharing is what the seat holds now: the lease it rode on may have left.
+        lease.shared = seat->leases.size() > 1;
       }
       view.seats.push_back(std::move(seat_view));
     }

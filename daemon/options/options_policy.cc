@@ -171,6 +171,18 @@ std::vector<std::string> Included(const RuleSet& rules, const FeatureRef& featur
 
 }  // namespace
 
+std::vector<ReserveLine> OptionsPolicy::ReservesFor(const FeatureRef& feature) const {
+  static constexpr const char* kTypes[] = {"USER",  "HOST",       "DISPLAY", "INTERNET",
+                                           "GROUP", "HOST_GROUP", "PROJECT", "USER"};
+  std::vector<ReserveLine> out;
+  for (const CountRule& rule : rules_->reserves) {
+    if (!FeatureMatches(rule.feature, feature)) continue;
+    out.push_back(ReserveLine{rule.count, kTypes[static_cast<int>(rule.target.type)],
+                              rule.target.name, RefOf(rule.origin)});
+  }
+  return out;
+}
+
 std::vector<std::string> OptionsPolicy::IncludedUsers(const FeatureRef& feature) const {
   return Included(*rules_, feature, false);
 }

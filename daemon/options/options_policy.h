@@ -95,6 +95,14 @@ struct SeatUse {
   std::span<const Requester> holders;
 };
 
+// One RESERVE line as a status display lists it: "1 RESERVATION for USER robert".
+struct ReserveLine {
+  long long count = 0;
+  std::string type;  // USER, HOST, DISPLAY, INTERNET, GROUP, HOST_GROUP or PROJECT
+  std::string name;
+  RuleRef rule;
+};
+
 // How a reservation-aware status display can describe a pool.
 struct ReservationUse {
   long long reserved = 0;  // seats set aside by RESERVE lines that apply to the pool
@@ -126,6 +134,9 @@ class OptionsPolicy {
   // precedence order. The one call the engine makes per candidate pool on checkout
   // (not for a checkout that shares a seat the holder already has).
   Verdict MayTakeSeat(const FeatureRef& feature, const Requester& who, const SeatUse& use) const;
+
+  // The RESERVE lines that apply to the pool `feature`, in file order.
+  std::vector<ReserveLine> ReservesFor(const FeatureRef& feature) const;
 
   // RESERVE bookkeeping for status output.
   ReservationUse Reservations(const FeatureRef& feature, std::span<const Requester> holders) const;

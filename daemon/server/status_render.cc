@@ -1,6 +1,8 @@
 #include "server/status_render.h"
 
 #include <algorithm>
+#include <array>
+#include <chrono>
 
 #include <fmt/format.h>
 
@@ -43,6 +45,49 @@ bool Selected(const engine::PoolView& p, const std::string& feature) {
   return false;
 }
 
+// "2h10m", "3m", "45s": how long a lease has been held.
+std::string HeldFor(engine::WallTime since, engine::WallTime now) {
+  auto secs = duration_cast<std::chrono::seconds>(now - since).count();
+  if (secs < 0) secs = 0;
+  if (secs < 60) return fmt::format("{}s", secs);
+  if (secs < 3600) return fmt::format("{}m", secs / 60);
+  if (secs < 86400) return fmt::format("{}h{:02}m", secs / 3600, (secs / 60) % 60);
+  return fmt::format("{}d{:02}h", secs / 86400, (secs / 3600) % 24);
+}
+
+// "09:05" today (UTC), else "1-dec 09:05": short enough for an 80-column row.
+std::string SinceText(engine::WallTime since, engine::WallTime now) {
+  const auto day = std::chrono::floor<std::chrono::days>(since);
+  const std::chrono::hh_mm_ss time{std::chrono::floor<std::chrono::minutes>(since - day)};
+  const std::string clock = fmt::format("{:02}:{:02}", time.hours().count(), time.minutes().count());
+  if (day == std::chrono::floor<std::chrono::days>(now)) return clock;
+  static constexpr const char* kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
+                                            "jul", "aug", "sep", "oct", "nov", "dec"};
+  const std::chrono::year_month_day date{day};
+  return fmt::format("{}-{} {}", static_cast<unsigned>(date.day()),
+                     kMonths[static_cast<unsigned>(date.month()) - 1], clock);
+}
+
+// Writes `rows` with each column as wide as its widest cell, and clears them.
+void FlushRows(std::vector<std::array<std::string, 8>>& rows, std::string& out) {
+  std::array<std::size_t, 8> width{};
+  for (const auto& r : rows) {
+    for (std::size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
+  }
+  for (const auto& r : rows) {
+    std::string line = "    ";
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      if (r[i].empty() && i + 1 == r.size()) break;
+      if (i > 0) line += "  ";
+      line += r[i];
+      if (i + 1 < r.size()) line.append(width[i] - r[i].size(), ' ');
+    }
+    while (!line.empty() && line.back() == ' ') line.pop_back();
+    out += line + "\n";
+  }
+  rows.clear();
+}
+
 std::string ComponentList(const licenses::Package& pkg) {
   std::vector<std::string> names;
   for (const auto& c : pkg.components) names.push_back(c.feature);
@@ -54,9 +99,10 @@ std::string ComponentList(const licenses::Package& pkg) {
 std::string RenderStatusText(const engine::SeatEngine& engine, const ServerFacts& facts,
                              const std::string& feature, const engine::Now& now) {
   const auto pools = engine.Snapshot(now);
-  std::string out = fmt::format("floatlmd {} on {}, up {}; {} leases, {} connections\n",
+  std::string out = fmt::format("floatlmd {} on {}, up {}; {} lease{}, {} connection{} (times UTC)\n",
                                 facts.version, facts.address, Uptime(facts.started, now.wall),
-                                engine.lease_count(), facts.clients);
+                                engine.lease_count(), engine.lease_count() == 1 ? "" : "s",
+                                facts.clients, facts.clients == 1 ? "" : "s");
   // Group pools by feature, keeping cascading order within a feature.
   std::map<std::string, std::vector<const engine::PoolView*>> by_feature;
   for (const auto& p : pools) {
@@ -130,25 +176,37 @@ std::string RenderStatusText(const engine::SeatEngine& engine, const ServerFacts
                              fmt::join(p->named_over_limit, ", "));
         }
       }
+      for (const auto& r : p->reservations) {
+        out += fmt::format("    {} RESERVATION{} for {} {} ({}:{})\n", r.count,
+                           r.count == 1 ? "" : "S", r.type, r.name, r.rule.file, r.rule.line);
+      }
+      // One aligned row per lease: who, lease, licensed version, how long, since when.
+      std::vector<std::array<std::string, 8>> rows;
+      const auto row = [&](const engine::LeaseView& l, std::string note) {
+        rows.push_back({l.who.user, l.who.host, l.who.display.empty() ? "-" : l.who.display,
+                        fmt::format("lease {}", l.id),
+                        "v" + (l.licensed ? l.licensed->ToString() : s.version.ToString()),
+                        "held " + HeldFor(l.since, now.wall), "since " + SinceText(l.since, now.wall),
+                        std::move(note)});
+      };
       for (const auto& seat : p->seats) {
         if (p->collection) {
+          FlushRows(rows, out);
           out += fmt::format("    seat {}: {} {} runs {}\n", seat.number, seat.holder.user,
                              seat.holder.host, fmt::join(seat.products, ", "));
         }
         for (const auto& l : seat.leases) {
-          out += fmt::format("    {} {} {}  lease {}  since {}{}{}  peer {}\n", l.who.user,
-                             l.who.host, l.who.display.empty() ? "-" : l.who.display, l.id,
-                             FormatWallTime(l.since), l.shared ? "  (shares a seat)" : "",
-                             l.detached ? fmt::format("  (disconnected, kept {} s)",
-                                                      SecondsUntil(l.expires, now.mono))
-                                        : std::string(),
-                             l.who.peer.empty() ? "-" : l.who.peer);
+          std::string note;
+          if (l.shared) note = fmt::format("shares seat {}", seat.number);
+          if (l.detached) {
+            note += fmt::format("{}disconnected, kept {} s", note.empty() ? "" : "; ",
+                                SecondsUntil(l.expires, now.mono));
+          }
+          row(l, std::move(note));
         }
       }
-      for (const auto& l : p->cloud_leases) {
-        out += fmt::format("    cloud {} {} {}  lease {}  since {}\n", l.feature, l.who.user,
-                           l.who.host, l.id, FormatWallTime(l.since));
-      }
+      for (const auto& l : p->cloud_leases) row(l, "cloud service " + l.feature);
+      FlushRows(rows, out);
       for (std::size_t i = 0; i < p->queue.size(); ++i) {
         const auto& w = p->queue[i];
         out += fmt::format("    queued #{}: {} {}  waits {} s more\n", i + 1, w.who.user,
@@ -204,13 +262,22 @@ std::string RenderStatusJson(const engine::SeatEngine& engine, const ServerFacts
         first = false;
         out += fmt::format(
             "{{\"lease\":{},\"seat\":{},\"user\":{},\"host\":{},\"display\":{},\"peer\":{},"
-            "\"since\":{},\"version\":{},\"shared\":{},\"detached\":{},\"cloud\":{},"
-            "\"expires_in_s\":{},\"reason\":{}}}",
+            "\"since\":{},\"held_s\":{},\"version\":{},\"licensed_version\":{},\"shared\":{},"
+            "\"detached\":{},\"cloud\":{},\"expires_in_s\":{},\"reason\":{}}}",
             l.id, l.seat, Json(l.who.user), Json(l.who.host), Json(l.who.display), Json(l.who.peer),
-            Json(FormatWallTime(l.since)), Json(l.version.ToString()), l.shared ? "true" : "false",
-            l.detached ? "true" : "false", l.cloud ? "true" : "false",
+            Json(FormatWallTime(l.since)),
+            std::max<long long>(0, duration_cast<std::chrono::seconds>(now.wall - l.since).count()),
+            Json(l.version.ToString()),
+            Json(l.licensed ? l.licensed->ToString() : s.version.ToString()),
+            l.shared ? "true" : "false", l.detached ? "true" : "false", l.cloud ? "true" : "false",
             SecondsUntil(l.expires, now.mono), Json(l.reason));
       }
+    }
+    out += "],\"reservations\":[";
+    for (std::size_t i = 0; i < p.reservations.size(); ++i) {
+      const auto& r = p.reservations[i];
+      out += fmt::format("{}{{\"count\":{},\"type\":{},\"name\":{},\"rule\":{}}}", i ? "," : "",
+                         r.count, Json(r.type), Json(r.name), Json(r.rule.ToString()));
     }
     out += "],\"seats\":[";
     for (std::size_t i = 0; i < p.seats.size(); ++i) {

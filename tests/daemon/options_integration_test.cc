@@ -238,3 +238,52 @@ BOOST_AUTO_TEST_CASE(the_vendor_line_names_the_options_file_and_the_server_line_
                  std::string::npos,
              out);
 }
+
+// The admin's daily view: reservations listed as lmstat lists them, one aligned row per
+// lease with its licensed version and how long it is held, sharing as it is now.
+BOOST_AUTO_TEST_CASE(status_lists_reservations_and_aligned_lease_rows) {
+  TempDir opts;
+  const auto file = opts.path() / "demo.opt";
+  std::ofstream(file) << "RESERVE 1 cad USER robert\n";
+  DaemonFixture d("VENDOR demo\nFEATURE cad demo 2027.0 permanent 3 SN=O-1\n", "demo",
+                  {"--options", file.string()});
+  auto first = RawClient::Tcp(d.port());
+  first.Hello("alice", "ws1");
+  auto a1 = first.Call(2, p::Checkout{"cad", "2026.0"});
+  BOOST_REQUIRE(a1 && std::holds_alternative<p::Granted>(*a1));
+  auto second = RawClient::Tcp(d.port());
+  second.Hello("alice", "ws1");  // same user and host: shares alice's seat (DUP_GROUP UH)
+  auto a2 = second.Call(2, p::Checkout{"cad"});
+  BOOST_REQUIRE(a2 && std::holds_alternative<p::Granted>(*a2));
+  auto third = RawClient::Tcp(d.port());
+  third.Hello("christopher-with-a-long-name", "workstation-17");
+  BOOST_REQUIRE(std::holds_alternative<p::Granted>(*third.Call(2, p::Checkout{"cad"})));
+
+  std::string text = RawClient::StatusOf(d.port());
+  BOOST_TEST_MESSAGE("status:\n" << text);
+  BOOST_TEST(text.find("    1 RESERVATION for USER robert (" + file.string() + ":1)") !=
+                 std::string::npos,
+             text);
+  BOOST_TEST(text.find("3 leases, 4 connections") != std::string::npos, text);
+  // Rows line up: the "lease" column starts at the same offset on every row.
+  std::vector<std::size_t> at;
+  for (std::size_t pos = text.find(" lease "); pos != std::string::npos;
+       pos = text.find(" lease ", pos + 1)) {
+    at.push_back(pos - text.rfind('\n', pos));
+  }
+  BOOST_REQUIRE_EQUAL(at.size(), 3u);
+  BOOST_TEST((at[0] == at[1] && at[1] == at[2]));
+  BOOST_TEST(text.find("v2027.0  held 0s") != std::string::npos, text);
+  BOOST_TEST(text.find("shares seat 1") != std::string::npos, text);
+
+  // alice's first lease goes: the other one no longer shares anything.
+  BOOST_REQUIRE(std::holds_alternative<p::Ok>(
+      *first.Call(3, p::Checkin{std::get<p::Granted>(*a1).lease})));
+  text = RawClient::StatusOf(d.port());
+  BOOST_TEST(text.find("shares seat") == std::string::npos, text);
+  const std::string json = RawClient::StatusOf(d.port(), true);
+  BOOST_TEST(json.find("\"licensed_version\":\"2027.0\"") != std::string::npos, json);
+  BOOST_TEST(json.find("\"reservations\":[{\"count\":1,\"type\":\"USER\",\"name\":\"robert\"") !=
+                 std::string::npos,
+             json);
+}
