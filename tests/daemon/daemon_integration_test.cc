@@ -145,7 +145,7 @@ BOOST_AUTO_TEST_CASE(third_user_is_denied_naming_the_holders) {
   BOOST_TEST(denied.message.find("alice") != std::string::npos, denied.message);
   BOOST_TEST(denied.message.find("bob") != std::string::npos, denied.message);
   const std::string status = Status(d.port());
-  BOOST_TEST(status.find("alice ws1") != std::string::npos, status);
+  BOOST_TEST(status.find("alice  ws1") != std::string::npos, status);
   BOOST_TEST(status.find("2 of 2 in use") != std::string::npos, status);
 }
 
