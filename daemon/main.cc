@@ -122,6 +122,8 @@ int main(int argc, char** argv) {
       break;
   }
   log::SetLevel(*log::ParseLevel(cfg.log_level));
+  // In the foreground on a terminal, lines carry their time as they do in a log file.
+  if (cfg.log_file.empty() && ::isatty(STDERR_FILENO) == 1) log::SetTimestamps(true);
   if (!cfg.log_file.empty()) {
     if (!log::OpenFile(cfg.log_file, message)) {
       std::fprintf(stderr, "floatlmd: %s\n", message.c_str());

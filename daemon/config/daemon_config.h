@@ -23,7 +23,7 @@ struct DaemonConfig {
   std::string bind = "0.0.0.0";            // --bind
   std::string options_file;                // --options
   // --strict-options: an options line that fails to parse rejects the file even where
-  // skipping it could only narrow access (options/README.md).
+  // skipping it could only narrow access (docs/options-file.md).
   bool strict_options = false;
   std::string admin_socket = "/run/floatlm/admin.sock";  // --admin-socket
   std::string admin_token_file;            // --admin-token-file: enables admin over TCP

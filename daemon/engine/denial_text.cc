@@ -9,6 +9,7 @@
 #include <chrono>
 
 #include "engine/placement.h"
+#include "floatlm/licenses/dates.h"
 #include "engine/pool_selection.h"
 #include "options/edit_distance.h"
 
@@ -75,7 +76,7 @@ std::string Expired(const licenses::Pool& pool, licenses::Date today) {
     return fmt::format("{} has no line in force", PoolLabel(pool));
   }
   return fmt::format("{} expired at the end of {}", LineLabel(pool, *last),
-                     FormatDate(*last->expiry));
+                     licenses::FormatLicenseDate(*last->expiry));
 }
 
 std::string NotYetValid(const licenses::Pool& pool, licenses::Date today) {
@@ -88,7 +89,8 @@ std::string NotYetValid(const licenses::Pool& pool, licenses::Date today) {
   if (!first) {
     return fmt::format("{} has no line in force", PoolLabel(pool));
   }
-  return fmt::format("{} starts on {} (START)", LineLabel(pool, *first), FormatDate(*first->start));
+  return fmt::format("{} starts on {} (START)", LineLabel(pool, *first),
+                     licenses::FormatLicenseDate(*first->start));
 }
 
 std::string VersionText(std::string_view feature, const licenses::Version& wanted,

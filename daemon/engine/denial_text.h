@@ -15,7 +15,9 @@
 
 namespace floatlm::engine {
 
-std::string FormatDate(licenses::Date day);          // "2026-11-30"
+// "2026-11-30": a calendar day as part of an instant (FormatSince). License dates (START,
+// expiry) print as license files write them: licenses::FormatLicenseDate, "30-nov-2026".
+std::string FormatDate(licenses::Date day);
 std::string FormatSince(WallTime at, WallTime now);  // "09:14 UTC", older: with date
 std::string PoolLabel(const licenses::Pool& pool);   // "cad 2027.0 (licenses.lic:12)"
 std::string PoolSummary(const licenses::Pool& pool, licenses::Date today);  // label + seats

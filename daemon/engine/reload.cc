@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "engine/denial_text.h"
+#include "floatlm/licenses/dates.h"
 #include "engine/engine_state.h"
 #include "engine/pool_selection.h"
 
@@ -19,7 +20,7 @@ std::string CountText(const licenses::Pool& pool, licenses::Date today) {
 }
 
 std::string ExpiryText(const std::optional<licenses::Date>& expiry) {
-  return expiry ? FormatDate(*expiry) : std::string("permanent");
+  return expiry ? licenses::FormatLicenseDate(*expiry) : std::string("permanent");
 }
 
 }  // namespace

@@ -20,7 +20,7 @@ struct ParsedOptions {
   // Every problem that rejects the file, in line order, each "file:line: message".
   std::vector<std::string> errors;
   // Problems of lines the policy was built without, because leaving them out can only
-  // narrow access, never widen it (README "Lines that fail to parse"): each
+  // narrow access, never widen it (docs/options-file.md, "Lines that fail to parse"): each
   // "file:line: message; the line is skipped". A caller that wants a file with any problem
   // refused (--strict-options, --check-config) treats these as errors too.
   std::vector<std::string> skipped;

@@ -255,6 +255,11 @@ std::vector<std::string> OptionsPolicy::UnmatchedRules(std::span<const FeatureRe
   return out;
 }
 
+std::size_t OptionsPolicy::rule_count() const {
+  return rules_->access.size() + rules_->reserves.size() + rules_->maxes.size() +
+         rules_->timeouts.size() + (rules_->timeout_all ? 1 : 0);
+}
+
 bool OptionsPolicy::empty() const {
   return rules_->access.empty() && rules_->reserves.empty() && rules_->maxes.empty() &&
          rules_->timeouts.empty() && !rules_->timeout_all;

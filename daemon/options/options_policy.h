@@ -163,6 +163,9 @@ class OptionsPolicy {
   // added as refs with the name only.
   std::vector<std::string> UnmatchedRules(std::span<const FeatureRef> served) const;
 
+  // How many access, RESERVE, MAX and TIMEOUT rules the file has (for the start-up log).
+  std::size_t rule_count() const;
+
   // True when the file contained no access, RESERVE, MAX or timeout rules.
   bool empty() const;
 

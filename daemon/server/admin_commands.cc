@@ -113,17 +113,21 @@ std::vector<proto::Message> Server::ExecuteAdmin(const proto::Admin& cmd, const 
           [&](const admin_cmd::RemoveHeld& r) {
             std::vector<engine::LeaseId> ids;
             for (const auto& pool : engine_->Snapshot(now)) {
-              if (pool.spec->feature != r.feature) continue;
               for (const auto& seat : pool.seats) {
                 for (const auto& l : seat.leases) {
-                  if (l.who.user == r.user && l.who.host == r.host) ids.push_back(l.id);
+                  // A product on a collection seat is removed by its own name too.
+                  if (l.feature != r.feature && pool.spec->feature != r.feature) continue;
+                  if (l.who.user != r.user || l.who.host != r.host) continue;
+                  if (r.display && l.who.display != *r.display) continue;
+                  ids.push_back(l.id);
                 }
               }
             }
             if (ids.empty()) {
-              return One(proto::Error{Errc::kNoSuchLease,
-                                      fmt::format("no lease of {} is held by user {} on host {}",
-                                                  r.feature, r.user, r.host)});
+              return One(proto::Error{
+                  Errc::kNoSuchLease,
+                  fmt::format("no lease of {} is held by user {} on host {}{}", r.feature, r.user,
+                              r.host, r.display ? " with display " + *r.display : std::string())});
             }
             return RemoveLeases(ids, who, now);
           },
@@ -242,7 +246,11 @@ std::vector<proto::Message> Server::Backup(const std::string& who) {
   // Pending changes first, so the copy holds everything acknowledged so far.
   Flush();
   const auto began = engine::MonoTime::clock::now();
-  const auto dir = std::filesystem::path(config_.state_dir) / "backups";
+  // An absolute path in the reply: the admin's shell is not in the daemon's directory.
+  std::error_code abs_ec;
+  auto state = std::filesystem::absolute(config_.state_dir, abs_ec);
+  if (abs_ec) state = config_.state_dir;
+  const auto dir = state.lexically_normal() / "backups";
   // Owner-only, like the copies it will hold; an existing directory is left as it is.
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     const auto reason = fmt::format("{}: {} (backup directory)", dir.string(), std::strerror(errno));

@@ -62,7 +62,7 @@ std::optional<proto::Error> CheckNames(std::string_view command,
 }
 
 std::variant<AdminRequest, proto::Error> ParseRemove(const std::vector<std::string>& a) {
-  constexpr const char* kUsage = "usage: remove FEATURE USER HOST | remove --lease ID";
+  constexpr const char* kUsage = "usage: remove FEATURE USER HOST [DISPLAY] | remove --lease ID";
   if (!a.empty() && a[0] == "--lease") {
     if (a.size() != 2) return Bad(kUsage);
     const auto id = ParseUnsigned(a[1]);
@@ -70,9 +70,13 @@ std::variant<AdminRequest, proto::Error> ParseRemove(const std::vector<std::stri
     if (*id == 0) return Bad("remove --lease: lease ids start at 1");
     return admin_cmd::RemoveLease{*id};
   }
+  if (a.size() == 4) {
+    if (auto error = CheckNames("remove", a, {"FEATURE", "USER", "HOST", "DISPLAY"})) return *error;
+    return admin_cmd::RemoveHeld{a[0], a[1], a[2], a[3]};
+  }
   if (a.size() != 3) return Bad(kUsage);
   if (auto error = CheckNames("remove", a, {"FEATURE", "USER", "HOST"})) return *error;
-  return admin_cmd::RemoveHeld{a[0], a[1], a[2]};
+  return admin_cmd::RemoveHeld{a[0], a[1], a[2], std::nullopt};
 }
 
 std::variant<AdminRequest, proto::Error> ParseReport(const std::vector<std::string>& a) {

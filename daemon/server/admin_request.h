@@ -17,6 +17,7 @@
 #define FLOATLM_DAEMON_SERVER_ADMIN_REQUEST_H_
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -36,8 +37,11 @@ struct RemoveLease {  // remove --lease ID
   std::uint64_t lease = 0;
   bool operator==(const RemoveLease&) const = default;
 };
-struct RemoveHeld {  // remove FEATURE USER HOST: every lease of FEATURE that USER holds on HOST
+// remove FEATURE USER HOST [DISPLAY]: every lease of FEATURE that USER holds on HOST (on
+// that DISPLAY only when given, as lmremove's four-argument form).
+struct RemoveHeld {
   std::string feature, user, host;
+  std::optional<std::string> display;
   bool operator==(const RemoveHeld&) const = default;
 };
 // reread: apply new files only if every line of them is accepted; reread --partial: apply

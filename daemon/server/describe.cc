@@ -4,15 +4,11 @@
 
 #include <ctime>
 
+#include "floatlm/licenses/dates.h"
+
 namespace floatlm::server {
 
-std::string FormatDate(const licenses::Date& d) {
-  static constexpr const char* kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                            "jul", "aug", "sep", "oct", "nov", "dec"};
-  const unsigned m = static_cast<unsigned>(d.month());
-  return fmt::format("{}-{}-{}", static_cast<unsigned>(d.day()),
-                     (m >= 1 && m <= 12) ? kMonths[m - 1] : "???", static_cast<int>(d.year()));
-}
+std::string FormatDate(const licenses::Date& d) { return licenses::FormatLicenseDate(d); }
 
 std::string FormatExpiry(const std::optional<licenses::Date>& d) {
   return d ? FormatDate(*d) : "permanent";

@@ -118,8 +118,9 @@ Server::Server(asio::io_context& io, const config::DaemonConfig& config)
                 set.model.server->source.ToString());
   }
   if (set.policy) {
-    FLOATLM_LOG(kInfo, "options.loaded", "file={} from=\"{}\" skipped_lines={}", set.options_file,
-                set.options_origin, set.option_skipped.size());
+    FLOATLM_LOG(kInfo, "options.loaded", "file={} from=\"{}\" rules={} skipped_lines={}",
+                set.options_file, set.options_origin, set.policy->rule_count(),
+                set.option_skipped.size());
   }
   FLOATLM_LOG(kInfo, "license.loaded",
               "pools={} packages={} rejected={} signatures_checked={} signatures_remembered={}",

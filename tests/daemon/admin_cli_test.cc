@@ -197,6 +197,26 @@ BOOST_AUTO_TEST_CASE(a_reread_with_a_rejected_line_changes_nothing) {
   BOOST_TEST(RunCommand(args, &out) == 0, out);
 }
 
+// lmremove's four-argument form: only the lease of that display goes.
+BOOST_AUTO_TEST_CASE(remove_with_a_display_removes_only_that_displays_lease) {
+  DaemonFixture d("VENDOR demo\nFEATURE cad demo 2027.0 permanent 2 SN=A-1 DUP_GROUP=UHD\n");
+  auto zero = RawClient::Tcp(d.port());
+  auto one = RawClient::Tcp(d.port());
+  BOOST_REQUIRE(zero.Call(1, p::Hello{p::kProtocolVersion, "alice", "ws1", ":0"}));
+  BOOST_REQUIRE(one.Call(1, p::Hello{p::kProtocolVersion, "alice", "ws1", ":1"}));
+  const p::Granted on_zero = Grant(zero, 2, "cad");
+  const p::Granted on_one = Grant(one, 2, "cad");
+  std::string out;
+  BOOST_TEST(Floatlm(d, {"remove", "cad", "alice", "ws1", ":1"}, out) == 0, out);
+  auto hb = zero.Call(3, p::Heartbeat{});
+  BOOST_TEST(std::get<p::Ok>(*hb).count == 1u);  // :0 keeps its seat
+  const std::string status = RawClient::StatusOf(d.port());
+  BOOST_TEST(status.find("lease " + std::to_string(on_zero.lease)) != std::string::npos, status);
+  BOOST_TEST(status.find("lease " + std::to_string(on_one.lease) + " ") == std::string::npos, status);
+  BOOST_TEST(Floatlm(d, {"remove", "cad", "alice", "ws1", ":7"}, out) == 1, out);
+  BOOST_TEST(out.find("with display :7") != std::string::npos, out);
+}
+
 // Started by hand with an admin socket in a directory that does not exist, floatlmd says
 // exactly what to do rather than only "No such file or directory".
 BOOST_AUTO_TEST_CASE(a_missing_admin_socket_directory_is_named_with_the_fix) {

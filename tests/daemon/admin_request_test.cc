@@ -41,7 +41,9 @@ BOOST_AUTO_TEST_SUITE(admin_request)
 BOOST_AUTO_TEST_CASE(every_command_in_its_cli_spelling_parses) {
   BOOST_TEST((MustParse("remove", {"--lease", "42"}) == srv::AdminRequest{cmd::RemoveLease{42}}));
   BOOST_TEST((MustParse("remove", {"cad", "alice", "ws1"}) ==
-              srv::AdminRequest{cmd::RemoveHeld{"cad", "alice", "ws1"}}));
+              srv::AdminRequest{cmd::RemoveHeld{"cad", "alice", "ws1", std::nullopt}}));
+  BOOST_TEST((MustParse("remove", {"cad", "alice", "ws1", ":1"}) ==
+              srv::AdminRequest{cmd::RemoveHeld{"cad", "alice", "ws1", ":1"}}));
   BOOST_TEST((MustParse("reread", {}) == srv::AdminRequest{cmd::Reread{}}));
   BOOST_TEST((MustParse("reread", {"--partial"}) ==
               srv::AdminRequest{cmd::Reread{cmd::RereadMode::kPartial}}));
@@ -98,7 +100,7 @@ BOOST_AUTO_TEST_CASE(names_are_non_empty_and_within_the_protocol_cap) {
 
 BOOST_AUTO_TEST_CASE(wrong_argument_counts_name_the_usage) {
   BOOST_TEST(Contains(MustRefuse("remove", {"cad", "alice"}).message,
-                      "usage: remove FEATURE USER HOST | remove --lease ID"));
+                      "usage: remove FEATURE USER HOST [DISPLAY] | remove --lease ID"));
   BOOST_TEST(Contains(MustRefuse("reread", {"now"}).message, "usage: reread"));
   BOOST_TEST(Contains(MustRefuse("down", {"now"}).message, "usage: down"));
   // No path from the caller: the daemon alone picks where its copies go.

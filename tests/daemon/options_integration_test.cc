@@ -44,6 +44,10 @@ BOOST_AUTO_TEST_CASE(exclude_denies_naming_the_rule) {
   const auto& denied = std::get<p::Denied>(*reply);
   BOOST_TEST(static_cast<int>(denied.code) == static_cast<int>(Errc::kExcludedByOptions));
   BOOST_TEST(denied.message.find("demo.opt:2") != std::string::npos, denied.message);
+  // The start log names the file, where it came from and its rule count.
+  BOOST_TEST(d.log().find("event=options.loaded file=" + file.string() +
+                          " from=\"--options\" rules=1 skipped_lines=0") != std::string::npos,
+             d.log());
   auto alice = RawClient::Tcp(d.port());
   alice.Hello("alice", "ws1");
   auto ok = alice.Call(2, p::Checkout{"cad"});

@@ -118,7 +118,7 @@ BOOST_AUTO_TEST_CASE(reload_renewal_reports_new_expiry) {
   after.Add("cad", "2027.0", 3).lines[0].expiry = Day(2027, 12, 31);
   ReloadReport report = engine->Reload(after.Build(), clock.now());
   BOOST_REQUIRE(report.changed.size() == 1u);
-  BOOST_TEST(report.changed[0] == "cad 2027.0: expiry 2026-12-31 -> 2027-12-31");
+  BOOST_TEST(report.changed[0] == "cad 2027.0: expiry 31-dec-2026 -> 31-dec-2027");
   BOOST_TEST(engine->lease_count() == 1u);
 }
 

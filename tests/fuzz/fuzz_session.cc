@@ -437,10 +437,12 @@ class Harness {
   std::vector<p::Message> Run(const acmd::RemoveHeld& r) {
     std::vector<eng::LeaseId> ids;
     for (const auto& pool : engine_.Snapshot(now_)) {
-      if (pool.spec->feature != r.feature) continue;
       for (const auto& seat : pool.seats) {
         for (const auto& l : seat.leases) {
-          if (l.who.user == r.user && l.who.host == r.host) ids.push_back(l.id);
+          if (l.feature != r.feature && pool.spec->feature != r.feature) continue;
+          if (l.who.user != r.user || l.who.host != r.host) continue;
+          if (r.display && l.who.display != *r.display) continue;
+          ids.push_back(l.id);
         }
       }
     }

@@ -71,20 +71,21 @@ std::int64_t Millis(std::chrono::sys_days d) {
 }  // namespace
 
 int RunRemove(const std::vector<std::string>& args) {
-  constexpr const char* kUsage = "floatlm remove FEATURE USER HOST | floatlm remove --lease ID";
+  constexpr const char* kUsage =
+      "floatlm remove FEATURE USER HOST [DISPLAY] | floatlm remove --lease ID";
   AdminArgs a;
   std::string lease;
   std::vector<std::string> words;
   po::options_description desc("floatlm remove options");
   desc.add_options()("lease", po::value(&lease)->value_name("ID"), "remove this lease")(
-      "words", po::value(&words)->multitoken(), "FEATURE USER HOST");
+      "words", po::value(&words)->multitoken(), "FEATURE USER HOST [DISPLAY]");
   po::positional_options_description pos;
   pos.add("words", -1);
   po::variables_map vm;
   if (!ParseAdmin(args, desc, &pos, kUsage, a, vm)) return kExitOk;
   if (!lease.empty() && words.empty()) return Send(a, "remove", {"--lease", lease});
-  if (lease.empty() && words.size() == 3) return Send(a, "remove", words);
-  throw UsageError("give either FEATURE USER HOST or --lease ID");
+  if (lease.empty() && (words.size() == 3 || words.size() == 4)) return Send(a, "remove", words);
+  throw UsageError("give either FEATURE USER HOST [DISPLAY] or --lease ID");
 }
 
 int RunReread(const std::vector<std::string>& args) {
