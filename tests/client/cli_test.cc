@@ -97,8 +97,12 @@ BOOST_AUTO_TEST_CASE(help_exits_0) {
   std::string out;
   BOOST_CHECK_EQUAL(Floatlm({"--help"}, &out), 0);
   BOOST_CHECK(out.find("run") != std::string::npos);
-  BOOST_CHECK_EQUAL(Floatlm({"run", "--help"}, &out), 0);
-  BOOST_CHECK(out.find("--wait") != std::string::npos);
+  std::string run, remove;
+  BOOST_CHECK_EQUAL(Floatlm({"run", "--help"}, &run), 0);
+  BOOST_CHECK(run.find("--wait") != std::string::npos);
+  BOOST_TEST(run.find("--command") == std::string::npos, run);  // the positional words are
+  BOOST_CHECK_EQUAL(Floatlm({"remove", "--help"}, &remove), 0);  // in the usage line, not
+  BOOST_TEST(remove.find("--words") == std::string::npos, remove);  // Boost's options
 }
 
 BOOST_AUTO_TEST_CASE(an_unreachable_server_exits_1) {

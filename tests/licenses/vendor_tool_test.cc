@@ -144,9 +144,8 @@ BOOST_AUTO_TEST_CASE(usage_errors_exit_2) {
       BOOST_TEST(sub.exit_code == 0, command << " " << flag << ": " << sub.err);
       BOOST_TEST(sub.out.find(fmt::format("floatlm-vendor {} ", command)) != std::string::npos,
                  sub.out);
-      BOOST_TEST(sub.out.find(fmt::format("floatlm-vendor {} options", command)) !=
-                     std::string::npos,
-                 sub.out);
+      BOOST_TEST(sub.out.find("options:\n") != std::string::npos, sub.out);
+      BOOST_TEST(sub.out.find("--input") == std::string::npos, sub.out);  // no Boost internals
     }
   }
 }

@@ -73,6 +73,25 @@ std::string ResolveServers(const std::string& flag) {
   return kDefaultServer;
 }
 
+// `desc` without the options that stand for positional words ("words", "command"): the
+// usage line shows those, and "--words arg" in a help text is Boost's, not ours.
+po::options_description VisibleOptions(const po::options_description& desc,
+                                       const po::positional_options_description* positional) {
+  // Wide enough that descriptions wrap between words, not inside "port@host" lists.
+  po::options_description visible("options", 100, 50);
+  for (const auto& option : desc.options()) {
+    bool hidden = false;
+    if (positional != nullptr) {
+      const unsigned n = positional->max_total_count();
+      for (unsigned i = 0; i < std::min(n, 8u) && !hidden; ++i) {
+        hidden = positional->name_for_position(i) == option->long_name();
+      }
+    }
+    if (!hidden) visible.add(option);
+  }
+  return visible;
+}
+
 bool ParseArgs(const std::vector<std::string>& args, const po::options_description& desc,
                const po::positional_options_description* positional, const char* usage,
                po::variables_map* vm) {
@@ -85,7 +104,7 @@ bool ParseArgs(const std::vector<std::string>& args, const po::options_descripti
     parser.positional(positional != nullptr ? *positional : none);
     po::store(parser.run(), *vm);
     if (vm->count("help") != 0) {
-      std::cout << "usage: " << usage << "\n\n" << desc;
+      std::cout << "usage: " << usage << "\n\n" << VisibleOptions(desc, positional);
       return false;
     }
     po::notify(*vm);

@@ -58,7 +58,12 @@ std::optional<po::variables_map> ParseArgs(std::string_view command,
   po::variables_map vm;
   po::store(po::command_line_parser(args).options(options).positional(positional).run(), vm);
   if (vm.count("help")) {
-    fmt::print("{}\n{}", UsageOf(command), fmt::streamed(options));
+    // The positional file is in the usage line; "--input arg" would be Boost's, not ours.
+    po::options_description visible("options", 100, 50);
+    for (const auto& option : options.options()) {
+      if (option->long_name() != "input") visible.add(option);
+    }
+    fmt::print("{}\n{}", UsageOf(command), fmt::streamed(visible));
     return std::nullopt;
   }
   po::notify(vm);
