@@ -23,6 +23,23 @@ std::string ExpiryText(const std::optional<licenses::Date>& expiry) {
   return expiry ? licenses::FormatLicenseDate(*expiry) : std::string("permanent");
 }
 
+// "cad 2027.0: 10 -> 5 seats (7 in use)" and "cad 2027.0: expiry ... -> ..." when a
+// pool kept across a reread changed.
+void ReportChanges(const licenses::Pool& was, const licenses::Pool& is, std::size_t in_use,
+                   licenses::Date today, std::vector<std::string>* changed) {
+  const std::string before = CountText(was, today);
+  const std::string after = CountText(is, today);
+  if (before != after) {
+    changed->push_back(fmt::format("{} {}: {} -> {}{} ({} in use)", is.feature,
+                                   is.version.ToString(), before, after,
+                                   is.uncounted ? "" : " seats", in_use));
+  }
+  if (was.LastExpiry() != is.LastExpiry()) {
+    changed->push_back(fmt::format("{} {}: expiry {} -> {}", is.feature, is.version.ToString(),
+                                   ExpiryText(was.LastExpiry()), ExpiryText(is.LastExpiry())));
+  }
+}
+
 }  // namespace
 
 // A renewal may drop a product from a collection (or lower its version, or move it to
@@ -133,19 +150,7 @@ ReloadReport SeatEngine::Reload(licenses::Model model, const Now& now) {
       }
       now_pool.seats.emplace(at, std::move(seat));
     }
-    const licenses::Pool& is = *now_pool.spec;
-    const std::string before = CountText(was, now.today);
-    const std::string after = CountText(is, now.today);
-    if (before != after) {
-      report.changed.push_back(fmt::format("{} {}: {} -> {}{} ({} in use)", is.feature,
-                                           is.version.ToString(), before, after,
-                                           is.uncounted ? "" : " seats", now_pool.seats.size()));
-    }
-    if (was.LastExpiry() != is.LastExpiry()) {
-      report.changed.push_back(fmt::format("{} {}: expiry {} -> {}", is.feature,
-                                           is.version.ToString(), ExpiryText(was.LastExpiry()),
-                                           ExpiryText(is.LastExpiry())));
-    }
+    ReportChanges(was, *now_pool.spec, now_pool.seats.size(), now.today, &report.changed);
   }
   for (PoolId id = 0; id < s.pools.size(); ++id) {
     if (!kept[id]) {
@@ -197,19 +202,7 @@ ReloadReport SeatEngine::PreviewReload(const licenses::Model& model, const Now& 
       continue;
     }
     matched.insert(it->first);
-    const licenses::Pool& is = *it->second;
-    const std::string before = CountText(was, now.today);
-    const std::string after = CountText(is, now.today);
-    if (before != after) {
-      report.changed.push_back(fmt::format("{} {}: {} -> {}{} ({} in use)", is.feature,
-                                           is.version.ToString(), before, after,
-                                           is.uncounted ? "" : " seats", old.seats.size()));
-    }
-    if (was.LastExpiry() != is.LastExpiry()) {
-      report.changed.push_back(fmt::format("{} {}: expiry {} -> {}", is.feature,
-                                           is.version.ToString(), ExpiryText(was.LastExpiry()),
-                                           ExpiryText(is.LastExpiry())));
-    }
+    ReportChanges(was, *it->second, old.seats.size(), now.today, &report.changed);
   }
   for (const licenses::Pool& pool : model.pools) {
     if (!matched.contains(pool.Key())) report.added.push_back(PoolSummary(pool, now.today));
