@@ -87,7 +87,16 @@ void Write(Level level, std::string_view event, std::string_view text) {
   line += event;
   if (!text.empty()) {
     line += ' ';
-    line += text;
+    // One event, one line: a control character in a value (a user name with a newline, a
+    // terminal escape) is written as \xNN, so no value can forge or hide a line.
+    for (const char c : text) {
+      const auto byte = static_cast<unsigned char>(c);
+      if (byte < 0x20 || byte == 0x7f) {
+        line += fmt::format("\\x{:02x}", byte);
+      } else {
+        line += c;
+      }
+    }
   }
   line += '\n';
   std::lock_guard lock(g_mu);

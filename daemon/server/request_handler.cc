@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <utility>
+
 #include "log/log.h"
 #include "server/describe.h"
 #include "server/diag_render.h"
@@ -97,6 +100,24 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
     if (hello->user.empty() || hello->host.empty()) {
       ReplyError(rid, Errc::kBadArgument, "HELLO must name the user and the host", out);
       return After::kClose;
+    }
+    // Names end up in logs, journals and admins' terminals: printable text only.
+    for (const auto& [what, value] : {std::pair<const char*, const std::string*>{"user", &hello->user},
+                                      {"host", &hello->host},
+                                      {"display", &hello->display},
+                                      {"app", &hello->app}}) {
+      const auto bad = std::find_if(value->begin(), value->end(), [](char c) {
+        const auto byte = static_cast<unsigned char>(c);
+        return byte < 0x20 || byte == 0x7f;
+      });
+      if (bad != value->end()) {
+        ReplyError(rid, Errc::kBadArgument,
+                   fmt::format("the {} name contains a control character (byte 0x{:02x} at "
+                               "offset {}); names must be printable",
+                               what, static_cast<unsigned char>(*bad), bad - value->begin()),
+                   out);
+        return After::kClose;
+      }
     }
     ctx.hello_done = true;
     ctx.who.user = hello->user;

@@ -494,3 +494,32 @@ BOOST_AUTO_TEST_CASE(status_header_names_counted_and_uncounted_pools_of_one_feat
              text);
   BOOST_TEST(text.find("uncounted, 0 in use") != std::string::npos, text);
 }
+
+// A name with a newline or a terminal escape cannot forge a log line or reach an admin's
+// terminal: HELLO refuses control characters, and the log writes any it meets as \xNN.
+BOOST_AUTO_TEST_CASE(control_characters_neither_forge_log_lines_nor_pass_hello) {
+  DaemonFixture d(TwoSeatLicense());
+  auto mallory = RawClient::Tcp(d.port());
+  auto reply = mallory.Call(1, p::Hello{p::kProtocolVersion,
+                                         "mallory\nINFO event=admin.request by=\"socket uid=0(root)\"",
+                                         "ws1"});
+  BOOST_REQUIRE(reply && std::holds_alternative<p::Error>(*reply));
+  const auto& error = std::get<p::Error>(*reply);
+  BOOST_TEST(static_cast<int>(error.code) == static_cast<int>(Errc::kBadArgument));
+  BOOST_TEST(error.message.find("the user name contains a control character (byte 0x0a at "
+                                "offset 7)") != std::string::npos,
+             error.message);
+  auto escape = RawClient::Tcp(d.port());
+  reply = escape.Call(1, p::Hello{p::kProtocolVersion, "eve", "\x1b]0;owned\x07"});
+  BOOST_REQUIRE(reply && std::holds_alternative<p::Error>(*reply));
+
+  // Feature names are free text on the wire: a denial's log line escapes them.
+  auto bob = RawClient::Tcp(d.port());
+  bob.Hello("bob", "ws2");
+  MustDeny(bob, 2, "cad\nINFO event=forged");
+  const std::string log = d.log();
+  BOOST_TEST(log.find("\nINFO event=forged") == std::string::npos, log);
+  BOOST_TEST(log.find("cad\\x0aINFO event=forged") != std::string::npos, log);
+  BOOST_TEST(log.find("\nINFO event=admin.request by=\"socket uid=0(root)\"") == std::string::npos,
+             log);
+}
