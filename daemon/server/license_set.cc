@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "engine/policy_feature.h"
@@ -13,6 +14,23 @@
 
 namespace floatlm::server {
 namespace {
+
+// A file with thousands of bad lines must not make thousands of log lines (or one line of
+// megabytes): the first kMaxReported problems of each kind are logged, then their count.
+constexpr std::size_t kMaxReported = 50;
+
+template <class Items, class LogOne>
+void LogFirst(const Items& items, const char* event, LogOne log_one) {
+  std::size_t n = 0;
+  for (const auto& item : items) {
+    if (n++ == kMaxReported) {
+      FLOATLM_LOG(kWarn, event, "suppressed={} (only the first {} are logged)",
+                  items.size() - kMaxReported, kMaxReported);
+      return;
+    }
+    log_one(item);
+  }
+}
 
 // Rules of `policy` that match nothing `model` serves: no pool (with its line's
 // attributes), PACKAGE or component of that name.
@@ -41,14 +59,16 @@ LicenseSet LoadLicenseSet(const std::vector<std::string>& files, const std::stri
   auto loaded = licenses::LoadLicenses(paths, keys_dir, known);
   out.signatures_checked = loaded.signatures_checked;
   out.signatures_remembered = loaded.signatures_remembered;
-  for (const auto& r : loaded.model.rejected) {
+  LogFirst(loaded.model.rejected, "license.rejected", [](const licenses::Rejection& r) {
     FLOATLM_LOG(kWarn, "license.rejected", "line={} reason=\"{}\"", r.source.ToString(), r.reason);
-  }
+  });
   for (const auto& d : loaded.diagnostics) {
-    if (d.severity != licenses::Diagnostic::Severity::kWarning) continue;
-    FLOATLM_LOG(kWarn, "license.warning", "{}", d.ToString());
-    out.license_warnings.push_back(d.ToString());
+    if (d.severity == licenses::Diagnostic::Severity::kWarning) {
+      out.license_warnings.push_back(d.ToString());
+    }
   }
+  LogFirst(out.license_warnings, "license.warning",
+           [](const std::string& w) { FLOATLM_LOG(kWarn, "license.warning", "{}", w); });
   if (!loaded.errors.empty()) {
     std::string all;
     for (const auto& e : loaded.errors) all += (all.empty() ? "" : "; ") + e;
@@ -105,12 +125,20 @@ LicenseSet LoadLicenseSet(const std::vector<std::string>& files, const std::stri
       parsed.skipped.clear();
       parsed.policy.reset();
     }
-    for (const auto& e : parsed.skipped) FLOATLM_LOG(kError, "options.error", "{}", e);
+    LogFirst(parsed.skipped, "options.error",
+             [](const std::string& e) { FLOATLM_LOG(kError, "options.error", "{}", e); });
     out.option_skipped = parsed.skipped;
     if (!parsed.ok()) {
-      for (const auto& e : parsed.errors) FLOATLM_LOG(kError, "options.error", "{}", e);
-      out.error = fmt::format("{} error(s) in the options file: {}", parsed.errors.size(),
-                              fmt::join(parsed.errors, "; "));
+      LogFirst(parsed.errors, "options.error",
+               [](const std::string& e) { FLOATLM_LOG(kError, "options.error", "{}", e); });
+      const std::size_t shown = std::min(parsed.errors.size(), kMaxReported);
+      out.error = fmt::format(
+          "{} error(s) in the options file: {}{}", parsed.errors.size(),
+          fmt::join(parsed.errors.begin(),
+                    parsed.errors.begin() + static_cast<std::ptrdiff_t>(shown), "; "),
+          parsed.errors.size() > shown
+              ? fmt::format("; and {} more", parsed.errors.size() - shown)
+              : std::string());
       return out;
     }
     out.policy = std::make_shared<const options::OptionsPolicy>(std::move(*parsed.policy));
@@ -118,7 +146,8 @@ LicenseSet LoadLicenseSet(const std::vector<std::string>& files, const std::stri
   }
   if (out.policy) {
     out.option_warnings = UnmatchedRules(*out.policy, loaded.model);
-    for (const auto& w : out.option_warnings) FLOATLM_LOG(kWarn, "options.warning", "{}", w);
+    LogFirst(out.option_warnings, "options.warning",
+             [](const std::string& w) { FLOATLM_LOG(kWarn, "options.warning", "{}", w); });
   }
   out.model = std::move(loaded.model);
   out.verified = std::move(loaded.verified);

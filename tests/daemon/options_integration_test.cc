@@ -291,3 +291,27 @@ BOOST_AUTO_TEST_CASE(status_lists_reservations_and_aligned_lease_rows) {
                  std::string::npos,
              json);
 }
+
+// Error volume: a file of thousands of bad lines logs the first 50 and a count, and the
+// refusal names the first 50 too, not megabytes of text.
+BOOST_AUTO_TEST_CASE(thousands_of_bad_lines_are_reported_as_the_first_ones_and_a_count) {
+  TempDir opts;
+  const auto file = opts.path() / "bad.opt";
+  {
+    std::ofstream out(file);
+    for (int i = 0; i < 5000; ++i) out << "EXCLUDE cad USERS bob" << i << "\n";
+  }
+  std::string message;
+  try {
+    DaemonFixture d(kLicense, "demo", {"--options", file.string()});
+    BOOST_FAIL("floatlmd started with a bad options file");
+  } catch (const std::runtime_error& e) {
+    message = e.what();
+  }
+  BOOST_TEST(message.find("5000 error(s) in the options file") != std::string::npos);
+  BOOST_TEST(message.find("; and 4950 more") != std::string::npos);
+  BOOST_TEST(message.find("event=options.error suppressed=4950 (only the first 50 are logged)") !=
+             std::string::npos);
+  // The daemon's output (50 logged lines, the count, the refusal) stays small.
+  BOOST_TEST(message.size() < 40'000u, message.size());
+}
