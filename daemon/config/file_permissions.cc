@@ -102,8 +102,8 @@ std::vector<PermissionWarning> CheckPermissions(Trusted what, const std::string&
     out.push_back({EventOf(what), path, facts, std::move(problem), std::move(risk)});
   };
   // Who can reach the path at all: a database inside a state directory that others
-  // cannot search is out of their reach whatever its own mode (SQLite creates it with
-  // the process umask, so a hand-started daemon often makes it 0644).
+  // cannot search is out of their reach whatever its own mode (the daemon creates its
+  // database 0600, but a copy restored by hand may have any mode).
   bool group_reaches = true;
   bool others_reach = true;
   if ((what == Trusted::kStateFile || what == Trusted::kStateIndex) && holder) {

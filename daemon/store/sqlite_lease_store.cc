@@ -1,8 +1,10 @@
 #include "store/sqlite_lease_store.h"
 
-#include <fmt/format.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
@@ -155,6 +157,20 @@ Status SqliteLeaseStore::Open(const SqliteStoreOptions& options,
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
   std::string path = dir + "/" + kFileName;
 
+  // The file holds every lease's reattach token: owner-only from its first byte, whatever
+  // the umask (SQLite would create it with the umask's mode, and gives its -wal and -shm
+  // files the database's mode). A file left by an earlier release loses the bits of others.
+  if (const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+      fd >= 0) {
+    ::close(fd);
+  }
+  for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+    struct stat st {};
+    if (::lstat(file.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == ::geteuid() &&
+        (st.st_mode & 0137) != 0) {
+      ::chmod(file.c_str(), st.st_mode & 0640);
+    }
+  }
   sqlite3* raw = nullptr;
   const int rc =
       sqlite3_open_v2(path.c_str(), &raw,

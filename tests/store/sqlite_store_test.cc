@@ -108,6 +108,28 @@ BOOST_AUTO_TEST_CASE(reopen_after_close_keeps_data) {
   BOOST_CHECK(state.leases[0] == Lease(1));
 }
 
+// Reattach tokens are in the file: a daemon started by hand (umask 022) still makes it,
+// and its -wal and -shm files, owner-only; a file left world-readable loses those bits.
+BOOST_AUTO_TEST_CASE(the_state_file_is_owner_only_whatever_the_umask) {
+  TempDir dir;
+  const mode_t old_mask = ::umask(022);
+  {
+    auto store = MustOpen(dir.path());
+    BOOST_REQUIRE(store->Commit(Batch{.upsert_leases = {Lease(1)}}).ok());
+    for (const std::string suffix : {"", "-wal", "-shm"}) {
+      struct stat st {};
+      if (::stat((DbPath(dir) + suffix).c_str(), &st) != 0) continue;  // checkpointed away
+      BOOST_TEST((st.st_mode & 0777) == 0600u, suffix << ": " << std::oct << (st.st_mode & 0777));
+    }
+  }
+  ::chmod(DbPath(dir).c_str(), 0644);
+  MustOpen(dir.path());
+  struct stat st {};
+  BOOST_REQUIRE(::stat(DbPath(dir).c_str(), &st) == 0);
+  BOOST_TEST((st.st_mode & 0777) == 0640u, std::oct << (st.st_mode & 0777));
+  ::umask(old_mask);
+}
+
 BOOST_AUTO_TEST_CASE(empty_file_is_migrated_to_the_latest_schema) {
   TempDir dir;
   std::ofstream(DbPath(dir)).close();  // zero bytes, as `touch` leaves it
