@@ -41,14 +41,9 @@ class Report {
 };
 
 void CheckFeature(const LicenseLine& line, Report& report) {
-  const bool uncounted =
-      line.fields.size() >= 5 &&
-      (line.fields[4].text == "0" || std::equal(line.fields[4].text.begin(), line.fields[4].text.end(),
-                                                std::string_view("uncounted").begin(),
-                                                std::string_view("uncounted").end(),
-                                                [](char a, char b) {
-                                                  return std::tolower(static_cast<unsigned char>(a)) == b;
-                                                }));
+  std::string count = line.fields.size() >= 5 ? line.fields[4].text : std::string();
+  for (char& c : count) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const bool uncounted = count == "0" || count == "uncounted";
   const Attribute* hostid = line.Find("HOSTID");
   if (uncounted && hostid == nullptr) {
     report.Line("uncounted line without HOSTID: FlexLM requires a host id on uncounted lines; "

@@ -205,21 +205,16 @@ Errc Client::Connect() {
   hello_.app = config_.app.empty() ? ProgramName() : config_.app;
   hello_.client_version = "libfloatlm " FLOATLM_CLIENT_VERSION;
   hello_.want_license_lines = !config_.vendor_keys.empty();
-  // The machine's ids first, the vendor's after; the daemon reads at most 32.
-  for (const licenses::HostId& host_id : licenses::ThisHost().List()) {
-    hello_.host_ids.push_back(host_id.ToString());
+  // The vendor's ids first (its lines are locked to them), then the machine's; read once
+  // here for HELLO and for the license files' node-locked lines. The daemon reads 32.
+  host_ids_.clear();
+  for (const std::string& extra : config_.extra_host_ids) {
+    if (auto parsed = licenses::HostId::Parse(extra)) host_ids_.push_back(*parsed);
   }
-  hello_.host_ids.insert(hello_.host_ids.end(), config_.extra_host_ids.begin(),
-                         config_.extra_host_ids.end());
+  for (licenses::HostId& own : licenses::ThisHost().List()) host_ids_.push_back(std::move(own));
   constexpr std::size_t kMaxHostIds = 32;
-  if (hello_.host_ids.size() > kMaxHostIds) {
-    // Keep the vendor's ids: they are what the vendor's lines are locked to.
-    const std::size_t extra = std::min(config_.extra_host_ids.size(), kMaxHostIds);
-    std::vector<std::string> kept(hello_.host_ids.begin(),
-                                  hello_.host_ids.begin() + static_cast<std::ptrdiff_t>(kMaxHostIds - extra));
-    kept.insert(kept.end(), hello_.host_ids.end() - static_cast<std::ptrdiff_t>(extra),
-                hello_.host_ids.end());
-    hello_.host_ids = std::move(kept);
+  for (std::size_t i = 0; i < host_ids_.size() && i < kMaxHostIds; ++i) {
+    hello_.host_ids.push_back(host_ids_[i].ToString());
   }
 
   proto::HelloOk hello_ok;
@@ -391,10 +386,6 @@ std::optional<Errc> Client::CheckoutLocal(const std::string& feature, const std:
     if (pool.feature == feature) named.push_back(&pool);
   }
   if (named.empty()) return std::nullopt;
-  std::vector<licenses::HostId> ids = licenses::ThisHost().List();
-  for (const std::string& extra : config_.extra_host_ids) {
-    if (auto id = licenses::HostId::Parse(extra)) ids.push_back(*id);
-  }
   std::optional<licenses::Version> wanted;
   if (!version.empty()) wanted = licenses::Version::Parse(version);
   const licenses::Date today = LocalToday();
@@ -402,7 +393,7 @@ std::optional<Errc> Client::CheckoutLocal(const std::string& feature, const std:
   for (const licenses::Pool* pool : named) {
     const std::string where = pool->lines.front().source.ToString();
     std::string why;
-    if (!pool->AdmitsHost(ids, "")) {
+    if (!pool->AdmitsHost(host_ids_, "")) {
       why = "locked to HOSTID=" + pool->HostIdText() + ", not this computer";
     } else {
       std::vector<std::string> evidence;

@@ -169,6 +169,7 @@ class Client {
   std::vector<Endpoint> endpoints_;  // set by Connect(), then read-only
   std::shared_ptr<const TlsContext> tls_;  // set by Connect() when a "tls:" entry is listed
   proto::Hello hello_;               // set by Connect(), then read-only
+  std::vector<licenses::HostId> host_ids_;  // this computer's, set by Connect(), then read-only
   int wake_pipe_[2] = {-1, -1};
   std::atomic<std::uint32_t> next_request_id_{1};
 

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <ctime>
@@ -89,12 +90,20 @@ void Write(Level level, std::string_view event, std::string_view text) {
     line += ' ';
     // One event, one line: a control character in a value (a user name with a newline, a
     // terminal escape) is written as \xNN, so no value can forge or hide a line.
-    for (const char c : text) {
+    const auto control = [](char c) {
       const auto byte = static_cast<unsigned char>(c);
-      if (byte < 0x20 || byte == 0x7f) {
-        line += fmt::format("\\x{:02x}", byte);
-      } else {
-        line += c;
+      return byte < 0x20 || byte == 0x7f;
+    };
+    // Nearly every line has none: copy it whole, escape only when needed.
+    if (std::none_of(text.begin(), text.end(), control)) {
+      line += text;
+    } else {
+      for (const char c : text) {
+        if (control(c)) {
+          line += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+        } else {
+          line += c;
+        }
       }
     }
   }

@@ -562,6 +562,15 @@ Server::RereadResult Server::Reread(admin_cmd::RereadMode mode) {
 
 namespace {
 
+// The pools a reread adds, removes and changes, one line each.
+std::string PoolChanges(const engine::ReloadReport& report) {
+  std::string text;
+  for (const auto& a : report.added) text += "added:   " + a + "\n";
+  for (const auto& r : report.removed) text += "removed: " + r + "\n";
+  for (const auto& c : report.changed) text += "changed: " + c + "\n";
+  return text;
+}
+
 std::string LeaseLines(const std::vector<engine::LeaseView>& leases, std::string_view verb) {
   std::string text;
   for (const auto& lease : leases) {
@@ -597,15 +606,13 @@ Server::RereadResult Server::DoReread(admin_cmd::RereadMode mode) {
                                "--dry-run' shows what would change",
                                set.model.rejected.size(), rejected)};
   }
-  const engine::ReloadReport preview = engine_->PreviewReload(set.model, before);
+  // Only a dry run and --partial need to know the outcome before it happens.
+  engine::ReloadReport preview;
+  if (mode != Mode::kApply) preview = engine_->PreviewReload(set.model, before);
   if (mode == Mode::kDryRun) {
     std::string text = "dry run: nothing was changed; a reread would apply:\n";
-    for (const auto& a : preview.added) text += "added:   " + a + "\n";
-    for (const auto& r : preview.removed) text += "removed: " + r + "\n";
-    for (const auto& c : preview.changed) text += "changed: " + c + "\n";
-    if (preview.added.empty() && preview.removed.empty() && preview.changed.empty()) {
-      text += "no pool changes\n";
-    }
+    const std::string changes = PoolChanges(preview);
+    text += changes.empty() ? std::string("no pool changes\n") : changes;
     text += fmt::format("live leases: {} would end because their pool is gone\n",
                         preview.ended.size());
     text += LeaseLines(preview.ended, "would end");
@@ -630,16 +637,10 @@ Server::RereadResult Server::DoReread(admin_cmd::RereadMode mode) {
   RememberSignatures(std::move(set.verified));
   auto report = engine_->Reload(std::move(set.model), CurrentNow());
   engine_->SetPolicy(std::move(set.policy));
-  std::string text;
-  for (const auto& a : report.added) text += "added:   " + a + "\n";
-  for (const auto& r : report.removed) text += "removed: " + r + "\n";
-  for (const auto& c : report.changed) text += "changed: " + c + "\n";
+  std::string text = PoolChanges(report);
   text += fmt::format("live leases: {} kept on their pools, {} ended because their pool is gone\n",
                       engine_->lease_count(), report.ended.size());
-  for (const auto& lease : report.ended) {
-    text += fmt::format("  ended: lease {} of {} held by {}@{}\n", lease.id, lease.feature,
-                        lease.who.user, lease.who.host);
-  }
+  text += LeaseLines(report.ended, "ended");
   const auto now = CurrentNow();
   for (const auto& pool : engine_->Snapshot(now)) {
     if (!pool.spec->uncounted && pool.in_use > pool.total) {
