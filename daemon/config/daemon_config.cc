@@ -17,7 +17,13 @@ namespace {
 constexpr const char* kDefaultConfigFile = "/etc/floatlm/floatlmd.conf";
 constexpr const char* kUsage = "usage: floatlmd --license FILE... --vendor-keys DIR --state DIR [options]";
 
-po::options_description Options(DaemonConfig& c, int& ttl, int& window, int& hello) {
+// Options given in whole seconds (or MiB, days) that the config keeps as durations.
+struct Numbers {
+  int ttl, window, hello, write_timeout, journal_days;
+  std::size_t input_mib;
+};
+
+po::options_description Options(DaemonConfig& c, Numbers& n) {
   po::options_description opts("floatlmd options");
   opts.add_options()
       ("license", po::value(&c.license_files)->composing(), "signed license file (repeatable)")
@@ -33,16 +39,20 @@ po::options_description Options(DaemonConfig& c, int& ttl, int& window, int& hel
       ("tls-key", po::value(&c.tls_key), "PEM private key of --tls-cert")
       ("log-level", po::value(&c.log_level), "debug, info, warn or error (default info)")
       ("log-file", po::value(&c.log_file), "append the log to this file instead of stderr")
-      ("lease-ttl", po::value(&ttl), "seconds a lease lives without a heartbeat (default 120)")
-      ("reattach-window", po::value(&window), "seconds a disconnected client's leases are kept (default 30)")
+      ("lease-ttl", po::value(&n.ttl), "seconds a lease lives without a heartbeat (default 120)")
+      ("reattach-window", po::value(&n.window), "seconds a disconnected client's leases are kept (default 30)")
       ("max-connections", po::value(&c.max_connections), "connection limit (default 50000)")
-      ("hello-timeout", po::value(&hello), "seconds a new connection has to finish its TLS handshake and say HELLO (default 10)")
+      ("hello-timeout", po::value(&n.hello), "seconds a new connection has to finish its TLS handshake and say HELLO, and a started request has to arrive in full (default 10)")
+      ("write-timeout", po::value(&n.write_timeout), "seconds a client may leave its replies unread before it is disconnected (default 30)")
+      ("max-input-buffer", po::value(&n.input_mib), "MiB all connections together may hold of requests not yet complete (default 256)")
+      ("journal-days", po::value(&n.journal_days), "days the usage journal keeps entries; 0 keeps them for ever (default 400)")
       ("allow-root", po::bool_switch(&c.allow_root), "allow running as root")
       ("no-remote-status", "refuse status requests on the client port");
   return opts;
 }
 
-std::string Validate(DaemonConfig& c, int ttl, int window, int hello) {
+std::string Validate(DaemonConfig& c, const Numbers& n) {
+  const int ttl = n.ttl, window = n.window, hello = n.hello;
   if (c.license_files.empty()) return "no license file given (--license FILE)";
   if (c.vendor_keys_dir.empty()) return "no vendor key directory given (--vendor-keys DIR)";
   if (c.state_dir.empty()) return "no state directory given (--state DIR)";
@@ -57,6 +67,15 @@ std::string Validate(DaemonConfig& c, int ttl, int window, int hello) {
   if (hello < 1 || hello > 3600) {
     return fmt::format("--hello-timeout: {} is outside 1..3600 seconds", hello);
   }
+  if (n.write_timeout < 1 || n.write_timeout > 86400) {
+    return fmt::format("--write-timeout: {} is outside 1..86400 seconds", n.write_timeout);
+  }
+  if (n.input_mib < 1 || n.input_mib > 1024 * 1024) {
+    return fmt::format("--max-input-buffer: {} is outside 1..1048576 MiB", n.input_mib);
+  }
+  if (n.journal_days < 0 || n.journal_days > 100 * 366) {
+    return fmt::format("--journal-days: {} is outside 0..36600", n.journal_days);
+  }
   // The files themselves are read (and matched) when the server starts, so that
   // --check-config and a start report the same error.
   if (c.tls_cert.empty() != c.tls_key.empty()) {
@@ -64,6 +83,9 @@ std::string Validate(DaemonConfig& c, int ttl, int window, int hello) {
                               : "--tls-cert given without --tls-key";
   }
   c.hello_timeout = std::chrono::seconds(hello);
+  c.write_timeout = std::chrono::seconds(n.write_timeout);
+  c.max_input_bytes = n.input_mib << 20;
+  c.journal_days = n.journal_days;
   c.lease_ttl = std::chrono::seconds(ttl);
   c.reattach_window = std::chrono::seconds(window);
   return {};
@@ -73,10 +95,12 @@ std::string Validate(DaemonConfig& c, int ttl, int window, int hello) {
 
 ParseOutcome ParseDaemonConfig(int argc, const char* const argv[], DaemonConfig& out,
                                std::string& message) {
-  int ttl = static_cast<int>(out.lease_ttl.count());
-  int window = static_cast<int>(out.reattach_window.count());
-  int hello = static_cast<int>(out.hello_timeout.count());
-  po::options_description opts = Options(out, ttl, window, hello);
+  Numbers numbers{static_cast<int>(out.lease_ttl.count()),
+                  static_cast<int>(out.reattach_window.count()),
+                  static_cast<int>(out.hello_timeout.count()),
+                  static_cast<int>(out.write_timeout.count()), out.journal_days,
+                  out.max_input_bytes >> 20};
+  po::options_description opts = Options(out, numbers);
   po::options_description cmdline_only("command line only");
   cmdline_only.add_options()
       ("config", po::value(&out.config_file), "config file (default /etc/floatlm/floatlmd.conf if present)")
@@ -123,7 +147,7 @@ ParseOutcome ParseDaemonConfig(int argc, const char* const argv[], DaemonConfig&
     message = fmt::format("{}\n{}", e.what(), kUsage);
     return ParseOutcome::kUsageError;
   }
-  message = Validate(out, ttl, window, hello);
+  message = Validate(out, numbers);
   return message.empty() ? ParseOutcome::kRun : ParseOutcome::kUsageError;
 }
 

@@ -37,7 +37,12 @@ struct DaemonConfig {
   std::chrono::seconds lease_ttl{120};     // --lease-ttl
   std::chrono::seconds reattach_window{30};  // --reattach-window
   std::size_t max_connections = 50'000;    // --max-connections
-  std::chrono::seconds hello_timeout{10};  // --hello-timeout: HELLO (and TLS handshake) deadline
+  std::chrono::seconds hello_timeout{10};  // --hello-timeout: HELLO (and TLS handshake) deadline,
+                                           // and how long a started frame may take to arrive
+  std::chrono::seconds write_timeout{30};  // --write-timeout: replies left unread this long: cut
+  std::size_t max_input_bytes = 256 << 20;  // --max-input-buffer (MiB): unfinished frames, all
+                                            // connections together
+  int journal_days = 400;                  // --journal-days: journal retention; 0 keeps all
   bool allow_root = false;                 // --allow-root
   bool status_on_client_port = true;       // --no-remote-status turns it off
   bool check_config = false;               // --check-config: validate, print, exit

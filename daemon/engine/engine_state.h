@@ -105,6 +105,7 @@ struct SeatEngine::State {
   std::unordered_map<ClientId, std::unordered_set<LeaseId>> client_leases;  // attached leases only
   LeaseId next_lease = 1;
   std::uint64_t next_seat_serial = 1;
+  std::uint64_t generation = 0;  // SeatEngine::generation(): bumped by Reload and Restore
   // Seats by the user name of whoever opened them: the seats consolidation looks at.
   std::unordered_map<std::string, std::set<std::pair<PoolId, std::uint32_t>>> seats_by_user;
   // Collection seats per opener: a user without one has nothing to consolidate, which

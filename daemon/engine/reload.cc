@@ -77,6 +77,7 @@ void SeatEngine::State::EndUncoveredLeases() {
 
 ReloadReport SeatEngine::Reload(licenses::Model model, const Now& now) {
   State& s = *state_;
+  ++s.generation;
   ReloadReport report;
   // The old model stays alive until the end so that the old pool specs can be compared.
   const licenses::Model old_model = std::exchange(s.model, std::move(model));

@@ -17,6 +17,7 @@ void SeatEngine::ReserveLeaseIds(LeaseId highest) {
 
 RestoreReport SeatEngine::Restore(std::vector<RestoredLease> leases, const Now& now) {
   State& s = *state_;
+  ++s.generation;
   RestoreReport report;
   std::unordered_map<std::string, PoolId> by_key;
   for (PoolId id = 0; id < s.pools.size(); ++id) by_key.emplace(s.pools[id].spec->Key(), id);

@@ -133,6 +133,12 @@ struct SeatView {
   std::vector<LeaseView> leases;   // every lease riding on the seat
   std::vector<std::string> products;  // features running on the seat (one for a product pool)
   WallTime since;                  // when the seat was opened
+  bool continued = false;          // SeatsAfter: the seat's first leases came in an earlier part
+};
+// Where SeatEngine::SeatsAfter stopped: the seat (its opening serial) and lease last given.
+struct SeatCursor {
+  std::uint64_t seat = 0;
+  LeaseId lease = 0;
 };
 struct WaiterView {
   ClientId client;
@@ -308,6 +314,20 @@ class SeatEngine {
 
   const licenses::Model& model() const;
   std::vector<PoolView> Snapshot(const Now& now) const;
+  // Snapshot without the seats (`seats` empty; `in_use` set): O(pools + waiters), for a
+  // status written a slice at a time, which reads the seats page by page with SeatsAfter.
+  std::vector<PoolView> PoolSummaries(const Now& now) const;
+  // The next part of `pool`'s seats in listing order (oldest seat first, a seat's leases
+  // by id), after where `*cursor` stands (a new cursor: from the start), and advances it.
+  // with_leases: at most `max` leases, so a seat with 100,000 leases comes over many
+  // calls (SeatView::continued on the later ones); else at most `max` seats, without
+  // their leases. A seat opened or a lease added meanwhile comes after those listed
+  // before it; one closed meanwhile is not there. Empty once the pool is done. Pool ids
+  // and cursors mean something only while generation() is unchanged.
+  std::vector<SeatView> SeatsAfter(PoolId pool, SeatCursor* cursor, std::size_t max,
+                                   bool with_leases) const;
+  // Changes with every Reload and Restore, which renumber pools.
+  std::uint64_t generation() const;
   std::optional<LeaseView> FindLease(LeaseId lease) const;
   std::size_t lease_count() const;
 

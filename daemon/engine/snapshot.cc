@@ -7,7 +7,32 @@
 
 namespace floatlm::engine {
 
-std::vector<PoolView> SeatEngine::Snapshot(const Now& now) const {
+namespace {
+
+// The seat with its leases from `first` on (all of them: `leases.begin()`), at most
+// `max`; `*last` is set to the last one given.
+SeatView ViewOf(const std::unordered_map<LeaseId, Lease>& leases, const PoolState& pool,
+                const Seat& seat, std::set<LeaseId>::const_iterator first, std::size_t max,
+                LeaseId* last) {
+  SeatView view;
+  view.number = seat.number;
+  view.holder = seat.holder;
+  view.since = seat.since;
+  view.products.reserve(seat.products.size());
+  for (const auto& [product, n] : seat.products) view.products.push_back(product);
+  for (auto it = first; it != seat.leases.end() && view.leases.size() < max; ++it) {
+    LeaseView& lease = view.leases.emplace_back(leases.at(*it).view);
+    lease.licensed = ServedVersion(pool, lease.feature);
+    // Sharing is what the seat holds now: the lease it rode on may have left.
+    lease.shared = seat.leases.size() > 1;
+    *last = *it;
+  }
+  return view;
+}
+
+}  // namespace
+
+std::vector<PoolView> SeatEngine::PoolSummaries(const Now& now) const {
   const State& s = *state_;
   std::vector<PoolId> order(s.pools.size());
   std::iota(order.begin(), order.end(), PoolId{0});
@@ -33,24 +58,6 @@ std::vector<PoolView> SeatEngine::Snapshot(const Now& now) const {
       view.cloud_leases.push_back(s.leases.at(id).view);
       view.cloud_leases.back().licensed = ServedVersion(pool, view.cloud_leases.back().feature);
     }
-
-    for (const auto& [serial, seat] : pool.by_age) {
-      SeatView seat_view;
-      seat_view.number = seat->number;
-      seat_view.holder = seat->holder;
-      seat_view.since = seat->since;
-      for (const auto& [product, n] : seat->products) {
-        seat_view.products.push_back(product);
-      }
-      for (LeaseId id : seat->leases) {
-        seat_view.leases.push_back(s.leases.at(id).view);
-        LeaseView& lease = seat_view.leases.back();
-        lease.licensed = ServedVersion(pool, lease.feature);
-        // Sharing is what the seat holds now: the lease it rode on may have left.
-        lease.shared = seat->leases.size() > 1;
-      }
-      view.seats.push_back(std::move(seat_view));
-    }
   }
   // Each queue is in FIFO order and all its pools belong to its feature, so appending
   // queue by queue keeps every pool's list in FIFO order.
@@ -64,5 +71,56 @@ std::vector<PoolView> SeatEngine::Snapshot(const Now& now) const {
   }
   return views;
 }
+
+std::vector<PoolView> SeatEngine::Snapshot(const Now& now) const {
+  const State& s = *state_;
+  std::vector<PoolView> views = PoolSummaries(now);
+  for (PoolView& view : views) {
+    const PoolState& pool = s.pools[view.id];
+    view.seats.reserve(pool.by_age.size());
+    for (const auto& [serial, seat] : pool.by_age) {
+      LeaseId last = 0;
+      view.seats.push_back(
+          ViewOf(s.leases, pool, *seat, seat->leases.begin(), seat->leases.size(), &last));
+    }
+  }
+  return views;
+}
+
+std::vector<SeatView> SeatEngine::SeatsAfter(PoolId pool_id, SeatCursor* cursor, std::size_t max,
+                                             bool with_leases) const {
+  const State& s = *state_;
+  std::vector<SeatView> page;
+  if (pool_id >= s.pools.size() || max == 0) return page;
+  const PoolState& pool = s.pools[pool_id];
+  std::size_t items = 0;
+  if (!with_leases) {
+    for (auto it = pool.by_age.upper_bound(cursor->seat); it != pool.by_age.end() && items < max;
+         ++it, ++items) {
+      const Seat& seat = *it->second;
+      LeaseId unused = 0;
+      page.push_back(ViewOf(s.leases, pool, seat, seat.leases.end(), 0, &unused));
+      cursor->seat = it->first;
+    }
+    return page;
+  }
+  for (auto it = pool.by_age.lower_bound(cursor->seat); it != pool.by_age.end() && items < max;
+       ++it) {
+    const Seat& seat = *it->second;
+    const bool same = it->first == cursor->seat && cursor->lease != 0;
+    const auto first = same ? seat.leases.upper_bound(cursor->lease) : seat.leases.begin();
+    if (first == seat.leases.end()) continue;  // that seat was done
+    LeaseId last = 0;
+    SeatView view = ViewOf(s.leases, pool, seat, first, max - items, &last);
+    view.continued = same;
+    items += view.leases.size();
+    cursor->seat = it->first;
+    cursor->lease = last;
+    page.push_back(std::move(view));
+  }
+  return page;
+}
+
+std::uint64_t SeatEngine::generation() const { return state_->generation; }
 
 }  // namespace floatlm::engine

@@ -35,7 +35,8 @@ std::vector<proto::Message> Server::HandleAdminSocketRequest(const proto::Messag
                                                              const admin::PeerCredentials& peer) {
   const std::string who = "socket " + peer.Describe();
   if (const auto* st = std::get_if<proto::Status>(&request)) {
-    return ChunkedText(RenderStatus(st->feature, st->format == 1));
+    // The admin socket's answer is sent whole: its peer is the daemon's own admin.
+    return ChunkedText(DrainStream(*RenderStatus(st->feature, st->format == 1)));
   }
   const auto* cmd = std::get_if<proto::Admin>(&request);
   if (!cmd) {

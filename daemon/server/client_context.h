@@ -4,9 +4,11 @@
 #define FLOATLM_DAEMON_SERVER_CLIENT_CONTEXT_H_
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "engine/seat_engine.h"
+#include "server/reply_stream.h"
 
 namespace floatlm::server {
 
@@ -19,6 +21,11 @@ struct ClientContext {
   std::uint64_t pid = 0;
   std::size_t queued_checkouts = 0;  // checkouts waiting in a queue for this connection
   bool wants_license_lines = false;  // HELLO asked grants to carry their signed lines
+  // A long answer (STATUS, DIAG) still being sent as STATUS_CHUNK frames of request
+  // `answer_id`: the session writes it a slice at a time and handles no further request
+  // of this connection until it is done (RequestHandler::ContinueAnswer).
+  std::unique_ptr<ReplyStream> answer;
+  std::uint32_t answer_id = 0;
 };
 
 }  // namespace floatlm::server

@@ -57,6 +57,16 @@ class ClientStream {
     }
   }
 
+  // Writes some of `buffers` (at least one byte unless an error is reported).
+  template <class Buffers, class Handler>
+  void AsyncWriteSome(const Buffers& buffers, Handler&& handler) {
+    if (tls_) {
+      tls_->async_write_some(buffers, std::forward<Handler>(handler));
+    } else {
+      socket_.async_write_some(buffers, std::forward<Handler>(handler));
+    }
+  }
+
   // Closes the socket, which ends pending operations. No TLS close_notify is sent: the
   // peer is told everything that matters in frames, and a close must never wait on it.
   void Close();

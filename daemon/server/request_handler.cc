@@ -40,6 +40,22 @@ std::vector<proto::Message> ChunkedText(const std::string& body) {
   return out;
 }
 
+void RequestHandler::ContinueAnswer(ClientContext& ctx, std::size_t budget, std::string& out) {
+  if (!ctx.answer) return;
+  std::string slice;
+  const bool done = ctx.answer->Next(slice, budget);
+  if (slice.empty() && !done) return;
+  // The client concatenates the chunks until LAST=1.
+  std::size_t pos = 0;
+  do {
+    const std::size_t n = std::min(slice.size() - pos, proto::kMaxText);
+    pos += n;
+    Reply(ctx.answer_id, proto::StatusChunk{slice.substr(pos - n, n), done && pos == slice.size()},
+          out);
+  } while (pos < slice.size());
+  if (done) ctx.answer.reset();
+}
+
 RequestHandler::RequestHandler(engine::SeatEngine& engine, StateRecorder& recorder,
                                HandlerSettings settings, StatusRenderer status, AdminExecutor admin)
     : engine_(engine),
@@ -248,7 +264,8 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
       ReplyError(rid, Errc::kPermissionDenied, "status is turned off on the client port", out);
       return After::kContinue;
     }
-    for (const auto& chunk : ChunkedText(status_(st->feature, st->format == 1))) Reply(rid, chunk, out);
+    ctx.answer = status_(st->feature, st->format == 1);
+    ctx.answer_id = rid;
     return After::kContinue;
   }
 
@@ -270,9 +287,10 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
     }
     const DiagRequest asked{ctx.who, dg->feature, dg->version};
     const engine::Diagnosis diagnosis = engine_.Explain(ctx.who, dg->feature, version, now);
-    const std::string body =
+    std::string body =
         dg->format == 1 ? RenderDiagJson(asked, diagnosis) : RenderDiagText(asked, diagnosis);
-    for (const auto& chunk : ChunkedText(body)) Reply(rid, chunk, out);
+    ctx.answer = StreamText(std::move(body));
+    ctx.answer_id = rid;
     return After::kContinue;
   }
 

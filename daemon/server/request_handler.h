@@ -24,8 +24,9 @@ struct HandlerSettings {
   std::size_t max_queued_per_connection = 64;
 };
 
-// Renders the status body for a STATUS request: (feature filter, json?) -> text.
-using StatusRenderer = std::function<std::string(const std::string& feature, bool json)>;
+// Makes the status answer for a STATUS request: (feature filter, json?) -> its stream.
+using StatusRenderer =
+    std::function<std::unique_ptr<ReplyStream>(const std::string& feature, bool json)>;
 // Checks the admin token of an ADMIN request on the client port and runs it.
 using AdminExecutor =
     std::function<std::vector<proto::Message>(const proto::Admin&, const ClientContext&)>;
@@ -45,9 +46,14 @@ class RequestHandler {
 
   enum class After { kContinue, kClose };
 
-  // Handles one request and appends the reply frames to `out`.
+  // Handles one request and appends the reply frames to `out`. A long answer (STATUS,
+  // DIAG) is left in ctx.answer instead, for ContinueAnswer.
   After Handle(ClientContext& ctx, const proto::Decoded& request, const engine::Now& now,
                std::string& out);
+
+  // Appends the STATUS_CHUNK frames of the next slice (about `budget` bytes) of
+  // ctx.answer to `out`; the last one says LAST=1 and clears ctx.answer. No-op without one.
+  static void ContinueAnswer(ClientContext& ctx, std::size_t budget, std::string& out);
 
   // Reply for a frame that could not be decoded.
   After HandleDecodeError(const proto::DecodeError& error, std::string& out);

@@ -338,6 +338,28 @@ void Server::Deliver(Session& session, const std::string& replies) {
   ScheduleFlush();
 }
 
+void Server::QueueAnswer(std::shared_ptr<Session> session) {
+  answers_.push_back(std::move(session));
+  if (answer_posted_) return;
+  answer_posted_ = true;
+  asio::post(io_, [this] { ServeNextAnswer(); });
+}
+
+void Server::ServeNextAnswer() {
+  answer_posted_ = false;
+  while (!answers_.empty()) {
+    auto session = answers_.front().lock();
+    answers_.pop_front();
+    if (!session) continue;
+    session->AnswerSlice();  // may queue itself again, at the back
+    break;
+  }
+  if (!answers_.empty() && !answer_posted_) {
+    answer_posted_ = true;
+    asio::post(io_, [this] { ServeNextAnswer(); });
+  }
+}
+
 void Server::ScheduleFlush() {
   if (flush_scheduled_) return;
   flush_scheduled_ = true;
@@ -486,27 +508,56 @@ void Server::OnTick() {
   if (now.today != expiry_checked_on_) WarnAboutExpiry(now);
   if (now.mono - last_idle_sweep_ < 1s) return;
   last_idle_sweep_ = now.mono;
+  CutStalledSessions(now);
+}
+
+void Server::CutStalledSessions(const engine::Now& now) {
   const auto idle_limit = config_.lease_ttl * 2;
-  std::vector<std::shared_ptr<Session>> idle;
+  std::vector<std::pair<std::shared_ptr<Session>, const char*>> cut;
   for (const auto& [id, s] : sessions_) {
     const auto quiet = now.mono - s->last_read();
+    const auto stalled = s->write_stalled_since();
+    const auto partial = s->partial_frame_since();
     // A TLS handshake reads nothing into the session, so a stalled one is cut here too.
     if ((!s->context().hello_done && quiet > config_.hello_timeout) || quiet > idle_limit) {
-      idle.push_back(s);
+      cut.emplace_back(s, "idle");
+    } else if (stalled && now.mono - *stalled > config_.write_timeout) {
+      cut.emplace_back(s, "unread");
+    } else if (partial && now.mono - *partial > config_.hello_timeout) {
+      cut.emplace_back(s, "partial");
     }
   }
-  for (const auto& s : idle) {
-    if (s->handshaking()) {
+  for (const auto& [s, why] : cut) {
+    const auto& ctx = s->context();
+    if (std::string_view(why) == "unread") {
+      FLOATLM_LOG(kWarn, "client.slow_reader",
+                  "peer={} client={} pending={} reason=\"replies unread for {} s\"", ctx.who.peer,
+                  ctx.id, s->owed(), config_.write_timeout.count());
+      s->Close("client does not read its replies");
+    } else if (std::string_view(why) == "partial") {
+      FLOATLM_LOG(kWarn, "client.stalled_frame",
+                  "peer={} client={} reason=\"a request stayed incomplete for {} s\"", ctx.who.peer,
+                  ctx.id, config_.hello_timeout.count());
+      s->Close("request not completed in time");
+    } else if (s->handshaking()) {
       FLOATLM_LOG(kWarn, "client.tls_failed",
                   "peer={} client={} reason=\"handshake not completed within {} s\"",
-                  s->context().who.peer, s->context().id, config_.hello_timeout.count());
+                  ctx.who.peer, ctx.id, config_.hello_timeout.count());
+      s->Close("idle timeout");
     } else {
-      FLOATLM_LOG(kInfo, "client.idle_timeout", "client={} peer={}", s->context().id,
-                  s->context().who.peer);
+      FLOATLM_LOG(kInfo, "client.idle_timeout", "client={} peer={}", ctx.id, ctx.who.peer);
+      s->Close("idle timeout");
     }
-    s->Close("idle timeout");
   }
 }
+
+bool Server::ClaimInput(std::size_t bytes) {
+  if (input_claimed_ + bytes > config_.max_input_bytes) return false;
+  input_claimed_ += bytes;
+  return true;
+}
+
+void Server::ReleaseInput(std::size_t bytes) { input_claimed_ -= std::min(bytes, input_claimed_); }
 
 void Server::Sweep(const engine::Now& now) {
   const bool more = engine_->Tick(now, kEndsPerTurn);
@@ -705,12 +756,11 @@ void Server::Stop() {
   });
 }
 
-std::string Server::RenderStatus(const std::string& feature, bool json) {
+std::unique_ptr<ReplyStream> Server::RenderStatus(const std::string& feature, bool json) {
   ServerFacts facts{FLOATLM_VERSION, fmt::format("{}:{}", config_.bind, port_), started_,
                     sessions_.size()};
   const auto now = CurrentNow();
-  return json ? RenderStatusJson(*engine_, facts, feature, now)
-              : RenderStatusText(*engine_, facts, feature, now);
+  return StreamStatus(*engine_, facts, feature, json, now);
 }
 
 }  // namespace floatlm::server

@@ -9,6 +9,7 @@
 
 #include "server/asio.h"
 
+#include <deque>
 #include <memory>
 #include <span>
 #include <string>
@@ -63,6 +64,14 @@ class Server {
   // Sends a session's replies: at once when the turn changed nothing durable, else after
   // the turn's batch is committed.
   void Deliver(Session& session, const std::string& replies);
+  // Read-buffer bytes beyond each connection's first 512, all connections together:
+  // Claim fails (and claims nothing) past --max-input-buffer.
+  bool ClaimInput(std::size_t bytes);
+  void ReleaseInput(std::size_t bytes);
+  // Long answers (STATUS, DIAG) are written one slice per event-loop turn for all
+  // connections together, in turn: between two slices every ready request is served.
+  // The session's AnswerSlice runs in a later turn.
+  void QueueAnswer(std::shared_ptr<Session> session);
 
  private:
   void DoAccept();
@@ -70,6 +79,9 @@ class Server {
   void OnTick();
   // Ends what lapsed, a bounded number per turn; posts itself again while more are due.
   void Sweep(const engine::Now& now);
+  // Once a second: cuts connections that are idle, never said HELLO, leave replies
+  // unread past --write-timeout, or stall in the middle of a frame.
+  void CutStalledSessions(const engine::Now& now);
   void DispatchEvents();
   // Logs the expiry warnings that are due (expiry_warnings.h); returns their sentences.
   std::vector<std::string> WarnAboutExpiry(const engine::Now& now);
@@ -85,10 +97,11 @@ class Server {
   // Keeps the digests of a successful load, in memory and in the store, for the next one.
   void RememberSignatures(licenses::SignatureDigests verified);
   void ScheduleFlush();
+  void ServeNextAnswer();
   // Commits the turn's batch, then releases the replies that waited for it. On failure
   // the batch is kept for the next try and new checkouts are refused meanwhile.
   void Flush();
-  std::string RenderStatus(const std::string& feature, bool json);
+  std::unique_ptr<ReplyStream> RenderStatus(const std::string& feature, bool json);
   std::vector<proto::Message> HandleAdminSocketRequest(const proto::Message& request,
                                                        const admin::PeerCredentials& peer);
   // Parses (admin_request.h), logs and runs an authenticated admin request.
@@ -118,6 +131,8 @@ class Server {
   std::unique_ptr<StateRecorder> recorder_;
   std::vector<std::shared_ptr<Session>> awaiting_commit_;
   bool flush_scheduled_ = false;
+  std::deque<std::weak_ptr<Session>> answers_;  // see QueueAnswer
+  bool answer_posted_ = false;
   bool sweep_scheduled_ = false;
   bool store_healthy_ = true;
   std::unique_ptr<RequestHandler> handler_;
@@ -132,6 +147,7 @@ class Server {
   ExpiryWarnings expiry_warnings_;
   std::uint16_t port_ = 0;
   bool stopping_ = false;
+  std::size_t input_claimed_ = 0;  // see ClaimInput
 };
 
 }  // namespace floatlm::server

@@ -1,5 +1,8 @@
 #include "server/session.h"
 
+#include <algorithm>
+#include <cstring>
+
 #include "floatlm/proto/messages.h"
 #include "log/log.h"
 #include "server/server.h"
@@ -7,9 +10,14 @@
 namespace floatlm::server {
 
 namespace {
-constexpr std::size_t kInitialBuffer = 512;
 // After a large frame the buffer shrinks back so idle connections stay small.
 constexpr std::size_t kShrinkAbove = 8 * 1024;
+constexpr std::size_t kLargestFrame = proto::kLengthPrefix + proto::kMaxFrameBody;
+
+// Bytes of a read buffer of `size` that count against the server's input limit.
+std::size_t Claimed(std::size_t size) {
+  return size > Session::kInitialBuffer ? size - Session::kInitialBuffer : 0;
+}
 }  // namespace
 
 Session::Session(Server& server, asio::ip::tcp::socket socket, engine::ClientId id,
@@ -22,7 +30,10 @@ Session::Session(Server& server, asio::ip::tcp::socket socket, engine::ClientId 
   if (!ec) ctx_.who.peer = remote.address().to_string();
   stream_.socket().set_option(asio::ip::tcp::no_delay(true), ec);
   last_read_ = engine::MonoTime::clock::now();
+  last_write_progress_ = last_read_;
 }
+
+Session::~Session() { server_.ReleaseInput(Claimed(in_.size())); }
 
 void Session::Start() {
   if (stream_.tls()) {
@@ -55,9 +66,31 @@ void Session::OnHandshake(const boost::system::error_code& ec) {
   if (!pending_.empty() || close_after_write_) Release();
 }
 
+bool Session::ResizeInput(std::size_t size) {
+  const std::size_t before = Claimed(in_.size());
+  const std::size_t after = Claimed(size);
+  if (after > before && !server_.ClaimInput(after - before)) return false;
+  if (after < before) server_.ReleaseInput(before - after);
+  in_.resize(size);
+  if (size < in_.capacity() / 2) in_.shrink_to_fit();
+  return true;
+}
+
 void Session::DoRead() {
-  if (closed_) return;
-  if (in_used_ == in_.size()) in_.resize(in_.size() * 2);
+  if (closed_ || read_in_flight_) return;
+  if (in_used_ == in_.size()) {
+    // Full, and no complete frame in it (Pump took those): room for more of this one,
+    // doubled as its bytes arrive rather than sized by the length it claims.
+    if (!ResizeInput(std::min(in_.size() * 2, kLargestFrame))) {
+      FLOATLM_LOG(kWarn, "client.input_limit",
+                  "peer={} client={} reason=\"the daemon's buffers for unfinished frames are "
+                  "full\"",
+                  ctx_.who.peer, ctx_.id);
+      Close("input buffer limit reached");
+      return;
+    }
+  }
+  read_in_flight_ = true;
   stream_.AsyncReadSome(
       asio::buffer(in_.data() + in_used_, in_.size() - in_used_),
       [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
@@ -66,6 +99,7 @@ void Session::DoRead() {
 }
 
 void Session::OnRead(const boost::system::error_code& ec, std::size_t n) {
+  read_in_flight_ = false;
   if (closed_) return;
   if (ec) {
     Close(ec == asio::error::eof ? "closed by client" : ec.message());
@@ -73,28 +107,41 @@ void Session::OnRead(const boost::system::error_code& ec, std::size_t n) {
   }
   in_used_ += n;
   last_read_ = engine::MonoTime::clock::now();
-  ProcessFrames();
-  if (closed_ || close_after_write_) return;
-  DoRead();
+  Pump();
 }
 
-void Session::ProcessFrames() {
+void Session::SchedulePump() {
+  if (pump_posted_) return;
+  pump_posted_ = true;
+  asio::post(stream_.socket().get_executor(), [self = shared_from_this()] {
+    self->pump_posted_ = false;
+    self->Pump();
+  });
+}
+
+void Session::Pump() {
+  if (closed_ || pump_posted_) return;
   std::string replies;
   std::size_t offset = 0;
+  std::size_t frames = 0;
+  enum class Then { kRead, kDrain, kLater, kAnswer } then = Then::kRead;
   while (!close_after_write_) {
+    if (owed() + replies.size() >= kMaxOwed) {
+      then = Then::kDrain;  // OnWrite resumes once the client has read
+      break;
+    }
+    if (ctx_.answer) {
+      then = Then::kAnswer;  // the requests behind it wait for its end
+      break;
+    }
+    if (frames == kFramesPerTurn) {
+      then = Then::kLater;
+      break;
+    }
     std::span<const std::uint8_t> rest(in_.data() + offset, in_used_ - offset);
     std::size_t body = 0;
     const auto state = proto::PeekFrame(rest, body);
-    if (state == proto::FrameState::kNeedMore) {
-      // Make room for the whole frame, whose size is now known and within the cap.
-      if (rest.size() >= proto::kLengthPrefix) {
-        const std::size_t need =
-            proto::kLengthPrefix + ((std::size_t{rest[0]} << 24) | (std::size_t{rest[1]} << 16) |
-                                    (std::size_t{rest[2]} << 8) | rest[3]);
-        if (need > in_.size()) in_.resize(need);
-      }
-      break;
-    }
+    if (state == proto::FrameState::kNeedMore) break;
     if (state == proto::FrameState::kTooLarge) {
       FLOATLM_LOG(kWarn, "client.bad_frame", "peer={} client={} reason=\"frame length out of range\"",
                   ctx_.who.peer, ctx_.id);
@@ -103,6 +150,7 @@ void Session::ProcessFrames() {
       close_after_write_ = true;
       break;
     }
+    ++frames;
     if (server_.HandleFrame(*this, rest.subspan(proto::kLengthPrefix, body), replies) ==
         RequestHandler::After::kClose) {
       close_after_write_ = true;
@@ -114,12 +162,46 @@ void Session::ProcessFrames() {
     std::memmove(in_.data(), in_.data() + offset, in_used_ - offset);
     in_used_ -= offset;
   }
-  if (in_used_ <= kInitialBuffer && in_.size() > kShrinkAbove) {
-    in_.resize(kInitialBuffer);
-    in_.shrink_to_fit();
+  // A started frame is timed only while the session waits for the rest of it.
+  if (in_used_ == 0 || then != Then::kRead) {
+    partial_since_.reset();
+  } else if (offset > 0 || !partial_since_) {
+    partial_since_ = engine::MonoTime::clock::now();
   }
+  if (in_used_ <= kInitialBuffer && in_.size() > kShrinkAbove) ResizeInput(kInitialBuffer);
   if (!replies.empty()) server_.Deliver(*this, replies);
-  if (close_after_write_ && !write_in_flight_ && pending_.empty()) Close("protocol error");
+  if (closed_) return;
+  if (close_after_write_) {
+    if (!write_in_flight_ && pending_.empty()) Close("protocol error");
+    return;
+  }
+  switch (then) {
+    case Then::kRead:
+      DoRead();
+      break;
+    case Then::kLater:
+      SchedulePump();
+      break;
+    case Then::kAnswer:
+      if (!answer_queued_) {
+        answer_queued_ = true;
+        server_.QueueAnswer(shared_from_this());
+      }
+      break;
+    case Then::kDrain:
+      break;
+  }
+}
+
+void Session::AnswerSlice() {
+  answer_queued_ = false;
+  if (closed_ || !ctx_.answer) return;
+  if (owed() >= kMaxOwed) return;  // OnWrite pumps again once the client has read
+  std::string replies;
+  RequestHandler::ContinueAnswer(ctx_, kSliceBytes, replies);
+  if (!replies.empty()) server_.Deliver(*this, replies);
+  if (closed_) return;
+  Pump();  // the next slice's turn, or the requests behind the answer
 }
 
 void Session::Send(const std::string& frames) {
@@ -133,12 +215,11 @@ void Session::Release() {
 
 void Session::Hold(const std::string& frames) {
   if (closed_) return;
-  // A client is cut off for what it already owes, not for the size of one answer: the
-  // status of a pool with 100,000 leases is tens of megabytes, and a reader that asks
-  // for it gets all of it. A client that does not read owes more with its next request.
-  if (pending_.size() > kMaxPendingWrite) {
+  // Requests stop being handled at kMaxOwed, so only what others cause (queued grants,
+  // lost leases) can grow a non-reader's queue this far.
+  if (owed() > kMaxHeld) {
     FLOATLM_LOG(kWarn, "client.slow_reader", "peer={} client={} pending={}", ctx_.who.peer,
-                ctx_.id, pending_.size());
+                ctx_.id, owed());
     Close("client does not read its replies");
     return;
   }
@@ -151,6 +232,11 @@ void Session::CloseAfterWrite() {
   if (handshaking_ || (!write_in_flight_ && pending_.empty())) Close("closing");
 }
 
+std::optional<engine::MonoTime> Session::write_stalled_since() const {
+  if (!write_in_flight_) return std::nullopt;
+  return last_write_progress_;
+}
+
 void Session::DoWrite() {
   if (pending_.empty()) {
     if (close_after_write_) Close("closing after reply");
@@ -158,22 +244,36 @@ void Session::DoWrite() {
   }
   writing_.swap(pending_);
   pending_.clear();
+  written_ = 0;
   write_in_flight_ = true;
-  stream_.AsyncWrite(asio::buffer(writing_),
-                     [self = shared_from_this()](const boost::system::error_code& ec,
-                                                 std::size_t n) { self->OnWrite(ec, n); });
+  last_write_progress_ = engine::MonoTime::clock::now();
+  stream_.AsyncWriteSome(asio::buffer(writing_),
+                         [self = shared_from_this()](const boost::system::error_code& ec,
+                                                     std::size_t n) { self->OnWrite(ec, n); });
 }
 
-void Session::OnWrite(const boost::system::error_code& ec, std::size_t) {
-  write_in_flight_ = false;
-  writing_.clear();
-  if (writing_.capacity() > kShrinkAbove) writing_.shrink_to_fit();
+void Session::OnWrite(const boost::system::error_code& ec, std::size_t n) {
   if (closed_) return;
   if (ec) {
+    write_in_flight_ = false;
     Close(ec.message());
     return;
   }
+  written_ += n;
+  last_write_progress_ = engine::MonoTime::clock::now();
+  if (written_ < writing_.size()) {
+    stream_.AsyncWriteSome(asio::buffer(writing_.data() + written_, writing_.size() - written_),
+                           [self = shared_from_this()](const boost::system::error_code& ec,
+                                                       std::size_t n) { self->OnWrite(ec, n); });
+    return;
+  }
+  write_in_flight_ = false;
+  writing_.clear();
+  written_ = 0;
+  if (writing_.capacity() > kShrinkAbove) writing_.shrink_to_fit();
   DoWrite();
+  // The client has read: what waited for that (requests, the rest of an answer) goes on.
+  if (!closed_ && !close_after_write_ && owed() < kMaxOwed && !read_in_flight_) Pump();
 }
 
 void Session::Close(std::string_view why) {

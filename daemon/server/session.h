@@ -1,7 +1,23 @@
 // One client connection. Reads frames, hands each to the Server, and writes the
-// replies: all replies produced by one read are sent with one write, one write is in
-// flight at a time, and the queue of unsent bytes is bounded (a client that does not
-// read is disconnected rather than allowed to grow the daemon's memory).
+// replies, within budgets that keep one connection from costing others:
+//
+//  * Owed bytes. Replies produced but not yet taken by the socket count against
+//    kMaxOwed (1 MiB), as each is produced. While a connection owes that much it gets no
+//    further request handled and no further slice of a long answer: its requests wait in
+//    the kernel (it is not read), and it resumes as the client reads. Events caused by
+//    others (a queued grant, a lost lease) are still queued; past kMaxHeld (8 MiB) the
+//    connection is closed.
+//  * Work per turn. At most kFramesPerTurn requests per event-loop turn; the rest waits
+//    behind every other ready connection. A long answer (STATUS, DIAG,
+//    client_context.h) is written a slice (kSliceBytes) at a time, one slice per turn
+//    for all connections together (Server::QueueAnswer); the requests behind it wait
+//    for its end.
+//  * Input. The read buffer grows with the bytes that arrived, never with the length a
+//    frame claims; all connections together hold at most the server's input limit
+//    (Server::ClaimInput) beyond their first 512 bytes.
+//  * Time. The server cuts a connection whose write has not moved for its write timeout
+//    (write_stalled_since) or whose started frame has not arrived in full within its
+//    read timeout (partial_frame_since).
 //
 // On a TLS port the session first completes the server handshake (a failure is logged
 // as client.tls_failed and closes only this connection; a handshake that stalls is cut
@@ -16,6 +32,7 @@
 #include "server/asio.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +49,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // `tls` null: plain TCP; otherwise the server's TLS context, which outlives sessions.
   Session(Server& server, asio::ip::tcp::socket socket, engine::ClientId id,
           asio::ssl::context* tls);
+  ~Session();
 
   void Start();
   // Queues bytes (complete frames) for the client and starts a write if none is running.
@@ -44,36 +62,60 @@ class Session : public std::enable_shared_from_this<Session> {
   void CloseAfterWrite();
   // Closes at once; the engine hears of the disconnect.
   void Close(std::string_view why);
+  // Writes the next slice of the answer in progress (Server::QueueAnswer's turn).
+  void AnswerSlice();
 
   ClientContext& context() { return ctx_; }
   engine::MonoTime last_read() const { return last_read_; }
   bool closed() const { return closed_; }
   bool handshaking() const { return handshaking_; }
+  // Since when bytes have waited for the socket without any being taken; nullopt when
+  // nothing is waiting.
+  std::optional<engine::MonoTime> write_stalled_since() const;
+  // Since when part of a frame has been buffered while the session waits to read the
+  // rest; nullopt between frames and while the session itself is not reading.
+  std::optional<engine::MonoTime> partial_frame_since() const { return partial_since_; }
+  // Replies produced and not yet taken by the socket.
+  std::size_t owed() const { return pending_.size() + (writing_.size() - written_); }
 
-  // Replies not yet handed to the socket a client may owe when more are due (see Hold).
-  static constexpr std::size_t kMaxPendingWrite = 1 << 20;
+  static constexpr std::size_t kMaxOwed = 1 << 20;
+  static constexpr std::size_t kMaxHeld = 8 << 20;
+  static constexpr std::size_t kFramesPerTurn = 32;
+  static constexpr std::size_t kSliceBytes = 16 * 1024;
+  static constexpr std::size_t kInitialBuffer = 512;
 
  private:
   void DoHandshake();
   void OnHandshake(const boost::system::error_code& ec);
   void DoRead();
   void OnRead(const boost::system::error_code& ec, std::size_t n);
-  void ProcessFrames();
+  // Handles what is buffered within this turn's budgets, then reads, waits for the
+  // client to drain, or continues in a later turn.
+  void Pump();
+  void SchedulePump();
   void DoWrite();
   void OnWrite(const boost::system::error_code& ec, std::size_t n);
+  // Resizes the read buffer, claiming or returning the difference from the server.
+  bool ResizeInput(std::size_t size);
 
   Server& server_;
   ClientStream stream_;
   ClientContext ctx_;
-  std::vector<std::uint8_t> in_;  // grows to the largest frame seen, up to the protocol cap
+  std::vector<std::uint8_t> in_;  // grows with the bytes received, up to the protocol cap
   std::size_t in_used_ = 0;
   std::string pending_;           // replies not yet handed to the socket
   std::string writing_;           // the bytes of the write in flight
+  std::size_t written_ = 0;       // of writing_, taken by the socket
   bool handshaking_ = false;      // TLS: until the handshake completes
+  bool read_in_flight_ = false;
   bool write_in_flight_ = false;
+  bool pump_posted_ = false;
+  bool answer_queued_ = false;
   bool close_after_write_ = false;
   bool closed_ = false;
   engine::MonoTime last_read_;
+  engine::MonoTime last_write_progress_;
+  std::optional<engine::MonoTime> partial_since_;
 };
 
 }  // namespace floatlm::server

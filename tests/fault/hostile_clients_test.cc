@@ -70,7 +70,7 @@ BOOST_AUTO_TEST_CASE(silent_connection_is_dropped_after_the_hello_timeout) {
 }
 
 BOOST_AUTO_TEST_CASE(client_that_never_reads_is_disconnected_and_others_are_not) {
-  DaemonFixture d(License(60));
+  DaemonFixture d(License(60), "demo", {"--write-timeout", "2"});
   SeatHolder holder(d.port(), "cad");
   BOOST_REQUIRE(holder.has_seat());
   holder.Start();
@@ -78,7 +78,9 @@ BOOST_AUTO_TEST_CASE(client_that_never_reads_is_disconnected_and_others_are_not)
   auto hog = RawClient::Tcp(d.port());
   hog.Hello("hog", "ws-hog");
   // A batch of JSON status requests per write; the replies are never read. The daemon
-  // may hold 1 MiB for it beyond what the kernel buffers; then it must hang up.
+  // owes it at most 1 MiB beyond what the kernel buffers, then stops reading from it
+  // (so these writes block), and hangs up once its replies have not moved for
+  // --write-timeout. A write fails when the daemon has hung up.
   std::string batch;
   for (std::uint32_t i = 0; i < 100; ++i) batch += Frame(10 + i, p::Status{"", 1});
   const auto deadline = std::chrono::steady_clock::now() + 60s;
