@@ -46,6 +46,7 @@ po::options_description Options(DaemonConfig& c, Numbers& n) {
       ("write-timeout", po::value(&n.write_timeout), "seconds a client may leave its replies unread before it is disconnected (default 30)")
       ("max-input-buffer", po::value(&n.input_mib), "MiB all connections together may hold of requests not yet complete (default 256)")
       ("journal-days", po::value(&n.journal_days), "days the usage journal keeps entries; 0 keeps them for ever (default 400)")
+      ("max-checkouts-per-second", po::value(&c.max_checkouts_per_second), "checkouts one connection may ask for per second; 0: no limit (default 1000)")
       ("allow-root", po::bool_switch(&c.allow_root), "allow running as root")
       ("no-remote-status", "refuse status requests on the client port");
   return opts;

@@ -42,6 +42,7 @@ struct DaemonConfig {
   std::chrono::seconds write_timeout{30};  // --write-timeout: replies left unread this long: cut
   std::size_t max_input_bytes = 256 << 20;  // --max-input-buffer (MiB): unfinished frames, all
                                             // connections together
+  std::uint32_t max_checkouts_per_second = 1000;  // per connection; 0: no limit
   int journal_days = 400;                  // --journal-days: journal retention; 0 keeps all
   bool allow_root = false;                 // --allow-root
   bool status_on_client_port = true;       // --no-remote-status turns it off

@@ -227,7 +227,9 @@ std::vector<proto::Message> Server::CloudList(const std::string& collection,
 // `since` are read too, so leases that began earlier are clipped rather than lost; the
 // parser bounds `until`, so the look-back cannot overflow.
 std::vector<proto::Message> Server::Report(const admin_cmd::Report& r) {
-  // Pending changes first, so the report sees everything acknowledged so far.
+  // Pending changes first, so the report sees everything acknowledged so far, and the
+  // denials counted but not yet written.
+  handler_->FlushDenials(CurrentNow());
   Flush();
   constexpr store::UnixMillis kLookBack = 7LL * 24 * 3600 * 1000;
   std::vector<store::JournalEntry> entries;

@@ -20,6 +20,10 @@ struct ClientContext {
   std::string app;
   std::uint64_t pid = 0;
   std::size_t queued_checkouts = 0;  // checkouts waiting in a queue for this connection
+  // Checkout allowance (HandlerSettings::max_checkouts_per_second): tokens left, and
+  // when they were last topped up.
+  double checkout_tokens = -1;  // < 0: not started
+  engine::MonoTime checkout_refill{};
   bool wants_license_lines = false;  // HELLO asked grants to carry their signed lines
   // A long answer (STATUS, DIAG) still being sent as STATUS_CHUNK frames of request
   // `answer_id`: the session writes it a slice at a time and handles no further request

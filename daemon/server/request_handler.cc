@@ -62,7 +62,74 @@ RequestHandler::RequestHandler(engine::SeatEngine& engine, StateRecorder& record
       recorder_(recorder),
       settings_(settings),
       status_(std::move(status)),
-      admin_(std::move(admin)) {}
+      admin_(std::move(admin)),
+      denials_(settings_.denial_window, settings_.max_open_denials) {}
+
+bool RequestHandler::TakeCheckoutToken(ClientContext& ctx, const engine::Now& now) const {
+  const double rate = settings_.max_checkouts_per_second;
+  if (rate <= 0) return true;
+  if (ctx.checkout_tokens < 0) {
+    ctx.checkout_tokens = rate;
+  } else {
+    const double seconds = std::chrono::duration<double>(now.mono - ctx.checkout_refill).count();
+    ctx.checkout_tokens = std::min(rate, ctx.checkout_tokens + std::max(0.0, seconds) * rate);
+  }
+  ctx.checkout_refill = now.mono;
+  if (ctx.checkout_tokens < 1) return false;
+  ctx.checkout_tokens -= 1;
+  return true;
+}
+
+void RequestHandler::Deny(const ClientContext& ctx, const std::string& feature,
+                          const std::string& version, Errc code, const std::string& message,
+                          const engine::Now& now) {
+  if (!denials_.Note(ctx.id, ctx.who, feature, version, code, now.mono)) return;
+  if (DenialLedger::Nameless(code)) {
+    // The name is the client's text: logged once per window, never journaled.
+    FLOATLM_LOG(kInfo, "lease.denied", "feature={} reason={} {} message=\"{}\"", feature,
+                ErrcName(code), Who(ctx), message);
+    recorder_.Denied(ctx.who, "", "", code,
+                     code == Errc::kNoSuchFeature
+                         ? "a feature no license names (the names asked for are not kept)"
+                         : message,
+                     now.wall);
+    return;
+  }
+  FLOATLM_LOG(kInfo, "lease.denied", "feature={} reason={} {} message=\"{}\"", feature,
+              ErrcName(code), Who(ctx), message);
+  recorder_.Denied(ctx.who, feature, version, code, message, now.wall);
+}
+
+void RequestHandler::RecordRepeats(const std::vector<DenialLedger::Repeats>& repeats,
+                                   const engine::Now& now) {
+  for (const auto& r : repeats) {
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(r.window).count();
+    FLOATLM_LOG(kInfo, "lease.denied_repeated",
+                "feature={} reason={} user={} host={} peer={} count={} seconds={}",
+                r.feature.empty() ? "-" : r.feature, ErrcName(r.reason),
+                r.who.user.empty() ? "-" : r.who.user, r.who.host.empty() ? "-" : r.who.host,
+                r.who.peer.empty() ? "-" : r.who.peer, r.count, seconds);
+    const std::string detail =
+        r.who.user.empty()
+            ? fmt::format("{} more denials over {} s, from connections past the ledger's limit",
+                          r.count, seconds)
+            : fmt::format("{} more denial{} of this kind over {} s", r.count,
+                          r.count == 1 ? "" : "s", seconds);
+    recorder_.Denied(r.who, r.feature, r.version, r.reason, detail, now.wall, r.count);
+  }
+}
+
+void RequestHandler::CloseDenialWindows(const engine::Now& now) {
+  RecordRepeats(denials_.Close(now.mono), now);
+}
+
+void RequestHandler::FlushDenials(const engine::Now& now) {
+  RecordRepeats(denials_.Drain(now.mono), now);
+}
+
+void RequestHandler::ClientGone(engine::ClientId client, const engine::Now& now) {
+  RecordRepeats(denials_.Forget(client, now.mono), now);
+}
 
 void RequestHandler::SetStoreHealthy(bool healthy, std::string why) {
   store_healthy_ = healthy;
@@ -186,6 +253,14 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
       Reply(rid, proto::Denied{Errc::kBadArgument, "CHECKOUT must name a feature"}, out);
       return After::kContinue;
     }
+    if (!TakeCheckoutToken(ctx, now)) {
+      const std::string message = fmt::format(
+          "this connection asks for seats faster than {} times a second; wait and try again",
+          settings_.max_checkouts_per_second);
+      Deny(ctx, co->feature, co->version, Errc::kTooManyRequests, message, now);
+      Reply(rid, proto::Denied{Errc::kTooManyRequests, message}, out);
+      return After::kContinue;
+    }
     if (!store_healthy_) {
       Reply(rid, proto::Denied{Errc::kStoreUnavailable,
                                fmt::format("the license server cannot record new seats right now "
@@ -218,9 +293,7 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
       Reply(rid, proto::Queued{queued->position}, out);
     } else {
       const auto& denial = std::get<engine::Denial>(result);
-      FLOATLM_LOG(kInfo, "lease.denied", "feature={} reason={} {} message=\"{}\"", co->feature,
-                  ErrcName(denial.code), Who(ctx), denial.message);
-      recorder_.Denied(ctx.who, co->feature, co->version, denial.code, denial.message, now.wall);
+      Deny(ctx, co->feature, co->version, denial.code, denial.message, now);
       Reply(rid, proto::Denied{denial.code, denial.message}, out);
     }
     return After::kContinue;

@@ -13,6 +13,7 @@
 #include "engine/seat_engine.h"
 #include "floatlm/proto/messages.h"
 #include "server/client_context.h"
+#include "server/denial_ledger.h"
 #include "server/state_recorder.h"
 
 namespace floatlm::server {
@@ -22,6 +23,12 @@ struct HandlerSettings {
   std::chrono::milliseconds reattach_window{30'000};
   bool status_allowed = true;
   std::size_t max_queued_per_connection = 64;
+  // Checkouts a connection may make per second (a burst of as many is allowed); past it
+  // they are denied too_many_requests without reaching the engine. 0: no limit.
+  std::uint32_t max_checkouts_per_second = 1000;
+  // Repeated denials: see DenialLedger.
+  std::chrono::milliseconds denial_window{60'000};
+  std::size_t max_open_denials = 10'000;
 };
 
 // Makes the status answer for a STATUS request: (feature filter, json?) -> its stream.
@@ -55,6 +62,13 @@ class RequestHandler {
   // ctx.answer to `out`; the last one says LAST=1 and clears ctx.answer. No-op without one.
   static void ContinueAnswer(ClientContext& ctx, std::size_t budget, std::string& out);
 
+  // Journals and logs the repeats of denial windows that ended by `now` (call about once
+  // a second), or of every window of a connection that went (ClientGone).
+  void CloseDenialWindows(const engine::Now& now);
+  void ClientGone(engine::ClientId client, const engine::Now& now);
+  // Journals every repeat counted so far (before a report reads the journal).
+  void FlushDenials(const engine::Now& now);
+
   // Reply for a frame that could not be decoded.
   After HandleDecodeError(const proto::DecodeError& error, std::string& out);
 
@@ -76,6 +90,14 @@ class RequestHandler {
   std::string store_problem_;
   StatusRenderer status_;
   AdminExecutor admin_;
+  DenialLedger denials_;
+
+  // Journals and logs a denial (the first of its window) or only counts it (a repeat).
+  void Deny(const ClientContext& ctx, const std::string& feature, const std::string& version,
+            Errc code, const std::string& message, const engine::Now& now);
+  void RecordRepeats(const std::vector<DenialLedger::Repeats>& repeats, const engine::Now& now);
+  // Takes one checkout from the connection's allowance; false when it is used up.
+  bool TakeCheckoutToken(ClientContext& ctx, const engine::Now& now) const;
 };
 
 }  // namespace floatlm::server

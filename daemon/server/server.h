@@ -82,6 +82,8 @@ class Server {
   // Once a second: cuts connections that are idle, never said HELLO, leave replies
   // unread past --write-timeout, or stall in the middle of a frame.
   void CutStalledSessions(const engine::Now& now);
+  // Removes one slice of journal entries older than --journal-days.
+  void PruneJournal(const engine::Now& now);
   void DispatchEvents();
   // Logs the expiry warnings that are due (expiry_warnings.h); returns their sentences.
   std::vector<std::string> WarnAboutExpiry(const engine::Now& now);

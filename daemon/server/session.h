@@ -12,9 +12,10 @@
 //    client_context.h) is written a slice (kSliceBytes) at a time, one slice per turn
 //    for all connections together (Server::QueueAnswer); the requests behind it wait
 //    for its end.
-//  * Input. The read buffer grows with the bytes that arrived, never with the length a
-//    frame claims; all connections together hold at most the server's input limit
-//    (Server::ClaimInput) beyond their first 512 bytes.
+//  * Input. The read buffer grows with the bytes that arrived (to 16 KiB while the
+//    client's reads keep filling it), never with the length a frame claims; all
+//    connections together hold at most the server's input limit (Server::ClaimInput)
+//    beyond their first 512 bytes.
 //  * Time. The server cuts a connection whose write has not moved for its write timeout
 //    (write_stalled_since) or whose started frame has not arrived in full within its
 //    read timeout (partial_frame_since).
@@ -83,6 +84,8 @@ class Session : public std::enable_shared_from_this<Session> {
   static constexpr std::size_t kFramesPerTurn = 32;
   static constexpr std::size_t kSliceBytes = 16 * 1024;
   static constexpr std::size_t kInitialBuffer = 512;
+  // A connection whose reads fill its buffer reads up to this much at a time.
+  static constexpr std::size_t kPipelineBuffer = 16 * 1024;
 
  private:
   void DoHandshake();
@@ -108,6 +111,8 @@ class Session : public std::enable_shared_from_this<Session> {
   std::size_t written_ = 0;       // of writing_, taken by the socket
   bool handshaking_ = false;      // TLS: until the handshake completes
   bool read_in_flight_ = false;
+  bool read_filled_ = false;      // the last read took all the room it was given
+  std::size_t read_asked_ = 0;    // room given to the read in flight
   bool write_in_flight_ = false;
   bool pump_posted_ = false;
   bool answer_queued_ = false;

@@ -123,7 +123,7 @@ void StateRecorder::Ended(const engine::LeaseView& lease, Errc reason, const std
 
 void StateRecorder::Denied(const engine::Identity& who, const std::string& feature,
                            const std::string& version, Errc reason, const std::string& message,
-                           engine::WallTime now) {
+                           engine::WallTime now, std::uint32_t count) {
   store::JournalEntry e = Plain(store::JournalEvent::kDenial, who.user, feature, now);
   e.host = who.host;
   e.display = who.display;
@@ -131,6 +131,7 @@ void StateRecorder::Denied(const engine::Identity& who, const std::string& featu
   e.version = version;
   e.reason = std::string(ErrcName(reason));
   e.detail = message;
+  e.count = count;
   batch_.journal.push_back(std::move(e));
 }
 

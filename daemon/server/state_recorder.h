@@ -26,8 +26,10 @@ class StateRecorder {
   // The daemon ended a lease: timed out, license expired, removed, pool gone.
   void Ended(const engine::LeaseView& lease, Errc reason, const std::string& message,
              engine::WallTime now);
+  // `count` denials of one kind (DenialLedger folds repeats into one entry).
   void Denied(const engine::Identity& who, const std::string& feature, const std::string& version,
-              Errc reason, const std::string& message, engine::WallTime now);
+              Errc reason, const std::string& message, engine::WallTime now,
+              std::uint32_t count = 1);
   void CloudSlotGranted(const std::string& collection, const engine::LeaseView& lease,
                         engine::WallTime now);
   void CloudSlotReleased(const std::string& collection, const std::string& user,

@@ -40,6 +40,11 @@ class LeaseStore {
   // Replaces *out with the journal entries whose time lies in [from, to), ordered by
   // time and, for equal times, by the order they were committed.
   virtual Status ReadJournal(UnixMillis from, UnixMillis to, std::vector<JournalEntry>* out) = 0;
+  // Removes the oldest journal entries whose time lies before `before`, at most
+  // `max_entries` of them (a bounded slice: the caller calls again while *removed equals
+  // max_entries), and sets *removed to how many went. Leases, slots and assignments are
+  // never touched.
+  virtual Status PruneJournal(UnixMillis before, std::size_t max_entries, std::size_t* removed) = 0;
 
  protected:
   LeaseStore() = default;

@@ -51,6 +51,15 @@ Status MemoryLeaseStore::Commit(const Batch& batch) {
   return Status::Ok();
 }
 
+Status MemoryLeaseStore::PruneJournal(UnixMillis before, std::size_t max_entries,
+                                      std::size_t* removed) {
+  std::size_t n = 0;
+  while (n < journal_.size() && n < max_entries && journal_[n].time < before) ++n;
+  journal_.erase(journal_.begin(), journal_.begin() + static_cast<std::ptrdiff_t>(n));
+  *removed = n;
+  return Status::Ok();
+}
+
 Status MemoryLeaseStore::ReadJournal(UnixMillis from, UnixMillis to,
                                      std::vector<JournalEntry>* out) {
   out->clear();

@@ -21,6 +21,7 @@ class MemoryLeaseStore final : public LeaseStore {
   Status Load(StoredState* out) override;
   Status Commit(const Batch& batch) override;
   Status ReadJournal(UnixMillis from, UnixMillis to, std::vector<JournalEntry>* out) override;
+  Status PruneJournal(UnixMillis before, std::size_t max_entries, std::size_t* removed) override;
 
  private:
   using Key = std::pair<std::string, std::string>;

@@ -58,6 +58,10 @@ Status CheckJournalEntry(const JournalEntry& entry) {
                          fmt::format("journal entry at {} ms has unknown event kind {}", entry.time,
                                      static_cast<int>(entry.event)));
   }
+  if (entry.count == 0) {
+    return Status::Error(Status::Code::kInvalidArgument,
+                         fmt::format("journal entry at {} ms counts 0 events", entry.time));
+  }
   return Status::Ok();
 }
 

@@ -92,6 +92,9 @@ struct JournalEntry {
   std::uint64_t lease_id = 0;  // 0 when the event concerns no lease (denial, start, ...)
   std::string reason;          // stable reason code, e.g. "all_seats_in_use"; empty if none
   std::string detail;          // free text for humans
+  // Denials of one connection, feature and reason within a window are one entry with
+  // their number; every other entry is one event (1).
+  std::uint32_t count = 1;
 
   bool operator==(const JournalEntry&) const = default;
 };

@@ -256,8 +256,8 @@ int SqliteLeaseStore::PrepareAll() {
       {&remove_assignment_, "DELETE FROM assignments WHERE pool_key = ?1 AND user = ?2"},
       {&append_journal_,
        "INSERT INTO journal (time_ms, event, user, host, display, peer, feature, version, "
-       "pool, lease_id, reason, detail, seq) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"},
+       "pool, lease_id, reason, detail, seq, count) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
       {&raise_high_water_,
        "INSERT INTO meta (key, value) VALUES ('highest_lease_id', ?1) "
        "ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)"},
@@ -272,8 +272,11 @@ int SqliteLeaseStore::PrepareAll() {
       {&select_high_water_, "SELECT value FROM meta WHERE key = 'highest_lease_id'"},
       {&select_journal_,
        "SELECT seq, time_ms, event, user, host, display, peer, feature, version, pool, "
-       "lease_id, reason, detail FROM journal "
+       "lease_id, reason, detail, count FROM journal "
        "WHERE time_ms >= ?1 AND time_ms < ?2 ORDER BY time_ms, seq"},
+      {&prune_journal_,
+       "DELETE FROM journal WHERE (time_ms, seq) IN (SELECT time_ms, seq FROM journal "
+       "WHERE time_ms < ?1 ORDER BY time_ms, seq LIMIT ?2)"},
   };
   for (const auto& [stmt, sql] : statements) {
     if (int rc = stmt->Prepare(db, sql); rc != SQLITE_OK) return rc;
@@ -387,6 +390,7 @@ Status SqliteLeaseStore::ApplyBatch(const Batch& batch) {
     st.BindText(11, e.reason);
     st.BindText(12, e.detail);
     st.BindInt(13, next_seq_++);
+    st.BindUint(14, e.count);
     if (int rc = st.Run(); rc != SQLITE_OK) return Fail(rc, "appending to the journal");
   }
   // Most batches issue ids below the mark already stored (the server reserves ids in
@@ -467,6 +471,19 @@ Status SqliteLeaseStore::Load(StoredState* out) {
   return s;
 }
 
+Status SqliteLeaseStore::PruneJournal(UnixMillis before, std::size_t max_entries,
+                                      std::size_t* removed) {
+  *removed = 0;
+  if (max_entries == 0) return Status::Ok();
+  Statement& st = prune_journal_;
+  st.BindInt(1, before);
+  st.BindUint(2, max_entries);
+  const int rc = st.Run();
+  if (rc != SQLITE_OK) return Fail(rc, "pruning the journal");
+  *removed = static_cast<std::size_t>(sqlite3_changes(db_.get()));
+  return Status::Ok();
+}
+
 Status SqliteLeaseStore::ReadJournal(UnixMillis from, UnixMillis to,
                                      std::vector<JournalEntry>* out) {
   std::vector<JournalEntry> entries;
@@ -497,6 +514,14 @@ Status SqliteLeaseStore::ReadJournal(UnixMillis from, UnixMillis to,
     e.lease_id = st.ColumnUint(10);
     e.reason = st.ColumnText(11);
     e.detail = st.ColumnText(12);
+    const std::uint64_t count = st.ColumnUint(13);
+    if (count == 0 || count > UINT32_MAX) {
+      s = Status::Error(Status::Code::kCorruption,
+                        fmt::format("{}: journal row {} counts {} events", path_, st.ColumnInt(0),
+                                    count));
+      break;
+    }
+    e.count = static_cast<std::uint32_t>(count);
     entries.push_back(std::move(e));
   }
   if (s.ok() && rc != SQLITE_DONE) s = Fail(rc, "reading the journal");

@@ -52,6 +52,9 @@ class SqliteLeaseStore final : public LeaseStore {
   Status Load(StoredState* out) override;
   Status Commit(const Batch& batch) override;
   Status ReadJournal(UnixMillis from, UnixMillis to, std::vector<JournalEntry>* out) override;
+  // One transaction of its own per call; the journal's B-tree order makes the oldest
+  // entries the first pages, so a slice costs about its number of rows.
+  Status PruneJournal(UnixMillis before, std::size_t max_entries, std::size_t* removed) override;
 
   const std::string& path() const { return path_; }
 
@@ -107,6 +110,7 @@ class SqliteLeaseStore final : public LeaseStore {
   sqlite::Statement select_assignments_;
   sqlite::Statement select_high_water_;
   sqlite::Statement select_journal_;
+  sqlite::Statement prune_journal_;
 };
 
 }  // namespace floatlm::store

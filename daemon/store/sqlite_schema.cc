@@ -112,10 +112,17 @@ CREATE TABLE verified_signatures (
 ) STRICT, WITHOUT ROWID;
 )sql";
 
-constexpr std::array<Migration, 3> kMigrations = {{
+// v4: a journal entry may stand for several denials of one connection, feature and
+// reason (the daemon folds repeats within a window); every earlier entry counts one.
+constexpr std::string_view kSchemaV4 = R"sql(
+ALTER TABLE journal ADD COLUMN count INTEGER NOT NULL DEFAULT 1 CHECK (count >= 1);
+)sql";
+
+constexpr std::array<Migration, 4> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
+    {4, kSchemaV4},
 }};
 
 Status ReadIntPragma(sqlite3* db, std::string_view pragma, std::string_view path,

@@ -12,6 +12,11 @@
 namespace floatlm::store {
 namespace {
 
+// The report's name for denials journaled without a feature name: features no license
+// names and requests past a connection's rate (the names are the client's text, see
+// the daemon's DenialLedger).
+const std::string kNameless = "(name not kept)";
+
 constexpr std::int64_t kDayMs = 86'400'000;
 
 struct Interval {
@@ -147,7 +152,9 @@ UsageReport ComputeReport(const std::vector<JournalEntry>& entries, UnixMillis f
 
   for (const JournalEntry& e : entries) {
     if (e.event != JournalEvent::kDenial || e.time < from || e.time >= to) continue;
-    ++buckets[{e.feature, day_of(e.time)}].denials[e.reason.empty() ? "unspecified" : e.reason];
+    const std::string& feature = e.feature.empty() ? kNameless : e.feature;
+    buckets[{feature, day_of(e.time)}].denials[e.reason.empty() ? "unspecified" : e.reason] +=
+        e.count;
   }
 
   for (auto& [key, bucket] : buckets) {

@@ -464,8 +464,10 @@ BOOST_AUTO_TEST_CASE(sigterm_stops_cleanly_and_tells_clients) {
 // One answer bigger than what a slow reader may owe (1 MiB) is still delivered whole:
 // the status of a pool with thousands of leases, asked by a client that reads it.
 BOOST_AUTO_TEST_CASE(status_of_a_pool_larger_than_the_slow_reader_limit_arrives_whole) {
+  // One connection checks out 5,000 seats as fast as it can: past the default rate.
   DaemonFixture d(
-      "VENDOR demo\nFEATURE many demo 1.0 permanent uncounted HOSTID=ANY DUP_GROUP=NONE SN=M-1\n");
+      "VENDOR demo\nFEATURE many demo 1.0 permanent uncounted HOSTID=ANY DUP_GROUP=NONE SN=M-1\n",
+      "demo", {"--max-checkouts-per-second", "0"});
   auto holder = RawClient::Tcp(d.port());
   holder.Hello("alice", "ws1");
   constexpr std::uint32_t kLeases = 5000;

@@ -173,6 +173,11 @@ class Harness {
     s.ttl = 10s;
     s.reattach_window = 5s;
     s.max_queued_per_connection = 3;
+    // Small, so that short scripts reach the checkout limit, fold denials, end their
+    // windows and overflow the ledger.
+    s.max_checkouts_per_second = 20;
+    s.denial_window = 2s;
+    s.max_open_denials = 4;
     return s;
   }
 
@@ -299,6 +304,7 @@ class Harness {
 
   void Disconnect(std::size_t k) {
     engine_.Disconnect(clients_[k].id, now_);
+    handler_.ClientGone(clients_[k].id, now_);
     Reset(clients_[k]);
     Dispatch();
   }
@@ -308,6 +314,7 @@ class Harness {
     now_.wall += span;
     now_.today = lic::Date{std::chrono::floor<std::chrono::days>(now_.wall)};
     engine_.Tick(now_);
+    handler_.CloseDenialWindows(now_);
     Dispatch();
   }
 
@@ -454,6 +461,8 @@ class Harness {
   std::vector<p::Message> Run(const acmd::Report& r) {
     // The parser's bound is what keeps this look-back from overflowing (RELIABILITY.md, F1).
     constexpr floatlm::store::UnixMillis kLookBack = 7LL * 24 * 3600 * 1000;
+    handler_.FlushDenials(now_);
+    EndOfTurn();  // as Server::Report: what is pending is committed first
     std::vector<floatlm::store::JournalEntry> entries;
     if (!store_.ReadJournal(r.since - kLookBack, r.until, &entries).ok()) {
       return {p::Error{Errc::kStoreUnavailable, "journal"}};

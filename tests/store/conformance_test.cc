@@ -94,6 +94,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(every_record_kind_round_trips, B, Backends) {
   collection_seat.client_pid = -1;  // whatever the client claimed, stored as given
   JournalEntry denial = Entry(1'000, JournalEvent::kDenial, "2 of 2 seats held by alice, bob");
   denial.lease_id = 0;
+  denial.count = 4'000'000'000u;  // repeats folded into one entry: the count survives whole
   Batch batch;
   batch.upsert_leases = {Lease(1), collection_seat};
   batch.add_slots = {CloudSlot{"PDCOLL", "carol", 500}};
@@ -270,6 +271,45 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(empty_batch_changes_nothing, B, Backends) {
   B backend;
   Commit(backend.Store(), Batch{});
   BOOST_TEST(Load(backend.Store()).highest_lease_id == 0u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(an_entry_counting_no_event_is_refused, B, Backends) {
+  B backend;
+  JournalEntry none = Entry(1'000, JournalEvent::kDenial);
+  none.count = 0;
+  Batch batch;
+  batch.upsert_leases = {Lease(1)};
+  batch.journal = {none};
+  BOOST_TEST((backend.Store().Commit(batch).code() == Status::Code::kInvalidArgument));
+  BOOST_TEST(Load(backend.Store()).leases.empty());  // nothing of the batch applied
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(pruning_removes_the_oldest_entries_in_slices, B, Backends) {
+  B backend;
+  Batch batch;
+  batch.upsert_leases = {Lease(1)};
+  for (int i = 0; i < 10; ++i) batch.journal.push_back(Entry(1'000 + i * 100, JournalEvent::kCheckout, std::to_string(i)));
+  // Two entries at the cut-off's own time: the one before it goes, these stay.
+  batch.journal.push_back(Entry(1'500, JournalEvent::kCheckin, "at the cut-off"));
+  Commit(backend.Store(), batch);
+
+  std::size_t removed = 99;
+  BOOST_REQUIRE(backend.Store().PruneJournal(1'500, 3, &removed).ok());
+  BOOST_TEST(removed == 3u);  // a slice: 1000, 1100, 1200
+  BOOST_REQUIRE(backend.Store().PruneJournal(1'500, 3, &removed).ok());
+  BOOST_TEST(removed == 2u);  // 1300, 1400: fewer than asked, so pruning is done
+  BOOST_REQUIRE(backend.Store().PruneJournal(1'500, 3, &removed).ok());
+  BOOST_TEST(removed == 0u);
+  BOOST_REQUIRE(backend.Store().PruneJournal(1'500, 0, &removed).ok());
+  BOOST_TEST(removed == 0u);
+  backend.Reopen();
+
+  const auto left = Journal(backend.Store(), INT64_MIN, INT64_MAX);
+  BOOST_REQUIRE_EQUAL(left.size(), 6u);
+  BOOST_TEST(left.front().detail == "5");
+  BOOST_TEST(left[1].detail == "at the cut-off");
+  BOOST_TEST(left.back().detail == "9");
+  BOOST_TEST(Load(backend.Store()).leases.size() == 1u);  // leases are never pruned
 }
 
 BOOST_AUTO_TEST_SUITE_END()
