@@ -1,7 +1,9 @@
 #include "admin/admin_listener.h"
 
 #include <grp.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -120,16 +122,29 @@ void AdminListener::Start() {
           path_, dir.string()));
     }
   }
-  // A socket file left by a daemon that was killed: nobody listens on it any more.
-  if (std::filesystem::is_socket(path_, fec)) std::filesystem::remove(path_, fec);
+  CheckDirectory(dir.empty() ? std::filesystem::path(".") : dir);
+  RemoveStaleSocket();
   boost::system::error_code ec;
   acceptor_.open(local(), ec);
-  if (!ec) acceptor_.bind(local::endpoint(path_), ec);
+  if (!ec) {
+    // The socket file is born with its final mode (0660): no moment in which others may
+    // connect, and no chmod by path that a swapped-in symlink could redirect.
+    const mode_t old_mask = ::umask(0117);
+    acceptor_.bind(local::endpoint(path_), ec);
+    ::umask(old_mask);
+  }
+  if (!ec) {
+    struct stat st {};
+    if (::lstat(path_.c_str(), &st) == 0 && S_ISSOCK(st.st_mode)) {
+      created_ = std::make_pair(st.st_dev, st.st_ino);
+    }
+  }
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) throw std::runtime_error(fmt::format("{}: cannot create the admin socket: {}", path_, ec.message()));
-  ::chmod(path_.c_str(), 0660);
   if (group* g = getgrnam(kAdminGroup)) {
-    if (::chown(path_.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0) {
+    // lchown: if the path were swapped for a symlink meanwhile, the link changes, never
+    // what it points to (and CheckDirectory refused a directory others may write).
+    if (::lchown(path_.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0) {
       FLOATLM_LOG(kWarn, "admin.socket_group", "path={} group={} reason=\"{}\"", path_, kAdminGroup,
                   std::strerror(errno));
     }
@@ -146,8 +161,72 @@ void AdminListener::Stop() {
     if (auto s = weak.lock()) s->Finish();
   }
   sessions_.clear();
-  std::error_code fec;
-  std::filesystem::remove(path_, fec);
+  RemoveOwnSocket();
+}
+
+void AdminListener::CheckDirectory(const std::filesystem::path& dir) const {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) {
+    throw std::runtime_error(fmt::format("{}: cannot create the admin socket: {}: {}", path_,
+                                         dir.string(), std::strerror(errno)));
+  }
+  // Whoever may write the directory may replace the socket with a file or a link of
+  // their own between floatlmd's steps, and catch the admins' commands.
+  if ((st.st_mode & S_IWOTH) != 0) {
+    throw std::runtime_error(fmt::format(
+        "{}: refusing to create the admin socket: its directory {} is writable by every user "
+        "(mode {:04o}); use a directory only floatlmd's user and root may write, such as "
+        "/run/floatlm",
+        path_, dir.string(), st.st_mode & 07777));
+  }
+}
+
+void AdminListener::RemoveStaleSocket() const {
+  struct stat st {};
+  if (::lstat(path_.c_str(), &st) != 0) return;  // nothing there
+  if (!S_ISSOCK(st.st_mode)) {
+    throw std::runtime_error(fmt::format(
+        "{}: refusing to create the admin socket: the path exists and is not a socket ({}); "
+        "floatlmd removes only sockets, so remove it yourself or pass another --admin-socket",
+        path_, S_ISLNK(st.st_mode) ? "a symbolic link" : S_ISDIR(st.st_mode) ? "a directory"
+                                                                             : "a file"));
+  }
+  // A socket someone still listens on belongs to a running daemon: never take it over.
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  if (path_.size() >= sizeof addr.sun_path) return;  // bind will say so
+  std::memcpy(addr.sun_path, path_.data(), path_.size());
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  const bool live = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+  const int why = errno;
+  ::close(fd);
+  if (live) {
+    throw std::runtime_error(fmt::format(
+        "{}: refusing to create the admin socket: another process (a running floatlmd?) is "
+        "listening on it; stop it first, or pass another --admin-socket",
+        path_));
+  }
+  if (why != ECONNREFUSED) {
+    throw std::runtime_error(fmt::format(
+        "{}: refusing to replace the admin socket: cannot tell whether it is in use ({})",
+        path_, std::strerror(why)));
+  }
+  // Left by a daemon that was killed: nobody listens on it any more.
+  if (::unlink(path_.c_str()) == 0) {
+    FLOATLM_LOG(kInfo, "admin.stale_socket_removed", "path={}", path_);
+  }
+}
+
+void AdminListener::RemoveOwnSocket() {
+  if (!created_) return;
+  // Only the socket this process made: never a file that took its place meanwhile.
+  struct stat st {};
+  if (::lstat(path_.c_str(), &st) == 0 && S_ISSOCK(st.st_mode) &&
+      std::make_pair(st.st_dev, st.st_ino) == *created_) {
+    ::unlink(path_.c_str());
+  }
+  created_.reset();
 }
 
 void AdminListener::DoAccept() {

@@ -7,7 +7,12 @@
 
 #include "server/asio.h"
 
+#include <sys/types.h>
+
+#include <filesystem>
 #include <functional>
+#include <optional>
+#include <utility>
 #include <memory>
 #include <vector>
 #include <string>
@@ -34,19 +39,27 @@ class AdminListener {
   AdminListener(server::asio::io_context& io, std::string path, AdminHandler handler);
   ~AdminListener();
 
-  // Creates the socket file (replacing a stale one); throws std::runtime_error naming
-  // the path when it cannot.
+  // Creates the socket file, mode 0660 from the start; throws std::runtime_error
+  // naming the path when it cannot, and refuses (throws) when the path is anything but
+  // a stale socket (a file, a link, a directory), when a process still listens on it,
+  // or when its directory is writable by every user. A stale socket (nobody listening)
+  // is replaced.
   void Start();
-  // Closes the socket and every open admin connection, and removes the socket file.
+  // Closes the socket and every open admin connection, and removes the socket file if
+  // it is still the one Start created (never anything else at that path).
   void Stop();
 
  private:
   void DoAccept();
+  void CheckDirectory(const std::filesystem::path& dir) const;
+  void RemoveStaleSocket() const;
+  void RemoveOwnSocket();
 
   server::asio::local::stream_protocol::acceptor acceptor_;
   std::string path_;
   AdminHandler handler_;
   std::vector<std::weak_ptr<AdminSession>> sessions_;
+  std::optional<std::pair<dev_t, ino_t>> created_;  // the socket file Start made
 };
 
 }  // namespace floatlm::admin

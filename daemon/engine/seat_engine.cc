@@ -312,10 +312,22 @@ std::variant<LeaseView, Denial> SeatEngine::Reattach(ClientId client, const Iden
   }
   // A client may come back before its old connection was seen to close: move the lease.
   if (!held.view.detached) {
-    auto owner = s.client_leases.find(held.view.client);
+    const ClientId old_client = held.view.client;
+    auto owner = s.client_leases.find(old_client);
     owner->second.erase(lease);
     if (owner->second.empty()) {
       s.client_leases.erase(owner);
+    }
+    if (old_client != client) {
+      Event event{Event::Kind::kLeaseTaken};
+      event.client = old_client;
+      event.lease = held.view;
+      event.reason = Errc::kLeaseRemoved;
+      event.message = fmt::format(
+          "lease {} of {} was reattached by another connection (from {}, as {}@{}) while this "
+          "one was open; this program no longer holds it",
+          lease, held.view.feature, who.peer.empty() ? "?" : who.peer, who.user, who.host);
+      s.events.push_back(std::move(event));
     }
   }
   held.view.client = client;

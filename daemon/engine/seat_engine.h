@@ -117,6 +117,12 @@ struct Event {
     // A user took a new cloud-user slot: lease.pool names the collection's pool,
     // lease.who.user the user, message the collection (package) name. Persist it.
     kCloudSlotGranted,
+    // A REATTACH with the right token moved a lease away from a connection that was still
+    // open: client is that connection, lease the lease (now held by the reattaching one),
+    // reason kLeaseRemoved, message says where it went. Nothing to persist; tell the old
+    // holder (LEASE_LOST) and warn: either the program restarted before its old
+    // connection was seen to close, or someone else presented its token.
+    kLeaseTaken,
   };
   Kind kind;
   ClientId client = 0;

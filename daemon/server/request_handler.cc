@@ -387,6 +387,7 @@ void RequestHandler::EncodeEvent(const engine::SeatEngine& engine, const engine:
       Reply(static_cast<std::uint32_t>(event.tag), proto::Denied{event.reason, event.message}, out);
       break;
     case engine::Event::Kind::kLeaseEnded:
+    case engine::Event::Kind::kLeaseTaken:
       Reply(0, proto::LeaseLost{event.lease.id, event.reason, event.message}, out);
       break;
     case engine::Event::Kind::kLeaseMoved:

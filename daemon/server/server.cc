@@ -462,10 +462,19 @@ void Server::DispatchEvents() {
                     event.lease.who.user);
         recorder_->CloudSlotGranted(event.message, event.lease, wall);
         continue;
+      case engine::Event::Kind::kLeaseTaken:
+        FLOATLM_LOG(kWarn, "lease.taken_over",
+                    "lease={} feature={} user={} host={} from_client={} to_client={} peer={} "
+                    "reason=\"reattached with its token while its connection was open\"",
+                    event.lease.id, event.lease.feature, event.lease.who.user,
+                    event.lease.who.host, event.client, event.lease.client, event.lease.who.peer);
+        break;
     }
     if (!connected) continue;
     auto& ctx = it->second->context();
-    if (event.kind != engine::Event::Kind::kLeaseEnded && ctx.queued_checkouts > 0) {
+    const bool for_waiter = event.kind == engine::Event::Kind::kQueuedGranted ||
+                            event.kind == engine::Event::Kind::kQueueTimeout;
+    if (for_waiter && ctx.queued_checkouts > 0) {
       --ctx.queued_checkouts;
     }
     std::string frames;

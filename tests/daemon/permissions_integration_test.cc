@@ -168,4 +168,75 @@ BOOST_AUTO_TEST_CASE(a_tight_setup_logs_no_permission_warning) {
   BOOST_TEST(!Has(log, "permissions path="), log);
 }
 
+// The admin socket path (issue: a failed start deleted whatever was there, a second
+// daemon replaced the first one's live socket, the mode was set by path after bind).
+
+// Runs floatlmd of `d`'s files in the foreground with another state directory and
+// `socket` as its admin socket; returns its exit code, its output in *out.
+int StartOnSocket(const DaemonFixture& d, const fs::path& socket, std::string* out,
+                  const std::string& state = "state2") {
+  return floatlm::testing::RunCommand(
+      {floatlm::testing::BinPath("floatlmd"), "--license", d.license_path().string(),
+       "--vendor-keys", (d.dir() / "keys").string(), "--state", (d.dir() / state).string(),
+       "--bind", "127.0.0.1", "--port", "0", "--admin-socket", socket.string(), "--allow-root",
+       "--lease-ttl", "1"},
+      out);
+}
+
+BOOST_AUTO_TEST_CASE(the_admin_socket_is_born_0660_and_a_live_one_is_never_replaced) {
+  DaemonFixture d(kLicense);
+  const fs::path socket = d.dir() / "admin.sock";
+  struct stat st {};
+  BOOST_REQUIRE(::lstat(socket.c_str(), &st) == 0);
+  BOOST_TEST(S_ISSOCK(st.st_mode));
+  BOOST_TEST((st.st_mode & 07777) == 0660u);
+  // A second daemon on the same path refuses to start and leaves the first one's socket.
+  std::string out;
+  BOOST_TEST(StartOnSocket(d, socket, &out) != 0, out);
+  BOOST_TEST(out.find("another process (a running floatlmd?) is listening on it") !=
+                 std::string::npos, out);
+  auto admin = RawClient::Unix(socket.string());
+  auto reply = admin.Call(1, p::Status{"", 0});
+  BOOST_REQUIRE(reply);
+  BOOST_TEST(std::holds_alternative<p::StatusChunk>(*reply));
+}
+
+BOOST_AUTO_TEST_CASE(what_is_not_a_stale_socket_is_left_alone) {
+  DaemonFixture d(kLicense, "demo", {}, /*start=*/false);
+  // A file the admin put there: refused, and left as it was.
+  const fs::path file = d.dir() / "file.sock";
+  { std::ofstream(file) << "keep me\n"; }
+  std::string out;
+  BOOST_TEST(StartOnSocket(d, file, &out) != 0, out);
+  BOOST_TEST(out.find("the path exists and is not a socket (a file)") != std::string::npos, out);
+  BOOST_TEST(floatlm::testing::ReadWholeFile(file) == "keep me\n");
+  // A dangling symbolic link: refused, and the link is still there.
+  const fs::path link = d.dir() / "link.sock";
+  fs::create_symlink(d.dir() / "nowhere", link);
+  BOOST_TEST(StartOnSocket(d, link, &out) != 0, out);
+  BOOST_TEST(out.find("(a symbolic link)") != std::string::npos, out);
+  BOOST_TEST(fs::is_symlink(fs::symlink_status(link)));
+  // A directory every user may write: refused before anything is created in it.
+  const fs::path open = d.dir() / "open";
+  fs::create_directory(open);
+  Mode(open, 0777);
+  BOOST_TEST(StartOnSocket(d, open / "admin.sock", &out) != 0, out);
+  BOOST_TEST(out.find("is writable by every user") != std::string::npos, out);
+  BOOST_TEST(!fs::exists(fs::symlink_status(open / "admin.sock")));
+}
+
+BOOST_AUTO_TEST_CASE(a_stale_socket_is_replaced_and_removed_at_the_end) {
+  DaemonFixture d(kLicense, "demo", {}, /*start=*/false);
+  const fs::path socket = d.dir() / "admin.sock";
+  d.Start();
+  d.Kill();  // kill -9 leaves its socket behind, with nobody listening
+  BOOST_REQUIRE(fs::exists(fs::symlink_status(socket)));
+  d.Start();
+  BOOST_TEST(d.log().find("event=admin.stale_socket_removed") != std::string::npos, d.log());
+  auto admin = RawClient::Unix(socket.string());
+  BOOST_TEST(admin.Call(1, p::Status{"", 0}).has_value());
+  d.Stop();
+  BOOST_TEST(!fs::exists(fs::symlink_status(socket)));  // its own socket: removed
+}
+
 BOOST_AUTO_TEST_SUITE_END()

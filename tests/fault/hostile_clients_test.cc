@@ -186,4 +186,38 @@ BOOST_AUTO_TEST_CASE(admin_report_with_times_past_year_9999_is_refused) {
   BOOST_TEST(std::holds_alternative<p::StatusChunk>(*ok));
 }
 
+// Issue: a REATTACH with a holder's token took its lease from a live connection and the
+// holder was not told (its next heartbeat silently counted 0 leases). Now the holder
+// gets LEASE_LOST saying where the lease went, and the daemon warns.
+BOOST_AUTO_TEST_CASE(a_lease_taken_from_a_live_connection_is_lost_there_loudly) {
+  DaemonFixture d(License());
+  auto owner = RawClient::Tcp(d.port());
+  owner.Hello("alice", "ws1");
+  auto granted = owner.Call(2, p::Checkout{"cad"});
+  BOOST_REQUIRE(granted && std::holds_alternative<p::Granted>(*granted));
+  const auto lease = std::get<p::Granted>(*granted);
+
+  auto thief = RawClient::Tcp(d.port());
+  thief.Hello("mallory", "ws6");
+  auto taken = thief.Call(2, p::Reattach{lease.lease, lease.token});
+  BOOST_REQUIRE(taken);
+  BOOST_REQUIRE(std::holds_alternative<p::Granted>(*taken));
+
+  auto lost = owner.Receive(5s);
+  BOOST_REQUIRE(lost);
+  BOOST_REQUIRE(std::holds_alternative<p::LeaseLost>(lost->msg));
+  const auto& why = std::get<p::LeaseLost>(lost->msg);
+  BOOST_TEST(why.lease == lease.lease);
+  BOOST_TEST((why.code == Errc::kLeaseRemoved));
+  BOOST_TEST(why.message.find("reattached by another connection") != std::string::npos, why.message);
+  BOOST_TEST(why.message.find("mallory@ws6") != std::string::npos, why.message);
+  BOOST_TEST(d.log().find("warn event=lease.taken_over lease=" + std::to_string(lease.lease)) !=
+                 std::string::npos,
+             d.log());
+  // The owner's heartbeat now says what it holds: nothing.
+  auto beat = owner.Call(3, p::Heartbeat{});
+  BOOST_REQUIRE(beat && std::holds_alternative<p::Ok>(*beat));
+  BOOST_TEST(std::get<p::Ok>(*beat).count == 0u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

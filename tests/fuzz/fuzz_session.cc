@@ -345,7 +345,9 @@ class Harness {
           break;
       }
       if (!ctx) continue;
-      if (event.kind != eng::Event::Kind::kLeaseEnded && ctx->queued_checkouts > 0) {
+      const bool for_waiter = event.kind == eng::Event::Kind::kQueuedGranted ||
+                              event.kind == eng::Event::Kind::kQueueTimeout;
+      if (for_waiter && ctx->queued_checkouts > 0) {
         --ctx->queued_checkouts;
       }
       std::string out;
