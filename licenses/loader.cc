@@ -48,7 +48,7 @@ class KeyRing {
     if (!std::filesystem::exists(path, ec)) {
       return Fail(fmt::format("no public key for vendor '{}' in {}", vendor, dir_.string()));
     }
-    auto pem = ReadTextFile(path);
+    auto pem = ReadTextFile(path, kMaxKeyFileBytes);
     if (!pem) return Fail(pem.error().message);
     auto key = PublicKey::FromPem(pem.value());
     if (!key) return Fail(fmt::format("{}: {}", path.string(), key.error().message));

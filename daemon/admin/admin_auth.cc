@@ -1,4 +1,5 @@
 #include "admin/admin_auth.h"
+#include "floatlm/licenses/text_file.h"
 
 #include <grp.h>
 #include <openssl/crypto.h>
@@ -14,6 +15,9 @@
 #include <vector>
 
 namespace floatlm::admin {
+namespace {
+constexpr std::size_t kMaxTokenFileBytes = 4096;
+}  // namespace
 namespace {
 
 std::array<unsigned char, 32> Sha256(std::string_view data) {
@@ -71,13 +75,12 @@ bool IsAdmin(const PeerCredentials& peer) {
 }
 
 std::optional<AdminToken> AdminToken::Load(const std::string& path, std::string& error) {
-  std::ifstream in(path);
-  if (!in) {
-    error = fmt::format("{}: cannot read the admin token file", path);
+  auto text = licenses::ReadTextFile(path, kMaxTokenFileBytes);
+  if (!text) {
+    error = text.error().message + " (the admin token file)";
     return std::nullopt;
   }
-  std::string token;
-  std::getline(in, token);
+  std::string token = text.value().substr(0, text.value().find('\n'));
   while (!token.empty() && (token.back() == '\r' || token.back() == ' ')) token.pop_back();
   if (token.empty()) {
     error = fmt::format("{}: the admin token file is empty", path);

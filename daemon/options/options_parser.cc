@@ -16,6 +16,7 @@
 #include "options/edit_distance.h"
 #include "options/matcher.h"
 #include "options/options_rules.h"
+#include "floatlm/licenses/text_file.h"
 
 namespace floatlm::options {
 namespace {
@@ -511,21 +512,17 @@ ParsedOptions ParseOptions(std::string_view file_name, std::string_view text) {
 }
 
 ParsedOptions LoadOptionsFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  auto text = licenses::ReadTextFile(path, licenses::kMaxOptionsFileBytes);
+  if (!text) {
     ParsedOptions out;
-    out.errors.push_back(
-        fmt::format("{}: cannot read options file: {}", path, std::strerror(errno)));
+    // "PATH: cannot read options file: WHY", as the admin guide shows it.
+    std::string why = text.error().message;
+    const std::string prefix = path + ": cannot read: ";
+    if (why.rfind(prefix, 0) == 0) why.erase(0, prefix.size());
+    out.errors.push_back(fmt::format("{}: cannot read options file: {}", path, why));
     return out;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (in.bad()) {
-    ParsedOptions out;
-    out.errors.push_back(fmt::format("{}: cannot read options file: read error", path));
-    return out;
-  }
-  return ParseOptions(path, text.str());
+  return ParseOptions(path, text.value());
 }
 
 }  // namespace floatlm::options

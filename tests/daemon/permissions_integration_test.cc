@@ -7,9 +7,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <variant>
 #include <vector>
 
@@ -237,6 +239,60 @@ BOOST_AUTO_TEST_CASE(a_stale_socket_is_replaced_and_removed_at_the_end) {
   BOOST_TEST(admin.Call(1, p::Status{"", 0}).has_value());
   d.Stop();
   BOOST_TEST(!fs::exists(fs::symlink_status(socket)));  // its own socket: removed
+}
+
+// Files the daemon reads must be regular files of bounded size (issue: a FIFO as the
+// license hung the daemon on SIGHUP, /dev/zero as a file grew it to gigabytes).
+BOOST_AUTO_TEST_CASE(only_regular_files_of_bounded_size_are_read) {
+  DaemonFixture d(kLicense);
+  auto holder = RawClient::Tcp(d.port());
+  holder.Hello("alice", "ws1");
+  auto granted = holder.Call(2, p::Checkout{"cad"});
+  BOOST_REQUIRE(granted && std::holds_alternative<p::Granted>(*granted));
+
+  // The license file becomes a FIFO nobody writes: the reread fails at once, naming it,
+  // the daemon keeps serving with the old licenses.
+  const fs::path lic = d.license_path();
+  const fs::path saved = d.dir() / "site.lic.saved";
+  fs::rename(lic, saved);
+  BOOST_REQUIRE(::mkfifo(lic.c_str(), 0600) == 0);
+  const auto offset = d.log().size();
+  d.Signal(SIGHUP);
+  std::string log;
+  for (int i = 0; i < 100 && log.find("event=license.reread_failed") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    log = d.log().substr(offset);
+  }
+  BOOST_TEST(log.find("a FIFO, not a regular file") != std::string::npos, log);
+  auto beat = holder.Call(3, p::Heartbeat{});
+  BOOST_REQUIRE(beat && std::holds_alternative<p::Ok>(*beat));
+  BOOST_TEST(std::get<p::Ok>(*beat).count == 1u);
+  fs::remove(lic);
+  fs::rename(saved, lic);
+  d.Stop();
+
+  // A device as the options file and an oversized vendor key: the start is refused,
+  // naming each.
+  std::string out;
+  auto check = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv = {floatlm::testing::BinPath("floatlmd"), "--license",
+                                     lic.string(), "--vendor-keys", (d.dir() / "keys").string(),
+                                     "--state", d.state_dir().string(), "--check-config",
+                                     "--allow-root"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    out.clear();
+    return floatlm::testing::RunCommand(argv, &out);
+  };
+  BOOST_TEST(check({"--options", "/dev/zero"}) != 0, out);
+  BOOST_TEST(out.find("/dev/zero: cannot read options file: a character device, not a regular file") !=
+                 std::string::npos, out);
+  const fs::path key = d.dir() / "keys" / "demo.pub";
+  const std::string pem = floatlm::testing::ReadWholeFile(key);
+  { std::ofstream(key, std::ios::app) << std::string(70 * 1024, '#'); }
+  BOOST_TEST(check({}) != 0, out);
+  BOOST_TEST(out.find("larger than 65536 bytes") != std::string::npos, out);
+  { std::ofstream(key, std::ios::trunc) << pem; }
+  BOOST_TEST(check({}) == 0, out);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
