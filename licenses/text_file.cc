@@ -36,6 +36,10 @@ Result<std::string> ReadTextFile(const std::filesystem::path& path, std::size_t 
     ::close(fd);
     return failure(error);
   }
+  if (S_ISDIR(info.st_mode)) {
+    ::close(fd);
+    return failure(EISDIR);
+  }
   if (!S_ISREG(info.st_mode)) {
     ::close(fd);
     return Fail(fmt::format("{}: cannot read: {}, not a regular file", path.string(),

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstring>
 #include <ctime>
+#include <map>
 #include <mutex>
 
 namespace floatlm::log {
@@ -18,9 +19,20 @@ std::atomic<int> g_fd{2};
 std::atomic<bool> g_timestamps{false};
 
 constexpr std::size_t kMaxPending = 64 * 1024;
+constexpr std::size_t kRepeatsPerSecond = 100;
 std::mutex g_mu;
 bool g_buffered = false;  // guarded by g_mu
 std::string g_pending;    // guarded by g_mu: whole lines not yet written
+
+// Warnings and errors of one event beyond kRepeatsPerSecond in a second are counted, not
+// written; the count comes out as one log.suppressed line when that second is over.
+struct Repeats {
+  std::chrono::steady_clock::time_point since;
+  std::size_t lines = 0;
+  std::size_t suppressed = 0;
+};
+std::map<std::string, Repeats, std::less<>> g_repeats;  // guarded by g_mu
+std::size_t g_suppressed = 0;                          // guarded by g_mu: sum of the above
 
 // Writes all of `data`, retrying short writes; a log that cannot be written is dropped.
 void WriteAll(std::string_view data) {
@@ -41,6 +53,60 @@ std::string_view Name(Level level) {
     case Level::kError: return "error";
   }
   return "info";
+}
+
+// "2026-12-03T07:31:00Z " when lines carry time stamps, else "".
+std::string Stamp() {
+  if (!g_timestamps) return {};
+  const std::time_t t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ ", &tm);
+  return buf;
+}
+
+std::string SuppressedLine(std::string_view event, const Repeats& r,
+                           std::chrono::steady_clock::time_point now) {
+  return Stamp() + fmt::format(
+      "warn event=log.suppressed for={} count={} seconds={} reason=\"more than {} lines of this "
+      "event in a second\"\n",
+      event, r.suppressed,
+      std::chrono::duration_cast<std::chrono::seconds>(now - r.since).count(), kRepeatsPerSecond);
+}
+
+// Summaries of the seconds that are over. Caller holds g_mu.
+void TakeEndedSuppressions(std::chrono::steady_clock::time_point now, std::string& out) {
+  if (g_suppressed == 0) return;
+  for (auto& [event, r] : g_repeats) {
+    if (r.suppressed == 0 || now - r.since < std::chrono::seconds(1)) continue;
+    out += SuppressedLine(event, r, now);
+    g_suppressed -= r.suppressed;
+    r = Repeats{now, 0, 0};
+  }
+}
+
+// Whether a warning or error of `event` may be written now; appends to `out` the
+// summary of its previous second when that ended with lines suppressed. Caller holds g_mu.
+bool Admit(std::string_view event, std::string& out) {
+  const auto now = std::chrono::steady_clock::now();
+  auto it = g_repeats.find(event);
+  if (it == g_repeats.end()) it = g_repeats.emplace(std::string(event), Repeats{now, 0, 0}).first;
+  Repeats& r = it->second;
+  if (now - r.since >= std::chrono::seconds(1)) {
+    if (r.suppressed > 0) {
+      out += SuppressedLine(event, r, now);
+      g_suppressed -= r.suppressed;
+    }
+    r = Repeats{now, 0, 0};
+  }
+  if (r.lines >= kRepeatsPerSecond) {
+    ++r.suppressed;
+    ++g_suppressed;
+    return false;
+  }
+  ++r.lines;
+  return true;
 }
 
 }  // namespace
@@ -74,15 +140,7 @@ void SetTimestamps(bool on) { g_timestamps = on; }
 void Write(Level level, std::string_view event, std::string_view text) {
   std::string line;
   line.reserve(64 + text.size());
-  if (g_timestamps) {
-    const auto now = std::chrono::system_clock::now();
-    const std::time_t t = std::chrono::system_clock::to_time_t(now);
-    std::tm tm{};
-    gmtime_r(&t, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ ", &tm);
-    line += buf;
-  }
+  line += Stamp();
   line += Name(level);
   line += " event=";
   line += event;
@@ -109,6 +167,18 @@ void Write(Level level, std::string_view event, std::string_view text) {
   }
   line += '\n';
   std::lock_guard lock(g_mu);
+  if (level >= Level::kWarn) {
+    std::string summary;
+    const bool admitted = Admit(event, summary);
+    if (!summary.empty()) {
+      g_pending += summary;  // written with this line or the next flush, in order
+      if (!admitted) {
+        WriteAll(g_pending);
+        g_pending.clear();
+      }
+    }
+    if (!admitted) return;
+  }
   if (g_buffered && level < Level::kWarn && g_pending.size() + line.size() <= kMaxPending) {
     g_pending += line;
     return;
@@ -133,6 +203,7 @@ void SetBuffered(bool on) {
 
 void Flush() {
   std::lock_guard lock(g_mu);
+  TakeEndedSuppressions(std::chrono::steady_clock::now(), g_pending);
   if (g_pending.empty()) return;
   WriteAll(g_pending);
   g_pending.clear();

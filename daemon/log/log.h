@@ -4,6 +4,12 @@
 //
 // The level is checked before any formatting. Thread-safe; lines are never split or
 // interleaved.
+//
+// Repeats: at most 100 warn and error lines of one event are written per second; the
+// rest of that second are counted and reported as one line, `warn event=log.suppressed
+// for=EVENT count=N`, once the second is over (at the next line of the event or the
+// next Flush). Info and debug lines are not limited here (the daemon folds its own
+// floods, e.g. repeated denials).
 #ifndef FLOATLM_DAEMON_LOG_LOG_H_
 #define FLOATLM_DAEMON_LOG_LOG_H_
 

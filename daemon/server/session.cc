@@ -13,6 +13,9 @@ namespace {
 // After a large frame the buffer shrinks back so idle connections stay small.
 constexpr std::size_t kShrinkAbove = 8 * 1024;
 constexpr std::size_t kLargestFrame = proto::kLengthPrefix + proto::kMaxFrameBody;
+// Bytes handed to the kernel per write: a client with megabytes owed costs one short
+// copy per turn, not one that holds the loop while others wait.
+constexpr std::size_t kWriteChunk = 64 * 1024;
 
 // Bytes of a read buffer of `size` that count against the server's input limit.
 std::size_t Claimed(std::size_t size) {
@@ -256,7 +259,7 @@ void Session::DoWrite() {
   written_ = 0;
   write_in_flight_ = true;
   last_write_progress_ = engine::MonoTime::clock::now();
-  stream_.AsyncWriteSome(asio::buffer(writing_),
+  stream_.AsyncWriteSome(asio::buffer(writing_.data(), std::min(writing_.size(), kWriteChunk)),
                          [self = shared_from_this()](const boost::system::error_code& ec,
                                                      std::size_t n) { self->OnWrite(ec, n); });
 }
@@ -271,7 +274,8 @@ void Session::OnWrite(const boost::system::error_code& ec, std::size_t n) {
   written_ += n;
   last_write_progress_ = engine::MonoTime::clock::now();
   if (written_ < writing_.size()) {
-    stream_.AsyncWriteSome(asio::buffer(writing_.data() + written_, writing_.size() - written_),
+    stream_.AsyncWriteSome(asio::buffer(writing_.data() + written_,
+                                        std::min(writing_.size() - written_, kWriteChunk)),
                            [self = shared_from_this()](const boost::system::error_code& ec,
                                                        std::size_t n) { self->OnWrite(ec, n); });
     return;

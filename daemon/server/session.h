@@ -81,8 +81,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   static constexpr std::size_t kMaxOwed = 1 << 20;
   static constexpr std::size_t kMaxHeld = 8 << 20;
-  static constexpr std::size_t kFramesPerTurn = 32;
-  static constexpr std::size_t kSliceBytes = 16 * 1024;
+  static constexpr std::size_t kFramesPerTurn = 16;
+  static constexpr std::size_t kSliceBytes = 8 * 1024;
   static constexpr std::size_t kInitialBuffer = 512;
   // A connection whose reads fill its buffer reads up to this much at a time.
   static constexpr std::size_t kPipelineBuffer = 16 * 1024;

@@ -98,7 +98,7 @@ std::string ComponentList(const licenses::Package& pkg) {
 
 // Rows of one pool are aligned in blocks of this many, so a slice never waits for the
 // pool's every row before it can write one.
-constexpr std::size_t kRowsPerBlock = 256;
+constexpr std::size_t kRowsPerBlock = 64;
 // Leases (or, for JSON seat objects, seats) read from the engine per call while a slice
 // is written.
 constexpr std::size_t kSeatsPerPage = 64;

@@ -3,7 +3,7 @@
 // Pure: reads the engine's snapshot and the facts passed in.
 //
 // StreamStatus takes the snapshot at once and formats it a slice at a time
-// (reply_stream.h); lease rows of a pool are aligned in blocks of 256. The Render*
+// (reply_stream.h); lease rows of a pool are aligned in blocks of 64. The Render*
 // functions drain such a stream.
 #ifndef FLOATLM_DAEMON_SERVER_STATUS_RENDER_H_
 #define FLOATLM_DAEMON_SERVER_STATUS_RENDER_H_

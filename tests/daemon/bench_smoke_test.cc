@@ -24,6 +24,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// floatlm-bench drives each connection far past the default checkout rate: measure the
+// daemon's path, not its --max-checkouts-per-second refusals (as scripts/bench does).
+const std::vector<std::string> kNoRateLimit = {"--max-checkouts-per-second", "0"};
+
 // An uncounted feature anyone may hold many times, and a 3-product collection for cascade.
 const char* kLicense =
     "VENDOR demo\n"
@@ -71,7 +75,7 @@ std::string Bench(int port, const std::string& mode) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(every_mode_moves_requests_through_the_daemon) {
-  DaemonFixture d(kLicense);
+  DaemonFixture d(kLicense, "demo", kNoRateLimit);
   for (const std::string mode : {"checkout", "heartbeat", "status", "hold", "idle", "cascade"}) {
     const std::string out = Bench(d.port(), mode);
     BOOST_TEST_MESSAGE(out);
@@ -80,14 +84,14 @@ BOOST_AUTO_TEST_CASE(every_mode_moves_requests_through_the_daemon) {
 }
 
 BOOST_AUTO_TEST_CASE(hold_mode_holds_every_lease_it_asked_for) {
-  DaemonFixture d(kLicense);
+  DaemonFixture d(kLicense, "demo", kNoRateLimit);
   const std::string out = Bench(d.port(), "hold");
   BOOST_TEST(JsonNumber(out, "leases_held") == 12, out);
   BOOST_TEST(JsonNumber(out, "errors") == 0, out);
 }
 
 BOOST_AUTO_TEST_CASE(cascade_mode_rides_the_collection_and_is_never_denied) {
-  DaemonFixture d(kLicense);
+  DaemonFixture d(kLicense, "demo", kNoRateLimit);
   const std::string out = Bench(d.port(), "cascade");
   BOOST_TEST(JsonNumber(out, "denials") == 0, out);
   BOOST_TEST(JsonNumber(out, "errors") == 0, out);
@@ -96,7 +100,7 @@ BOOST_AUTO_TEST_CASE(cascade_mode_rides_the_collection_and_is_never_denied) {
 // The daemon is killed once every lease is held and started again on its port: the bench
 // reconnects and gets every lease back by id and token.
 BOOST_AUTO_TEST_CASE(storm_mode_reattaches_every_lease_after_a_kill_9) {
-  DaemonFixture d(kLicense);
+  DaemonFixture d(kLicense, "demo", kNoRateLimit);
   const auto argv = BenchArgs(d.port(), "storm");
   const auto out = d.dir() / "storm.json", err = d.dir() / "storm.err";
   const pid_t pid = SpawnToFiles(argv, out, err);
@@ -123,7 +127,7 @@ BOOST_AUTO_TEST_CASE(storm_mode_reattaches_every_lease_after_a_kill_9) {
 }
 
 BOOST_AUTO_TEST_CASE(windows_report_a_p99_per_window) {
-  DaemonFixture d(kLicense);
+  DaemonFixture d(kLicense, "demo", kNoRateLimit);
   auto argv = BenchArgs(d.port(), "heartbeat");
   argv.insert(argv.end(), {"--windows-ms", "250"});
   std::string out;

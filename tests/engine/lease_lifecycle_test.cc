@@ -143,7 +143,13 @@ BOOST_AUTO_TEST_CASE(reattach_returns_same_lease_no_second_seat) {
   BOOST_TEST(InUse(0) == 1);
   BOOST_TEST((engine->Checkin(2, lease.id, clock.now()) == Errc::kNoSuchLease));
   BOOST_TEST((engine->Checkin(3, lease.id, clock.now()) == Errc::kOk));
-  BOOST_TEST(engine->TakeEvents().empty());
+  // Client 2 was still attached when client 3 took the lease: it is told, nothing ends.
+  const auto events = engine->TakeEvents();
+  BOOST_REQUIRE_EQUAL(events.size(), 1u);
+  BOOST_TEST((events[0].kind == Event::Kind::kLeaseTaken));
+  BOOST_TEST(events[0].client == 2u);
+  BOOST_TEST(events[0].lease.id == lease.id);
+  BOOST_TEST((events[0].reason == Errc::kLeaseRemoved));
 }
 
 BOOST_AUTO_TEST_CASE(late_heartbeat_or_reattach_does_not_revive_a_lease) {
