@@ -20,6 +20,7 @@ constexpr const char* kUsage = "usage: floatlmd --license FILE... --vendor-keys 
 // Options given in whole seconds (or MiB, days) that the config keeps as durations.
 struct Numbers {
   int ttl, window, hello, write_timeout, journal_days;
+  long long checkouts_per_second;
   std::size_t input_mib;
 };
 
@@ -46,7 +47,7 @@ po::options_description Options(DaemonConfig& c, Numbers& n) {
       ("write-timeout", po::value(&n.write_timeout), "seconds a client may leave its replies unread before it is disconnected (default 30)")
       ("max-input-buffer", po::value(&n.input_mib), "MiB all connections together may hold of requests not yet complete (default 256)")
       ("journal-days", po::value(&n.journal_days), "days the usage journal keeps entries; 0 keeps them for ever (default 400)")
-      ("max-checkouts-per-second", po::value(&c.max_checkouts_per_second), "checkouts one connection may ask for per second; 0: no limit (default 1000)")
+      ("max-checkouts-per-second", po::value(&n.checkouts_per_second), "checkouts one connection may ask for per second; 0: no limit (default 1000)")
       ("allow-root", po::bool_switch(&c.allow_root), "allow running as root")
       ("no-remote-status", "refuse status requests on the client port");
   return opts;
@@ -74,6 +75,11 @@ std::string Validate(DaemonConfig& c, const Numbers& n) {
   if (n.input_mib < 1 || n.input_mib > 1024 * 1024) {
     return fmt::format("--max-input-buffer: {} is outside 1..1048576 MiB", n.input_mib);
   }
+  // Read signed: an unsigned option would take "-1" as 4294967295, i.e. no limit.
+  if (n.checkouts_per_second < 0 || n.checkouts_per_second > 1'000'000) {
+    return fmt::format("--max-checkouts-per-second: {} is outside 0..1000000",
+                       n.checkouts_per_second);
+  }
   if (n.journal_days < 0 || n.journal_days > 100 * 366) {
     return fmt::format("--journal-days: {} is outside 0..36600", n.journal_days);
   }
@@ -87,6 +93,7 @@ std::string Validate(DaemonConfig& c, const Numbers& n) {
   c.write_timeout = std::chrono::seconds(n.write_timeout);
   c.max_input_bytes = n.input_mib << 20;
   c.journal_days = n.journal_days;
+  c.max_checkouts_per_second = static_cast<std::uint32_t>(n.checkouts_per_second);
   c.lease_ttl = std::chrono::seconds(ttl);
   c.reattach_window = std::chrono::seconds(window);
   return {};
@@ -100,7 +107,7 @@ ParseOutcome ParseDaemonConfig(int argc, const char* const argv[], DaemonConfig&
                   static_cast<int>(out.reattach_window.count()),
                   static_cast<int>(out.hello_timeout.count()),
                   static_cast<int>(out.write_timeout.count()), out.journal_days,
-                  out.max_input_bytes >> 20};
+                  out.max_checkouts_per_second, out.max_input_bytes >> 20};
   po::options_description opts = Options(out, numbers);
   po::options_description cmdline_only("command line only");
   cmdline_only.add_options()

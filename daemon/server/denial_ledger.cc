@@ -1,6 +1,23 @@
 #include "server/denial_ledger.h"
 
 namespace floatlm::server {
+namespace {
+
+std::chrono::milliseconds Since(engine::MonoTime opened, engine::MonoTime now) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(now - opened);
+}
+
+}  // namespace
+
+DenialLedger::Repeats DenialLedger::RepeatsOf(const Key& key, const Window& w,
+                                              engine::MonoTime now) {
+  return {w.who, std::get<1>(key), w.version, std::get<2>(key), w.repeats, Since(w.opened, now)};
+}
+
+DenialLedger::Repeats DenialLedger::OverflowOf(Errc reason, const Overflow& o,
+                                               engine::MonoTime now) {
+  return {{}, "", "", reason, o.count, Since(o.opened, now)};
+}
 
 bool DenialLedger::Note(engine::ClientId client, const engine::Identity& who,
                         const std::string& feature, const std::string& version, Errc reason,
@@ -27,10 +44,7 @@ std::vector<DenialLedger::Repeats> DenialLedger::Close(engine::MonoTime now) {
       ++it;
       continue;
     }
-    if (w.repeats > 0) {
-      out.push_back({w.who, std::get<1>(it->first), w.version, std::get<2>(it->first), w.repeats,
-                     std::chrono::duration_cast<std::chrono::milliseconds>(now - w.opened)});
-    }
+    if (w.repeats > 0) out.push_back(RepeatsOf(it->first, w, now));
     it = open_.erase(it);
   }
   for (auto it = overflow_.begin(); it != overflow_.end();) {
@@ -38,8 +52,7 @@ std::vector<DenialLedger::Repeats> DenialLedger::Close(engine::MonoTime now) {
       ++it;
       continue;
     }
-    out.push_back({{}, "", "", it->first, it->second.count,
-                   std::chrono::duration_cast<std::chrono::milliseconds>(now - it->second.opened)});
+    out.push_back(OverflowOf(it->first, it->second, now));
     it = overflow_.erase(it);
   }
   return out;
@@ -49,13 +62,11 @@ std::vector<DenialLedger::Repeats> DenialLedger::Drain(engine::MonoTime now) {
   std::vector<Repeats> out;
   for (auto& [key, w] : open_) {
     if (w.repeats == 0) continue;
-    out.push_back({w.who, std::get<1>(key), w.version, std::get<2>(key), w.repeats,
-                   std::chrono::duration_cast<std::chrono::milliseconds>(now - w.opened)});
+    out.push_back(RepeatsOf(key, w, now));
     w.repeats = 0;
   }
   for (auto it = overflow_.begin(); it != overflow_.end();) {
-    out.push_back({{}, "", "", it->first, it->second.count,
-                   std::chrono::duration_cast<std::chrono::milliseconds>(now - it->second.opened)});
+    out.push_back(OverflowOf(it->first, it->second, now));
     it = overflow_.erase(it);
   }
   return out;
@@ -67,10 +78,7 @@ std::vector<DenialLedger::Repeats> DenialLedger::Forget(engine::ClientId client,
   auto it = open_.lower_bound(Key{client, std::string(), Errc{}});
   while (it != open_.end() && std::get<0>(it->first) == client) {
     const Window& w = it->second;
-    if (w.repeats > 0) {
-      out.push_back({w.who, std::get<1>(it->first), w.version, std::get<2>(it->first), w.repeats,
-                     std::chrono::duration_cast<std::chrono::milliseconds>(now - w.opened)});
-    }
+    if (w.repeats > 0) out.push_back(RepeatsOf(it->first, w, now));
     it = open_.erase(it);
   }
   return out;

@@ -80,6 +80,8 @@ class DenialLedger {
     engine::MonoTime opened;
     std::uint32_t count = 0;
   };
+  static Repeats RepeatsOf(const Key& key, const Window& w, engine::MonoTime now);
+  static Repeats OverflowOf(Errc reason, const Overflow& o, engine::MonoTime now);
   static void Count(std::uint32_t& n) {
     if (n < UINT32_MAX) ++n;
   }

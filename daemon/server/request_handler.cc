@@ -84,20 +84,18 @@ void RequestHandler::Deny(const ClientContext& ctx, const std::string& feature,
                           const std::string& version, Errc code, const std::string& message,
                           const engine::Now& now) {
   if (!denials_.Note(ctx.id, ctx.who, feature, version, code, now.mono)) return;
-  if (DenialLedger::Nameless(code)) {
-    // The name is the client's text: logged once per window, never journaled.
-    FLOATLM_LOG(kInfo, "lease.denied", "feature={} reason={} {} message=\"{}\"", feature,
-                ErrcName(code), Who(ctx), message);
-    recorder_.Denied(ctx.who, "", "", code,
-                     code == Errc::kNoSuchFeature
-                         ? "a feature no license names (the names asked for are not kept)"
-                         : message,
-                     now.wall);
-    return;
-  }
+  // The log names the feature once per window; the journal never keeps a name that is
+  // the client's own text (DenialLedger::Nameless).
   FLOATLM_LOG(kInfo, "lease.denied", "feature={} reason={} {} message=\"{}\"", feature,
               ErrcName(code), Who(ctx), message);
-  recorder_.Denied(ctx.who, feature, version, code, message, now.wall);
+  if (!DenialLedger::Nameless(code)) {
+    recorder_.Denied(ctx.who, feature, version, code, message, now.wall);
+  } else if (code == Errc::kNoSuchFeature) {
+    recorder_.Denied(ctx.who, "", "", code,
+                     "a feature no license names (the names asked for are not kept)", now.wall);
+  } else {
+    recorder_.Denied(ctx.who, "", "", code, message, now.wall);
+  }
 }
 
 void RequestHandler::RecordRepeats(const std::vector<DenialLedger::Repeats>& repeats,

@@ -150,6 +150,7 @@ class Server {
   std::uint16_t port_ = 0;
   bool stopping_ = false;
   std::size_t input_claimed_ = 0;  // see ClaimInput
+  engine::MonoTime next_prune_{};  // PruneJournal: the next time to look
 };
 
 }  // namespace floatlm::server

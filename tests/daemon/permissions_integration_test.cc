@@ -295,4 +295,23 @@ BOOST_AUTO_TEST_CASE(only_regular_files_of_bounded_size_are_read) {
   BOOST_TEST(check({}) == 0, out);
 }
 
+// The new limits are numbers in a range; "-1" is not read as "no limit".
+BOOST_AUTO_TEST_CASE(resource_limits_out_of_range_are_refused_naming_the_option) {
+  DaemonFixture d(kLicense, "demo", {}, /*start=*/false);
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"--max-checkouts-per-second", "-1"}, {"--max-checkouts-per-second", "1000001"},
+      {"--write-timeout", "0"}, {"--max-input-buffer", "0"}, {"--journal-days", "-2"}};
+  for (const auto& [option, value] : bad) {
+    std::string out;
+    const int rc = floatlm::testing::RunCommand(
+        {floatlm::testing::BinPath("floatlmd"), "--license", d.license_path().string(),
+         "--vendor-keys", (d.dir() / "keys").string(), "--state", d.state_dir().string(),
+         "--check-config", "--allow-root", option, value},
+        &out);
+    BOOST_TEST(rc != 0, option << " " << value << ": " << out);
+    BOOST_TEST(out.find(option + ": " + value + " is outside") != std::string::npos,
+               option << " " << value << ": " << out);
+  }
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -18,6 +18,7 @@
 namespace p = floatlm::proto;
 using floatlm::Errc;
 using floatlm::testing::DaemonFixture;
+using floatlm::testing::Frame;
 using floatlm::testing::RawClient;
 using floatlm::testing::SeatHolder;
 using namespace std::chrono_literals;
@@ -40,12 +41,6 @@ void CheckHolder(SeatHolder& holder, const char* test) {
   BOOST_TEST(holder.samples() > 0u);
   BOOST_TEST(holder.failures() == 0, "the well-behaved client lost its seat or a heartbeat");
   BOOST_TEST(holder.max_ms() < 1000.0, "a heartbeat took longer than a second");
-}
-
-std::string Frame(std::uint32_t id, const p::Message& msg) {
-  std::string out;
-  p::EncodeFrame(id, msg, out);
-  return out;
 }
 
 }  // namespace

@@ -23,17 +23,12 @@
 namespace p = floatlm::proto;
 using floatlm::Errc;
 using floatlm::testing::DaemonFixture;
+using floatlm::testing::Frame;
 using floatlm::testing::RawClient;
 using floatlm::testing::SeatHolder;
 using namespace std::chrono_literals;
 
 namespace {
-
-std::string Frame(std::uint32_t id, const p::Message& msg) {
-  std::string out;
-  p::EncodeFrame(id, msg, out);
-  return out;
-}
 
 // The daemon's resident memory in MiB (VmRSS), or -1.
 long RssMiB(pid_t pid) {
@@ -188,8 +183,8 @@ BOOST_AUTO_TEST_CASE(unread_status_replies_neither_grow_memory_nor_stall_others)
   }
 }
 
-// Sums the DENIALS column of `floatlm report --csv` (today's rows) and, in *reasons, the
-// reasons it names.
+// Sums the DENIALS column of `floatlm report --csv` (today's rows); the whole report
+// goes to *text.
 long ReportedDenials(const DaemonFixture& d, std::string* text) {
   std::string out;
   const int rc = floatlm::testing::RunCommand(

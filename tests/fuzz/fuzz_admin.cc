@@ -42,6 +42,7 @@ p::Admin Canonical(const srv::AdminRequest& request) {
       return {"remove", {"--lease", std::to_string(r.lease)}, ""};
     }
     p::Admin operator()(const acmd::RemoveHeld& r) const {
+      if (r.display) return {"remove", {r.feature, r.user, r.host, *r.display}, ""};
       return {"remove", {r.feature, r.user, r.host}, ""};
     }
     p::Admin operator()(const acmd::Reread&) const { return {"reread", {}, ""}; }
@@ -73,9 +74,14 @@ void CheckAccepted(const p::Admin& in, const srv::AdminRequest& request) {
                "remove --lease shape");
     FUZZ_CHECK(r->lease > 0, "lease id 0 accepted");
   } else if (const auto* r = std::get_if<acmd::RemoveHeld>(&request)) {
-    FUZZ_CHECK(in.command == "remove" && a.size() == 3 && a[0] != "--lease", "remove shape");
+    // remove FEATURE USER HOST [DISPLAY]
+    FUZZ_CHECK(in.command == "remove" && (a.size() == 3 || a.size() == 4) && a[0] != "--lease",
+               "remove shape");
     FUZZ_CHECK(GoodName(r->feature) && GoodName(r->user) && GoodName(r->host), "remove names");
     FUZZ_CHECK(r->feature == a[0] && r->user == a[1] && r->host == a[2], "remove names changed");
+    FUZZ_CHECK(a.size() == 4 ? (r->display && GoodName(*r->display) && *r->display == a[3])
+                             : !r->display,
+               "remove display changed");
   } else if (std::holds_alternative<acmd::Reread>(request)) {
     FUZZ_CHECK(in.command == "reread" && a.empty(), "reread shape");
   } else if (std::holds_alternative<acmd::Down>(request)) {

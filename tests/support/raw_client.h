@@ -50,6 +50,13 @@ class RawClient {
   std::string buffer_;
 };
 
+// One encoded frame, for tests that write many requests at once with SendBytes.
+inline std::string Frame(std::uint32_t id, const proto::Message& msg) {
+  std::string out;
+  proto::EncodeFrame(id, msg, out);
+  return out;
+}
+
 }  // namespace floatlm::testing
 
 #endif  // FLOATLM_TESTS_SUPPORT_RAW_CLIENT_H_
