@@ -22,6 +22,7 @@ struct Numbers {
   int ttl, window, hello, write_timeout, journal_days;
   long long checkouts_per_second;
   std::size_t input_mib;
+  long long waiters_per_user, waiters_per_address, cloud_idle_days;
 };
 
 po::options_description Options(DaemonConfig& c, Numbers& n) {
@@ -48,6 +49,9 @@ po::options_description Options(DaemonConfig& c, Numbers& n) {
       ("max-input-buffer", po::value(&n.input_mib), "MiB all connections together may hold of requests not yet complete (default 256)")
       ("journal-days", po::value(&n.journal_days), "days the usage journal keeps entries; 0 keeps them for ever (default 400)")
       ("max-checkouts-per-second", po::value(&n.checkouts_per_second), "checkouts one connection may ask for per second; 0: no limit (default 1000)")
+      ("max-waiters-per-user", po::value(&n.waiters_per_user), "checkouts of one feature one user name may have waiting in the queue (default 16)")
+      ("max-waiters-per-address", po::value(&n.waiters_per_address), "checkouts one client address may have waiting, all features together (default 1000)")
+      ("cloud-slot-idle-days", po::value(&n.cloud_idle_days), "release a cloud-user slot its user has not used for this many days; 0: never, slots stay until an admin releases them (default 0)")
       ("allow-root", po::bool_switch(&c.allow_root), "allow running as root")
       ("no-remote-status", "refuse status requests on the client port");
   return opts;
@@ -80,6 +84,16 @@ std::string Validate(DaemonConfig& c, const Numbers& n) {
     return fmt::format("--max-checkouts-per-second: {} is outside 0..1000000",
                        n.checkouts_per_second);
   }
+  if (n.waiters_per_user < 1 || n.waiters_per_user > 10'000) {
+    return fmt::format("--max-waiters-per-user: {} is outside 1..10000", n.waiters_per_user);
+  }
+  if (n.waiters_per_address < 1 || n.waiters_per_address > 1'000'000) {
+    return fmt::format("--max-waiters-per-address: {} is outside 1..1000000",
+                       n.waiters_per_address);
+  }
+  if (n.cloud_idle_days < 0 || n.cloud_idle_days > 10 * 366) {
+    return fmt::format("--cloud-slot-idle-days: {} is outside 0..3660", n.cloud_idle_days);
+  }
   if (n.journal_days < 0 || n.journal_days > 100 * 366) {
     return fmt::format("--journal-days: {} is outside 0..36600", n.journal_days);
   }
@@ -93,6 +107,9 @@ std::string Validate(DaemonConfig& c, const Numbers& n) {
   c.write_timeout = std::chrono::seconds(n.write_timeout);
   c.max_input_bytes = n.input_mib << 20;
   c.journal_days = n.journal_days;
+  c.max_waiters_per_user = static_cast<std::size_t>(n.waiters_per_user);
+  c.max_waiters_per_address = static_cast<std::size_t>(n.waiters_per_address);
+  c.cloud_slot_idle_days = static_cast<int>(n.cloud_idle_days);
   c.max_checkouts_per_second = static_cast<std::uint32_t>(n.checkouts_per_second);
   c.lease_ttl = std::chrono::seconds(ttl);
   c.reattach_window = std::chrono::seconds(window);
@@ -107,7 +124,9 @@ ParseOutcome ParseDaemonConfig(int argc, const char* const argv[], DaemonConfig&
                   static_cast<int>(out.reattach_window.count()),
                   static_cast<int>(out.hello_timeout.count()),
                   static_cast<int>(out.write_timeout.count()), out.journal_days,
-                  out.max_checkouts_per_second, out.max_input_bytes >> 20};
+                  out.max_checkouts_per_second, out.max_input_bytes >> 20,
+                  static_cast<long long>(out.max_waiters_per_user),
+                  static_cast<long long>(out.max_waiters_per_address), out.cloud_slot_idle_days};
   po::options_description opts = Options(out, numbers);
   po::options_description cmdline_only("command line only");
   cmdline_only.add_options()

@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
+#include <set>
 
 #include "engine/denial_text.h"
 #include "engine/engine_state.h"
@@ -33,8 +35,8 @@ std::vector<CloudSlotView> SeatEngine::CloudSlots(const std::string& collection)
   if (slots == state_->cloud_slots.end()) {
     return out;
   }
-  for (const auto& [user, since] : slots->second) {
-    out.push_back({collection, user, since});
+  for (const auto& [user, slot] : slots->second) {
+    out.push_back({collection, user, slot.since, slot.last_used});
   }
   std::stable_sort(out.begin(), out.end(), [](const CloudSlotView& a, const CloudSlotView& b) {
     return a.since < b.since;
@@ -94,9 +96,52 @@ void SeatEngine::RestoreCloudSlots(std::vector<CloudSlotView> slots) {
   }
   for (CloudSlotView& slot : slots) {
     if (collections.contains(slot.collection)) {
-      s.cloud_slots[slot.collection].emplace(std::move(slot.user), slot.since);
+      // A slot stored before its use was kept counts as used when granted.
+      const WallTime used = std::max(slot.since, slot.last_used);
+      s.cloud_slots[slot.collection].emplace(std::move(slot.user),
+                                             CloudSlotState{slot.since, used, used});
     }
   }
+}
+
+CloudSweep SeatEngine::SweepCloudSlots(const Now& now) {
+  State& s = *state_;
+  const std::optional<Millis>& idle_limit = s.config.cloud_slot_idle;
+  CloudSweep sweep;
+  if (s.cloud_slots.empty()) return sweep;
+  std::set<std::pair<std::string, std::string>> in_use;  // (collection, user)
+  for (const PoolState& pool : s.pools) {
+    if (!pool.collection) continue;
+    for (LeaseId id : pool.cloud_leases) {
+      in_use.emplace(pool.collection->name, s.leases.at(id).view.who.user);
+    }
+  }
+  constexpr auto kStoreEvery = std::chrono::hours(1);
+  for (auto collection = s.cloud_slots.begin(); collection != s.cloud_slots.end();) {
+    auto& slots = collection->second;
+    for (auto it = slots.begin(); it != slots.end();) {
+      CloudSlotState& slot = it->second;
+      if (in_use.contains({collection->first, it->first})) {
+        slot.last_used = std::max(slot.last_used, now.wall);
+      }
+      const CloudSlotView view{collection->first, it->first, slot.since, slot.last_used};
+      if (slot.last_used - slot.stored_last_used >= kStoreEvery) {
+        slot.stored_last_used = slot.last_used;
+        sweep.touched.push_back(view);
+      }
+      if (idle_limit && !in_use.contains({collection->first, it->first}) &&
+          now.wall - slot.last_used >= *idle_limit) {
+        sweep.released.push_back(view);
+        it = slots.erase(it);
+        continue;
+      }
+      ++it;
+    }
+    collection = slots.empty() ? s.cloud_slots.erase(collection) : std::next(collection);
+  }
+  // A freed slot may let a cloud checkout that was refused succeed: nothing waits for
+  // cloud slots, so there is nothing to serve here.
+  return sweep;
 }
 
 }  // namespace floatlm::engine

@@ -16,6 +16,15 @@
 namespace floatlm::engine {
 namespace {
 
+// ", or its user leaves it unused for N days" when slots expire; nothing otherwise.
+std::string IdleClause(const std::optional<Millis>& idle) {
+  if (!idle) return {};
+  const auto hours = std::chrono::duration_cast<std::chrono::hours>(*idle).count();
+  if (hours % 24 == 0) return fmt::format(" or its user leaves it unused for {} days", hours / 24);
+  return fmt::format(" or its user leaves it unused for {} hours", hours);
+}
+
+
 // Holders and features listed in one message; the rest are counted.
 constexpr std::size_t kMaxListed = 10;
 // Cloud-slot holders are listed further: the admin decides whose slot to release.
@@ -289,11 +298,12 @@ Denial SeatEngine::State::DenialFor(const Identity& who, const std::string& feat
       return {Errc::kCloudUsersExhausted,
               fmt::format("'{}' is a cloud service of collection {}: all {} cloud-user slots are "
                           "taken ({} collection seats x {} users per seat), held by {}; a slot "
-                          "stays with its user until an administrator releases it",
+                          "stays with its user until an administrator releases it{}",
                           feature, collection.name, CloudLimit(collection, now.today),
                           CloudLimit(collection, now.today) /
                               std::max(1, collection.cloud_users_per_seat),
-                          collection.cloud_users_per_seat, holders.empty() ? "nobody" : holders)};
+                          collection.cloud_users_per_seat, holders.empty() ? "nobody" : holders,
+                          IdleClause(config.cloud_slot_idle))};
     }
     case Refusal::kOptions: {
       // Every pool with a free seat is closed to the requester by the options file: the

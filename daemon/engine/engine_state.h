@@ -66,6 +66,14 @@ struct Lease {
   std::uint32_t generation = 0;
 };
 
+// A cloud-user slot: granted at `since`, its user last seen using it at `last_used`;
+// `stored_last_used` is the value the store was last told (SweepCloudSlots).
+struct CloudSlotState {
+  WallTime since;
+  WallTime last_used;
+  WallTime stored_last_used;
+};
+
 struct Waiter {
   std::uint64_t id = 0;  // also its FIFO sequence number
   ClientId client = 0;
@@ -114,7 +122,7 @@ struct SeatEngine::State {
   std::set<std::string> unsettled_users;  // seats changed: consolidate before returning
 
   // Cloud-user slots: package name -> user -> since. Assignments: feature -> user -> since.
-  std::map<std::string, std::map<std::string, WallTime>> cloud_slots;
+  std::map<std::string, std::map<std::string, CloudSlotState>> cloud_slots;
   std::map<std::string, std::map<std::string, WallTime>> assignments;
 
   std::unordered_map<std::string, std::map<std::uint64_t, Waiter>> queues;  // feature -> FIFO
@@ -122,6 +130,7 @@ struct SeatEngine::State {
   // Waiters by feature and user, FIFO: who may ride on a seat a fellow waiter just opened.
   std::unordered_map<std::string, std::set<std::uint64_t>> waiters_by_user;
   std::unordered_map<ClientId, std::unordered_set<std::uint64_t>> client_waiters;
+  std::unordered_map<std::string, std::size_t> waiters_by_peer;  // peer address -> waiting
   std::uint64_t next_waiter = 1;
 
   std::priority_queue<Deadline, std::vector<Deadline>, std::greater<>> deadlines;
@@ -183,8 +192,9 @@ struct SeatEngine::State {
   long long CloudLimit(const licenses::Package& collection, licenses::Date today) const;
 
   // Waiters (queue.cc).
+  // nullopt with *refused set to the sentence saying which limit was reached.
   std::optional<Queued> Enqueue(const Identity& who, const CheckoutRequest& req,
-                                std::vector<PoolId> pools, const Now& now);
+                                std::vector<PoolId> pools, const Now& now, std::string* refused);
   void DropWaiter(std::uint64_t id);
   void DropClientWaiters(ClientId client);
   void TimeOutWaiter(std::uint64_t id);

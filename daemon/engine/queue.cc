@@ -19,14 +19,32 @@ std::string UserKey(const std::string& feature, const std::string& user) {
 }  // namespace
 
 std::optional<Queued> SeatEngine::State::Enqueue(const Identity& who, const CheckoutRequest& req,
-                                                 std::vector<PoolId> wait_on, const Now& now) {
+                                                 std::vector<PoolId> wait_on, const Now& now,
+                                                 std::string* refused) {
   if (wait_on.empty()) {
+    refused->clear();  // nothing to wait on (named-user pools): the denial says why
     return std::nullopt;
   }
   for (PoolId id : wait_on) {
     if (pools[id].waiting >= config.max_queue_per_pool) {
+      *refused = fmt::format("The queue is full ({} waiting at most per pool).",
+                             config.max_queue_per_pool);
       return std::nullopt;
     }
+  }
+  const std::string user_key = UserKey(req.feature, who.user);
+  if (auto same = waiters_by_user.find(user_key);
+      same != waiters_by_user.end() && same->second.size() >= config.max_queue_per_user) {
+    *refused = fmt::format("{} already has {} checkouts of {} waiting, the most one user may.",
+                           who.user, same->second.size(), req.feature);
+    return std::nullopt;
+  }
+  if (auto peer = waiters_by_peer.find(who.peer);
+      peer != waiters_by_peer.end() && peer->second >= config.max_queue_per_address) {
+    *refused = fmt::format("{} checkouts from address {} are waiting already, the most one "
+                           "address may.",
+                           peer->second, who.peer.empty() ? "(unknown)" : who.peer);
+    return std::nullopt;
   }
   for (PoolId id : wait_on) {
     ++pools[id].waiting;
@@ -43,7 +61,8 @@ std::optional<Queued> SeatEngine::State::Enqueue(const Identity& who, const Chec
 
   deadlines.push({waiter.deadline, Deadline::Kind::kWaiter, waiter.id, 0});
   waiter_feature.emplace(waiter.id, req.feature);
-  waiters_by_user[UserKey(req.feature, who.user)].insert(waiter.id);
+  waiters_by_user[user_key].insert(waiter.id);
+  ++waiters_by_peer[who.peer];
   client_waiters[req.client].insert(waiter.id);
   auto& queue = queues[req.feature];
   queue.emplace(waiter.id, std::move(waiter));
@@ -65,6 +84,10 @@ void SeatEngine::State::DropWaiter(std::uint64_t id) {
   same_user->second.erase(id);
   if (same_user->second.empty()) {
     waiters_by_user.erase(same_user);
+  }
+  if (auto peer = waiters_by_peer.find(it->second.who.peer);
+      peer != waiters_by_peer.end() && --peer->second == 0) {
+    waiters_by_peer.erase(peer);
   }
   auto mine = client_waiters.find(it->second.client);
   mine->second.erase(id);

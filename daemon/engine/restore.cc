@@ -34,7 +34,7 @@ RestoreReport SeatEngine::Restore(std::vector<RestoredLease> leases, const Now& 
   for (auto& r : leases) {
     LeaseView view;
     view.id = r.id;
-    view.token = r.token;
+    view.token_digest = r.token_digest;
     view.feature = std::move(r.feature);
     view.version = r.version;
     view.who = std::move(r.who);

@@ -116,7 +116,7 @@ LeaseView SeatEngine::State::Grant(const Identity& who, ClientId client, const s
     case Placement::Kind::kCloud:
       if (where.new_slot) {
         const std::string& collection = pools[where.pool].collection->name;
-        cloud_slots[collection].emplace(who.user, now.wall);
+        cloud_slots[collection].emplace(who.user, CloudSlotState{now.wall, now.wall, now.wall});
         Event event{Event::Kind::kCloudSlotGranted};
         event.client = client;
         event.lease.pool = where.pool;
@@ -124,6 +124,11 @@ LeaseView SeatEngine::State::Grant(const Identity& who, ClientId client, const s
         event.lease.who = who;
         event.message = collection;
         events.push_back(std::move(event));
+      } else if (auto slots = cloud_slots.find(pools[where.pool].collection->name);
+                 slots != cloud_slots.end()) {
+        if (auto slot = slots->second.find(who.user); slot != slots->second.end()) {
+          slot->second.last_used = std::max(slot->second.last_used, now.wall);
+        }
       }
       break;
     case Placement::Kind::kRefused:
@@ -136,6 +141,7 @@ LeaseView SeatEngine::State::Grant(const Identity& who, ClientId client, const s
   Lease lease;
   lease.view.id = id;
   lease.view.token = config.token_source();
+  lease.view.token_digest = token::Of(id, lease.view.token);
   lease.view.feature = feature;
   lease.view.version = version.value_or(licenses::Version{});
   lease.view.who = who;
@@ -239,13 +245,14 @@ CheckoutResult SeatEngine::Checkout(const Identity& who, const CheckoutRequest& 
   // will not change within a wait.
   const bool full = !where.excluded && MostActionable(where.refusals) == Refusal::kFull;
   if (full && req.wait > Millis::zero()) {
-    if (auto queued = s.Enqueue(
-            who, req, WaitablePools(s.pools, cascade->second, req.feature, req.version), now)) {
+    std::string refused;
+    if (auto queued = s.Enqueue(who, req,
+                                WaitablePools(s.pools, cascade->second, req.feature, req.version),
+                                now, &refused)) {
       return *queued;
     }
     Denial denial = s.DenialFor(who, req.feature, req.version, where, now);
-    denial.message += fmt::format(" The queue is full ({} waiting at most per pool).",
-                                  s.config.max_queue_per_pool);
+    if (!refused.empty()) denial.message += " " + refused;
     return denial;
   }
   return s.DenialFor(who, req.feature, req.version, where, now);
@@ -306,7 +313,7 @@ std::variant<LeaseView, Denial> SeatEngine::Reattach(ClientId client, const Iden
                               lease)};
   }
   Lease& held = it->second;
-  if (held.view.token != token) {
+  if (token == 0 || !token::Matches(held.view.token_digest, lease, token)) {
     return Denial{Errc::kBadToken,
                   fmt::format("the reattach token does not match lease {}", lease)};
   }
@@ -330,6 +337,7 @@ std::variant<LeaseView, Denial> SeatEngine::Reattach(ClientId client, const Iden
       s.events.push_back(std::move(event));
     }
   }
+  held.view.token = token;  // known again, for the reply
   held.view.client = client;
   held.view.detached = false;
   // The seat key stays the identity the lease was granted to; only the observed

@@ -24,6 +24,7 @@
 #include "floatlm/licenses/model.h"
 #include "floatlm/proto/errc.h"
 #include "options/options_policy.h"
+#include "token/reattach_token.h"
 
 namespace floatlm::engine {
 
@@ -58,7 +59,14 @@ struct EngineConfig {
   Millis ttl{std::chrono::seconds(120)};             // lease lifetime without a heartbeat
   Millis reattach_window{std::chrono::seconds(30)};  // kept after a disconnect
   std::size_t max_queue_per_pool = 10'000;
-  std::function<std::uint64_t()> token_source;       // random 64-bit tokens; required
+  // Fairness: one user name may have at most this many checkouts of one feature waiting,
+  // and one peer address this many waiting in all, so nobody fills a pool's queue.
+  std::size_t max_queue_per_user = 16;
+  std::size_t max_queue_per_address = 1'000;
+  // A cloud-user slot its user has not used for this long is released (SweepCloudSlots);
+  // none: a slot stays until an administrator releases it.
+  std::optional<Millis> cloud_slot_idle;
+  std::function<std::uint64_t()> token_source;       // random nonzero 64-bit tokens; required
 };
 
 struct CheckoutRequest {
@@ -72,7 +80,10 @@ struct CheckoutRequest {
 // A lease as the engine sees it. Values, safe to keep after the call.
 struct LeaseView {
   LeaseId id = 0;
-  std::uint64_t token = 0;  // reattach token
+  // Reattach token: its digest always, the token itself only while the engine knows it
+  // (0 for a restored lease until its client presents the token again).
+  std::uint64_t token = 0;
+  token::Digest token_digest{};
   PoolId pool = 0;          // pool whose seat it occupies (cloud lease: the collection's pool)
   std::uint32_t seat = 0;   // seat number in the pool, stable while held; 0 = seatless (cloud)
   std::string feature;
@@ -173,6 +184,14 @@ struct CloudSlotView {
   std::string collection;  // package name
   std::string user;
   WallTime since;
+  WallTime last_used{};  // last seen in use (a cloud lease granted or held); restore: 0 = since
+};
+
+// What SweepCloudSlots did: slots released for want of use, and slots whose last use
+// moved on far enough to be worth storing.
+struct CloudSweep {
+  std::vector<CloudSlotView> released;
+  std::vector<CloudSlotView> touched;
 };
 
 // A named-user (USER_BASED) assignment.
@@ -217,7 +236,7 @@ struct ReloadReport {
 // A lease read back from the state store after a restart.
 struct RestoredLease {
   LeaseId id = 0;
-  std::uint64_t token = 0;
+  token::Digest token_digest{};  // token::Of(id, token); the store never holds the token
   std::string pool_key;       // licenses::Pool::Key() of the pool it sat on (a collection's
                               // enabling pool for collection and cloud leases)
   std::string feature;
@@ -283,6 +302,12 @@ class SeatEngine {
   // are no longer licensed are ignored; slots beyond today's limit are kept (a user keeps
   // a slot) but no new user gets one until the count is below the limit again.
   void RestoreCloudSlots(std::vector<CloudSlotView> slots);
+  // Call about once a minute. A slot whose user holds a cloud lease of the collection is
+  // in use now; with EngineConfig::cloud_slot_idle set, a slot not in use whose last use
+  // is at least that long ago is released (its user holds no lease of it, so nothing
+  // ends). `touched` lists slots whose last use is an hour or more past what the store
+  // was last told.
+  CloudSweep SweepCloudSlots(const Now& now);
 
   // Named users. Assign: kOk (also when already assigned); kNoSuchFeature if no USER_BASED
   // pool of `feature` exists; kAssignmentsFull when every seat in force today is assigned

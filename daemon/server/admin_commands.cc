@@ -148,14 +148,13 @@ std::vector<proto::Message> Server::ExecuteAdmin(const proto::Admin& cmd, const 
               return One(proto::Error{
                   rc, fmt::format("{} holds no cloud-user slot of {}", r.user, r.collection)});
             }
-            recorder_->CloudSlotReleased(r.collection, r.user, now.wall);
-            FLOATLM_LOG(kInfo, "cloud.slot_released", "collection={} user={} by=\"{}\"",
-                        r.collection, r.user, who);
+            SlotReleased(r.collection, r.user, who, now);
             DispatchEvents();
             Flush();
             return One(proto::Ok{1, fmt::format("released {}'s cloud-user slot of {}", r.user,
                                                 r.collection)});
           },
+          [&](const admin_cmd::CloudReleaseAll& r) { return ReleaseCloudSlots(r, who, now); },
       },
       std::get<AdminRequest>(parsed));
 }
@@ -200,6 +199,53 @@ std::vector<proto::Message> Server::AssignUser(const std::string& feature, const
                           assign ? "to" : "from", user);
   }
   return One(proto::Ok{1, message});
+}
+
+void Server::SlotReleased(const std::string& collection, const std::string& user,
+                          const std::string& who, const engine::Now& now) {
+  recorder_->CloudSlotReleased(collection, user, now.wall);
+  FLOATLM_LOG(kInfo, "cloud.slot_released", "collection={} user={} by=\"{}\"", collection, user,
+              who);
+}
+
+std::vector<proto::Message> Server::ReleaseCloudSlots(const admin_cmd::CloudReleaseAll& r,
+                                                      const std::string& who,
+                                                      const engine::Now& now) {
+  std::vector<engine::CloudSlotView> slots;
+  if (r.by_user) {
+    for (const licenses::Package& package : engine_->model().packages) {
+      for (auto& slot : engine_->CloudSlots(package.name)) {
+        if (slot.user == r.name) slots.push_back(std::move(slot));
+      }
+    }
+    if (slots.empty()) {
+      return One(proto::Error{Errc::kNoSuchLease,
+                              fmt::format("{} holds no cloud-user slot of any collection", r.name)});
+    }
+  } else {
+    const auto& packages = engine_->model().packages;
+    const bool known = std::any_of(packages.begin(), packages.end(), [&](const auto& p) {
+      return p.name == r.name && p.suite;
+    });
+    if (!known) {
+      return One(proto::Error{Errc::kNoSuchFeature,
+                              fmt::format("no collection named '{}'", r.name)});
+    }
+    slots = engine_->CloudSlots(r.name);
+  }
+  std::string text;
+  std::size_t released = 0;
+  for (const auto& slot : slots) {
+    if (engine_->ReleaseCloudSlot(slot.collection, slot.user, now) != Errc::kOk) continue;
+    SlotReleased(slot.collection, slot.user, who, now);
+    text += fmt::format("released {}'s cloud-user slot of {}\n", slot.user, slot.collection);
+    ++released;
+  }
+  if (released == 0) text = fmt::format("no cloud-user slot of {} is taken\n", r.name);
+  DispatchEvents();
+  Flush();
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  return One(proto::Ok{static_cast<std::uint32_t>(released), std::move(text)});
 }
 
 std::vector<proto::Message> Server::CloudList(const std::string& collection,

@@ -12,9 +12,9 @@
 namespace floatlm::server {
 namespace {
 
-constexpr std::array<std::string_view, 9> kCommands = {
-    "remove",   "reread",     "down",          "report", "assign",
-    "unassign", "cloud-list", "cloud-release", "backup"};
+constexpr std::array<std::string_view, 10> kCommands = {
+    "remove",     "reread",        "down",   "report", "assign", "unassign",
+    "cloud-list", "cloud-release", "cloud-release-all", "backup"};
 
 // A value from the request, fit for a one-line message: at most kQuoteBytes of it, and
 // every byte outside printable ASCII written as \xNN (the CLI prints the message on a
@@ -132,6 +132,16 @@ std::variant<AdminRequest, proto::Error> ParseAdminRequest(const proto::Admin& c
     if (a.size() != 2) return Bad("usage: cloud release COLLECTION USER");
     if (auto error = CheckNames("cloud release", a, {"COLLECTION", "USER"})) return *error;
     return admin_cmd::CloudRelease{a[0], a[1]};
+  }
+  if (c == "cloud-release-all") {
+    if (a.size() != 2 || (a[0] != "collection" && a[0] != "user")) {
+      return Bad("usage: cloud release COLLECTION --all | cloud release --user USER");
+    }
+    const bool by_user = a[0] == "user";
+    if (auto error = CheckNames("cloud release", {a[1]}, {by_user ? "USER" : "COLLECTION"})) {
+      return *error;
+    }
+    return admin_cmd::CloudReleaseAll{by_user, a[1]};
   }
   return Bad(
       fmt::format("unknown admin command {} (known: {})", Quote(c), fmt::join(kCommands, ", ")));

@@ -76,6 +76,11 @@ struct CloudRelease {  // cloud-release COLLECTION USER
   std::string collection, user;
   bool operator==(const CloudRelease&) const = default;
 };
+struct CloudReleaseAll {  // cloud-release-all collection NAME | cloud-release-all user NAME
+  bool by_user = false;  // true: NAME is a user, released from every collection
+  std::string name;
+  bool operator==(const CloudReleaseAll&) const = default;
+};
 struct Backup {  // backup: a hot copy of the state database into <state>/backups/
   bool operator==(const Backup&) const = default;
 };
@@ -85,13 +90,13 @@ struct Backup {  // backup: a hot copy of the state database into <state>/backup
 using AdminRequest =
     std::variant<admin_cmd::RemoveLease, admin_cmd::RemoveHeld, admin_cmd::Reread, admin_cmd::Down,
                  admin_cmd::Report, admin_cmd::Assign, admin_cmd::Unassign, admin_cmd::CloudList,
-                 admin_cmd::CloudRelease, admin_cmd::Backup>;
+                 admin_cmd::CloudRelease, admin_cmd::CloudReleaseAll, admin_cmd::Backup>;
 
 // The request, or why it cannot run. The token is not looked at.
 std::variant<AdminRequest, proto::Error> ParseAdminRequest(const proto::Admin& cmd);
 
 // The command words ParseAdminRequest knows: "remove", "reread", "down", "report",
-// "assign", "unassign", "cloud-list", "cloud-release".
+// "assign", "unassign", "cloud-list", "cloud-release", "cloud-release-all", "backup".
 std::span<const std::string_view> AdminCommandNames();
 bool IsAdminCommand(std::string_view command);
 

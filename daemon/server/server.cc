@@ -1,7 +1,5 @@
 #include "server/server.h"
 
-#include <openssl/rand.h>
-#include <sys/random.h>
 #include <sys/resource.h>
 
 #include <array>
@@ -15,6 +13,7 @@
 #include "server/license_set.h"
 #include "server/status_render.h"
 #include "store/sqlite_lease_store.h"
+#include "token/reattach_token.h"
 
 namespace floatlm::server {
 namespace {
@@ -46,26 +45,6 @@ std::vector<std::string> WarnAboutNamedOverLimit(const engine::SeatEngine& engin
 // follow, with clients served in between: about a millisecond of work per turn.
 constexpr std::size_t kEndsPerTurn = 64;
 
-// Reattach tokens are secrets: they come from OpenSSL's DRBG, which the kernel's CSPRNG
-// seeds and reseeds, drawn 64 at a time so a checkout costs no system call.
-std::uint64_t RandomToken() {
-  static std::array<std::uint64_t, 64> pool;
-  static std::size_t next = pool.size();
-  if (next == pool.size()) {
-    if (RAND_bytes(reinterpret_cast<unsigned char*>(pool.data()), sizeof pool) != 1) {
-      // The DRBG only fails when it cannot be seeded; then ask the kernel directly.
-      std::uint64_t v = 0;
-      while (getrandom(&v, sizeof v, 0) != static_cast<ssize_t>(sizeof v)) {
-      }
-      return v;
-    }
-    next = 0;
-  }
-  const std::uint64_t v = pool[next];
-  pool[next++] = 0;  // a handed-out token does not linger in the pool
-  return v;
-}
-
 // Each client holds a socket: lift the soft open-file limit to the hard one.
 void RaiseFileLimit() {
   rlimit rl{};
@@ -88,7 +67,13 @@ engine::EngineConfig MakeEngineConfig(const config::DaemonConfig& c) {
   engine::EngineConfig ec;
   ec.ttl = c.lease_ttl;
   ec.reattach_window = c.reattach_window;
-  ec.token_source = RandomToken;
+  ec.max_queue_per_user = c.max_waiters_per_user;
+  ec.max_queue_per_address = c.max_waiters_per_address;
+  if (c.cloud_slot_idle_days > 0) {
+    ec.cloud_slot_idle =
+        std::chrono::duration_cast<engine::Millis>(std::chrono::days(c.cloud_slot_idle_days));
+  }
+  ec.token_source = token::New;
   return ec;
 }
 
@@ -284,7 +269,7 @@ void Server::RestoreState(long long open_ms) {
   for (auto& r : state.leases) {
     engine::RestoredLease l;
     l.id = r.id;
-    l.token = r.token;
+    l.token_digest = r.token_digest;
     l.pool_key = std::move(r.pool_key);
     l.feature = std::move(r.feature);
     l.version = licenses::Version::Parse(r.version).value_or(licenses::Version{});
@@ -295,7 +280,8 @@ void Server::RestoreState(long long open_ms) {
   }
   std::vector<engine::CloudSlotView> slots;
   for (auto& slot : state.cloud_slots) {
-    slots.push_back({std::move(slot.collection), std::move(slot.user), FromUnixMillis(slot.since)});
+    slots.push_back({std::move(slot.collection), std::move(slot.user), FromUnixMillis(slot.since),
+                     FromUnixMillis(slot.last_used)});
   }
   engine_->RestoreCloudSlots(std::move(slots));
   std::vector<engine::AssignmentView> assignments;
@@ -522,8 +508,25 @@ void Server::OnTick() {
   last_idle_sweep_ = now.mono;
   CutStalledSessions(now);
   handler_->CloseDenialWindows(now);
+  SweepCloudSlots(now);
   if (!recorder_->empty()) Flush();
   PruneJournal(now);
+}
+
+void Server::SweepCloudSlots(const engine::Now& now) {
+  if (now.mono < next_cloud_sweep_) return;
+  next_cloud_sweep_ = now.mono + std::chrono::minutes(1);
+  const engine::CloudSweep sweep = engine_->SweepCloudSlots(now);
+  for (const auto& slot : sweep.touched) recorder_->CloudSlotUsed(slot);
+  for (const auto& slot : sweep.released) {
+    const std::string why =
+        fmt::format("unused since {}, past --cloud-slot-idle-days={}",
+                    FormatWallTime(slot.last_used), config_.cloud_slot_idle_days);
+    recorder_->CloudSlotReleased(slot.collection, slot.user, now.wall, why);
+    FLOATLM_LOG(kInfo, "cloud.slot_idle_released", "collection={} user={} last_used={} days={}",
+                slot.collection, slot.user, FormatWallTime(slot.last_used),
+                config_.cloud_slot_idle_days);
+  }
 }
 
 void Server::PruneJournal(const engine::Now& now) {

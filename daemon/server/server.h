@@ -82,6 +82,9 @@ class Server {
   // Once a second: cuts connections that are idle, never said HELLO, leave replies
   // unread past --write-timeout, or stall in the middle of a frame.
   void CutStalledSessions(const engine::Now& now);
+  // Once a minute: keeps cloud-user slots' last use, releases idle ones
+  // (--cloud-slot-idle-days).
+  void SweepCloudSlots(const engine::Now& now);
   // Removes one slice of journal entries older than --journal-days.
   void PruneJournal(const engine::Now& now);
   void DispatchEvents();
@@ -114,6 +117,11 @@ class Server {
                                          bool assign, const std::string& who,
                                          const engine::Now& now);
   std::vector<proto::Message> CloudList(const std::string& collection, const engine::Now& now);
+  std::vector<proto::Message> ReleaseCloudSlots(const admin_cmd::CloudReleaseAll& r,
+                                                const std::string& who, const engine::Now& now);
+  // Records and logs one slot an admin released (the engine has released it).
+  void SlotReleased(const std::string& collection, const std::string& user,
+                    const std::string& who, const engine::Now& now);
   std::vector<proto::Message> Report(const admin_cmd::Report& request);
   // Writes a hot copy of the state database to <state>/backups/floatlm-<UTC time>.db.
   std::vector<proto::Message> Backup(const std::string& who);
@@ -151,6 +159,7 @@ class Server {
   bool stopping_ = false;
   std::size_t input_claimed_ = 0;  // see ClaimInput
   engine::MonoTime next_prune_{};  // PruneJournal: the next time to look
+  engine::MonoTime next_cloud_sweep_{};  // SweepCloudSlots: the next time to look
 };
 
 }  // namespace floatlm::server

@@ -35,7 +35,7 @@ store::JournalEntry Plain(store::JournalEvent event, const std::string& user,
 store::LeaseRecord StateRecorder::Record(const engine::LeaseView& lease) const {
   store::LeaseRecord r;
   r.id = lease.id;
-  r.token = lease.token;
+  r.token_digest = lease.token_digest;
   if (const auto* pool = PoolOf(engine_, lease.pool)) r.pool_key = pool->Key();
   r.feature = lease.feature;
   r.version = lease.version.ToString();
@@ -137,16 +137,25 @@ void StateRecorder::Denied(const engine::Identity& who, const std::string& featu
 
 void StateRecorder::CloudSlotGranted(const std::string& collection, const engine::LeaseView& lease,
                                      engine::WallTime now) {
-  batch_.add_slots.push_back(store::CloudSlot{collection, lease.who.user, ToUnixMillis(now)});
+  batch_.add_slots.push_back(
+      store::CloudSlot{collection, lease.who.user, ToUnixMillis(now), ToUnixMillis(now)});
   auto entry = Entry(store::JournalEvent::kCloudGrant, lease, now);
   entry.detail = "cloud-user slot of " + collection;
   batch_.journal.push_back(std::move(entry));
 }
 
 void StateRecorder::CloudSlotReleased(const std::string& collection, const std::string& user,
-                                      engine::WallTime now) {
+                                      engine::WallTime now, std::string detail) {
   batch_.remove_slots.push_back(store::CloudSlot{collection, user, 0});
-  batch_.journal.push_back(Plain(store::JournalEvent::kCloudRelease, user, collection, now));
+  auto entry = Plain(store::JournalEvent::kCloudRelease, user, collection, now);
+  entry.detail = std::move(detail);
+  batch_.journal.push_back(std::move(entry));
+}
+
+void StateRecorder::CloudSlotUsed(const engine::CloudSlotView& slot) {
+  batch_.add_slots.push_back(store::CloudSlot{slot.collection, slot.user,
+                                              ToUnixMillis(slot.since),
+                                              ToUnixMillis(slot.last_used)});
 }
 
 void StateRecorder::Assigned(const std::string& feature, const std::string& user,

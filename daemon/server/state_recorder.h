@@ -32,8 +32,11 @@ class StateRecorder {
               std::uint32_t count = 1);
   void CloudSlotGranted(const std::string& collection, const engine::LeaseView& lease,
                         engine::WallTime now);
+  // `detail` says why when the daemon released it on its own (idle).
   void CloudSlotReleased(const std::string& collection, const std::string& user,
-                         engine::WallTime now);
+                         engine::WallTime now, std::string detail = {});
+  // A slot's last use moved on (SweepCloudSlots' `touched`).
+  void CloudSlotUsed(const engine::CloudSlotView& slot);
   // Named-user assignments are stored under the feature name.
   void Assigned(const std::string& feature, const std::string& user, engine::WallTime now);
   void Unassigned(const std::string& feature, const std::string& user, engine::WallTime now);

@@ -31,7 +31,8 @@ Status MemoryLeaseStore::Commit(const Batch& batch) {
   }
   for (std::uint64_t id : batch.delete_leases) leases_.erase(id);
   for (const CloudSlot& slot : batch.add_slots) {
-    slots_.try_emplace(Key(slot.collection, slot.user), slot);
+    auto [it, added] = slots_.try_emplace(Key(slot.collection, slot.user), slot);
+    if (!added) it->second.last_used = std::max(it->second.last_used, slot.last_used);
   }
   for (const CloudSlot& slot : batch.remove_slots) slots_.erase(Key(slot.collection, slot.user));
   for (const Assignment& a : batch.add_assignments) {

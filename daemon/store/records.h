@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "store/status.h"
+#include "token/reattach_token.h"
 
 namespace floatlm::store {
 
@@ -19,7 +20,9 @@ using UnixMillis = std::int64_t;  // wall-clock milliseconds since 1970-01-01T00
 // One granted lease. `pool_key` names the pool across restarts (pool ids are not stable).
 struct LeaseRecord {
   std::uint64_t id = 0;     // > 0; never reused (see StoredState::highest_lease_id)
-  std::uint64_t token = 0;  // reattach token
+  // token::Of(id, token). The token itself is never stored: a copy of the store does not
+  // let anyone reattach a lease.
+  token::Digest token_digest{};
   std::string pool_key;
   std::string feature;
   std::string version;  // version requested, as text
@@ -42,6 +45,9 @@ struct CloudSlot {
   std::string collection;
   std::string user;
   UnixMillis since = 0;
+  // When its user was last seen using it (0: not known, e.g. a slot stored before this
+  // was kept; read it as `since`). Only ever raised.
+  UnixMillis last_used = 0;
 
   bool operator==(const CloudSlot&) const = default;
 };
@@ -115,7 +121,8 @@ struct StoredState {
 struct Batch {
   std::vector<LeaseRecord> upsert_leases;      // insert, or replace the whole record
   std::vector<std::uint64_t> delete_leases;    // unknown ids are ignored
-  std::vector<CloudSlot> add_slots;            // already held: kept with its first `since`
+  std::vector<CloudSlot> add_slots;            // already held: kept with its first `since`,
+                                               // last_used raised to the larger value
   std::vector<CloudSlot> remove_slots;         // by (collection, user); absent: ignored
   std::vector<Assignment> add_assignments;     // already present: kept with its first `since`
   std::vector<Assignment> remove_assignments;  // by (pool_key, user); absent: ignored

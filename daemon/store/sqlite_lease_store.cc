@@ -242,13 +242,14 @@ int SqliteLeaseStore::PrepareAll() {
       {&commit_, "COMMIT"},
       {&rollback_, "ROLLBACK"},
       {&upsert_lease_,
-       "INSERT OR REPLACE INTO leases (id, token, pool_key, feature, version, user, host, "
+       "INSERT OR REPLACE INTO leases (id, token_digest, pool_key, feature, version, user, host, "
        "display, peer, client_pid, app, since_ms, seat, shared, products) "
        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"},
       {&delete_lease_, "DELETE FROM leases WHERE id = ?1"},
       {&add_slot_,
-       "INSERT INTO cloud_slots (collection, user, since_ms) VALUES (?1, ?2, ?3) "
-       "ON CONFLICT DO NOTHING"},
+       "INSERT INTO cloud_slots (collection, user, since_ms, last_used_ms) "
+       "VALUES (?1, ?2, ?3, ?4) "
+       "ON CONFLICT DO UPDATE SET last_used_ms = max(last_used_ms, excluded.last_used_ms)"},
       {&remove_slot_, "DELETE FROM cloud_slots WHERE collection = ?1 AND user = ?2"},
       {&add_assignment_,
        "INSERT INTO assignments (pool_key, user, since_ms) VALUES (?1, ?2, ?3) "
@@ -262,11 +263,12 @@ int SqliteLeaseStore::PrepareAll() {
        "INSERT INTO meta (key, value) VALUES ('highest_lease_id', ?1) "
        "ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)"},
       {&select_leases_,
-       "SELECT id, token, pool_key, feature, version, user, host, display, peer, client_pid, "
+       "SELECT id, token_digest, pool_key, feature, version, user, host, display, peer, client_pid, "
        "app, since_ms, seat, shared, products FROM leases ORDER BY id"},
       {&count_leases_, "SELECT count(*) FROM leases"},
       {&select_slots_,
-       "SELECT collection, user, since_ms FROM cloud_slots ORDER BY collection, user"},
+       "SELECT collection, user, since_ms, last_used_ms FROM cloud_slots "
+       "ORDER BY collection, user"},
       {&select_assignments_,
        "SELECT pool_key, user, since_ms FROM assignments ORDER BY pool_key, user"},
       {&select_high_water_, "SELECT value FROM meta WHERE key = 'highest_lease_id'"},
@@ -317,7 +319,8 @@ Status SqliteLeaseStore::ApplyBatch(const Batch& batch) {
     if (Status s = CheckLease(lease); !s.ok()) return refused(s);
     Statement& st = upsert_lease_;
     st.BindUint(1, lease.id);
-    st.BindUint(2, lease.token);
+    st.BindBlob(2, std::string_view(reinterpret_cast<const char*>(lease.token_digest.data()),
+                                    lease.token_digest.size()));
     st.BindText(3, lease.pool_key);
     st.BindText(4, lease.feature);
     st.BindText(5, lease.version);
@@ -351,6 +354,7 @@ Status SqliteLeaseStore::ApplyBatch(const Batch& batch) {
     return Status::Ok();
   };
   for (const CloudSlot& slot : batch.add_slots) {
+    add_slot_.BindInt(4, slot.last_used);
     if (Status s = keyed(add_slot_, slot.collection, slot.user, &slot.since, "adding cloud slot");
         !s.ok()) {
       return s;
@@ -420,7 +424,9 @@ Status SqliteLeaseStore::Load(StoredState* out) {
       Statement& st = select_leases_;
       LeaseRecord lease;
       lease.id = st.ColumnUint(0);
-      lease.token = st.ColumnUint(1);
+      if (const std::string digest = st.ColumnBlob(1); digest.size() == lease.token_digest.size()) {
+        std::memcpy(lease.token_digest.data(), digest.data(), digest.size());
+      }
       lease.pool_key = st.ColumnText(2);
       lease.feature = st.ColumnText(3);
       lease.version = st.ColumnText(4);
@@ -442,7 +448,8 @@ Status SqliteLeaseStore::Load(StoredState* out) {
   if (s.ok()) {
     while ((rc = select_slots_.Step()) == SQLITE_ROW) {
       state.cloud_slots.push_back(CloudSlot{
-          select_slots_.ColumnText(0), select_slots_.ColumnText(1), select_slots_.ColumnInt(2)});
+          select_slots_.ColumnText(0), select_slots_.ColumnText(1), select_slots_.ColumnInt(2),
+          select_slots_.ColumnInt(3)});
     }
     if (rc != SQLITE_DONE) s = Fail(rc, "loading cloud slots");
     select_slots_.Reset();

@@ -5,6 +5,7 @@
 #include <array>
 
 #include "store/sqlite_handle.h"
+#include "token/reattach_token.h"
 
 namespace floatlm::store::sqlite {
 namespace {
@@ -118,12 +119,60 @@ constexpr std::string_view kSchemaV4 = R"sql(
 ALTER TABLE journal ADD COLUMN count INTEGER NOT NULL DEFAULT 1 CHECK (count >= 1);
 )sql";
 
-constexpr std::array<Migration, 4> kMigrations = {{
+// v5: leases keep the digest of their reattach token (token::Of), not the token, so a
+// copy of the file does not let a local user reattach someone's lease. Each stored token
+// is replaced by its digest through floatlm_token_digest(), which Migrate registers.
+constexpr std::string_view kSchemaV5 = R"sql(
+CREATE TABLE leases_v5 (
+  id           INTEGER PRIMARY KEY CHECK (id > 0),
+  token_digest BLOB    NOT NULL CHECK (length(token_digest) = 32),
+  pool_key     TEXT    NOT NULL,
+  feature      TEXT    NOT NULL,
+  version      TEXT    NOT NULL,
+  user         TEXT    NOT NULL,
+  host         TEXT    NOT NULL,
+  display      TEXT    NOT NULL,
+  peer         TEXT    NOT NULL,
+  client_pid   INTEGER NOT NULL,
+  app          TEXT    NOT NULL,
+  since_ms     INTEGER NOT NULL,
+  seat         INTEGER NOT NULL CHECK (seat >= 0),
+  shared       INTEGER NOT NULL CHECK (shared IN (0, 1)),
+  products     TEXT    NOT NULL  -- comma-separated product names
+) STRICT;
+INSERT INTO leases_v5 (id, token_digest, pool_key, feature, version, user, host, display, peer,
+                       client_pid, app, since_ms, seat, shared, products)
+  SELECT id, floatlm_token_digest(id, token), pool_key, feature, version, user, host, display,
+         peer, client_pid, app, since_ms, seat, shared, products
+  FROM leases;
+DROP TABLE leases;
+ALTER TABLE leases_v5 RENAME TO leases;
+-- When a cloud-user slot's user was last seen using it (0: not known), so that an idle
+-- slot can be released (--cloud-slot-idle-days).
+ALTER TABLE cloud_slots ADD COLUMN last_used_ms INTEGER NOT NULL DEFAULT 0;
+)sql";
+
+constexpr std::array<Migration, 5> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
+    {5, kSchemaV5},
 }};
+
+// floatlm_token_digest(lease_id, token): token::Of as a blob, for the v5 migration.
+// Both arguments are 64-bit integers stored as their signed bit pattern.
+void TokenDigestFunction(sqlite3_context* context, int argc, sqlite3_value** argv) {
+  if (argc != 2 || sqlite3_value_type(argv[0]) != SQLITE_INTEGER ||
+      sqlite3_value_type(argv[1]) != SQLITE_INTEGER) {
+    sqlite3_result_error(context, "floatlm_token_digest takes a lease id and a token", -1);
+    return;
+  }
+  const auto id = static_cast<std::uint64_t>(sqlite3_value_int64(argv[0]));
+  const auto tok = static_cast<std::uint64_t>(sqlite3_value_int64(argv[1]));
+  const token::Digest digest = token::Of(id, tok);
+  sqlite3_result_blob(context, digest.data(), static_cast<int>(digest.size()), SQLITE_TRANSIENT);
+}
 
 Status ReadIntPragma(sqlite3* db, std::string_view pragma, std::string_view path,
                      std::int64_t* value) {
@@ -170,6 +219,12 @@ Status Migrate(sqlite3* db, std::string_view path) {
                                      path, app_id, version));
   }
 
+  if (int rc = sqlite3_create_function(db, "floatlm_token_digest", 2,
+                                       SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
+                                       TokenDigestFunction, nullptr, nullptr);
+      rc != SQLITE_OK) {
+    return Error(db, rc, path, "registering the schema migration's functions");
+  }
   for (const Migration& migration : kMigrations) {
     if (migration.version <= version) continue;
     const std::string what = fmt::format("migrating the schema to version {}", migration.version);

@@ -3,7 +3,9 @@
 // commands that manage them.
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <regex>
+#include <thread>
 
 #include "daemon_fixture.h"
 #include "raw_client.h"
@@ -58,6 +60,7 @@ p::Granted MustGrant(App& app, const std::string& feature) {
 int Floatlm(const DaemonFixture& d, std::vector<std::string> args, std::string& out) {
   std::vector<std::string> argv = {BinPath("floatlm")};
   argv.insert(argv.end(), args.begin(), args.end());
+  out.clear();  // the output of this command only
   return RunCommand(argv, &out, {"FLOATLM_ADMIN_SOCKET=" + (d.dir() / "admin.sock").string()});
 }
 
@@ -122,6 +125,102 @@ BOOST_AUTO_TEST_CASE(seventh_cloud_user_of_two_seats_is_denied_and_slots_survive
   BOOST_TEST(std::holds_alternative<p::Denied>(*seventh.Checkout("svc")));
   BOOST_TEST(Floatlm(d, {"cloud", "release", "pdc", "cloud1"}, out) == 0, out);
   MustGrant(seventh, "svc");
+}
+
+// Made-up names can take every slot; the admin frees them all at once, by collection or
+// by user, and a real user then gets one.
+BOOST_AUTO_TEST_CASE(the_admin_releases_every_slot_of_a_collection_or_of_a_user) {
+  DaemonFixture d("VENDOR demo\n"
+                  "PACKAGE pdc demo 2027.0 COMPONENTS=\"A svc\" OPTIONS=SUITE CLOUD=\"svc\"\n"
+                  "FEATURE pdc demo 2027.0 permanent 1 SN=C-3\n"
+                  "PACKAGE aec demo 2027.0 COMPONENTS=\"B svc2\" OPTIONS=SUITE CLOUD=\"svc2\"\n"
+                  "FEATURE aec demo 2027.0 permanent 1 SN=C-4\n");
+  {
+    App a(d.port(), "fake1", "h"), b(d.port(), "fake2", "h"), c(d.port(), "zoe", "h");
+    MustGrant(a, "svc");
+    MustGrant(b, "svc");
+    MustGrant(c, "svc");  // zoe holds a lease while her slot goes: the lease ends
+    MustGrant(c, "svc2");
+    App real(d.port(), "alice", "ws1");
+    BOOST_TEST(std::holds_alternative<p::Denied>(*real.Checkout("svc")));
+
+    std::string out;
+    BOOST_TEST(Floatlm(d, {"cloud", "release", "--user", "zoe"}, out) == 0, out);
+    BOOST_TEST(out.find("released zoe's cloud-user slot of aec") != std::string::npos, out);
+    BOOST_TEST(out.find("released zoe's cloud-user slot of pdc") != std::string::npos, out);
+    auto lost = c.c.Receive(5s);
+    BOOST_REQUIRE(lost);
+    BOOST_TEST(std::holds_alternative<p::LeaseLost>(lost->msg));
+    BOOST_TEST(Floatlm(d, {"cloud", "release", "--user", "zoe"}, out) != 0, out);
+    BOOST_TEST(out.find("zoe holds no cloud-user slot of any collection") != std::string::npos, out);
+
+    BOOST_TEST(Floatlm(d, {"cloud", "release", "pdc", "--all"}, out) == 0, out);
+    BOOST_TEST(out.find("fake1") != std::string::npos, out);
+    BOOST_TEST(out.find("fake2") != std::string::npos, out);
+    BOOST_TEST(Floatlm(d, {"cloud", "list", "pdc"}, out) == 0, out);
+    BOOST_TEST(out.find("0 of 3 used") != std::string::npos, out);
+    BOOST_TEST(Floatlm(d, {"cloud", "release", "pdc", "--all"}, out) == 0, out);
+    BOOST_TEST(out.find("no cloud-user slot of pdc is taken") != std::string::npos, out);
+    BOOST_TEST(Floatlm(d, {"cloud", "release", "nosuch", "--all"}, out) != 0, out);
+    BOOST_TEST(out.find("no collection named 'nosuch'") != std::string::npos, out);
+    BOOST_TEST(Floatlm(d, {"cloud", "release", "pdc", "--all", "--user", "x"}, out) != 0, out);
+    BOOST_TEST(out.find("usage:") != std::string::npos, out);
+    MustGrant(real, "svc");
+  }
+  // Released for good: a restart does not bring the slots back.
+  d.Stop();
+  d.Start();
+  std::string out;
+  BOOST_TEST(Floatlm(d, {"cloud", "list", "pdc"}, out) == 0, out);
+  BOOST_TEST(out.find("1 of 3 used") != std::string::npos, out);
+  BOOST_TEST(out.find("alice") != std::string::npos, out);
+}
+
+// --cloud-slot-idle-days: a slot nobody used for that long is released by the daemon
+// (journal and log say why); without the option it stays.
+BOOST_AUTO_TEST_CASE(an_unused_slot_is_released_after_the_idle_days_only_when_asked) {
+  DaemonFixture d("VENDOR demo\n"
+                  "PACKAGE pdc demo 2027.0 COMPONENTS=\"A svc\" OPTIONS=SUITE CLOUD=\"svc\"\n"
+                  "FEATURE pdc demo 2027.0 permanent 1 SN=C-3\n");
+  {
+    App old(d.port(), "olduser", "h"), busy(d.port(), "busy", "h");
+    auto lease = MustGrant(old, "svc");
+    MustGrant(busy, "svc");
+    BOOST_REQUIRE(std::holds_alternative<p::Ok>(*old.c.Call(9, p::Checkin{lease.lease})));
+    d.Kill();  // busy's lease is restored and reattached below
+  }
+  // Both slots were last used 40 days ago, as far as the file knows.
+  const auto forty_days_ago =
+      std::chrono::duration_cast<std::chrono::milliseconds>(
+          (std::chrono::system_clock::now() - std::chrono::hours(24 * 40)).time_since_epoch())
+          .count();
+  std::string out;
+  BOOST_REQUIRE_MESSAGE(
+      RunCommand({"/usr/bin/sqlite3", (d.state_dir() / "floatlm.db").string(),
+                  "UPDATE cloud_slots SET since_ms = " + std::to_string(forty_days_ago) +
+                      ", last_used_ms = " + std::to_string(forty_days_ago) + ";"},
+                 &out) == 0,
+      out);
+  d.Start();
+  BOOST_TEST(Floatlm(d, {"cloud", "list", "pdc"}, out) == 0, out);
+  BOOST_TEST(out.find("2 of 3 used") != std::string::npos, out);  // off by default
+  d.Stop();
+  d.set_extra_args({"--cloud-slot-idle-days", "30", "--reattach-window", "60"});
+  d.Start();
+  App busy(d.port(), "busy", "h");
+  MustGrant(busy, "svc");  // in use now: kept however old its record
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline &&
+         d.log().find("cloud.slot_idle_released") == std::string::npos) {
+    std::this_thread::sleep_for(100ms);
+  }
+  BOOST_TEST(d.log().find("event=cloud.slot_idle_released collection=pdc user=olduser") !=
+                 std::string::npos,
+             d.log());
+  BOOST_TEST(Floatlm(d, {"cloud", "list", "pdc"}, out) == 0, out);
+  BOOST_TEST(out.find("1 of 3 used") != std::string::npos, out);
+  BOOST_TEST(out.find("busy") != std::string::npos, out);
+  BOOST_TEST(out.find("olduser") == std::string::npos, out);
 }
 
 BOOST_AUTO_TEST_CASE(named_users_are_assigned_by_the_admin_and_kept_across_restart) {

@@ -300,7 +300,9 @@ BOOST_AUTO_TEST_CASE(resource_limits_out_of_range_are_refused_naming_the_option)
   DaemonFixture d(kLicense, "demo", {}, /*start=*/false);
   const std::vector<std::pair<std::string, std::string>> bad = {
       {"--max-checkouts-per-second", "-1"}, {"--max-checkouts-per-second", "1000001"},
-      {"--write-timeout", "0"}, {"--max-input-buffer", "0"}, {"--journal-days", "-2"}};
+      {"--write-timeout", "0"}, {"--max-input-buffer", "0"}, {"--journal-days", "-2"},
+      {"--max-waiters-per-user", "0"}, {"--max-waiters-per-address", "-1"},
+      {"--cloud-slot-idle-days", "-1"}, {"--cloud-slot-idle-days", "4000"}};
   for (const auto& [option, value] : bad) {
     std::string out;
     const int rc = floatlm::testing::RunCommand(

@@ -86,6 +86,80 @@ BOOST_AUTO_TEST_CASE(a_slot_holder_checks_out_again_freely_anywhere) {
   BOOST_TEST(engine->CloudSlots("pdc")[0].user == "u1");
 }
 
+// Off by default: a slot stays with its user however long it goes unused.
+BOOST_AUTO_TEST_CASE(slots_never_expire_unless_configured) {
+  ModelBuilder m;
+  AddCloudCollection(m, 1);
+  Start(m);
+  LeaseView lease = Grant(Who("u1"), 1, "docs");
+  BOOST_TEST((Checkin(1, lease) == Errc::kOk));
+  clock.Advance(std::chrono::hours(24 * 400));
+  const CloudSweep sweep = engine->SweepCloudSlots(clock.now());
+  BOOST_TEST(sweep.released.empty());
+  BOOST_TEST(engine->CloudSlots("pdc").size() == 1u);
+}
+
+// With an idle limit, a slot whose user holds no cloud lease and has not used it for that
+// long is released; a slot in use is never released, and its use is kept moving.
+BOOST_AUTO_TEST_CASE(an_idle_slot_is_released_and_a_slot_in_use_is_kept) {
+  ModelBuilder m;
+  AddCloudCollection(m, 1);
+  EngineConfig config = Config();
+  config.cloud_slot_idle = std::chrono::hours(24 * 30);
+  config.ttl = std::chrono::hours(24 * 90);  // u2's lease outlives the idle limit unrenewed
+  Start(m.Build(), std::move(config));
+  LeaseView idle = Grant(Who("u1"), 1, "docs");
+  Grant(Who("u2"), 2, "render");  // held throughout
+  const WallTime granted = clock.now().wall;
+  BOOST_TEST((Checkin(1, idle) == Errc::kOk));
+  clock.Advance(std::chrono::hours(2));
+  CloudSweep sweep = engine->SweepCloudSlots(clock.now());
+  BOOST_TEST(sweep.released.empty());
+  BOOST_REQUIRE(sweep.touched.size() == 1u);  // u2 was seen using it two hours on
+  BOOST_TEST(sweep.touched[0].user == "u2");
+  BOOST_TEST((sweep.touched[0].since == granted));
+  BOOST_TEST((sweep.touched[0].last_used == clock.now().wall));
+
+  clock.Advance(std::chrono::hours(24 * 30) - std::chrono::hours(3));
+  BOOST_TEST(engine->SweepCloudSlots(clock.now()).released.empty(), "29 days: not yet");
+  clock.Advance(std::chrono::hours(1));
+  sweep = engine->SweepCloudSlots(clock.now());
+  BOOST_REQUIRE(sweep.released.size() == 1u);
+  BOOST_TEST(sweep.released[0].user == "u1");
+  BOOST_TEST(sweep.released[0].collection == "pdc");
+  BOOST_TEST((sweep.released[0].last_used == granted));
+  BOOST_REQUIRE(engine->CloudSlots("pdc").size() == 1u);
+  BOOST_TEST(engine->CloudSlots("pdc")[0].user == "u2");
+  // A newcomer takes the freed slot; the denial text says slots expire.
+  Grant(Who("u3"), 3, "docs");
+  Grant(Who("u4"), 4, "docs");
+  Denial d = Deny(Who("u5"), 5, "docs");
+  BOOST_TEST(Contains(d.message, "or its user leaves it unused for 30 days"), d.message);
+}
+
+// A slot used again restarts its idle time; a restored slot with no recorded use counts
+// from its grant.
+BOOST_AUTO_TEST_CASE(use_restarts_the_idle_time_and_restored_slots_keep_theirs) {
+  ModelBuilder m;
+  AddCloudCollection(m, 1);
+  EngineConfig config = Config();
+  config.cloud_slot_idle = std::chrono::hours(24);
+  Start(m.Build(), config);
+  const WallTime then = clock.now().wall - std::chrono::hours(20);
+  engine->RestoreCloudSlots({{"pdc", "old", then, {}}, {"pdc", "used", then, clock.now().wall}});
+  clock.Advance(std::chrono::hours(5));
+  auto sweep = engine->SweepCloudSlots(clock.now());
+  BOOST_REQUIRE(sweep.released.size() == 1u);
+  BOOST_TEST(sweep.released[0].user == "old");
+  LeaseView again = Grant(Who("used"), 1, "docs");
+  BOOST_TEST((Checkin(1, again) == Errc::kOk));
+  clock.Advance(std::chrono::hours(23));
+  BOOST_TEST(engine->SweepCloudSlots(clock.now()).released.empty(), "used 23 hours ago");
+  clock.Advance(std::chrono::hours(1));
+  BOOST_TEST(engine->SweepCloudSlots(clock.now()).released.size() == 1u);
+  BOOST_TEST(engine->CloudSlots("pdc").empty());
+}
+
 BOOST_AUTO_TEST_CASE(cloud_lease_lives_like_any_lease) {
   ModelBuilder m;
   AddCloudCollection(m, 1);
@@ -140,7 +214,7 @@ BOOST_AUTO_TEST_CASE(slots_and_cloud_leases_are_restored) {
   engine->RestoreCloudSlots({{"pdc", "u1", then}, {"pdc", "u2", then}, {"gone", "u3", then}});
   RestoredLease r;
   r.id = 5;
-  r.token = 55;
+  r.token_digest = token::Of(5, 55);
   r.pool_key = engine->model().pools[0].Key();
   r.feature = "docs";
   r.who = Who("u1");

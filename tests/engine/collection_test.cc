@@ -327,7 +327,7 @@ BOOST_AUTO_TEST_CASE(restore_puts_products_back_on_one_collection_seat) {
   auto stored = [&](LeaseId id, std::string feature, std::string user) {
     RestoredLease r;
     r.id = id;
-    r.token = 100 + id;
+    r.token_digest = token::Of(id, 100 + id);
     r.pool_key = key;
     r.feature = std::move(feature);
     r.who = Who(std::move(user));

@@ -165,6 +165,40 @@ BOOST_AUTO_TEST_CASE(full_queue_denies_with_the_holders) {
   BOOST_TEST(Contains(std::get<Denial>(r).message, "queue is full"));
 }
 
+// Fairness: one user name cannot fill a feature's queue, and neither can one address
+// with made-up names; the others still get in line, and a freed place is usable again.
+BOOST_AUTO_TEST_CASE(one_user_or_one_address_cannot_fill_the_queue) {
+  ModelBuilder m;
+  m.Add("cad", "2027.0", 1);
+  EngineConfig config = Config();
+  config.max_queue_per_user = 3;
+  config.max_queue_per_address = 5;
+  Start(m.Build(), std::move(config));
+  Grant(Who("alice"), 1, "cad");
+  for (ClientId c = 10; c < 13; ++c) PositionOf(Try(Who("mallory"), c, "cad", std::nullopt, 60s));
+  CheckoutResult r = Try(Who("mallory"), 13, "cad", std::nullopt, 60s);
+  BOOST_REQUIRE(std::holds_alternative<Denial>(r));
+  BOOST_TEST((std::get<Denial>(r).code == Errc::kAllSeatsInUse));
+  BOOST_TEST(Contains(std::get<Denial>(r).message, "mallory already has 3 checkouts of cad waiting"),
+             std::get<Denial>(r).message);
+  PositionOf(Try(Who("bob"), 2, "cad", std::nullopt, 60s));  // another user still queues
+
+  Identity forged = Who("m1");
+  forged.peer = "10.6.6.6";
+  for (int i = 0; i < 5; ++i) {
+    forged.user = "m" + std::to_string(i);
+    PositionOf(Try(forged, 20 + i, "cad", std::nullopt, 60s));
+  }
+  forged.user = "m5";
+  r = Try(forged, 25, "cad", std::nullopt, 60s);
+  BOOST_REQUIRE(std::holds_alternative<Denial>(r));
+  BOOST_TEST(Contains(std::get<Denial>(r).message, "5 checkouts from address 10.6.6.6"),
+             std::get<Denial>(r).message);
+  engine->Disconnect(20, clock.now());  // one of them gives up: its place is free
+  PositionOf(Try(forged, 25, "cad", std::nullopt, 60s));
+  PositionOf(Try(Who("carol"), 3, "cad", std::nullopt, 60s));  // other addresses unaffected
+}
+
 BOOST_AUTO_TEST_CASE(queued_requests_of_one_holder_share_the_seat_one_of_them_gets) {
   ModelBuilder m;
   m.Add("cad", "2027.0", 1);

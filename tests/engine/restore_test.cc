@@ -10,7 +10,7 @@ RestoredLease Stored(LeaseId id, const licenses::Pool& pool, const Identity& who
                      std::uint64_t token = 0) {
   RestoredLease r;
   r.id = id;
-  r.token = token ? token : 5000 + id;
+  r.token_digest = token::Of(id, token ? token : 5000 + id);  // the store keeps digests only
   r.pool_key = pool.Key();
   r.feature = pool.feature;
   r.who = who;
@@ -31,9 +31,15 @@ BOOST_AUTO_TEST_CASE(restored_leases_hold_their_seats_and_reattach_with_their_to
   BOOST_TEST(InUse(0) == 2);
   Deny(Who("carol", "ws3"), 3, "cad");  // restored seats count
 
+  BOOST_TEST(engine->FindLease(7)->token == 0u, "the engine does not know a restored token");
+  auto zero = engine->Reattach(11, Who("alice"), 7, 0, clock.now());
+  BOOST_TEST((std::get<Denial>(zero).code == Errc::kBadToken));
+  auto other = engine->Reattach(11, Who("alice"), 7, 5009, clock.now());  // lease 9's token
+  BOOST_TEST((std::get<Denial>(other).code == Errc::kBadToken), "a digest binds its lease id");
   auto back = engine->Reattach(11, Who("alice"), 7, 5007, clock.now());
   BOOST_REQUIRE(std::holds_alternative<LeaseView>(back));
   BOOST_TEST(std::get<LeaseView>(back).id == 7u);
+  BOOST_TEST(std::get<LeaseView>(back).token == 5007u, "known again once presented");
   BOOST_TEST(!std::get<LeaseView>(back).detached);
   BOOST_TEST(InUse(0) == 2);  // the same seat, not a second one
   auto wrong = engine->Reattach(12, Who("bob", "ws2"), 9, 1, clock.now());

@@ -7,6 +7,9 @@
 #include <sys/socket.h>
 
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 #include <vector>
@@ -213,6 +216,50 @@ BOOST_AUTO_TEST_CASE(a_lease_taken_from_a_live_connection_is_lost_there_loudly) 
   auto beat = owner.Call(3, p::Heartbeat{});
   BOOST_REQUIRE(beat && std::holds_alternative<p::Ok>(*beat));
   BOOST_TEST(std::get<p::Ok>(*beat).count == 0u);
+}
+
+// Issue: any local user who could read floatlm.db could copy a holder's reattach token
+// out of it and take the lease. The file now holds the token's digest only: after a
+// checkout (durable before its reply) and after a kill -9, no byte sequence of the state
+// files is the token, in either byte order, and the holder still reattaches with it.
+BOOST_AUTO_TEST_CASE(the_state_files_never_hold_a_reattach_token) {
+  DaemonFixture d(License());
+  auto owner = RawClient::Tcp(d.port());
+  owner.Hello("alice", "ws1");
+  auto granted = owner.Call(2, p::Checkout{"cad"});
+  BOOST_REQUIRE(granted && std::holds_alternative<p::Granted>(*granted));
+  const auto lease = std::get<p::Granted>(*granted);
+  BOOST_REQUIRE(lease.token != 0u);
+  d.Kill();
+
+  std::string little(8, '\0');
+  std::string big(8, '\0');
+  for (int i = 0; i < 8; ++i) {
+    little[i] = static_cast<char>(lease.token >> (8 * i));
+    big[7 - i] = static_cast<char>(lease.token >> (8 * i));
+  }
+  std::size_t files = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(d.state_dir())) {
+    if (!entry.is_regular_file()) continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    ++files;
+    BOOST_TEST(bytes.find(little) == std::string::npos, entry.path() << " holds the token");
+    BOOST_TEST(bytes.find(big) == std::string::npos, entry.path() << " holds the token");
+  }
+  BOOST_TEST(files > 0u);
+
+  d.Start();
+  auto back = RawClient::Tcp(d.port());
+  back.Hello("alice", "ws1");
+  auto forged = back.Call(2, p::Reattach{lease.lease, lease.token ^ 1});
+  BOOST_REQUIRE(forged && std::holds_alternative<p::Denied>(*forged));
+  BOOST_TEST(static_cast<int>(std::get<p::Denied>(*forged).code) ==
+             static_cast<int>(Errc::kBadToken));
+  auto reply = back.Call(3, p::Reattach{lease.lease, lease.token});
+  BOOST_REQUIRE(reply);
+  BOOST_REQUIRE(std::holds_alternative<p::Granted>(*reply));
+  BOOST_TEST(std::get<p::Granted>(*reply).token == lease.token);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

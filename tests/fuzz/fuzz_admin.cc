@@ -62,6 +62,9 @@ p::Admin Canonical(const srv::AdminRequest& request) {
     p::Admin operator()(const acmd::CloudRelease& r) const {
       return {"cloud-release", {r.collection, r.user}, ""};
     }
+    p::Admin operator()(const acmd::CloudReleaseAll& r) const {
+      return {"cloud-release-all", {r.by_user ? "user" : "collection", r.name}, ""};
+    }
   };
   return std::visit(Writer{}, request);
 }
@@ -108,6 +111,10 @@ void CheckAccepted(const p::Admin& in, const srv::AdminRequest& request) {
     FUZZ_CHECK(in.command == "cloud-release" && a.size() == 2, "cloud-release shape");
     FUZZ_CHECK(GoodName(r->collection) && GoodName(r->user), "cloud-release names");
     FUZZ_CHECK(r->collection == a[0] && r->user == a[1], "cloud-release names changed");
+  } else if (const auto* r = std::get_if<acmd::CloudReleaseAll>(&request)) {
+    FUZZ_CHECK(in.command == "cloud-release-all" && a.size() == 2, "cloud-release-all shape");
+    FUZZ_CHECK(a[0] == (r->by_user ? "user" : "collection"), "cloud-release-all kind changed");
+    FUZZ_CHECK(GoodName(r->name) && r->name == a[1], "cloud-release-all name changed");
   }
 
   const auto again = srv::ParseAdminRequest(Canonical(request));

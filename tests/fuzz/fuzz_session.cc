@@ -87,7 +87,8 @@ const char* const kUsers[] = {"alice", "bob", "carol", ""};
 const char* const kHosts[] = {"ws1", "ws2", ""};
 // New words go at the end: the saved inputs pick commands by index.
 const char* const kCommands[] = {"remove", "reread", "report", "down", "bogus", "",
-                                 "assign", "unassign", "cloud-list", "cloud-release"};
+                                 "assign", "unassign", "cloud-list", "cloud-release",
+                                 "cloud-release-all"};
 constexpr const char* kAdminToken = "fuzz-admin-token";
 
 std::span<const std::uint8_t> Bytes(const std::string& s) {
@@ -510,6 +511,20 @@ class Harness {
     }
     Dispatch();
     return {p::Ok{ids.size(), "removed"}};
+  }
+  std::vector<p::Message> Run(const acmd::CloudReleaseAll& r) {
+    std::vector<eng::CloudSlotView> slots;
+    for (const auto& package : engine_.model().packages) {
+      for (auto& slot : engine_.CloudSlots(package.name)) {
+        if (r.by_user ? slot.user == r.name : slot.collection == r.name) slots.push_back(slot);
+      }
+    }
+    for (const auto& slot : slots) {
+      if (engine_.ReleaseCloudSlot(slot.collection, slot.user, now_) != Errc::kOk) continue;
+      recorder_.CloudSlotReleased(slot.collection, slot.user, now_.wall);
+    }
+    Dispatch();
+    return {p::Ok{slots.size(), "released"}};
   }
 
   lic::Model model_a_;

@@ -18,7 +18,7 @@ using Backends = boost::mpl::list<MemoryBackend, SqliteBackend>;
 LeaseRecord Lease(std::uint64_t id, std::string user = "alice") {
   LeaseRecord lease;
   lease.id = id;
-  lease.token = 0xfedcba9876543210ull + id;  // high bit set: the full 64 bits must survive
+  lease.token_digest = token::Of(id, 0xfedcba9876543210ull + id);
   lease.pool_key = "cad/1.0/SN-0001";
   lease.feature = "cad";
   lease.version = "2024.1";
@@ -90,7 +90,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(every_record_kind_round_trips, B, Backends) {
   collection_seat.shared = true;
   collection_seat.seat = 0;
   collection_seat.products = {"cad", "cam"};
-  collection_seat.token = UINT64_MAX;
+  collection_seat.token_digest.fill(0xff);  // every byte of the digest survives
   collection_seat.client_pid = -1;  // whatever the client claimed, stored as given
   JournalEntry denial = Entry(1'000, JournalEvent::kDenial, "2 of 2 seats held by alice, bob");
   denial.lease_id = 0;
@@ -253,6 +253,18 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(cloud_slots_add_and_remove_idempotently, B, Backen
   BOOST_REQUIRE_EQUAL(state.cloud_slots.size(), 2u);
   BOOST_CHECK((state.cloud_slots[0] == CloudSlot{"AECCOLL", "carol", 12}));
   BOOST_CHECK((state.cloud_slots[1] == CloudSlot{"PDCOLL", "carol", 10}));
+}
+
+// A slot's last use only ever moves forward; its grant time never changes.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_cloud_slot_remembers_its_latest_use, B, Backends) {
+  B backend;
+  Commit(backend.Store(), Batch{.add_slots = {{"PDCOLL", "carol", 10, 10}}});
+  Commit(backend.Store(), Batch{.add_slots = {{"PDCOLL", "carol", 70, 5'000}}});
+  Commit(backend.Store(), Batch{.add_slots = {{"PDCOLL", "carol", 80, 400}}});  // older news
+  backend.Reopen();
+  const StoredState state = Load(backend.Store());
+  BOOST_REQUIRE_EQUAL(state.cloud_slots.size(), 1u);
+  BOOST_CHECK((state.cloud_slots[0] == CloudSlot{"PDCOLL", "carol", 10, 5'000}));
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(assignments_add_and_remove_idempotently, B, Backends) {

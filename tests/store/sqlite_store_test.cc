@@ -63,7 +63,7 @@ void RawExec(const std::string& path, const std::string& sql) {
 LeaseRecord Lease(std::uint64_t id) {
   LeaseRecord lease;
   lease.id = id;
-  lease.token = id * 7919;
+  lease.token_digest = token::Of(id, id * 7919);
   lease.pool_key = "cad/1.0/SN-0001";
   lease.feature = "cad";
   lease.version = "2024.1";
@@ -173,6 +173,46 @@ BOOST_AUTO_TEST_CASE(a_version_1_journal_is_carried_over_in_order) {
                                                 "2000 checkin 2", "2000 checkout 3",
                                                 "2000 checkout 4"}),
              boost::test_tools::per_element());
+}
+
+// A file written before schema version 5 holds raw reattach tokens; opening it replaces
+// each by its digest, and afterwards nothing in the file is the token.
+BOOST_AUTO_TEST_CASE(a_version_4_file_trades_its_tokens_for_digests) {
+  TempDir dir;
+  std::string sql;
+  for (const auto& m : sqlite::Migrations()) {
+    if (m.version <= 4) sql += std::string(m.sql);
+  }
+  RawExec(DbPath(dir), sql + "PRAGMA application_id = 1179405617; PRAGMA user_version = 4;");
+  // -81985529216486896 is the token 0xfedcba9876543210 as SQLite keeps it (signed bits).
+  RawExec(DbPath(dir),
+          "INSERT INTO leases (id, token, pool_key, feature, version, user, host, display, peer, "
+          "client_pid, app, since_ms, seat, shared, products) VALUES "
+          "(12, -81985529216486896, 'cad/1.0/SN-0001', 'cad', '1.0', 'zoe', 'ws1', '', '', 1, "
+          "'', 1000, 0, 0, '')");
+  StoredState state;
+  BOOST_REQUIRE(MustOpen(dir.path())->Load(&state).ok());
+  BOOST_REQUIRE_EQUAL(state.leases.size(), 1u);
+  BOOST_TEST(state.leases[0].id == 12u);
+  BOOST_TEST(state.leases[0].user == "zoe");
+  BOOST_TEST((state.leases[0].token_digest == token::Of(12, 0xfedcba9876543210ull)));
+  BOOST_TEST(token::Matches(state.leases[0].token_digest, 12, 0xfedcba9876543210ull));
+  BOOST_TEST(RawPragma(DbPath(dir), "user_version") == SqliteLeaseStore::SchemaVersion());
+
+  // No column of the leases table is named token, and no integer anywhere in it is the token.
+  sqlite3* db = nullptr;
+  BOOST_REQUIRE(sqlite3_open(DbPath(dir).c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* stmt = nullptr;
+  BOOST_REQUIRE(sqlite3_prepare_v2(db, "SELECT * FROM leases", -1, &stmt, nullptr) == SQLITE_OK);
+  BOOST_REQUIRE(sqlite3_step(stmt) == SQLITE_ROW);
+  for (int i = 0; i < sqlite3_column_count(stmt); ++i) {
+    BOOST_TEST(std::string(sqlite3_column_name(stmt, i)) != "token");
+    if (sqlite3_column_type(stmt, i) == SQLITE_INTEGER) {
+      BOOST_TEST(sqlite3_column_int64(stmt, i) != -81985529216486896LL);
+    }
+  }
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
 }
 
 BOOST_AUTO_TEST_CASE(opens_in_wal_mode_with_the_chosen_durability) {

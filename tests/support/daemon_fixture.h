@@ -77,6 +77,8 @@ class DaemonFixture {
 
   // "NAME=value" entries added to the daemon's environment from the next Start() on.
   void SetEnvironment(std::vector<std::string> env) { env_ = std::move(env); }
+  // Options added after the fixture's own, from the next Start() on.
+  void set_extra_args(std::vector<std::string> args) { extra_args_ = std::move(args); }
 
   void Start();                  // on port() if known, else an ephemeral port
   void Stop();                   // SIGTERM, wait

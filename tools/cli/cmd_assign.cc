@@ -36,6 +36,38 @@ int Simple(const std::vector<std::string>& args, const char* usage, const char* 
   return PrintAdminReply(SendAdmin(target, command, words));
 }
 
+// cloud release COLLECTION USER | COLLECTION --all | --user USER (every collection).
+int ReleaseCloud(const std::vector<std::string>& args) {
+  constexpr const char* kUsage =
+      "cloud release COLLECTION USER | cloud release COLLECTION --all | cloud release --user USER";
+  std::vector<std::string> words;
+  std::string socket, server, token_file, user;
+  bool all = false;
+  po::options_description desc(std::string("floatlm ") + kUsage);
+  desc.add_options()("help,h", "show this help")("words", po::value(&words)->multitoken(), "")(
+      "all", po::bool_switch(&all), "release every slot of COLLECTION")(
+      "user", po::value(&user), "release USER's slot of every collection");
+  AddAdminOptions(desc, &socket, &server, &token_file);
+  po::positional_options_description pos;
+  pos.add("words", -1);
+  po::variables_map vm;
+  if (!ParseArgs(args, desc, &pos, kUsage, &vm)) return kExitOk;
+  std::vector<std::string> request;
+  const char* command = "cloud-release-all";
+  if (all && vm.count("user") == 0 && words.size() == 1) {
+    request = {"collection", words[0]};
+  } else if (!all && vm.count("user") && words.empty()) {
+    request = {"user", user};
+  } else if (!all && vm.count("user") == 0 && words.size() == 2) {
+    command = "cloud-release";
+    request = words;
+  } else {
+    throw UsageError(std::string("usage: floatlm ") + kUsage);
+  }
+  const AdminTarget target = ResolveAdminTarget(socket, server, token_file);
+  return PrintAdminReply(SendAdmin(target, command, request));
+}
+
 }  // namespace
 
 int RunAssign(const std::vector<std::string>& args) {
@@ -47,12 +79,12 @@ int RunUnassign(const std::vector<std::string>& args) {
 }
 
 int RunCloud(const std::vector<std::string>& args) {
-  if (args.empty()) throw UsageError("floatlm cloud list COLLECTION | cloud release COLLECTION USER");
+  if (args.empty()) throw UsageError(
+        "floatlm cloud list COLLECTION | cloud release COLLECTION USER | cloud release "
+        "COLLECTION --all | cloud release --user USER");
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "list") return Simple(rest, "cloud list COLLECTION", "cloud-list", 1);
-  if (args[0] == "release") {
-    return Simple(rest, "cloud release COLLECTION USER", "cloud-release", 2);
-  }
+  if (args[0] == "release") return ReleaseCloud(rest);
   throw UsageError("unknown cloud command '" + args[0] + "' (list, release)");
 }
 
