@@ -83,7 +83,9 @@ const char* const kFeatures[] = {"cad", "cam", "old", "sim", "free", "suite", "n
 const char* const kHostIds[] = {"HOSTNAME=ws1", "hostname=WS2", "COMPOSITE=AB", "0242ac110002",
                                 "INTERNET=10.1.1.1", "ANY", "", "bogus id"};
 const char* const kVersions[] = {"", "2027.0", "1.0", "3.0", "2.0", "0.5", "x.y", "99999999999"};
-const char* const kUsers[] = {"alice", "bob", "carol", ""};
+// "user" and "collection" double as the words of cloud-release-all.
+const char* const kUsers[] = {"alice", "bob", "carol", "", "user", "collection", "esc\x1b[2J",
+                              "new\nline"};
 const char* const kHosts[] = {"ws1", "ws2", ""};
 // New words go at the end: the saved inputs pick commands by index.
 const char* const kCommands[] = {"remove", "reread", "report", "down", "bogus", "",
@@ -261,15 +263,71 @@ class Harness {
     } else {
       const auto& request = std::get<p::Decoded>(decoded);
       const std::optional<eng::Diagnosis> predicted = Predict(clients_[k], request.msg);
+      // The reply budget must not change an answer: the slices of a status, however
+      // small, add up to the text rendered whole at the same moment.
+      std::optional<std::string> whole;
+      if (const auto* st = std::get_if<p::Status>(&request.msg)) {
+        const srv::ServerFacts facts{"fuzz", "127.0.0.1:27000", now_.wall, 4};
+        whole = st->format == 1 ? srv::RenderStatusJson(engine_, facts, st->feature, now_)
+                                : srv::RenderStatusText(engine_, facts, st->feature, now_);
+      }
+      const bool had_hello = clients_[k].hello_done;
       after = handler_.Handle(clients_[k], request, now_, out);
       if (predicted) CheckPrediction(*predicted, out);
+      if (!had_hello && clients_[k].hello_done) CheckIdentity(clients_[k]);
+      if (const auto* h = std::get_if<p::Hello>(&request.msg); h && !had_hello) {
+        for (const std::string* name : {&h->user, &h->host, &h->display, &h->app}) {
+          const bool control = std::any_of(name->begin(), name->end(), [](char c) {
+            return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+          });
+          FUZZ_CHECK(!control || !clients_[k].hello_done,
+                     "a HELLO with a control character in a name was accepted");
+        }
+      }
       // A long answer leaves in slices, as a session asks for them; small slices here so
       // the fuzzer crosses the slice boundaries of short answers too.
-      while (clients_[k].answer) srv::RequestHandler::ContinueAnswer(clients_[k], 300, out);
+      const std::size_t budget = 1 + (request.request_id % 4) * 100;
+      const std::size_t before = out.size();
+      while (clients_[k].answer) srv::RequestHandler::ContinueAnswer(clients_[k], budget, out);
+      if (whole) CheckStreamed(out.substr(before), *whole);
     }
     CheckReplies(out, &clients_[k]);
     Dispatch();
     if (after == srv::RequestHandler::After::kClose) Disconnect(k);
+  }
+
+  // A client past HELLO has printable names: they reach logs, journals and terminals.
+  static void CheckIdentity(const srv::ClientContext& ctx) {
+    for (const std::string* name : {&ctx.who.user, &ctx.who.host, &ctx.who.display, &ctx.app}) {
+      for (const char c : *name) {
+        FUZZ_CHECK(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f,
+                   "an accepted identity holds a control character");
+      }
+    }
+    FUZZ_CHECK(!ctx.who.user.empty() && !ctx.who.host.empty(), "an identity without user or host");
+  }
+
+  // The StatusChunk frames in `out` concatenate to `whole`, and only the last says so.
+  static void CheckStreamed(const std::string& out, const std::string& whole) {
+    std::span<const std::uint8_t> rest = Bytes(out);
+    std::string joined;
+    bool last = false;
+    while (!rest.empty()) {
+      std::size_t body = 0;
+      if (p::PeekFrame(rest, body) != p::FrameState::kReady) return;  // CheckReplies says so
+      auto decoded = p::DecodeBody(rest.subspan(p::kLengthPrefix, body));
+      rest = rest.subspan(p::kLengthPrefix + body);
+      const auto* msg = std::get_if<p::Decoded>(&decoded);
+      if (msg == nullptr) return;
+      const auto* chunk = std::get_if<p::StatusChunk>(&msg->msg);
+      if (chunk == nullptr) continue;
+      FUZZ_CHECK(!last, "a status chunk after the one marked last");
+      joined += chunk->body;
+      last = chunk->last;
+    }
+    if (joined.empty() && !last) return;  // refused (status turned off): no answer to check
+    FUZZ_CHECK(last, "a status answer without its last chunk");
+    FUZZ_CHECK(joined == whole, "a status answer streamed in slices differs from the whole text");
   }
 
   // What `floatlm diag` would say about a checkout the handler is about to serve; nullopt
@@ -502,16 +560,6 @@ class Harness {
     Dispatch();
     return {p::Ok{1, "released"}};
   }
-
-  std::vector<p::Message> Remove(const std::vector<eng::LeaseId>& ids) {
-    for (auto id : ids) {
-      if (engine_.Remove(id, now_) != Errc::kOk) {
-        return {p::Error{Errc::kNoSuchLease, "lease does not exist"}};
-      }
-    }
-    Dispatch();
-    return {p::Ok{ids.size(), "removed"}};
-  }
   std::vector<p::Message> Run(const acmd::CloudReleaseAll& r) {
     std::vector<eng::CloudSlotView> slots;
     for (const auto& package : engine_.model().packages) {
@@ -525,6 +573,16 @@ class Harness {
     }
     Dispatch();
     return {p::Ok{slots.size(), "released"}};
+  }
+
+  std::vector<p::Message> Remove(const std::vector<eng::LeaseId>& ids) {
+    for (auto id : ids) {
+      if (engine_.Remove(id, now_) != Errc::kOk) {
+        return {p::Error{Errc::kNoSuchLease, "lease does not exist"}};
+      }
+    }
+    Dispatch();
+    return {p::Ok{ids.size(), "removed"}};
   }
 
   lic::Model model_a_;
