@@ -155,7 +155,10 @@ void ApplyCommonAttribute(LineCheck& check, const Attribute& a, FeatureRecord& r
     record.supersede = true;
     if (a.value) record.supersede_features = SplitWords(*a.value);
   } else if (key == "DUP_GROUP") {
-    if (auto g = check.DupGroupAttr(a)) pool.dup_group = *g;
+    if (auto g = check.DupGroupAttr(a)) {
+      pool.dup_group = *g;
+      pool.dup_group_given = true;
+    }
   } else if (key == "SORT") {
     if (auto n = check.Int(a, 0, 1'000'000)) pool.sort = *n;
   } else if (key == "USER_BASED") {

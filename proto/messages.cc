@@ -41,6 +41,7 @@ void Fields(F& f, M& m) {
     f.Name(Tag::kFeature, m.feature);
     f.OptName(Tag::kVersion, m.version);
     f.OptUint(Tag::kWaitMs, m.wait_ms);
+    f.OptName(Tag::kDupGroup, m.dup_group);
   } else if constexpr (std::is_same_v<T, Checkin>) {
     f.Uint(Tag::kLease, m.lease);
   } else if constexpr (std::is_same_v<T, Heartbeat>) {

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "client.h"
+#include "floatlm/licenses/model.h"
 #include "floatlm/floatlm.h"
 
 namespace fc = floatlm::client;
@@ -143,6 +144,20 @@ floatlm_status floatlm_options_set_reacquire(floatlm_options_t* options, int ena
   if (options == nullptr) return FLOATLM_E_BAD_ARGUMENT;
   options->config.reacquire = enable != 0;
   return FLOATLM_OK;
+}
+
+floatlm_status floatlm_options_set_dup_group(floatlm_options_t* options, const char* group) {
+  if (options == nullptr) return FLOATLM_E_BAD_ARGUMENT;
+  return Guard([&] {
+    if (group == nullptr || *group == '\0') {
+      options->config.dup_group.clear();
+      return FLOATLM_OK;
+    }
+    const auto parsed = floatlm::licenses::DupGroup::Parse(group);
+    if (!parsed) return FLOATLM_E_BAD_ARGUMENT;
+    options->config.dup_group = parsed->ToString();
+    return FLOATLM_OK;
+  });
 }
 
 floatlm_status floatlm_options_set_license_variable(floatlm_options_t* options,

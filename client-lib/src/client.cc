@@ -450,7 +450,7 @@ Errc Client::Checkout(const std::string& feature, const std::string& version,
       }
     }
   }
-  proto::Checkout req{feature, version, std::uint64_t{wait_seconds} * 1000};
+  proto::Checkout req{feature, version, std::uint64_t{wait_seconds} * 1000, config_.dup_group};
   const auto deadline = Clock::now() + std::chrono::seconds(wait_seconds) + config_.request_timeout;
   Errc result = Errc::kOk;
   std::string message;
@@ -848,7 +848,7 @@ bool Client::Reattach(const std::shared_ptr<Connection>& conn, const proto::Hell
       }
       if (code == Errc::kNoSuchLease || code == Errc::kBadToken) {
         // The server lost the lease (e.g. restarted without it): ask for a new seat.
-        if (!Exchange(*conn, proto::Checkout{item.rec.feature, item.rec.version_req, 0}, &reply,
+        if (!Exchange(*conn, proto::Checkout{item.rec.feature, item.rec.version_req, 0, config_.dup_group}, &reply,
                       error)) {
           return false;
         }
@@ -943,7 +943,7 @@ void Client::ReacquireLoop() {
     std::vector<Event> events;
     for (const Item& item : items) {
       std::optional<proto::Granted> grant;
-      Transact(proto::Checkout{item.feature, item.version, 0}, Clock::now() + config_.request_timeout,
+      Transact(proto::Checkout{item.feature, item.version, 0, config_.dup_group}, Clock::now() + config_.request_timeout,
                true, [&](proto::Message& m) {
                  if (auto* g = std::get_if<proto::Granted>(&m)) grant = std::move(*g);
                  return !std::holds_alternative<proto::Queued>(m);

@@ -54,6 +54,9 @@ struct ClientConfig {
   // After a real loss (timed out, removed, expired, not regained after a reconnect), check
   // out again on a library thread until a seat is granted, then report kRegained.
   bool reacquire = false;
+  // The duplicate grouping sent with every checkout (floatlm_options_set_dup_group), in
+  // DUP_GROUP syntax; "" = none asked (the server uses UH where a line names none).
+  std::string dup_group;
   // Denial sentences for end users: the code's short sentence without other people's
   // names and hosts (denial_text.h) instead of the server's full one.
   bool short_denials = false;

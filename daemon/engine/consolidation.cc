@@ -89,7 +89,7 @@ void SeatEngine::State::Consolidate(const std::string& user, const Now& now) {
         const LeaseView& view = leases.at(id).view;
         if (IsCloudServiceOf(target, view.feature) ||
             !ServesRequest(target, view.feature, Requested(view)) ||
-            SeatHolderKey(target, view.who, Requested(view)) != c.holder_key) {
+            SeatHolderKey(target, view.who, Requested(view), view.dup_group) != c.holder_key) {
           return false;
         }
       }

@@ -81,6 +81,7 @@ struct Waiter {
   Identity who;
   std::string feature;
   std::optional<licenses::Version> version;
+  std::optional<licenses::DupGroup> dup_group;  // the application's (CheckoutRequest)
   MonoTime deadline;
   std::vector<PoolId> pools;  // pools it waits on: version fits and not named-user
 };
@@ -161,8 +162,10 @@ struct SeatEngine::State {
   bool IsCloudService(const PoolState& pool, const std::string& feature) const;
 
   // Where a checkout goes (placement.cc): the seat rules and the options policy.
+  // `app_group`: the application's DUP_GROUP (EffectiveDupGroup).
   Placement Place(const Identity& who, const std::string& feature,
-                  const std::optional<licenses::Version>& version, const Now& now) const;
+                  const std::optional<licenses::Version>& version,
+                  const std::optional<licenses::DupGroup>& app_group, const Now& now) const;
 
   // The denial for a refused placement (denial_text.cc).
   Denial DenialFor(const Identity& who, const std::string& feature,
@@ -171,7 +174,8 @@ struct SeatEngine::State {
 
   // Lease life cycle (seat_engine.cc). Grant sets *opened when the lease opened a seat.
   LeaseView Grant(const Identity& who, ClientId client, const std::string& feature,
-                  const std::optional<licenses::Version>& version, const Placement& where,
+                  const std::optional<licenses::Version>& version,
+                  const std::optional<licenses::DupGroup>& dup_group, const Placement& where,
                   const Now& now, bool* opened = nullptr);
   void SetDeadline(Lease& lease, MonoTime at);
   LeaseView Free(LeaseId id);  // frees the lease and its seat if it was the last one
@@ -210,8 +214,9 @@ struct SeatEngine::State {
   // Grants a waiter the seat `where` picked; returns true if it opened a new seat.
   bool GrantWaiter(std::uint64_t id, const Placement& where, const Now& now);
   // Serves waiters who share (DUP_GROUP) the seat a waiter of `holder` just opened.
+  // `holder_group` is the application grouping the opener asked for.
   void ServeSharers(const std::string& feature, PoolId pool, const Identity& holder,
-                    const Now& now);
+                    const std::optional<licenses::DupGroup>& holder_group, const Now& now);
   // Serves the waiters of `user` that can ride on that user's seats of `pool` now.
   void ServeRiders(PoolId pool, const std::string& user, const Now& now);
   // Grants, in order, those of `candidates` (waiter ids for `feature`) that can ride on a

@@ -99,7 +99,7 @@ Diagnosis SeatEngine::Explain(const Identity& who, const std::string& feature,
     return out;
   }
 
-  const Placement where = s.Place(who, feature, version, now);
+  const Placement where = s.Place(who, feature, version, std::nullopt, now);
   if (where.granted()) {
     out.summary = where.reason;
   } else {
@@ -138,7 +138,7 @@ Diagnosis SeatEngine::Explain(const Identity& who, const std::string& feature,
         d.use += ": " + HoldersOf(pool);
       }
       std::string seats;
-      for (std::uint32_t number : HolderSeats(pool, who, version)) {
+      for (std::uint32_t number : HolderSeats(pool, who, version, std::nullopt)) {
         seats += fmt::format("{}{} (runs {})", seats.empty() ? "" : ", ", number,
                              ProductList(pool.seats.at(number)));
       }

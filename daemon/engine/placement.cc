@@ -84,9 +84,10 @@ std::string ProductList(const Seat& seat) {
 }
 
 const std::set<std::uint32_t>& HolderSeats(const PoolState& pool, const Identity& who,
-                                           const std::optional<licenses::Version>& version) {
+                                           const std::optional<licenses::Version>& version,
+                                           const std::optional<licenses::DupGroup>& app_group) {
   static const std::set<std::uint32_t> kNone;
-  const std::optional<std::string> key = SeatHolderKey(pool, who, version);
+  const std::optional<std::string> key = SeatHolderKey(pool, who, version, app_group);
   if (!key) return kNone;
   auto mine = pool.by_holder.find(*key);
   return mine == pool.by_holder.end() ? kNone : mine->second;
@@ -103,7 +104,7 @@ bool SeatEngine::State::IsCloudService(const PoolState& pool, const std::string&
 
 Placement SeatEngine::State::Place(const Identity& who, const std::string& feature,
                                    const std::optional<licenses::Version>& version,
-                                   const Now& now) const {
+                                   const std::optional<licenses::DupGroup>& app_group, const Now& now) const {
   Placement out;
   const std::vector<PoolId>& cascade = by_feature.at(feature);
   if (policy) {
@@ -175,7 +176,7 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
       }
       continue;
     }
-    for (std::uint32_t number : HolderSeats(pool, who, version)) {
+    for (std::uint32_t number : HolderSeats(pool, who, version, app_group)) {
       const Seat& seat = pool.seats.at(number);
       if (!seat.products.contains(feature)) {
         continue;
@@ -189,7 +190,8 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
           id, seat,
           fmt::format("shares {}'s seat {} of {} (DUP_GROUP={})", SeatOwner(seat), number,
                       pool.spec->feature,
-                      pool.spec->user_based ? "USER_BASED" : pool.spec->dup_group.ToString()));
+                      pool.spec->user_based ? "USER_BASED"
+                                            : EffectiveDupGroup(pool, app_group).ToString()));
     }
   }
 
@@ -201,7 +203,7 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
     if (!pool.collection || IsCloudServiceOf(pool, feature)) {
       continue;
     }
-    for (std::uint32_t number : HolderSeats(pool, who, version)) {
+    for (std::uint32_t number : HolderSeats(pool, who, version, app_group)) {
       const Seat& seat = pool.seats.at(number);
       if (static_cast<int>(seat.products.size()) < pool.collection->products_per_seat) {
         return ride(id, seat,
@@ -249,7 +251,7 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
     }
     out.kind = Placement::Kind::kNewSeat;
     out.pool = id;
-    out.holder_key = SeatHolderKey(pool, who, version);
+    out.holder_key = SeatHolderKey(pool, who, version, app_group);
     std::string further;
     if (full_seat) {
       further =

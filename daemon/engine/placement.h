@@ -70,7 +70,8 @@ options::Requester RequesterOf(const Identity& who);
 // Numbers of the seats `who` holds in `pool` under the pool's sharing rule (empty when
 // the rule shares nothing, e.g. DUP_GROUP=NONE).
 const std::set<std::uint32_t>& HolderSeats(const PoolState& pool, const Identity& who,
-                                           const std::optional<licenses::Version>& version);
+                                           const std::optional<licenses::Version>& version,
+                                           const std::optional<licenses::DupGroup>& app_group);
 
 // "cad and cam", "cad, cam and sim".
 std::string ProductList(const Seat& seat);

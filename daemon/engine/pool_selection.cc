@@ -60,8 +60,14 @@ bool ServesRequest(const PoolState& pool, const std::string& feature,
   return served && (!requested || *requested <= *served);
 }
 
+licenses::DupGroup EffectiveDupGroup(const PoolState& pool, const std::optional<licenses::DupGroup>& app_group) {
+  if (pool.spec->dup_group_given || !app_group) return pool.spec->dup_group;
+  return *app_group;
+}
+
 std::optional<std::string> SeatHolderKey(const PoolState& pool, const Identity& who,
-                                         const std::optional<licenses::Version>& requested) {
+                                         const std::optional<licenses::Version>& requested,
+                                         const std::optional<licenses::DupGroup>& app_group) {
   if (pool.spec->user_based) {
     // Home-use rights: the assigned user runs anywhere on the one seat.
     return HolderKey(licenses::DupGroup{licenses::DupGroup::kUser}, who, requested);
@@ -73,7 +79,7 @@ std::optional<std::string> SeatHolderKey(const PoolState& pool, const Identity& 
   if (pool.collection) {
     return HolderKey(pool.collection->suite_dup_group, who, requested);
   }
-  return HolderKey(pool.spec->dup_group, who, requested);
+  return HolderKey(EffectiveDupGroup(pool, app_group), who, requested);
 }
 
 bool AnyFreeSeat(const std::vector<PoolState>& pools, const std::vector<PoolId>& cascade,

@@ -37,10 +37,16 @@ bool CascadeBefore(const licenses::Pool& a, const licenses::Pool& b);
 std::optional<std::string> HolderKey(const licenses::DupGroup& group, const Identity& who,
                                      const std::optional<licenses::Version>& requested);
 
+// The grouping of a product pool's seats: the line's DUP_GROUP= when written, else the
+// application's choice (CHECKOUT's DUP_GROUP), else UH.
+licenses::DupGroup EffectiveDupGroup(const PoolState& pool, const std::optional<licenses::DupGroup>& app_group);
+
 // The identity that shares a seat of this pool: SUITE_DUP_GROUP for a collection, the
-// user alone for a named-user pool (home-use rights), else DUP_GROUP.
+// user alone for a named-user pool (home-use rights), the host alone for a named-host
+// pool, else EffectiveDupGroup.
 std::optional<std::string> SeatHolderKey(const PoolState& pool, const Identity& who,
-                                         const std::optional<licenses::Version>& requested);
+                                         const std::optional<licenses::Version>& requested,
+                                         const std::optional<licenses::DupGroup>& app_group);
 
 // A seat of this pool is free today (uncounted pools always have one).
 bool HasFreeSeat(const PoolState& pool, licenses::Date today);

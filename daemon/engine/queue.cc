@@ -56,6 +56,7 @@ std::optional<Queued> SeatEngine::State::Enqueue(const Identity& who, const Chec
   waiter.who = who;
   waiter.feature = req.feature;
   waiter.version = req.version;
+  waiter.dup_group = req.dup_group;
   waiter.deadline = now.mono + req.wait;
   waiter.pools = std::move(wait_on);
 
@@ -177,7 +178,7 @@ void SeatEngine::State::ServeQueue(const std::string& feature, const Now& now, b
     }
     next = it->first + 1;
     const Waiter& waiter = it->second;
-    const Placement where = Place(waiter.who, feature, waiter.version, now);
+    const Placement where = Place(waiter.who, feature, waiter.version, waiter.dup_group, now);
     if (where.excluded) {
       // SetPolicy closed the feature to this waiter: it would wait in vain.
       RefuseWaiter(waiter.id, where.excluded->code, where.excluded->message);
@@ -187,8 +188,9 @@ void SeatEngine::State::ServeQueue(const std::string& feature, const Now& now, b
       continue;
     }
     const Identity who = waiter.who;
+    const std::optional<licenses::DupGroup> group = waiter.dup_group;
     if (GrantWaiter(waiter.id, where, now)) {
-      ServeSharers(feature, where.pool, who, now);
+      ServeSharers(feature, where.pool, who, group, now);
       if (pools[where.pool].collection) {
         ServeRiders(where.pool, who.user, now);
       }
@@ -204,7 +206,8 @@ bool SeatEngine::State::GrantWaiter(std::uint64_t id, const Placement& where, co
   event.client = waiter.client;
   event.tag = waiter.tag;
   event.lease =
-      Grant(waiter.who, waiter.client, waiter.feature, waiter.version, where, now, &opened);
+      Grant(waiter.who, waiter.client, waiter.feature, waiter.version, waiter.dup_group, where,
+            now, &opened);
   event.message =
       fmt::format("queued checkout of '{}' granted: lease {}", waiter.feature, event.lease.id);
   events.push_back(std::move(event));
@@ -212,7 +215,9 @@ bool SeatEngine::State::GrantWaiter(std::uint64_t id, const Placement& where, co
 }
 
 void SeatEngine::State::ServeSharers(const std::string& feature, PoolId pool,
-                                     const Identity& holder, const Now& now) {
+                                     const Identity& holder,
+                                     const std::optional<licenses::DupGroup>& holder_group,
+                                     const Now& now) {
   // Only waiters whose DUP_GROUP identity matches the new seat can ride on it. With a
   // user in the group those are the same user's waiters; other groups (host, display,
   // SITE) are rare enough to look at the whole queue.
@@ -220,7 +225,7 @@ void SeatEngine::State::ServeSharers(const std::string& feature, PoolId pool,
   const std::uint8_t bits = opened.collection         ? opened.collection->suite_dup_group.bits
                             : opened.spec->user_based ? std::uint8_t{licenses::DupGroup::kUser}
                             : opened.spec->host_based ? std::uint8_t{licenses::DupGroup::kHost}
-                                                      : opened.spec->dup_group.bits;
+                                                      : EffectiveDupGroup(opened, holder_group).bits;
   if (bits == licenses::DupGroup::kNone) {
     return;
   }
@@ -247,7 +252,7 @@ void SeatEngine::State::GrantRidingWaiters(const std::vector<std::uint64_t>& can
       continue;  // granted or dropped by an earlier grant of this pass
     }
     const Waiter& waiter = queues.at(found->second).at(id);
-    const Placement where = Place(waiter.who, feature, waiter.version, now);
+    const Placement where = Place(waiter.who, feature, waiter.version, waiter.dup_group, now);
     // A free seat is not taken here: it belongs to whoever is first in line.
     if (where.kind == Placement::Kind::kRide) {
       GrantWaiter(id, where, now);

@@ -144,7 +144,8 @@ ReloadReport SeatEngine::Reload(licenses::Model model, const Now& now) {
       const LeaseView& first = s.leases.at(*seat.leases.begin()).view;
       seat.holder_key = SeatHolderKey(
           now_pool, seat.holder,
-          first.version == licenses::Version{} ? std::nullopt : std::optional(first.version));
+          first.version == licenses::Version{} ? std::nullopt : std::optional(first.version),
+          first.dup_group);
       for (LeaseId lease : seat.leases) {
         s.leases.at(lease).view.pool = id;
         s.leases.at(lease).view.seat = at;

@@ -35,6 +35,7 @@ RestoreReport SeatEngine::Restore(std::vector<RestoredLease> leases, const Now& 
     LeaseView view;
     view.id = r.id;
     view.token_digest = r.token_digest;
+    view.dup_group = r.dup_group;
     view.feature = std::move(r.feature);
     view.version = r.version;
     view.who = std::move(r.who);
@@ -78,7 +79,7 @@ RestoreReport SeatEngine::Restore(std::vector<RestoredLease> leases, const Now& 
     } else {
       // The holder's seat running this product, else (collection) one with a free slot,
       // else a new seat while the pool has one today.
-      std::optional<std::string> key = SeatHolderKey(pool, view.who, requested);
+      std::optional<std::string> key = SeatHolderKey(pool, view.who, requested, view.dup_group);
       if (key) {
         if (auto mine = pool.by_holder.find(*key); mine != pool.by_holder.end()) {
           for (std::uint32_t n : mine->second) {

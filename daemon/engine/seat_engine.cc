@@ -101,6 +101,7 @@ void SeatEngine::State::IndexPools() {
 
 LeaseView SeatEngine::State::Grant(const Identity& who, ClientId client, const std::string& feature,
                                    const std::optional<licenses::Version>& version,
+                                   const std::optional<licenses::DupGroup>& dup_group,
                                    const Placement& where, const Now& now, bool* opened_seat) {
   const LeaseId id = next_lease++;
   std::uint32_t number = 0;
@@ -144,6 +145,7 @@ LeaseView SeatEngine::State::Grant(const Identity& who, ClientId client, const s
   lease.view.token_digest = token::Of(id, lease.view.token);
   lease.view.feature = feature;
   lease.view.version = version.value_or(licenses::Version{});
+  lease.view.dup_group = dup_group;
   lease.view.who = who;
   lease.view.client = client;
   lease.view.since = now.wall;
@@ -234,9 +236,9 @@ CheckoutResult SeatEngine::Checkout(const Identity& who, const CheckoutRequest& 
     return NoSuchFeatureDenial(req.feature, s.features);
   }
 
-  const Placement where = s.Place(who, req.feature, req.version, now);
+  const Placement where = s.Place(who, req.feature, req.version, req.dup_group, now);
   if (where.granted()) {
-    const LeaseId id = s.Grant(who, req.client, req.feature, req.version, where, now).id;
+    const LeaseId id = s.Grant(who, req.client, req.feature, req.version, req.dup_group, where, now).id;
     s.Settle(now);
     // Consolidation may have moved the new lease already; answer with where it sits.
     return s.leases.at(id).view;

@@ -75,6 +75,9 @@ struct CheckoutRequest {
   std::string feature;
   std::optional<licenses::Version> version;   // nullopt: any version
   Millis wait{0};                             // > 0: queue for up to this long if no seat is free
+  // The application's duplicate grouping, for pools whose line has no DUP_GROUP= (as
+  // FlexLM's LM_DUP_* checkout flags); nullopt: UH.
+  std::optional<licenses::DupGroup> dup_group;
 };
 
 // A lease as the engine sees it. Values, safe to keep after the call.
@@ -95,6 +98,7 @@ struct LeaseView {
   bool detached = false;     // connection gone, inside the reattach window
   bool shared = false;       // rides on a seat another lease opened (DUP_GROUP, collection slot)
   bool cloud = false;        // a cloud-service lease: holds a cloud-user slot, no seat
+  std::optional<licenses::DupGroup> dup_group;  // the application's, as asked at checkout
   // Why this seat, e.g. "own seat of cad", "rides on alice@ws1's collection seat 1 of pdc
   // (runs cad)", "further seat of pdc: seat 1 already runs cad and cam".
   std::string reason;
@@ -243,6 +247,7 @@ struct RestoredLease {
   licenses::Version version;  // version requested (0 = any)
   Identity who;
   WallTime since;
+  std::optional<licenses::DupGroup> dup_group;  // the application's, as asked at checkout
 };
 
 struct RestoreReport {

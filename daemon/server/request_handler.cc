@@ -247,6 +247,17 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
         return After::kContinue;
       }
     }
+    if (!co->dup_group.empty()) {
+      req.dup_group = licenses::DupGroup::Parse(co->dup_group);
+      if (!req.dup_group) {
+        // Any text that parses is a few letters; a value that does not is not echoed.
+        Reply(rid, proto::Denied{Errc::kBadArgument,
+                                 "DUP_GROUP is not a duplicate grouping (expected NONE, SITE, "
+                                 "or letters of U, H, D, V such as UH)"},
+              out);
+        return After::kContinue;
+      }
+    }
     if (co->feature.empty()) {
       Reply(rid, proto::Denied{Errc::kBadArgument, "CHECKOUT must name a feature"}, out);
       return After::kContinue;

@@ -46,6 +46,7 @@ store::LeaseRecord StateRecorder::Record(const engine::LeaseView& lease) const {
   r.since = ToUnixMillis(lease.since);
   r.seat = lease.seat;
   r.shared = lease.shared;
+  if (lease.dup_group) r.dup_group = lease.dup_group->ToString();
   return r;
 }
 

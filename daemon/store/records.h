@@ -36,6 +36,7 @@ struct LeaseRecord {
   std::uint32_t seat = 0;             // which seat of the pool
   bool shared = false;                // rides on a seat another lease opened
   std::vector<std::string> products;  // products riding on a collection seat; no ',' in names
+  std::string dup_group;  // the application's DUP_GROUP as asked at checkout ("" = none)
 
   bool operator==(const LeaseRecord&) const = default;
 };

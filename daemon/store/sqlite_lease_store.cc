@@ -243,8 +243,8 @@ int SqliteLeaseStore::PrepareAll() {
       {&rollback_, "ROLLBACK"},
       {&upsert_lease_,
        "INSERT OR REPLACE INTO leases (id, token_digest, pool_key, feature, version, user, host, "
-       "display, peer, client_pid, app, since_ms, seat, shared, products) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"},
+       "display, peer, client_pid, app, since_ms, seat, shared, products, dup_group) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"},
       {&delete_lease_, "DELETE FROM leases WHERE id = ?1"},
       {&add_slot_,
        "INSERT INTO cloud_slots (collection, user, since_ms, last_used_ms) "
@@ -264,7 +264,7 @@ int SqliteLeaseStore::PrepareAll() {
        "ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)"},
       {&select_leases_,
        "SELECT id, token_digest, pool_key, feature, version, user, host, display, peer, client_pid, "
-       "app, since_ms, seat, shared, products FROM leases ORDER BY id"},
+       "app, since_ms, seat, shared, products, dup_group FROM leases ORDER BY id"},
       {&count_leases_, "SELECT count(*) FROM leases"},
       {&select_slots_,
        "SELECT collection, user, since_ms, last_used_ms FROM cloud_slots "
@@ -335,6 +335,7 @@ Status SqliteLeaseStore::ApplyBatch(const Batch& batch) {
     st.BindInt(14, lease.shared ? 1 : 0);
     const std::string products = JoinProducts(lease.products);
     st.BindText(15, products);
+    st.BindText(16, lease.dup_group);
     if (int rc = st.Run(); rc != SQLITE_OK)
       return Fail(rc, fmt::format("writing lease {}", lease.id));
     high = std::max(high, lease.id);
@@ -440,6 +441,7 @@ Status SqliteLeaseStore::Load(StoredState* out) {
       lease.seat = static_cast<std::uint32_t>(st.ColumnInt(12));
       lease.shared = st.ColumnInt(13) != 0;
       lease.products = SplitProducts(st.ColumnText(14));
+      lease.dup_group = st.ColumnText(15);
       state.leases.push_back(std::move(lease));
     }
     if (rc != SQLITE_DONE) s = Fail(rc, "loading leases");

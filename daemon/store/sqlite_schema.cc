@@ -122,6 +122,7 @@ ALTER TABLE journal ADD COLUMN count INTEGER NOT NULL DEFAULT 1 CHECK (count >= 
 // v5: leases keep the digest of their reattach token (token::Of), not the token, so a
 // copy of the file does not let a local user reattach someone's lease. Each stored token
 // is replaced by its digest through floatlm_token_digest(), which Migrate registers.
+// Leases also keep the duplicate grouping their application asked for.
 constexpr std::string_view kSchemaV5 = R"sql(
 CREATE TABLE leases_v5 (
   id           INTEGER PRIMARY KEY CHECK (id > 0),
@@ -138,7 +139,8 @@ CREATE TABLE leases_v5 (
   since_ms     INTEGER NOT NULL,
   seat         INTEGER NOT NULL CHECK (seat >= 0),
   shared       INTEGER NOT NULL CHECK (shared IN (0, 1)),
-  products     TEXT    NOT NULL  -- comma-separated product names
+  products     TEXT    NOT NULL, -- comma-separated product names
+  dup_group    TEXT    NOT NULL DEFAULT ''  -- the application's DUP_GROUP ('' = none asked)
 ) STRICT;
 INSERT INTO leases_v5 (id, token_digest, pool_key, feature, version, user, host, display, peer,
                        client_pid, app, since_ms, seat, shared, products)

@@ -1,6 +1,8 @@
 // libfloatlm against the real floatlmd: seats, denials, DUP_GROUP sharing, queueing,
 // a daemon restart, status, and the example programs.
 #include <boost/test/unit_test.hpp>
+
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -52,13 +54,10 @@ struct Events {
       cv.notify_all();
     };
   }
-  bool WaitFor(floatlm_lease_event e, std::chrono::milliseconds timeout) {
+  bool WaitFor(floatlm_lease_event e, std::chrono::milliseconds timeout, std::size_t times = 1) {
     std::unique_lock lk(mu);
     return cv.wait_for(lk, timeout, [&] {
-      for (auto s : seen) {
-        if (s == e) return true;
-      }
-      return false;
+      return static_cast<std::size_t>(std::count(seen.begin(), seen.end(), e)) >= times;
     });
   }
 };
@@ -161,6 +160,37 @@ BOOST_AUTO_TEST_CASE(a_restarted_daemon_gives_the_client_its_seat_back) {
   c.Connect();
   floatlm::Lease lb = b.Checkout("cad");
   BOOST_CHECK_EQUAL(CheckoutStatus(c, "cad"), FLOATLM_E_ALL_SEATS_IN_USE);
+}
+
+// floatlm_options_set_dup_group("NONE"): each checkout of this application takes its own
+// seat where the line names no DUP_GROUP=, and a restart keeps it so (the daemon stores
+// the grouping with the lease); text that is no grouping is refused.
+BOOST_AUTO_TEST_CASE(the_application_groups_its_checkouts_and_a_restart_keeps_it) {
+  Events events;
+  floatlm::Client a(As("alice").DupGroup("none").OnLease(events.callback()));
+  a.Connect();
+  floatlm::Lease first = a.Checkout("cad");
+  floatlm::Lease second = a.Checkout("cad");
+  BOOST_TEST(second.Info().shared == 0, "NONE: a seat of its own");
+  floatlm::Client b(As("bob"));
+  b.Connect();
+  BOOST_CHECK_EQUAL(CheckoutStatus(b, "cad"), FLOATLM_E_ALL_SEATS_IN_USE);
+  daemon.Kill();
+  daemon.Start();
+  BOOST_REQUIRE(events.WaitFor(FLOATLM_LEASE_REGAINED, 20s, 2));
+  BOOST_TEST(first.Info().held == 1);
+  BOOST_TEST(second.Info().held == 1);
+  floatlm::Client c(As("carol"));
+  c.Connect();
+  BOOST_CHECK_EQUAL(CheckoutStatus(c, "cad"), FLOATLM_E_ALL_SEATS_IN_USE);
+
+  floatlm_options_t* raw = nullptr;
+  BOOST_REQUIRE_EQUAL(floatlm_options_create(&raw), FLOATLM_OK);
+  BOOST_TEST(floatlm_options_set_dup_group(raw, "UHX") == FLOATLM_E_BAD_ARGUMENT);
+  BOOST_TEST(floatlm_options_set_dup_group(raw, "UU") == FLOATLM_E_BAD_ARGUMENT);
+  BOOST_TEST(floatlm_options_set_dup_group(raw, "UHD") == FLOATLM_OK);
+  BOOST_TEST(floatlm_options_set_dup_group(raw, nullptr) == FLOATLM_OK);
+  floatlm_options_destroy(raw);
 }
 
 BOOST_AUTO_TEST_CASE(status_lists_the_holders) {

@@ -149,6 +149,29 @@ BOOST_AUTO_TEST_CASE(third_user_is_denied_naming_the_holders) {
   BOOST_TEST(status.find("2 of 2 in use") != std::string::npos, status);
 }
 
+// CHECKOUT's DUP_GROUP: a grouping the daemon cannot read is refused with bad_argument,
+// without echoing the text, and the connection goes on; a good one is honoured.
+BOOST_AUTO_TEST_CASE(a_checkout_with_a_bad_dup_group_is_refused_and_a_good_one_served) {
+  DaemonFixture d("VENDOR demo\nFEATURE cad demo 2027.0 permanent 2 SN=T-1\n");  // no DUP_GROUP
+  auto a = RawClient::Tcp(d.port());
+  a.Hello("alice", "ws1");
+  for (const std::string bad : {"UHX", "UU", "\x1b[2J", "site,none"}) {
+    auto reply = a.Call(2, p::Checkout{"cad", "", 0, bad});
+    BOOST_REQUIRE(reply && std::holds_alternative<p::Denied>(*reply));
+    const auto& no = std::get<p::Denied>(*reply);
+    BOOST_TEST(static_cast<int>(no.code) == static_cast<int>(Errc::kBadArgument));
+    BOOST_TEST(no.message.find("DUP_GROUP is not a duplicate grouping") != std::string::npos,
+               no.message);
+    BOOST_TEST(no.message.find(bad) == std::string::npos, no.message);
+  }
+  auto one = a.Call(3, p::Checkout{"cad", "", 0, "NONE"});
+  auto two = a.Call(4, p::Checkout{"cad", "", 0, "NONE"});
+  BOOST_REQUIRE(one && std::holds_alternative<p::Granted>(*one));
+  BOOST_REQUIRE(two && std::holds_alternative<p::Granted>(*two));
+  BOOST_TEST(!std::get<p::Granted>(*two).shared);
+  BOOST_TEST(Status(d.port()).find("2 of 2 in use") != std::string::npos, Status(d.port()));
+}
+
 BOOST_AUTO_TEST_CASE(checkin_frees_the_seat_at_once) {
   DaemonFixture d(TwoSeatLicense());
   auto a = RawClient::Tcp(d.port());

@@ -119,6 +119,76 @@ BOOST_AUTO_TEST_CASE(dup_group_none_takes_a_seat_per_checkout) {
   BOOST_TEST((Deny(Who("alice"), 1, "cad").code == Errc::kAllSeatsInUse));
 }
 
+// The application's grouping (CHECKOUT DUP_GROUP) decides where the line names none;
+// a line's own DUP_GROUP= wins over it.
+CheckoutResult TryGrouped(EngineFixture& f, const Identity& who, ClientId client,
+                          const char* group) {
+  CheckoutRequest req;
+  req.client = client;
+  req.feature = "cad";
+  req.dup_group = DupGroup::Parse(group);
+  BOOST_REQUIRE(req.dup_group.has_value());
+  return f.engine->Checkout(who, req, f.clock.now());
+}
+
+BOOST_AUTO_TEST_CASE(the_application_chooses_the_grouping_where_the_line_has_none) {
+  ModelBuilder m;
+  m.Add("cad", "2027.0", 3);  // no DUP_GROUP=: UH unless the application says otherwise
+  Start(m);
+  auto a = TryGrouped(*this, Who("alice"), 1, "NONE");
+  auto b = TryGrouped(*this, Who("alice"), 1, "NONE");
+  BOOST_REQUIRE(std::holds_alternative<LeaseView>(a));
+  BOOST_REQUIRE(std::holds_alternative<LeaseView>(b));
+  BOOST_TEST(!std::get<LeaseView>(b).shared, "NONE: each checkout its own seat");
+  BOOST_TEST(InUse(0) == 2);
+  BOOST_TEST((std::get<LeaseView>(b).dup_group == DupGroup{DupGroup::kNone}));
+  // An application that asks nothing gets UH and does not ride on a NONE seat.
+  BOOST_TEST(!Grant(Who("alice"), 2, "cad").shared);
+  BOOST_TEST(Grant(Who("alice"), 2, "cad").shared);
+  BOOST_TEST(InUse(0) == 3);
+  BOOST_TEST((std::get<Denial>(TryGrouped(*this, Who("alice"), 1, "NONE")).code ==
+              Errc::kAllSeatsInUse));
+}
+
+BOOST_AUTO_TEST_CASE(a_dup_group_written_on_the_line_wins_over_the_application) {
+  ModelBuilder m;
+  licenses::Pool& pool = m.Add("cad", "2027.0", 2);
+  pool.dup_group = DupGroup{DupGroup::kUser | DupGroup::kHost};
+  pool.dup_group_given = true;
+  Start(m);
+  TryGrouped(*this, Who("alice"), 1, "NONE");
+  auto again = TryGrouped(*this, Who("alice"), 1, "NONE");
+  BOOST_REQUIRE(std::holds_alternative<LeaseView>(again));
+  BOOST_TEST(std::get<LeaseView>(again).shared, "the line's UH shares the seat");
+  BOOST_TEST(Contains(std::get<LeaseView>(again).reason, "DUP_GROUP=UH"), std::get<LeaseView>(again).reason);
+  BOOST_TEST(InUse(0) == 1);
+}
+
+BOOST_AUTO_TEST_CASE(an_application_site_grouping_shares_across_users_and_waiters_keep_theirs) {
+  ModelBuilder m;
+  m.Add("cad", "2027.0", 1);
+  Start(m);
+  auto first = TryGrouped(*this, Who("alice", "ws1"), 1, "SITE");
+  auto second = TryGrouped(*this, Who("bob", "ws2"), 2, "SITE");
+  BOOST_REQUIRE(std::holds_alternative<LeaseView>(second));
+  BOOST_TEST(std::get<LeaseView>(second).shared);
+  BOOST_TEST(Contains(std::get<LeaseView>(second).reason, "DUP_GROUP=SITE"),
+             std::get<LeaseView>(second).reason);
+  // A NONE waiter waits for a seat of its own; when the SITE seat goes it gets it.
+  CheckoutRequest req;
+  req.client = 3;
+  req.feature = "cad";
+  req.dup_group = DupGroup{DupGroup::kNone};
+  req.wait = 60s;
+  BOOST_REQUIRE(std::holds_alternative<Queued>(engine->Checkout(Who("carol"), req, clock.now())));
+  engine->Checkin(1, std::get<LeaseView>(first).id, clock.now());
+  BOOST_TEST(TakeEvents(Event::Kind::kQueuedGranted).empty(), "bob still holds the seat");
+  engine->Checkin(2, std::get<LeaseView>(second).id, clock.now());
+  auto granted = TakeEvents(Event::Kind::kQueuedGranted);
+  BOOST_REQUIRE(granted.size() == 1u);
+  BOOST_TEST((granted[0].lease.dup_group == DupGroup{DupGroup::kNone}));
+}
+
 BOOST_AUTO_TEST_CASE(site_shares_one_seat) {
   ModelBuilder m;
   m.Add("cad", "2027.0", 1).dup_group = DupGroup{DupGroup::kSite};

@@ -110,6 +110,25 @@ BOOST_AUTO_TEST_CASE(unclaimed_restored_lease_ends_after_the_reattach_window) {
   Grant(Who("bob", "ws2"), 2, "cad");
 }
 
+// The application's grouping comes back with the lease: two NONE leases of one user
+// keep two seats after a restart, two ungrouped ones share one (UH).
+BOOST_AUTO_TEST_CASE(restored_leases_keep_their_applications_grouping) {
+  ModelBuilder b;
+  b.Add("cad", "2027.0", 4);
+  Start(b);
+  const auto& pool = engine->model().pools[0];
+  RestoredLease a = Stored(1, pool, Who("alice"));
+  RestoredLease c = Stored(2, pool, Who("alice"));
+  a.dup_group = c.dup_group = licenses::DupGroup{licenses::DupGroup::kNone};
+  RestoredLease d = Stored(3, pool, Who("bob"));
+  RestoredLease e = Stored(4, pool, Who("bob"));
+  auto report = engine->Restore({a, c, d, e}, clock.now());
+  BOOST_TEST(report.restored == 4u);
+  BOOST_TEST(InUse(0) == 3);
+  BOOST_TEST((engine->FindLease(2)->dup_group == licenses::DupGroup{licenses::DupGroup::kNone}));
+  BOOST_TEST(!engine->FindLease(4)->dup_group.has_value());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace

@@ -91,6 +91,8 @@ const char* const kHosts[] = {"ws1", "ws2", ""};
 const char* const kCommands[] = {"remove", "reread", "report", "down", "bogus", "",
                                  "assign", "unassign", "cloud-list", "cloud-release",
                                  "cloud-release-all"};
+// The application's DUP_GROUP in CHECKOUT; mostly none, as most applications send.
+const char* const kDupGroups[] = {"", "", "", "NONE", "SITE", "UHD", "H", "bogus"};
 constexpr const char* kAdminToken = "fuzz-admin-token";
 
 std::span<const std::uint8_t> Bytes(const std::string& s) {
@@ -206,9 +208,12 @@ class Harness {
         }
         return h;
       }
-      case 1:
-        return p::Checkout{Pick(in, kFeatures), Pick(in, kVersions),
-                           in.ConsumeBool() ? 0 : in.ConsumeIntegralInRange<std::uint64_t>(1, 20'000)};
+      case 1: {
+        p::Checkout co{Pick(in, kFeatures), Pick(in, kVersions),
+                       in.ConsumeBool() ? 0 : in.ConsumeIntegralInRange<std::uint64_t>(1, 20'000)};
+        co.dup_group = Pick(in, kDupGroups);
+        return co;
+      }
       case 2:
         return p::Checkin{KnownLease(in).first};
       case 3:
@@ -335,6 +340,8 @@ class Harness {
   std::optional<eng::Diagnosis> Predict(const srv::ClientContext& ctx, const p::Message& msg) {
     const auto* co = std::get_if<p::Checkout>(&msg);
     if (!co || !ctx.hello_done || !healthy_ || co->feature.empty()) return std::nullopt;
+    // diag asks as an application that chose no grouping: nothing to compare with.
+    if (!co->dup_group.empty()) return std::nullopt;
     std::optional<lic::Version> version;
     if (!co->version.empty()) {
       version = lic::Version::Parse(co->version);

@@ -58,10 +58,12 @@ BOOST_AUTO_TEST_CASE(hello_round_trips_every_field) {
 }
 
 BOOST_AUTO_TEST_CASE(checkout_and_grant_round_trip) {
-  auto co = std::get<p::Checkout>(RoundTrip(1, p::Checkout{"cad", "2027.0", 5000}).msg);
+  auto co = std::get<p::Checkout>(RoundTrip(1, p::Checkout{"cad", "2027.0", 5000, "UHD"}).msg);
   BOOST_TEST(co.feature == "cad");
   BOOST_TEST(co.version == "2027.0");
   BOOST_TEST(co.wait_ms == 5000u);
+  BOOST_TEST(co.dup_group == "UHD");
+  BOOST_TEST(std::get<p::Checkout>(RoundTrip(2, p::Checkout{"cad"}).msg).dup_group.empty());
   p::Granted g{0xFFFFFFFFFFFFFFFFull, 0x1234567890ABCDEFull, "cad", "2027.0", "cad 2027.0 (a.lic:3)",
                "31-dec-2027", true};
   auto out = std::get<p::Granted>(RoundTrip(2, g).msg);

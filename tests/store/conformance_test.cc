@@ -92,6 +92,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(every_record_kind_round_trips, B, Backends) {
   collection_seat.products = {"cad", "cam"};
   collection_seat.token_digest.fill(0xff);  // every byte of the digest survives
   collection_seat.client_pid = -1;  // whatever the client claimed, stored as given
+  collection_seat.dup_group = "UHD";  // the grouping its application asked for
   JournalEntry denial = Entry(1'000, JournalEvent::kDenial, "2 of 2 seats held by alice, bob");
   denial.lease_id = 0;
   denial.count = 4'000'000'000u;  // repeats folded into one entry: the count survives whole

@@ -206,6 +206,18 @@ FLOATLM_EXPORT floatlm_status floatlm_options_set_denial_text(floatlm_options_t*
  * is never retried. */
 FLOATLM_EXPORT floatlm_status floatlm_options_set_reacquire(floatlm_options_t* options,
                                                             int enable);
+/* The duplicate grouping this application asks for, in the syntax of the license
+ * keyword DUP_GROUP= (as FlexLM applications pass LM_DUP_* flags to lc_checkout):
+ * "NONE" (every checkout takes its own seat), "SITE" (everyone shares one seat), or the
+ * letters U (user), H (host), D (display), V (version) that checkouts must have in
+ * common to share a seat, e.g. "UH" or "UHD". It applies only where the serving license
+ * line has no DUP_GROUP= of its own; a line's DUP_GROUP=, USER_BASED, HOST_BASED and a
+ * collection's SUITE_DUP_GROUP always win. NULL or "" (the default): the server's
+ * default, UH: the checkouts of one user on one host share a seat. Sent with every
+ * checkout and kept by the server with the lease. FLOATLM_E_BAD_ARGUMENT for any other
+ * text. */
+FLOATLM_EXPORT floatlm_status floatlm_options_set_dup_group(floatlm_options_t* options,
+                                                           const char* group);
 /* Trusts `public_key_pem` (the vendor's Ed25519 public key, "BEGIN PUBLIC KEY" PEM text,
  * e.g. from a header made by `floatlm-vendor embed`) for license lines of `vendor`. Call
  * once per vendor; a second key for the same vendor replaces the first. With at least

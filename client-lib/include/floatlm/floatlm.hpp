@@ -56,6 +56,7 @@ struct Options {
   LeaseEventCallback on_lease_event;  // wins over on_lease when both are set
   QueueCallback on_queue;
   bool reacquire = false;  // see floatlm_options_set_reacquire
+  std::string dup_group;   // "" = the server's default (UH); see floatlm_options_set_dup_group
   floatlm_denial_text denial_text = FLOATLM_DENIAL_FULL;
   std::vector<std::pair<std::string, std::string>> vendor_keys;  // (vendor, public key PEM)
   std::vector<std::string> host_ids;  // vendor-set host ids (floatlm_options_add_host_id)
@@ -78,6 +79,11 @@ struct Options {
   }
   Options& Servers(std::string v) {
     servers = std::move(v);
+    return *this;
+  }
+  // "NONE", "SITE", "UH", "UHD", ...: see floatlm_options_set_dup_group.
+  Options& DupGroup(std::string v) {
+    dup_group = std::move(v);
     return *this;
   }
   Options& Reacquire(bool v = true) {
@@ -196,6 +202,8 @@ class Client {
       Check(floatlm_options_add_host_id(raw, id.c_str()), ("not a host id: " + id).c_str());
     }
     floatlm_options_set_reacquire(raw, options.reacquire ? 1 : 0);
+    Check(floatlm_options_set_dup_group(raw, or_null(options.dup_group)),
+          ("not a duplicate grouping: " + options.dup_group).c_str());
     callbacks_->on_lease = std::move(options.on_lease);
     callbacks_->on_queue = std::move(options.on_queue);
     Check(floatlm_options_set_denial_text(raw, options.denial_text), "invalid denial text");

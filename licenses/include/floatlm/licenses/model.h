@@ -91,6 +91,7 @@ struct Pool {
   std::optional<int> prev_versions;  // PREV_VERSIONS=n: serves versions down to n releases back
   bool uncounted = false;
   DupGroup dup_group;
+  bool dup_group_given = false;      // DUP_GROUP= written: else the application may choose
   int sort = 100;                    // SORT=; lower first within a rank
   bool user_based = false;           // USER_BASED: named-user seats
   std::optional<int> user_based_limit;  // USER_BASED=n: at most n named users (default: the count)

@@ -59,7 +59,7 @@ enum class Tag : std::uint8_t {
   kHeartbeatMs = 19, kReattachMs = 20, kServerVersion = 21, kClientId = 22, kPool = 23,
   kLicenseExpiry = 24, kShared = 25, kBody = 26, kLast = 27, kCommand = 28, kArg = 29,
   kToken2 = 30, kReason = 31, kLicenseLine = 32, kLicenseLinesLeftOut = 33,
-  kWantLicenseLines = 34, kHostId = 35,
+  kWantLicenseLines = 34, kHostId = 35, kDupGroup = 36,
 };
 
 // ---- client -> daemon ----
@@ -78,6 +78,9 @@ struct Checkout {
   std::string feature;
   std::string version;        // "" = any version
   std::uint64_t wait_ms = 0;  // > 0: queue up to this long
+  // The application's duplicate grouping (FlexLM DUP_GROUP syntax: "NONE", "SITE", "UH",
+  // "UHD", ...), used where the license line has no DUP_GROUP=; "" = the default, UH.
+  std::string dup_group;
 };
 struct Checkin { std::uint64_t lease = 0; };
 struct Heartbeat {};
