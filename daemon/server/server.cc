@@ -725,8 +725,10 @@ Server::RereadResult Server::DoReread(admin_cmd::RereadMode mode) {
                                rejected)};
   }
   RememberSignatures(std::move(set.verified));
-  auto report = engine_->Reload(std::move(set.model), CurrentNow());
+  // The new options first: a reload serves waiters, and it must serve them under the
+  // rules that come with it (a waiter the new file EXCLUDEs gets no seat the reread adds).
   engine_->SetPolicy(std::move(set.policy));
+  auto report = engine_->Reload(std::move(set.model), CurrentNow());
   std::string text = PoolChanges(report);
   text += fmt::format("live leases: {} kept on their pools, {} ended because their pool is gone\n",
                       engine_->lease_count(), report.ended.size());

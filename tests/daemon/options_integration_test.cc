@@ -2,6 +2,7 @@
 // the rule, a bad file is refused at start and at reread.
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <fstream>
 #include <iterator>
 
@@ -102,6 +103,43 @@ BOOST_AUTO_TEST_CASE(reread_with_a_broken_options_file_keeps_the_old_rules) {
   BOOST_TEST(out.find("demo.opt:1") != std::string::npos, out);
   auto result = Checkout(d.port(), "bob");
   BOOST_TEST(std::holds_alternative<p::Denied>(result));  // still excluded
+}
+
+// A reread that adds a seat and, in the same reread, EXCLUDEs a user who waits for one:
+// the waiter must not get the new seat. (The daemon's reread once applied the licenses,
+// serving waiters, before the options.)
+BOOST_AUTO_TEST_CASE(a_reread_never_gives_a_new_seat_to_a_waiter_the_new_options_exclude) {
+  TempDir opts;
+  const auto file = opts.path() / "demo.opt";
+  std::ofstream(file) << "# nobody excluded yet\n";
+  DaemonFixture d("VENDOR demo\nFEATURE cad demo 2027.0 permanent 1 SN=O-1\n", "demo",
+                  {"--options", file.string()});
+  auto alice = RawClient::Tcp(d.port());
+  alice.Hello("alice", "ws1");
+  auto held = alice.Call(2, p::Checkout{"cad"});
+  BOOST_REQUIRE(held && std::holds_alternative<p::Granted>(*held));
+  auto bob = RawClient::Tcp(d.port());
+  bob.Hello("bob", "ws2");
+  auto queued = bob.Call(2, p::Checkout{"cad", "", 60'000});
+  BOOST_REQUIRE(queued && std::holds_alternative<p::Queued>(*queued));
+
+  d.ReplaceLicense("VENDOR demo\nFEATURE cad demo 2027.0 permanent 2 SN=O-1\n");
+  std::ofstream(file, std::ios::trunc) << "EXCLUDE cad USER bob\n";
+  std::string out;
+  BOOST_TEST(RunCommand({BinPath("floatlm"), "reread", "--admin-socket",
+                         (d.dir() / "admin.sock").string()},
+                        &out) == 0,
+             out);
+  auto answer = bob.Receive(std::chrono::seconds(5));
+  BOOST_REQUIRE(answer);
+  BOOST_TEST(!std::holds_alternative<p::Granted>(answer->msg),
+             "a waiter the new options exclude got the seat the reread added");
+  if (const auto* no = std::get_if<p::Denied>(&answer->msg)) {
+    BOOST_TEST(static_cast<int>(no->code) == static_cast<int>(Errc::kExcludedByOptions));
+  }
+  // The added seat is still free for someone the options let in.
+  auto carol = Checkout(d.port(), "carol");
+  BOOST_TEST(std::holds_alternative<p::Granted>(carol));
 }
 
 // The quoted form MathWorks' template uses, `EXCLUDE "cad SN=O-1" USER bob`, excludes as
