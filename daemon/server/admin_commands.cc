@@ -96,7 +96,7 @@ std::vector<proto::Message> Server::ExecuteAdmin(const proto::Admin& cmd, const 
     return One(std::move(*error));
   }
   const auto now = CurrentNow();
-  return std::visit(
+  std::vector<proto::Message> replies = std::visit(
       Overloaded{
           [&](const admin_cmd::Reread& r) {
             auto result = Reread(r.mode);
@@ -150,13 +150,17 @@ std::vector<proto::Message> Server::ExecuteAdmin(const proto::Admin& cmd, const 
             }
             SlotReleased(r.collection, r.user, who, now);
             DispatchEvents();
-            Flush();
             return One(proto::Ok{1, fmt::format("released {}'s cloud-user slot of {}", r.user,
                                                 r.collection)});
           },
           [&](const admin_cmd::CloudReleaseAll& r) { return ReleaseCloudSlots(r, who, now); },
       },
       std::get<AdminRequest>(parsed));
+  // The one commit point of admin commands: whatever a command changed is durable before
+  // its reply is handed back, on the admin socket (which writes the reply at once) as on
+  // TCP (which holds replies until the commit anyway).
+  Flush();
+  return replies;
 }
 
 std::vector<proto::Message> Server::RemoveLeases(const std::vector<engine::LeaseId>& ids,
@@ -193,7 +197,6 @@ std::vector<proto::Message> Server::AssignUser(const std::string& feature, const
   FLOATLM_LOG(kInfo, assign ? "user.assigned" : "user.unassigned", "feature={} user={} by=\"{}\"",
               feature, user, who);
   DispatchEvents();  // an unassign ends the user's leases
-  Flush();
   if (message.empty()) {
     message = fmt::format("{} {} {} {}", assign ? "assigned" : "unassigned", feature,
                           assign ? "to" : "from", user);
@@ -243,7 +246,6 @@ std::vector<proto::Message> Server::ReleaseCloudSlots(const admin_cmd::CloudRele
   }
   if (released == 0) text = fmt::format("no cloud-user slot of {} is taken\n", r.name);
   DispatchEvents();
-  Flush();
   if (!text.empty() && text.back() == '\n') text.pop_back();
   return One(proto::Ok{static_cast<std::uint32_t>(released), std::move(text)});
 }
