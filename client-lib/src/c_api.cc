@@ -9,8 +9,8 @@
 #include <utility>
 
 #include "client.h"
-#include "floatlm/licenses/model.h"
 #include "floatlm/floatlm.h"
+#include "floatlm/licenses/model.h"
 
 namespace fc = floatlm::client;
 using floatlm::Errc;

@@ -848,8 +848,9 @@ bool Client::Reattach(const std::shared_ptr<Connection>& conn, const proto::Hell
       }
       if (code == Errc::kNoSuchLease || code == Errc::kBadToken) {
         // The server lost the lease (e.g. restarted without it): ask for a new seat.
-        if (!Exchange(*conn, proto::Checkout{item.rec.feature, item.rec.version_req, 0, config_.dup_group}, &reply,
-                      error)) {
+        if (!Exchange(*conn,
+                      proto::Checkout{item.rec.feature, item.rec.version_req, 0, config_.dup_group},
+                      &reply, error)) {
           return false;
         }
         how = "the server no longer knew lease " + std::to_string(item.rec.server_id) +
@@ -943,8 +944,8 @@ void Client::ReacquireLoop() {
     std::vector<Event> events;
     for (const Item& item : items) {
       std::optional<proto::Granted> grant;
-      Transact(proto::Checkout{item.feature, item.version, 0, config_.dup_group}, Clock::now() + config_.request_timeout,
-               true, [&](proto::Message& m) {
+      Transact(proto::Checkout{item.feature, item.version, 0, config_.dup_group},
+               Clock::now() + config_.request_timeout, true, [&](proto::Message& m) {
                  if (auto* g = std::get_if<proto::Granted>(&m)) grant = std::move(*g);
                  return !std::holds_alternative<proto::Queued>(m);
                });

@@ -44,7 +44,7 @@ struct DaemonConfig {
                                             // connections together
   std::uint32_t max_checkouts_per_second = 1000;  // per connection; 0: no limit
   int journal_days = 400;                  // --journal-days: journal retention; 0 keeps all
-  std::size_t max_waiters_per_user = 16;       // --max-waiters-per-user: per feature
+  std::size_t max_waiters_per_user = 16;   // --max-waiters-per-user: per feature
   std::size_t max_waiters_per_address = 1000;  // --max-waiters-per-address: all features
   int cloud_slot_idle_days = 0;  // --cloud-slot-idle-days: unused slots released; 0: never
   bool allow_root = false;                 // --allow-root

@@ -44,16 +44,17 @@ std::vector<CloudSlotView> SeatEngine::CloudSlots(const std::string& collection)
   return out;
 }
 
+bool SeatEngine::IsCollection(const std::string& name) const {
+  for (const PoolState& pool : state_->pools) {
+    if (pool.collection && pool.collection->name == name) return true;
+  }
+  return false;
+}
+
 Errc SeatEngine::ReleaseCloudSlot(const std::string& collection, const std::string& user,
                                   const Now& now) {
   State& s = *state_;
-  bool known = false;
-  for (const PoolState& pool : s.pools) {
-    if (pool.collection && pool.collection->name == collection) {
-      known = true;
-    }
-  }
-  if (!known) {
+  if (!IsCollection(collection)) {
     return Errc::kNoSuchFeature;
   }
   auto slots = s.cloud_slots.find(collection);

@@ -24,7 +24,6 @@ std::string IdleClause(const std::optional<Millis>& idle) {
   return fmt::format(" or its user leaves it unused for {} hours", hours);
 }
 
-
 // Holders and features listed in one message; the rest are counted.
 constexpr std::size_t kMaxListed = 10;
 // Cloud-slot holders are listed further: the admin decides whose slot to release.
@@ -296,14 +295,14 @@ Denial SeatEngine::State::DenialFor(const Identity& who, const std::string& feat
         }
       }
       return {Errc::kCloudUsersExhausted,
-              fmt::format("'{}' is a cloud service of collection {}: all {} cloud-user slots are "
-                          "taken ({} collection seats x {} users per seat), held by {}; a slot "
-                          "stays with its user until an administrator releases it{}",
-                          feature, collection.name, CloudLimit(collection, now.today),
-                          CloudLimit(collection, now.today) /
-                              std::max(1, collection.cloud_users_per_seat),
-                          collection.cloud_users_per_seat, holders.empty() ? "nobody" : holders,
-                          IdleClause(config.cloud_slot_idle))};
+              fmt::format(
+                  "'{}' is a cloud service of collection {}: all {} cloud-user slots are "
+                  "taken ({} collection seats x {} users per seat), held by {}; a slot "
+                  "stays with its user until an administrator releases it{}",
+                  feature, collection.name, CloudLimit(collection, now.today),
+                  CloudLimit(collection, now.today) / std::max(1, collection.cloud_users_per_seat),
+                  collection.cloud_users_per_seat, holders.empty() ? "nobody" : holders,
+                  IdleClause(config.cloud_slot_idle))};
     }
     case Refusal::kOptions: {
       // Every pool with a free seat is closed to the requester by the options file: the

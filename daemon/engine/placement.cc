@@ -104,7 +104,8 @@ bool SeatEngine::State::IsCloudService(const PoolState& pool, const std::string&
 
 Placement SeatEngine::State::Place(const Identity& who, const std::string& feature,
                                    const std::optional<licenses::Version>& version,
-                                   const std::optional<licenses::DupGroup>& app_group, const Now& now) const {
+                                   const std::optional<licenses::DupGroup>& app_group,
+                                   const Now& now) const {
   Placement out;
   const std::vector<PoolId>& cascade = by_feature.at(feature);
   if (policy) {

@@ -60,7 +60,8 @@ bool ServesRequest(const PoolState& pool, const std::string& feature,
   return served && (!requested || *requested <= *served);
 }
 
-licenses::DupGroup EffectiveDupGroup(const PoolState& pool, const std::optional<licenses::DupGroup>& app_group) {
+licenses::DupGroup EffectiveDupGroup(const PoolState& pool,
+                                     const std::optional<licenses::DupGroup>& app_group) {
   if (pool.spec->dup_group_given || !app_group) return pool.spec->dup_group;
   return *app_group;
 }

@@ -39,7 +39,8 @@ std::optional<std::string> HolderKey(const licenses::DupGroup& group, const Iden
 
 // The grouping of a product pool's seats: the line's DUP_GROUP= when written, else the
 // application's choice (CHECKOUT's DUP_GROUP), else UH.
-licenses::DupGroup EffectiveDupGroup(const PoolState& pool, const std::optional<licenses::DupGroup>& app_group);
+licenses::DupGroup EffectiveDupGroup(const PoolState& pool,
+                                     const std::optional<licenses::DupGroup>& app_group);
 
 // The identity that shares a seat of this pool: SUITE_DUP_GROUP for a collection, the
 // user alone for a named-user pool (home-use rights), the host alone for a named-host

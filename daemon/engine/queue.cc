@@ -41,9 +41,10 @@ std::optional<Queued> SeatEngine::State::Enqueue(const Identity& who, const Chec
   }
   if (auto peer = waiters_by_peer.find(who.peer);
       peer != waiters_by_peer.end() && peer->second >= config.max_queue_per_address) {
-    *refused = fmt::format("{} checkouts from address {} are waiting already, the most one "
-                           "address may.",
-                           peer->second, who.peer.empty() ? "(unknown)" : who.peer);
+    *refused = fmt::format(
+        "{} checkouts from address {} are waiting already, the most one "
+        "address may.",
+        peer->second, who.peer.empty() ? "(unknown)" : who.peer);
     return std::nullopt;
   }
   for (PoolId id : wait_on) {
@@ -205,9 +206,8 @@ bool SeatEngine::State::GrantWaiter(std::uint64_t id, const Placement& where, co
   Event event{Event::Kind::kQueuedGranted};
   event.client = waiter.client;
   event.tag = waiter.tag;
-  event.lease =
-      Grant(waiter.who, waiter.client, waiter.feature, waiter.version, waiter.dup_group, where,
-            now, &opened);
+  event.lease = Grant(waiter.who, waiter.client, waiter.feature, waiter.version, waiter.dup_group,
+                      where, now, &opened);
   event.message =
       fmt::format("queued checkout of '{}' granted: lease {}", waiter.feature, event.lease.id);
   events.push_back(std::move(event));
@@ -224,8 +224,9 @@ void SeatEngine::State::ServeSharers(const std::string& feature, PoolId pool,
   const PoolState& opened = pools[pool];
   const std::uint8_t bits = opened.collection         ? opened.collection->suite_dup_group.bits
                             : opened.spec->user_based ? std::uint8_t{licenses::DupGroup::kUser}
-                            : opened.spec->host_based ? std::uint8_t{licenses::DupGroup::kHost}
-                                                      : EffectiveDupGroup(opened, holder_group).bits;
+                            : opened.spec->host_based
+                                ? std::uint8_t{licenses::DupGroup::kHost}
+                                : EffectiveDupGroup(opened, holder_group).bits;
   if (bits == licenses::DupGroup::kNone) {
     return;
   }

@@ -238,7 +238,8 @@ CheckoutResult SeatEngine::Checkout(const Identity& who, const CheckoutRequest& 
 
   const Placement where = s.Place(who, req.feature, req.version, req.dup_group, now);
   if (where.granted()) {
-    const LeaseId id = s.Grant(who, req.client, req.feature, req.version, req.dup_group, where, now).id;
+    const LeaseId id =
+        s.Grant(who, req.client, req.feature, req.version, req.dup_group, where, now).id;
     s.Settle(now);
     // Consolidation may have moved the new lease already; answer with where it sits.
     return s.leases.at(id).view;
@@ -248,9 +249,9 @@ CheckoutResult SeatEngine::Checkout(const Identity& who, const CheckoutRequest& 
   const bool full = !where.excluded && MostActionable(where.refusals) == Refusal::kFull;
   if (full && req.wait > Millis::zero()) {
     std::string refused;
-    if (auto queued = s.Enqueue(who, req,
-                                WaitablePools(s.pools, cascade->second, req.feature, req.version),
-                                now, &refused)) {
+    if (auto queued =
+            s.Enqueue(who, req, WaitablePools(s.pools, cascade->second, req.feature, req.version),
+                      now, &refused)) {
       return *queued;
     }
     Denial denial = s.DenialFor(who, req.feature, req.version, where, now);

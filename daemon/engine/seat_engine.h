@@ -66,7 +66,7 @@ struct EngineConfig {
   // A cloud-user slot its user has not used for this long is released (SweepCloudSlots);
   // none: a slot stays until an administrator releases it.
   std::optional<Millis> cloud_slot_idle;
-  std::function<std::uint64_t()> token_source;       // random nonzero 64-bit tokens; required
+  std::function<std::uint64_t()> token_source;  // random nonzero 64-bit tokens; required
 };
 
 struct CheckoutRequest {
@@ -297,6 +297,9 @@ class SeatEngine {
   // (reread); leases already granted are kept, the rules apply to new seats and waiters.
   void SetPolicy(std::shared_ptr<const options::OptionsPolicy> policy);
 
+  // Whether `name` is a collection this model serves (a suite PACKAGE with its enabling
+  // pool).
+  bool IsCollection(const std::string& name) const;
   // Cloud-user slots of a collection (package name), oldest first.
   std::vector<CloudSlotView> CloudSlots(const std::string& collection) const;
   // Admin release of a slot. The user's live cloud leases of that collection end

@@ -222,17 +222,14 @@ std::vector<proto::Message> Server::ReleaseCloudSlots(const admin_cmd::CloudRele
       }
     }
     if (slots.empty()) {
-      return One(proto::Error{Errc::kNoSuchLease,
-                              fmt::format("{} holds no cloud-user slot of any collection", r.name)});
+      return One(
+          proto::Error{Errc::kNoSuchLease,
+                       fmt::format("{} holds no cloud-user slot of any collection", r.name)});
     }
   } else {
-    const auto& packages = engine_->model().packages;
-    const bool known = std::any_of(packages.begin(), packages.end(), [&](const auto& p) {
-      return p.name == r.name && p.suite;
-    });
-    if (!known) {
-      return One(proto::Error{Errc::kNoSuchFeature,
-                              fmt::format("no collection named '{}'", r.name)});
+    if (!engine_->IsCollection(r.name)) {
+      return One(
+          proto::Error{Errc::kNoSuchFeature, fmt::format("no collection named '{}'", r.name)});
     }
     slots = engine_->CloudSlots(r.name);
   }

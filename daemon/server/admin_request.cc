@@ -13,8 +13,10 @@ namespace floatlm::server {
 namespace {
 
 constexpr std::array<std::string_view, 10> kCommands = {
-    "remove",     "reread",        "down",   "report", "assign", "unassign",
-    "cloud-list", "cloud-release", "cloud-release-all", "backup"};
+    "remove",     "reread",        "down",
+    "report",     "assign",        "unassign",
+    "cloud-list", "cloud-release", "cloud-release-all",
+    "backup"};
 
 // A value from the request, fit for a one-line message: at most kQuoteBytes of it, and
 // every byte outside printable ASCII written as \xNN (the CLI prints the message on a

@@ -77,7 +77,7 @@ struct CloudRelease {  // cloud-release COLLECTION USER
   bool operator==(const CloudRelease&) const = default;
 };
 struct CloudReleaseAll {  // cloud-release-all collection NAME | cloud-release-all user NAME
-  bool by_user = false;  // true: NAME is a user, released from every collection
+  bool by_user = false;   // true: NAME is a user, released from every collection
   std::string name;
   bool operator==(const CloudReleaseAll&) const = default;
 };

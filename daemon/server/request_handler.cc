@@ -251,9 +251,10 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
       req.dup_group = licenses::DupGroup::Parse(co->dup_group);
       if (!req.dup_group) {
         // Any text that parses is a few letters; a value that does not is not echoed.
-        Reply(rid, proto::Denied{Errc::kBadArgument,
-                                 "DUP_GROUP is not a duplicate grouping (expected NONE, SITE, "
-                                 "or letters of U, H, D, V such as UH)"},
+        Reply(rid,
+              proto::Denied{Errc::kBadArgument,
+                            "DUP_GROUP is not a duplicate grouping (expected NONE, SITE, "
+                            "or letters of U, H, D, V such as UH)"},
               out);
         return After::kContinue;
       }

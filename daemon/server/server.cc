@@ -276,7 +276,14 @@ void Server::RestoreState(long long open_ms) {
     l.who = engine::Identity{std::move(r.user), std::move(r.host), std::move(r.display),
                              std::move(r.peer)};
     l.since = FromUnixMillis(r.since);
-    if (!r.dup_group.empty()) l.dup_group = licenses::DupGroup::Parse(r.dup_group);
+    if (!r.dup_group.empty()) {
+      l.dup_group = licenses::DupGroup::Parse(r.dup_group);
+      if (!l.dup_group) {
+        FLOATLM_LOG(kWarn, "state.bad_dup_group",
+                    "lease={} dup_group=\"{}\" effect=\"restored with the default grouping, UH\"",
+                    r.id, r.dup_group);
+      }
+    }
     leases.push_back(std::move(l));
   }
   std::vector<engine::CloudSlotView> slots;

@@ -120,8 +120,8 @@ class Server {
   std::vector<proto::Message> ReleaseCloudSlots(const admin_cmd::CloudReleaseAll& r,
                                                 const std::string& who, const engine::Now& now);
   // Records and logs one slot an admin released (the engine has released it).
-  void SlotReleased(const std::string& collection, const std::string& user,
-                    const std::string& who, const engine::Now& now);
+  void SlotReleased(const std::string& collection, const std::string& user, const std::string& who,
+                    const engine::Now& now);
   std::vector<proto::Message> Report(const admin_cmd::Report& request);
   // Writes a hot copy of the state database to <state>/backups/floatlm-<UTC time>.db.
   std::vector<proto::Message> Backup(const std::string& who);

@@ -154,8 +154,7 @@ void StateRecorder::CloudSlotReleased(const std::string& collection, const std::
 }
 
 void StateRecorder::CloudSlotUsed(const engine::CloudSlotView& slot) {
-  batch_.add_slots.push_back(store::CloudSlot{slot.collection, slot.user,
-                                              ToUnixMillis(slot.since),
+  batch_.add_slots.push_back(store::CloudSlot{slot.collection, slot.user, ToUnixMillis(slot.since),
                                               ToUnixMillis(slot.last_used)});
 }
 

@@ -263,7 +263,8 @@ int SqliteLeaseStore::PrepareAll() {
        "INSERT INTO meta (key, value) VALUES ('highest_lease_id', ?1) "
        "ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)"},
       {&select_leases_,
-       "SELECT id, token_digest, pool_key, feature, version, user, host, display, peer, client_pid, "
+       "SELECT id, token_digest, pool_key, feature, version, user, host, display, peer, "
+       "client_pid, "
        "app, since_ms, seat, shared, products, dup_group FROM leases ORDER BY id"},
       {&count_leases_, "SELECT count(*) FROM leases"},
       {&select_slots_,
@@ -449,9 +450,9 @@ Status SqliteLeaseStore::Load(StoredState* out) {
   }
   if (s.ok()) {
     while ((rc = select_slots_.Step()) == SQLITE_ROW) {
-      state.cloud_slots.push_back(CloudSlot{
-          select_slots_.ColumnText(0), select_slots_.ColumnText(1), select_slots_.ColumnInt(2),
-          select_slots_.ColumnInt(3)});
+      state.cloud_slots.push_back(CloudSlot{select_slots_.ColumnText(0),
+                                            select_slots_.ColumnText(1), select_slots_.ColumnInt(2),
+                                            select_slots_.ColumnInt(3)});
     }
     if (rc != SQLITE_DONE) s = Fail(rc, "loading cloud slots");
     select_slots_.Reset();

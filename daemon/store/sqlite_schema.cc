@@ -221,9 +221,9 @@ Status Migrate(sqlite3* db, std::string_view path) {
                                      path, app_id, version));
   }
 
-  if (int rc = sqlite3_create_function(db, "floatlm_token_digest", 2,
-                                       SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr,
-                                       TokenDigestFunction, nullptr, nullptr);
+  if (int rc =
+          sqlite3_create_function(db, "floatlm_token_digest", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                  nullptr, TokenDigestFunction, nullptr, nullptr);
       rc != SQLITE_OK) {
     return Error(db, rc, path, "registering the schema migration's functions");
   }

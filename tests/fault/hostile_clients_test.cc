@@ -38,6 +38,14 @@ std::string License(int features = 1) {
   return text;
 }
 
+// alice@ws1 says HELLO on `c` and checks out cad.
+p::Granted GrantAlice(RawClient& c) {
+  c.Hello("alice", "ws1");
+  auto granted = c.Call(2, p::Checkout{"cad"});
+  BOOST_REQUIRE(granted && std::holds_alternative<p::Granted>(*granted));
+  return std::get<p::Granted>(*granted);
+}
+
 void CheckHolder(SeatHolder& holder, const char* test) {
   holder.Stop();
   BOOST_TEST_MESSAGE(test << ": seat holder " << holder.Summary());
@@ -190,10 +198,7 @@ BOOST_AUTO_TEST_CASE(admin_report_with_times_past_year_9999_is_refused) {
 BOOST_AUTO_TEST_CASE(a_lease_taken_from_a_live_connection_is_lost_there_loudly) {
   DaemonFixture d(License());
   auto owner = RawClient::Tcp(d.port());
-  owner.Hello("alice", "ws1");
-  auto granted = owner.Call(2, p::Checkout{"cad"});
-  BOOST_REQUIRE(granted && std::holds_alternative<p::Granted>(*granted));
-  const auto lease = std::get<p::Granted>(*granted);
+  const auto lease = GrantAlice(owner);
 
   auto thief = RawClient::Tcp(d.port());
   thief.Hello("mallory", "ws6");
@@ -225,10 +230,7 @@ BOOST_AUTO_TEST_CASE(a_lease_taken_from_a_live_connection_is_lost_there_loudly) 
 BOOST_AUTO_TEST_CASE(the_state_files_never_hold_a_reattach_token) {
   DaemonFixture d(License());
   auto owner = RawClient::Tcp(d.port());
-  owner.Hello("alice", "ws1");
-  auto granted = owner.Call(2, p::Checkout{"cad"});
-  BOOST_REQUIRE(granted && std::holds_alternative<p::Granted>(*granted));
-  const auto lease = std::get<p::Granted>(*granted);
+  const auto lease = GrantAlice(owner);
   BOOST_REQUIRE(lease.token != 0u);
   d.Kill();
 

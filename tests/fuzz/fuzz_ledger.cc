@@ -84,7 +84,8 @@ class Harness {
     const eng::ClientId client = in.ConsumeIntegralInRange<eng::ClientId>(1, kClients);
     const std::string feature =
         kFeatures[in.ConsumeIntegralInRange<std::size_t>(0, std::size(kFeatures) - 1)];
-    const Errc reason = kReasons[in.ConsumeIntegralInRange<std::size_t>(0, std::size(kReasons) - 1)];
+    const Errc reason =
+        kReasons[in.ConsumeIntegralInRange<std::size_t>(0, std::size(kReasons) - 1)];
     eng::Identity who{UserOf(client), "h", "", "127.0.0.1"};
     const Key key{client, srv::DenialLedger::FeatureKey(feature, reason), reason};
     const bool expected_first = !opened_.contains(key) && ledger_.open() < kMaxOpen;

@@ -79,7 +79,8 @@ int RunUnassign(const std::vector<std::string>& args) {
 }
 
 int RunCloud(const std::vector<std::string>& args) {
-  if (args.empty()) throw UsageError(
+  if (args.empty())
+    throw UsageError(
         "floatlm cloud list COLLECTION | cloud release COLLECTION USER | cloud release "
         "COLLECTION --all | cloud release --user USER");
   const std::vector<std::string> rest(args.begin() + 1, args.end());

@@ -217,7 +217,7 @@ FLOATLM_EXPORT floatlm_status floatlm_options_set_reacquire(floatlm_options_t* o
  * checkout and kept by the server with the lease. FLOATLM_E_BAD_ARGUMENT for any other
  * text. */
 FLOATLM_EXPORT floatlm_status floatlm_options_set_dup_group(floatlm_options_t* options,
-                                                           const char* group);
+                                                            const char* group);
 /* Trusts `public_key_pem` (the vendor's Ed25519 public key, "BEGIN PUBLIC KEY" PEM text,
  * e.g. from a header made by `floatlm-vendor embed`) for license lines of `vendor`. Call
  * once per vendor; a second key for the same vendor replaces the first. With at least
