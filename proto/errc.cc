@@ -17,6 +17,7 @@ std::string_view ErrcName(Errc code) noexcept {
     case Errc::kCloudUsersExhausted: return "cloud_users_exhausted";
     case Errc::kQueueTimeout: return "queue_timeout";
     case Errc::kWrongHost: return "wrong_host";
+    case Errc::kTooFewSeats: return "too_few_seats";
     case Errc::kNoSuchLease: return "no_such_lease";
     case Errc::kBadToken: return "bad_token";
     case Errc::kLeaseRemoved: return "lease_removed";

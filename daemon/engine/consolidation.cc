@@ -79,6 +79,9 @@ void SeatEngine::State::Consolidate(const std::string& user, const Now& now) {
       if (source.spec->user_based || f.leases.size() > kMaxMovableLeases) {
         return false;  // a named user keeps the seat assigned to them
       }
+      if (f.weight > 1) {
+        return false;  // a multi-seat lease keeps its seats to itself
+      }
       std::set<std::string> products;
       for (const auto& [product, n] : c.products) products.insert(product);
       for (const auto& [product, n] : f.products) products.insert(product);

@@ -44,9 +44,12 @@ std::string CollectionSeatsInUse(const PoolState& pool, const Now& now) {
     for (const auto& [product, n] : seat.products) {
       products += (products.empty() ? "" : ", ") + product;
     }
+    if (seat.weight > 1) {
+      return fmt::format("{} runs {} on {} seats", HolderName(seat.holder), products, seat.weight);
+    }
     return fmt::format("{} runs {}", HolderName(seat.holder), products);
   });
-  const std::size_t in_use = pool.seats.size();
+  const long long in_use = pool.used;
   std::string text = fmt::format("{}: {} of {} collection seats in use", PoolLabel(*pool.spec),
                                  in_use, pool.spec->CountOn(now.today));
   if (!holders.empty()) {
@@ -60,9 +63,13 @@ std::string SeatsInUse(const PoolState& pool, const Now& now) {
     return CollectionSeatsInUse(pool, now);
   }
   const std::string holders = HolderList(pool, ", ", [&now](const Seat& seat) {
+    if (seat.weight > 1) {
+      return fmt::format("{} ({} seats) since {}", HolderName(seat.holder), seat.weight,
+                         FormatSince(seat.since, now.wall));
+    }
     return fmt::format("{} since {}", HolderName(seat.holder), FormatSince(seat.since, now.wall));
   });
-  const std::size_t in_use = pool.seats.size();
+  const long long in_use = pool.used;
 
   const licenses::Pool& spec = *pool.spec;
   std::string text =
@@ -253,6 +260,15 @@ Denial SeatEngine::State::DenialFor(const Identity& who, const std::string& feat
     return {where.excluded->code, where.excluded->message};
   }
   const Refusal worst = MostActionable(where.refusals);
+  // "; its free seats are held for bob@ws2, who waits for 4 at once (until 09:20 UTC)".
+  const auto held_text = [this, &now](const PoolState& pool) -> std::string {
+    const std::uint64_t first = *pool.multi_waiters.begin();
+    const Waiter& waiter = queues.at(waiter_feature.at(first)).at(first);
+    const long long free_seats = pool.spec->CountOn(now.today) - pool.used;
+    return fmt::format("; {} free seat{} {} held for {}, who waits for {} at once and came first",
+                       free_seats, free_seats == 1 ? "" : "s", free_seats == 1 ? "is" : "are",
+                       HolderName(waiter.who), waiter.seats);
+  };
   std::vector<const licenses::Pool*> named;
   std::vector<const PoolRefusal*> picked;
   for (const PoolRefusal& r : where.refusals) {
@@ -263,13 +279,23 @@ Denial SeatEngine::State::DenialFor(const Identity& who, const std::string& feat
     picked.push_back(&r);
   }
   switch (worst) {
+    case Refusal::kHeld:
     case Refusal::kFull: {
-      std::string text = fmt::format("all seats of '{}' are in use. ", feature);
-      for (std::size_t i = 0; i < picked.size(); ++i) {
-        if (i > 0) {
-          text += "; ";
-        }
-        text += SeatsInUse(pools[picked[i]->pool], now);
+      // Pools that are full and pools whose free seats wait for an earlier request of
+      // several seats are one case for the requester: wait, or queue.
+      std::string text =
+          where.seats > 1
+              ? fmt::format("{} seats of '{}' were asked for at once and no pool has that many "
+                            "free. ",
+                            where.seats, feature)
+              : fmt::format("all seats of '{}' are in use. ", feature);
+      bool first = true;
+      for (const PoolRefusal& r : where.refusals) {
+        if (!Waitable(r.why)) continue;
+        if (!first) text += "; ";
+        first = false;
+        text += SeatsInUse(pools[r.pool], now);
+        if (r.why == Refusal::kHeld) text += held_text(pools[r.pool]);
       }
       // Pools with free seats the options file keeps from the requester, for the record.
       for (const PoolRefusal& r : where.refusals) {
@@ -278,6 +304,28 @@ Denial SeatEngine::State::DenialFor(const Identity& who, const std::string& feat
         }
       }
       return {Errc::kAllSeatsInUse, std::move(text)};
+    }
+    case Refusal::kTooFew: {
+      std::string text;
+      for (const PoolRefusal* r : picked) {
+        const PoolState& pool = pools[r->pool];
+        text += text.empty() ? "" : "; ";
+        if (IsCloudServiceOf(pool, feature)) {
+          text += fmt::format("{} serves it as a cloud service of {}, one user slot per user",
+                              PoolLabel(*pool.spec), pool.collection->name);
+        } else if (pool.spec->user_based || pool.spec->host_based) {
+          text += fmt::format("{} gives named {} one seat each", PoolLabel(*pool.spec),
+                              pool.spec->user_based ? "users" : "hosts");
+        } else {
+          text += fmt::format("{} has {} seat{} in force today", PoolLabel(*pool.spec),
+                              pool.spec->CountOn(now.today),
+                              pool.spec->CountOn(now.today) == 1 ? "" : "s");
+        }
+      }
+      return {Errc::kTooFewSeats,
+              fmt::format("{} seats of '{}' were asked for at once and no license can give that "
+                          "many: {}; ask for fewer",
+                          where.seats, feature, text)};
     }
     case Refusal::kCloudFull: {
       const licenses::Package& collection = *pools[picked.front()->pool].collection;

@@ -32,6 +32,9 @@ struct Seat {
   WallTime since;
   std::uint64_t serial = 0;             // opening order, for stable listings
   std::uint32_t number = 0;             // per-pool number shown in status, reused once freed
+  // Seats of the pool it takes: N for a multi-seat lease (which has the seat alone and
+  // no holder key), else 1.
+  std::uint32_t weight = 1;
   std::map<std::string, int> products;  // product -> leases running it
   std::set<LeaseId> leases;             // ordered: O(log n) even for a SITE seat with 100k leases
 };
@@ -52,6 +55,11 @@ struct PoolState {
   // first ten holders without sorting a large pool.
   std::map<std::uint64_t, const Seat*> by_age;
   std::set<std::uint32_t> free_numbers;  // numbers below next_number no seat uses
+  long long used = 0;  // seats taken: the weights of `seats` (what counts against the license)
+  // Multi-seat waiters that may be served here (waiter ids, FIFO). The pool's free seats
+  // are held for the first: later requests get no new seat here until it is served or
+  // stops waiting, so that single seats cannot starve it.
+  std::set<std::uint64_t> multi_waiters;
   std::uint32_t next_number = 1;
   std::set<LeaseId> cloud_leases;   // seatless leases of the collection's cloud services
   std::vector<std::string> serves;  // features whose waiters a freed seat may serve
@@ -82,6 +90,7 @@ struct Waiter {
   std::string feature;
   std::optional<licenses::Version> version;
   std::optional<licenses::DupGroup> dup_group;  // the application's (CheckoutRequest)
+  std::uint32_t seats = 1;                      // CheckoutRequest::seats
   MonoTime deadline;
   std::vector<PoolId> pools;  // pools it waits on: version fits and not named-user
 };
@@ -154,7 +163,7 @@ struct SeatEngine::State {
 
   // Seats (seats.cc). OpenSeat returns the new seat's number.
   std::uint32_t OpenSeat(PoolId pool, const Identity& holder, std::optional<std::string> key,
-                         WallTime since);
+                         WallTime since, std::uint32_t weight = 1);
   void CloseSeat(PoolId pool, std::uint32_t number);
   void AttachLease(Lease& lease, PoolId pool, std::uint32_t number);
   // Takes the lease off its seat; closes the seat when it was the last. True if closed.
@@ -162,10 +171,13 @@ struct SeatEngine::State {
   bool IsCloudService(const PoolState& pool, const std::string& feature) const;
 
   // Where a checkout goes (placement.cc): the seat rules and the options policy.
-  // `app_group`: the application's DUP_GROUP (EffectiveDupGroup).
+  // `app_group`: the application's DUP_GROUP (EffectiveDupGroup). `seats`: how many at
+  // once. `waiter`: the requester's place in line (its waiter id; 0 for a new request,
+  // which comes after every waiter), for the seats held for a multi-seat waiter.
   Placement Place(const Identity& who, const std::string& feature,
                   const std::optional<licenses::Version>& version,
-                  const std::optional<licenses::DupGroup>& app_group, const Now& now) const;
+                  const std::optional<licenses::DupGroup>& app_group, const Now& now,
+                  std::uint32_t seats = 1, std::uint64_t waiter = 0) const;
 
   // The denial for a refused placement (denial_text.cc).
   Denial DenialFor(const Identity& who, const std::string& feature,
@@ -200,6 +212,9 @@ struct SeatEngine::State {
   std::optional<Queued> Enqueue(const Identity& who, const CheckoutRequest& req,
                                 std::vector<PoolId> pools, const Now& now, std::string* refused);
   void DropWaiter(std::uint64_t id);
+  // Files a multi-seat waiter in PoolState::multi_waiters of the pools it waits on that
+  // have that many seats in force `today`.
+  void HoldFor(const Waiter& waiter, licenses::Date today);
   void DropClientWaiters(ClientId client);
   void TimeOutWaiter(std::uint64_t id);
   // Ends a wait with a denial (the options file now refuses the waiter).
@@ -223,7 +238,7 @@ struct SeatEngine::State {
   // seat their holder already has; the others keep waiting.
   void GrantRidingWaiters(const std::vector<std::uint64_t>& candidates,
                           const std::string& feature, const Now& now);
-  void RecomputeWaiterPools();
+  void RecomputeWaiterPools(licenses::Date today);
 };
 
 }  // namespace floatlm::engine

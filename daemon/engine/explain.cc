@@ -2,6 +2,7 @@
 // cascading order with the facts behind each verdict. Reads the tables; changes nothing.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <algorithm>
 
 #include "engine/denial_text.h"
 #include "engine/engine_state.h"
@@ -30,8 +31,10 @@ std::string RoleOf(const PoolState& pool, const std::string& feature) {
 
 std::string HoldersOf(const PoolState& pool) {
   return HolderList(pool, ", ", [&pool](const Seat& seat) {
-    return pool.collection ? fmt::format("{} ({})", HolderName(seat.holder), ProductList(seat))
-                           : HolderName(seat.holder);
+    const std::string seats = seat.weight > 1 ? fmt::format(" on {} seats", seat.weight) : "";
+    return pool.collection
+               ? fmt::format("{} ({}{})", HolderName(seat.holder), ProductList(seat), seats)
+               : HolderName(seat.holder) + seats;
   });
 }
 
@@ -80,6 +83,15 @@ std::string RefusalText(const std::map<std::string, std::map<std::string, WallTi
              "administrator releases it";
     case Refusal::kFull:
       return "every seat is in use";
+    case Refusal::kHeld:
+      return "its free seats are held for an earlier checkout of several seats that waits";
+    case Refusal::kTooFew:
+      if (IsCloudServiceOf(pool, feature)) return "a cloud service gives one user slot per user";
+      if (pool.spec->user_based || pool.spec->host_based) {
+        return "a named-user or named-host license gives one seat each";
+      }
+      return fmt::format("has {} seats in force today, fewer than asked for",
+                         pool.spec->CountOn(now.today));
   }
   return "refused";
 }
@@ -88,7 +100,7 @@ std::string RefusalText(const std::map<std::string, std::map<std::string, WallTi
 
 Diagnosis SeatEngine::Explain(const Identity& who, const std::string& feature,
                               const std::optional<licenses::Version>& version,
-                              const Now& now) const {
+                              const Now& now, std::uint32_t seats) const {
   const State& s = *state_;
   Diagnosis out;
   auto cascade = s.by_feature.find(feature);
@@ -99,14 +111,14 @@ Diagnosis SeatEngine::Explain(const Identity& who, const std::string& feature,
     return out;
   }
 
-  const Placement where = s.Place(who, feature, version, std::nullopt, now);
+  const Placement where = s.Place(who, feature, version, std::nullopt, now, std::max(seats, 1u));
   if (where.granted()) {
     out.summary = where.reason;
   } else {
     const Denial denial = s.DenialFor(who, feature, version, where, now);
     out.outcome = denial.code;
     out.summary = denial.message;
-    out.would_queue = !where.excluded && MostActionable(where.refusals) == Refusal::kFull;
+    out.would_queue = !where.excluded && Waitable(MostActionable(where.refusals));
   }
 
   for (PoolId id : cascade->second) {
@@ -127,11 +139,11 @@ Diagnosis SeatEngine::Explain(const Identity& who, const std::string& feature,
     } else {
       const std::string what = pool.collection ? "collection seats" : "seats";
       if (pool.spec->uncounted) {
-        d.use = fmt::format("uncounted, {} {} open", pool.seats.size(), what);
+        d.use = fmt::format("uncounted, {} {} open", pool.used, what);
       } else if (DateStateOn(*pool.spec, now.today) != DateState::kInForce) {
-        d.use = fmt::format("no line in force today, {} {} held", pool.seats.size(), what);
+        d.use = fmt::format("no line in force today, {} {} held", pool.used, what);
       } else {
-        d.use = fmt::format("{} of {} {} in use", pool.seats.size(), pool.spec->CountOn(now.today),
+        d.use = fmt::format("{} of {} {} in use", pool.used, pool.spec->CountOn(now.today),
                             what);
       }
       if (!pool.seats.empty()) {

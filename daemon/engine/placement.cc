@@ -18,23 +18,31 @@ namespace {
 
 std::string SeatOwner(const Seat& seat) { return HolderName(seat.holder); }
 
-// `assigned`: `who` is a named user of this USER_BASED pool by floatlm assign.
+// `assigned`: `who` is a named user of this USER_BASED pool by floatlm assign. A request
+// for several seats is asked as that many single seats taken one after the other, each
+// counted against MAX and RESERVE with the ones before it: all must pass.
 options::Verdict AskPolicy(const options::OptionsPolicy& policy, const PoolState& pool,
-                           const Identity& who, licenses::Date today, bool assigned) {
+                           const Identity& who, licenses::Date today, bool assigned,
+                           std::uint32_t seats) {
   const licenses::Pool& spec = *pool.spec;
   std::vector<options::Requester> holders;
-  holders.reserve(pool.seats.size());
+  holders.reserve(static_cast<std::size_t>(pool.used) + seats);
   for (const auto& [serial_no, seat] : pool.by_age) {
-    holders.push_back(RequesterOf(seat->holder));
+    for (std::uint32_t i = 0; i < seat->weight; ++i) holders.push_back(RequesterOf(seat->holder));
   }
-  options::SeatUse use;
-  use.free_seats = spec.uncounted ? 1'000'000'000LL
-                                  : static_cast<long long>(spec.CountOn(today)) -
-                                        static_cast<long long>(pool.seats.size());
-  use.holders = holders;
   options::Requester requester = RequesterOf(who);
   requester.assigned = assigned;
-  return policy.MayTakeSeat(pool.policy_view->ref(), requester, use);
+  long long free_seats =
+      spec.uncounted ? 1'000'000'000LL : static_cast<long long>(spec.CountOn(today)) - pool.used;
+  for (std::uint32_t i = 0;; ++i) {
+    options::SeatUse use;
+    use.free_seats = free_seats;
+    use.holders = holders;
+    options::Verdict verdict = policy.MayTakeSeat(pool.policy_view->ref(), requester, use);
+    if (!verdict.ok() || i + 1 == seats) return verdict;
+    holders.push_back(requester);
+    --free_seats;
+  }
 }
 
 }  // namespace
@@ -105,8 +113,11 @@ bool SeatEngine::State::IsCloudService(const PoolState& pool, const std::string&
 Placement SeatEngine::State::Place(const Identity& who, const std::string& feature,
                                    const std::optional<licenses::Version>& version,
                                    const std::optional<licenses::DupGroup>& app_group,
-                                   const Now& now) const {
+                                   const Now& now, std::uint32_t seats,
+                                   std::uint64_t waiter) const {
   Placement out;
+  out.seats = seats;
+  const bool several = seats > 1;
   const std::vector<PoolId>& cascade = by_feature.at(feature);
   if (policy) {
     options::Requester requester = RequesterOf(who);
@@ -151,6 +162,13 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
       out.refusals.push_back({id, Refusal::kHostNotNamed, {}});
       continue;
     }
+    // Several seats at once come from one counted pool with that many in force.
+    if (several && (IsCloudServiceOf(pool, feature) || pool.spec->user_based ||
+                    pool.spec->host_based ||
+                    (!pool.spec->uncounted && pool.spec->CountOn(now.today) < static_cast<int>(seats)))) {
+      out.refusals.push_back({id, Refusal::kTooFew, {}});
+      continue;
+    }
     serving.push_back(id);
   }
 
@@ -164,7 +182,8 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
 
   // 1. The holder already runs the product, or already has a cloud-user slot. DUP_GROUP
   // promises one seat per identity, so this wins even if an earlier pool has room.
-  for (PoolId id : serving) {
+  // A multi-seat request rides on nothing: it takes its own seats (step 3).
+  for (PoolId id : several ? std::vector<PoolId>{} : serving) {
     const PoolState& pool = pools[id];
     if (IsCloudServiceOf(pool, feature)) {
       auto slots = cloud_slots.find(pool.collection->name);
@@ -199,7 +218,7 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
   // 2. A collection seat of the holder with a free product slot.
   const Seat* full_seat = nullptr;  // a full collection seat: a new seat is a further seat
   const PoolState* full_pool = nullptr;
-  for (PoolId id : serving) {
+  for (PoolId id : several ? std::vector<PoolId>{} : serving) {
     const PoolState& pool = pools[id];
     if (!pool.collection || IsCloudServiceOf(pool, feature)) {
       continue;
@@ -237,14 +256,20 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
                                pool.collection->name, who.user, taken + 1, limit);
         return out;
     }
-    if (!HasFreeSeat(pool, now.today)) {
+    if (!HasFreeSeat(pool, now.today, seats)) {
       out.refusals.push_back({id, Refusal::kFull, {}});
+      continue;
+    }
+    // Seats held for a multi-seat request that waits: later requests queue behind it.
+    if (!pool.multi_waiters.empty() && (waiter == 0 || waiter > *pool.multi_waiters.begin())) {
+      out.refusals.push_back({id, Refusal::kHeld, {}});
       continue;
     }
     if (policy) {
       options::Verdict verdict = AskPolicy(*policy, pool, who, now.today,
                                            pool.spec->user_based &&
-                                               IsAssigned(pool.spec->feature, who.user));
+                                               IsAssigned(pool.spec->feature, who.user),
+                                           seats);
       if (!verdict.ok()) {
         out.refusals.push_back({id, Refusal::kOptions, std::move(verdict)});
         continue;
@@ -252,7 +277,15 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
     }
     out.kind = Placement::Kind::kNewSeat;
     out.pool = id;
-    out.holder_key = SeatHolderKey(pool, who, version, app_group);
+    // The seats of a multi-seat lease are its own: nobody shares them.
+    out.holder_key = several ? std::nullopt : SeatHolderKey(pool, who, version, app_group);
+    if (several) {
+      out.reason = pool.collection
+                       ? fmt::format("{} collection seats of {}, running {}", seats,
+                                     pool.collection->name, feature)
+                       : fmt::format("{} own seats of {}", seats, pool.spec->feature);
+      return out;
+    }
     std::string further;
     if (full_seat) {
       further =

@@ -17,6 +17,9 @@ namespace floatlm::engine {
 // Why one pool could not serve a request, most actionable last.
 enum class Refusal : std::uint8_t {
   kVersion,
+  // The pool cannot give that many seats at once: fewer in all today, or a kind of pool
+  // that gives one at a time (cloud service, named users or hosts).
+  kTooFew,
   kNotYetValid,
   kExpired,
   kNotAssigned,
@@ -24,7 +27,8 @@ enum class Refusal : std::uint8_t {
   kWrongHost,  // the pool is node-locked (HOSTID=) to other hosts
   kOptions,    // the options file would not let the requester take a seat here
   kCloudFull,  // every cloud-user slot of the collection is taken
-  kFull,
+  kHeld,       // free seats are held for an earlier multi-seat waiter (PoolState::held_for)
+  kFull,       // too few seats free now
 };
 
 struct PoolRefusal {
@@ -44,6 +48,7 @@ struct Placement {
   PoolId pool = 0;
   std::uint32_t seat = 0;
   std::optional<std::string> holder_key;
+  std::uint32_t seats = 1;                   // seats asked for (kNewSeat: the new seat's weight)
   bool new_slot = false;                     // kCloud: the user takes a new cloud-user slot
   std::string reason;                        // LeaseView::reason
   std::optional<options::Verdict> excluded;  // Admission refused the product itself
@@ -57,6 +62,10 @@ struct Placement {
 // The refusal to report when pools refused for different reasons: the one the user can
 // act on soonest (seats in use: wait or queue) wins. `refusals` must not be empty.
 Refusal MostActionable(const std::vector<PoolRefusal>& refusals);
+
+// Whether a refusal is worth waiting for: seats are held by others (kFull, kHeld). Dates,
+// versions and options rules will not change within a wait.
+inline bool Waitable(Refusal why) { return why == Refusal::kFull || why == Refusal::kHeld; }
 
 // Whether a node-locked pool serves this identity (always true for a floating pool).
 bool HostAdmitted(const licenses::Pool& pool, const Identity& who);

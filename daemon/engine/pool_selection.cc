@@ -22,11 +22,11 @@ bool LineInForce(const licenses::PoolLine& line, licenses::Date today) {
 
 }  // namespace
 
-bool HasFreeSeat(const PoolState& pool, licenses::Date today) {
+bool HasFreeSeat(const PoolState& pool, licenses::Date today, std::uint32_t seats) {
   if (pool.spec->uncounted) {
     return true;
   }
-  return static_cast<long>(pool.seats.size()) < pool.spec->CountOn(today);
+  return pool.used + static_cast<long long>(seats) <= pool.spec->CountOn(today);
 }
 
 bool IsCloudServiceOf(const PoolState& pool, const std::string& feature) {

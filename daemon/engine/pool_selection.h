@@ -49,8 +49,8 @@ std::optional<std::string> SeatHolderKey(const PoolState& pool, const Identity& 
                                          const std::optional<licenses::Version>& requested,
                                          const std::optional<licenses::DupGroup>& app_group);
 
-// A seat of this pool is free today (uncounted pools always have one).
-bool HasFreeSeat(const PoolState& pool, licenses::Date today);
+// `seats` seats of this pool are free today (uncounted pools always have them).
+bool HasFreeSeat(const PoolState& pool, licenses::Date today, std::uint32_t seats = 1);
 
 // True if some pool of `cascade` could open a seat today for someone (named-user pools
 // and cloud services aside). Lets the queue stop early once a feature is full.

@@ -58,8 +58,10 @@ std::optional<Queued> SeatEngine::State::Enqueue(const Identity& who, const Chec
   waiter.feature = req.feature;
   waiter.version = req.version;
   waiter.dup_group = req.dup_group;
+  waiter.seats = req.seats;
   waiter.deadline = now.mono + req.wait;
   waiter.pools = std::move(wait_on);
+  HoldFor(waiter, now.today);
 
   deadlines.push({waiter.deadline, Deadline::Kind::kWaiter, waiter.id, 0});
   waiter_feature.emplace(waiter.id, req.feature);
@@ -81,6 +83,8 @@ void SeatEngine::State::DropWaiter(std::uint64_t id) {
   auto it = queue->second.find(id);
   for (PoolId pool : it->second.pools) {
     --pools[pool].waiting;
+    // Seats held for it are free for the others now.
+    if (pools[pool].multi_waiters.erase(id) > 0) MarkDirty(pool);
   }
   auto same_user = waiters_by_user.find(UserKey(it->second.feature, it->second.who.user));
   same_user->second.erase(id);
@@ -101,6 +105,16 @@ void SeatEngine::State::DropWaiter(std::uint64_t id) {
     queues.erase(queue);
   }
   waiter_feature.erase(where);
+}
+
+void SeatEngine::State::HoldFor(const Waiter& waiter, licenses::Date today) {
+  if (waiter.seats <= 1) return;
+  for (PoolId id : waiter.pools) {
+    const licenses::Pool& spec = *pools[id].spec;
+    if (!spec.uncounted && spec.CountOn(today) >= static_cast<int>(waiter.seats)) {
+      pools[id].multi_waiters.insert(waiter.id);
+    }
+  }
 }
 
 void SeatEngine::State::DropClientWaiters(ClientId client) {
@@ -179,7 +193,8 @@ void SeatEngine::State::ServeQueue(const std::string& feature, const Now& now, b
     }
     next = it->first + 1;
     const Waiter& waiter = it->second;
-    const Placement where = Place(waiter.who, feature, waiter.version, waiter.dup_group, now);
+    const Placement where =
+        Place(waiter.who, feature, waiter.version, waiter.dup_group, now, waiter.seats, waiter.id);
     if (where.excluded) {
       // SetPolicy closed the feature to this waiter: it would wait in vain.
       RefuseWaiter(waiter.id, where.excluded->code, where.excluded->message);
@@ -253,7 +268,9 @@ void SeatEngine::State::GrantRidingWaiters(const std::vector<std::uint64_t>& can
       continue;  // granted or dropped by an earlier grant of this pass
     }
     const Waiter& waiter = queues.at(found->second).at(id);
-    const Placement where = Place(waiter.who, feature, waiter.version, waiter.dup_group, now);
+    if (waiter.seats > 1) continue;  // rides on nothing
+    const Placement where =
+        Place(waiter.who, feature, waiter.version, waiter.dup_group, now, 1, waiter.id);
     // A free seat is not taken here: it belongs to whoever is first in line.
     if (where.kind == Placement::Kind::kRide) {
       GrantWaiter(id, where, now);
@@ -292,9 +309,10 @@ void SeatEngine::State::RefuseWaiter(std::uint64_t id, Errc code, const std::str
   events.push_back(std::move(event));
 }
 
-void SeatEngine::State::RecomputeWaiterPools() {
+void SeatEngine::State::RecomputeWaiterPools(licenses::Date today) {
   for (PoolState& pool : pools) {
     pool.waiting = 0;
+    pool.multi_waiters.clear();
   }
   for (auto& [feature, queue] : queues) {
     auto cascade = by_feature.find(feature);
@@ -305,6 +323,7 @@ void SeatEngine::State::RecomputeWaiterPools() {
       for (PoolId pool : waiter.pools) {
         ++pools[pool].waiting;
       }
+      HoldFor(waiter, today);
     }
   }
 }

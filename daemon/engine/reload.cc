@@ -142,7 +142,8 @@ ReloadReport SeatEngine::Reload(licenses::Model model, const Now& now) {
       // The pool may have become (or stopped being) a collection: its sharing identity
       // is worked out again from the opener and the first lease's requested version.
       const LeaseView& first = s.leases.at(*seat.leases.begin()).view;
-      seat.holder_key = SeatHolderKey(
+      // A multi-seat lease's seat stays its own.
+      seat.holder_key = seat.weight > 1 ? std::nullopt : SeatHolderKey(
           now_pool, seat.holder,
           first.version == licenses::Version{} ? std::nullopt : std::optional(first.version),
           first.dup_group);
@@ -150,9 +151,11 @@ ReloadReport SeatEngine::Reload(licenses::Model model, const Now& now) {
         s.leases.at(lease).view.pool = id;
         s.leases.at(lease).view.seat = at;
       }
+      now_pool.used += seat.weight;  // RebuildSeatIndexes counts again; the report needs it now
       now_pool.seats.emplace(at, std::move(seat));
     }
-    ReportChanges(was, *now_pool.spec, now_pool.seats.size(), now.today, &report.changed);
+    ReportChanges(was, *now_pool.spec, static_cast<std::size_t>(now_pool.used), now.today,
+                  &report.changed);
   }
   for (PoolId id = 0; id < s.pools.size(); ++id) {
     if (!kept[id]) {
@@ -173,7 +176,7 @@ ReloadReport SeatEngine::Reload(licenses::Model model, const Now& now) {
                 [&](const auto& entry) { return !collections.contains(entry.first); });
   s.EndLapsedPools(now);
   s.EndUncoveredLeases();
-  s.RecomputeWaiterPools();
+  s.RecomputeWaiterPools(now.today);
   // Collections may have come or grown: every holder is consolidated again.
   for (const auto& [user, seats] : s.seats_by_user) {
     s.unsettled_users.insert(user);
@@ -204,7 +207,7 @@ ReloadReport SeatEngine::PreviewReload(const licenses::Model& model, const Now& 
       continue;
     }
     matched.insert(it->first);
-    ReportChanges(was, *it->second, old.seats.size(), now.today, &report.changed);
+    ReportChanges(was, *it->second, static_cast<std::size_t>(old.used), now.today, &report.changed);
   }
   for (const licenses::Pool& pool : model.pools) {
     if (!matched.contains(pool.Key())) report.added.push_back(PoolSummary(pool, now.today));

@@ -36,6 +36,7 @@ RestoreReport SeatEngine::Restore(std::vector<RestoredLease> leases, const Now& 
     view.id = r.id;
     view.token_digest = r.token_digest;
     view.dup_group = r.dup_group;
+    view.seats = std::max<std::uint32_t>(r.seats, 1);
     view.feature = std::move(r.feature);
     view.version = r.version;
     view.who = std::move(r.who);
@@ -73,13 +74,19 @@ RestoreReport SeatEngine::Restore(std::vector<RestoredLease> leases, const Now& 
         report.dropped.emplace_back(std::move(view), std::move(why));
         continue;
       }
+      if (view.seats > 1) {
+        report.dropped.emplace_back(std::move(view), "a cloud lease holds one seat at most");
+        continue;
+      }
       view.cloud = true;
       view.reason = fmt::format("cloud service of {}: {} holds a cloud-user slot",
                                 pool.collection->name, view.who.user);
     } else {
       // The holder's seat running this product, else (collection) one with a free slot,
       // else a new seat while the pool has one today.
-      std::optional<std::string> key = SeatHolderKey(pool, view.who, requested, view.dup_group);
+      // A multi-seat lease has a seat of its own, shared with nobody.
+      std::optional<std::string> key =
+          view.seats > 1 ? std::nullopt : SeatHolderKey(pool, view.who, requested, view.dup_group);
       if (key) {
         if (auto mine = pool.by_holder.find(*key); mine != pool.by_holder.end()) {
           for (std::uint32_t n : mine->second) {
@@ -99,14 +106,17 @@ RestoreReport SeatEngine::Restore(std::vector<RestoredLease> leases, const Now& 
       }
       view.shared = number != 0;
       if (number == 0) {
-        if (!pool.spec->uncounted &&
-            static_cast<long>(pool.seats.size()) >= pool.spec->CountOn(now.today)) {
-          report.dropped.emplace_back(
-              std::move(view), fmt::format("the pool has only {} seat(s) today and they are taken",
-                                           pool.spec->CountOn(now.today)));
+        if (!HasFreeSeat(pool, now.today, view.seats)) {
+          std::string why =
+              view.seats > 1
+                  ? fmt::format("it holds {} seats and the pool has only {} today, {} of them taken",
+                                view.seats, pool.spec->CountOn(now.today), pool.used)
+                  : fmt::format("the pool has only {} seat(s) today and they are taken",
+                                pool.spec->CountOn(now.today));
+          report.dropped.emplace_back(std::move(view), std::move(why));
           continue;
         }
-        number = s.OpenSeat(pool_id, view.who, std::move(key), r.since);
+        number = s.OpenSeat(pool_id, view.who, std::move(key), r.since, view.seats);
       }
       const Seat& seat = pool.seats.at(number);
       view.reason = pool.collection

@@ -111,7 +111,7 @@ LeaseView SeatEngine::State::Grant(const Identity& who, ClientId client, const s
       number = where.seat;
       break;
     case Placement::Kind::kNewSeat:
-      number = OpenSeat(where.pool, who, where.holder_key, now.wall);
+      number = OpenSeat(where.pool, who, where.holder_key, now.wall, where.seats);
       opened = true;
       break;
     case Placement::Kind::kCloud:
@@ -146,6 +146,7 @@ LeaseView SeatEngine::State::Grant(const Identity& who, ClientId client, const s
   lease.view.feature = feature;
   lease.view.version = version.value_or(licenses::Version{});
   lease.view.dup_group = dup_group;
+  lease.view.seats = where.seats;
   lease.view.who = who;
   lease.view.client = client;
   lease.view.since = now.wall;
@@ -231,12 +232,15 @@ SeatEngine::~SeatEngine() = default;
 CheckoutResult SeatEngine::Checkout(const Identity& who, const CheckoutRequest& req,
                                     const Now& now) {
   State& s = *state_;
+  if (req.seats == 0) {
+    throw std::invalid_argument("a checkout asks for at least one seat");
+  }
   auto cascade = s.by_feature.find(req.feature);
   if (cascade == s.by_feature.end()) {
     return NoSuchFeatureDenial(req.feature, s.features);
   }
 
-  const Placement where = s.Place(who, req.feature, req.version, req.dup_group, now);
+  const Placement where = s.Place(who, req.feature, req.version, req.dup_group, now, req.seats);
   if (where.granted()) {
     const LeaseId id =
         s.Grant(who, req.client, req.feature, req.version, req.dup_group, where, now).id;
@@ -246,7 +250,7 @@ CheckoutResult SeatEngine::Checkout(const Identity& who, const CheckoutRequest& 
   }
   // Only "every seat is held" is worth waiting for; dates, versions and options rules
   // will not change within a wait.
-  const bool full = !where.excluded && MostActionable(where.refusals) == Refusal::kFull;
+  const bool full = !where.excluded && Waitable(MostActionable(where.refusals));
   if (full && req.wait > Millis::zero()) {
     std::string refused;
     if (auto queued =

@@ -78,6 +78,10 @@ struct CheckoutRequest {
   // The application's duplicate grouping, for pools whose line has no DUP_GROUP= (as
   // FlexLM's LM_DUP_* checkout flags); nullopt: UH.
   std::optional<licenses::DupGroup> dup_group;
+  // Seats wanted at once (lc_checkout's nlic), >= 1. More than one: all of them from one
+  // pool, as one lease that shares nothing (no DUP_GROUP riding, no collection slots for
+  // other products), granted whole or not at all, queued as one request.
+  std::uint32_t seats = 1;
 };
 
 // A lease as the engine sees it. Values, safe to keep after the call.
@@ -99,6 +103,7 @@ struct LeaseView {
   bool shared = false;       // rides on a seat another lease opened (DUP_GROUP, collection slot)
   bool cloud = false;        // a cloud-service lease: holds a cloud-user slot, no seat
   std::optional<licenses::DupGroup> dup_group;  // the application's, as asked at checkout
+  std::uint32_t seats = 1;   // CheckoutRequest::seats: more than 1 only for a multi-seat lease
   // Why this seat, e.g. "own seat of cad", "rides on alice@ws1's collection seat 1 of pdc
   // (runs cad)", "further seat of pdc: seat 1 already runs cad and cam".
   std::string reason;
@@ -150,6 +155,7 @@ struct Event {
 // Read-only views for status.
 struct SeatView {
   std::uint32_t number = 0;        // stable per-pool seat number (LeaseView::seat)
+  std::uint32_t weight = 1;        // seats it stands for: a multi-seat lease's N
   Identity holder;                 // identity of the lease that opened the seat
   std::vector<LeaseView> leases;   // every lease riding on the seat
   std::vector<std::string> products;  // features running on the seat (one for a product pool)
@@ -166,12 +172,13 @@ struct WaiterView {
   Identity who;
   std::string feature;
   MonoTime deadline;
+  std::uint32_t seats = 1;  // seats it waits for at once
 };
 struct PoolView {
   PoolId id = 0;
   const licenses::Pool* spec = nullptr;  // valid until the next Reload
   int total = 0;                         // seats in force today (0 for uncounted)
-  int in_use = 0;                        // seats held
+  int in_use = 0;                        // seats held (a multi-seat lease counts its N)
   std::vector<SeatView> seats;
   std::vector<WaiterView> queue;         // FIFO order
   const licenses::Package* collection = nullptr;  // set when the pool enables a suite PACKAGE
@@ -248,6 +255,7 @@ struct RestoredLease {
   Identity who;
   WallTime since;
   std::optional<licenses::DupGroup> dup_group;  // the application's, as asked at checkout
+  std::uint32_t seats = 1;                      // seats it holds (LeaseView::seats)
 };
 
 struct RestoreReport {
@@ -265,6 +273,9 @@ class SeatEngine {
   SeatEngine& operator=(const SeatEngine&) = delete;
 
   // Grants a seat (or shares one per DUP_GROUP), queues, or denies with the reason.
+  // req.seats must be >= 1 (std::invalid_argument otherwise). A multi-seat request that
+  // waits holds back seats of the pools it waits on from later requests, queued or not,
+  // until it has enough or its wait ends, so that single seats cannot starve it.
   CheckoutResult Checkout(const Identity& who, const CheckoutRequest& req, const Now& now);
 
   // Frees the lease at once. kNoSuchLease if it is unknown or not owned by `client`.
@@ -345,9 +356,10 @@ class SeatEngine {
   // New lease ids start above `highest` (ids are never reused across restarts).
   void ReserveLeaseIds(LeaseId highest);
 
-  // Explains what Checkout(who, {feature, version}) would do now. Changes nothing.
+  // Explains what Checkout(who, {feature, version, seats}) would do now. Changes nothing.
   Diagnosis Explain(const Identity& who, const std::string& feature,
-                    const std::optional<licenses::Version>& version, const Now& now) const;
+                    const std::optional<licenses::Version>& version, const Now& now,
+                    std::uint32_t seats = 1) const;
 
   std::vector<Event> TakeEvents();
 

@@ -8,7 +8,8 @@
 namespace floatlm::engine {
 
 std::uint32_t SeatEngine::State::OpenSeat(PoolId pool_id, const Identity& holder,
-                                          std::optional<std::string> key, WallTime since) {
+                                          std::optional<std::string> key, WallTime since,
+                                          std::uint32_t weight) {
   PoolState& pool = pools[pool_id];
   // The lowest free number, so that status shows seats 1..n for a pool of n seats.
   std::uint32_t number = 0;
@@ -24,6 +25,8 @@ std::uint32_t SeatEngine::State::OpenSeat(PoolId pool_id, const Identity& holder
   seat.since = since;
   seat.serial = next_seat_serial++;
   seat.number = number;
+  seat.weight = weight;
+  pool.used += weight;
   pool.by_age.emplace(seat.serial, &seat);
   if (seat.holder_key) {
     pool.by_holder[*seat.holder_key].insert(number);
@@ -39,6 +42,7 @@ void SeatEngine::State::CloseSeat(PoolId pool_id, std::uint32_t number) {
   PoolState& pool = pools[pool_id];
   auto it = pool.seats.find(number);
   Seat& seat = it->second;
+  pool.used -= seat.weight;
   pool.by_age.erase(seat.serial);
   if (seat.holder_key) {
     auto mine = pool.by_holder.find(*seat.holder_key);
@@ -114,6 +118,7 @@ void SeatEngine::State::RebuildSeatIndexes() {
     pool.by_age.clear();
     pool.by_holder.clear();
     pool.free_numbers.clear();
+    pool.used = 0;
     pool.next_number = pool.seats.empty() ? 1 : pool.seats.rbegin()->first + 1;
     std::uint32_t expect = 1;
     for (auto& [number, seat] : pool.seats) {
@@ -122,6 +127,7 @@ void SeatEngine::State::RebuildSeatIndexes() {
       }
       expect = number + 1;
       seat.number = number;
+      pool.used += seat.weight;
       pool.by_age.emplace(seat.serial, &seat);
       if (seat.holder_key) {
         pool.by_holder[*seat.holder_key].insert(number);

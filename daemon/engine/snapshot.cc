@@ -16,6 +16,7 @@ SeatView ViewOf(const std::unordered_map<LeaseId, Lease>& leases, const PoolStat
                 LeaseId* last) {
   SeatView view;
   view.number = seat.number;
+  view.weight = seat.weight;
   view.holder = seat.holder;
   view.since = seat.since;
   view.products.reserve(seat.products.size());
@@ -49,7 +50,7 @@ std::vector<PoolView> SeatEngine::PoolSummaries(const Now& now) const {
     view.id = order[i];
     view.spec = pool.spec;
     view.total = pool.spec->CountOn(now.today);
-    view.in_use = static_cast<int>(pool.seats.size());
+    view.in_use = static_cast<int>(pool.used);
     view.collection = pool.collection;
     view.named_by_options = pool.named_order;
     view.named_over_limit = pool.named_over;
@@ -65,7 +66,7 @@ std::vector<PoolView> SeatEngine::PoolSummaries(const Now& now) const {
     for (const auto& [id, waiter] : queue) {
       for (PoolId pool : waiter.pools) {
         views[slot[pool]].queue.push_back(
-            {waiter.client, waiter.who, waiter.feature, waiter.deadline});
+            {waiter.client, waiter.who, waiter.feature, waiter.deadline, waiter.seats});
       }
     }
   }

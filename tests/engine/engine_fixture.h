@@ -126,10 +126,11 @@ class EngineFixture {
 
   CheckoutResult Try(const Identity& who, ClientId client, std::string feature,
                      std::optional<std::string_view> version = std::nullopt, Millis wait = 0ms,
-                     std::uint64_t tag = 0) {
+                     std::uint64_t tag = 0, std::uint32_t seats = 1) {
     CheckoutRequest req;
     req.client = client;
     req.tag = tag;
+    req.seats = seats;
     req.feature = std::move(feature);
     if (version) {
       req.version = V(*version);

@@ -303,10 +303,17 @@ class RandomRun : public EngineFixture {
       version = kVersions[Pick(kVersions.size())];
     }
     const Millis wait = Chance(0.3) ? Millis(1000 * (1 + Pick(90))) : Millis(0);
-    CheckoutResult r = Try(who, client, feature, version, wait, next_tag_++);
+    // Now and then several seats at once, as a parallel job asks for them.
+    const auto seats = static_cast<std::uint32_t>(Chance(0.1) ? 2 + Pick(3) : 1);
+    CheckoutResult r = Try(who, client, feature, version, wait, next_tag_++, seats);
     if (auto* lease = std::get_if<LeaseView>(&r)) {
       Record(*lease);
       ++seen_["granted"];
+      BOOST_TEST(lease->seats == seats, Where());
+      if (seats > 1) {
+        ++seen_["multi-seat"];
+        BOOST_TEST(!lease->shared, Where());
+      }
       if (lease->shared) {
         ++seen_["shared"];
       }
@@ -396,6 +403,7 @@ class RandomRun : public EngineFixture {
       if (e.kind == Event::Kind::kQueuedGranted) {
         BOOST_TEST(engine->FindLease(e.lease.id).has_value(), Where());
         Record(e.lease);
+        if (e.lease.seats > 1) ++seen_["multi-seat queued granted"];
       }
       if (e.kind == Event::Kind::kLeaseEnded) {
         BOOST_TEST(!engine->FindLease(e.lease.id).has_value(), Where());
@@ -437,7 +445,8 @@ class RandomRun : public EngineFixture {
     std::map<std::string, std::vector<HeldSeat>> by_user;
     for (const PoolView& pool : pools) {
       for (const SeatView& seat : pool.seats) {
-        by_user[seat.holder.user].push_back({&pool, &seat});
+        // A multi-seat lease keeps its seats: it is neither moved nor joined.
+        if (seat.weight == 1) by_user[seat.holder.user].push_back({&pool, &seat});
       }
     }
     for (const auto& [user, seats] : by_user) {
@@ -497,22 +506,53 @@ class RandomRun : public EngineFixture {
         }
         BOOST_TEST(has_slot, Where());
       }
-      BOOST_TEST(pool.in_use == static_cast<int>(pool.seats.size()), Where());
+      int weights = 0;
+      for (const SeatView& seat : pool.seats) weights += static_cast<int>(seat.weight);
+      BOOST_TEST(pool.in_use == weights, Where());
       if (!spec.uncounted) {
         BOOST_TEST(pool.in_use <= pool.total, Where() << " " << spec.feature);
       }
       if (pool.in_use > 0) {
         BOOST_TEST(InForce(spec, now.today), Where());
       }
-      // Nobody waits on a pool that has a free seat in force.
+      // Nobody waits on a pool that has as many seats free in force as it needs. A
+      // multi-seat waiter that does not fit holds the free seats for itself: the others
+      // wait behind it.
       if (!pool.queue.empty() && InForce(spec, now.today)) {
-        BOOST_TEST((!spec.uncounted && pool.in_use >= pool.total), Where());
+        BOOST_TEST(!spec.uncounted, Where());
+        const int free_seats = pool.total - pool.in_use;
+        bool blocked = free_seats <= 0;
+        for (const WaiterView& waiter : pool.queue) {
+          blocked = blocked || static_cast<int>(waiter.seats) > free_seats;
+        }
+        BOOST_TEST(blocked, Where() << " " << spec.feature << ": " << free_seats << " free");
       }
       std::set<std::string> holders;
       std::set<std::uint32_t> numbers;
+      std::size_t single_seats = 0;
       for (const SeatView& seat : pool.seats) {
         BOOST_TEST(!seat.leases.empty(), Where());
         BOOST_TEST(numbers.insert(seat.number).second, Where());
+        if (seat.weight > 1) {
+          // One lease of that many seats, alone on its seat.
+          BOOST_TEST(seat.leases.size() == 1u, Where());
+          BOOST_TEST(seat.leases.front().seats == seat.weight, Where());
+          BOOST_TEST(seat.products.size() == 1u, Where());
+          for (const LeaseView& lease : seat.leases) {
+            ++leases;
+            BOOST_TEST(lease.pool == pool.id, Where());
+            BOOST_TEST(lease.seat == seat.number, Where());
+            BOOST_TEST(!lease.shared, Where());
+            BOOST_TEST((lease.detached || live.contains(lease.client)), Where());
+            BOOST_TEST((lease.expires > now.mono), Where());
+            BOOST_TEST((pool.collection ? CollectionCovers(*pool.collection, spec, lease)
+                                        : Covers(spec, lease)),
+                       Where());
+          }
+          continue;
+        }
+        ++single_seats;
+        BOOST_TEST(seat.leases.front().seats == 1u, Where());
         const int max_products = pool.collection ? pool.collection->products_per_seat : 1;
         BOOST_TEST(static_cast<int>(seat.products.size()) <= max_products, Where());
         if (pool.collection) {
@@ -532,7 +572,7 @@ class RandomRun : public EngineFixture {
           continue;
         }
         if (spec.dup_group.bits & DupGroup::kSite) {
-          BOOST_TEST(pool.seats.size() == 1u, Where());
+          BOOST_TEST(single_seats == 1u, Where());
         }
         const bool keyed =
             (spec.dup_group.bits & (DupGroup::kUser | DupGroup::kHost | DupGroup::kDisplay)) != 0 &&
@@ -586,7 +626,8 @@ BOOST_AUTO_TEST_CASE(random_operations_keep_invariants) {
     }
   }
   // The runs must have exercised every path the invariants are about.
-  for (const char* what : {"granted", "shared", "queued", "reattached", "all_seats_in_use", "moved",
+  for (const char* what : {"granted", "shared", "queued", "multi-seat", "multi-seat queued granted",
+                           "too_few_seats", "reattached", "all_seats_in_use", "moved",
                            "cloud", "cloud slot", "cloud_users_exhausted", "event ok",
                            "event queue_timeout", "event lease_timed_out", "event lease_expired",
                            "event lease_removed", "event pool_removed"}) {

@@ -25,6 +25,7 @@ enum class Errc : std::uint16_t {
   kCloudUsersExhausted = 10,  // every cloud-user slot of the collection is taken
   kQueueTimeout = 11,       // waited in the queue for the allowed time: retry later
   kWrongHost = 12,          // the license line is node-locked (HOSTID=) to another computer
+  kTooFewSeats = 13,        // more seats asked for at once than any license can give: ask for fewer
 
   // Lease life cycle.
   kNoSuchLease = 20,        // the lease id is unknown (freed, removed or never granted): check out again
