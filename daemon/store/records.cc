@@ -41,6 +41,10 @@ Status CheckLease(const LeaseRecord& lease) {
     return Status::Error(Status::Code::kInvalidArgument,
                          fmt::format("lease id {} is outside 1..2^63-1", lease.id));
   }
+  if (lease.seats == 0 || lease.seats > static_cast<std::uint32_t>(INT32_MAX)) {
+    return Status::Error(Status::Code::kInvalidArgument,
+                         fmt::format("lease {} holds {} seats", lease.id, lease.seats));
+  }
   for (const std::string& product : lease.products) {
     // An empty name or a comma would not survive the comma-separated column.
     if (product.empty() || product.find(',') != std::string::npos) {
@@ -61,6 +65,11 @@ Status CheckJournalEntry(const JournalEntry& entry) {
   if (entry.count == 0) {
     return Status::Error(Status::Code::kInvalidArgument,
                          fmt::format("journal entry at {} ms counts 0 events", entry.time));
+  }
+  if (entry.seats == 0 || entry.seats > static_cast<std::uint32_t>(INT32_MAX)) {
+    return Status::Error(Status::Code::kInvalidArgument,
+                         fmt::format("journal entry at {} ms stands for {} seats", entry.time,
+                                     entry.seats));
   }
   return Status::Ok();
 }

@@ -37,6 +37,7 @@ struct LeaseRecord {
   bool shared = false;                // rides on a seat another lease opened
   std::vector<std::string> products;  // products riding on a collection seat; no ',' in names
   std::string dup_group;  // the application's DUP_GROUP as asked at checkout ("" = none)
+  std::uint32_t seats = 1;  // seats it holds: N for a checkout of N seats at once, else 1
 
   bool operator==(const LeaseRecord&) const = default;
 };
@@ -102,6 +103,8 @@ struct JournalEntry {
   // Denials of one connection, feature and reason within a window are one entry with
   // their number; every other entry is one event (1).
   std::uint32_t count = 1;
+  // Seats the lease holds (checkout and its end): N for a checkout of N seats at once.
+  std::uint32_t seats = 1;
 
   bool operator==(const JournalEntry&) const = default;
 };

@@ -243,8 +243,8 @@ int SqliteLeaseStore::PrepareAll() {
       {&rollback_, "ROLLBACK"},
       {&upsert_lease_,
        "INSERT OR REPLACE INTO leases (id, token_digest, pool_key, feature, version, user, host, "
-       "display, peer, client_pid, app, since_ms, seat, shared, products, dup_group) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"},
+       "display, peer, client_pid, app, since_ms, seat, shared, products, dup_group, seats) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"},
       {&delete_lease_, "DELETE FROM leases WHERE id = ?1"},
       {&add_slot_,
        "INSERT INTO cloud_slots (collection, user, since_ms, last_used_ms) "
@@ -257,15 +257,15 @@ int SqliteLeaseStore::PrepareAll() {
       {&remove_assignment_, "DELETE FROM assignments WHERE pool_key = ?1 AND user = ?2"},
       {&append_journal_,
        "INSERT INTO journal (time_ms, event, user, host, display, peer, feature, version, "
-       "pool, lease_id, reason, detail, seq, count) "
-       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"},
+       "pool, lease_id, reason, detail, seq, count, seats) "
+       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"},
       {&raise_high_water_,
        "INSERT INTO meta (key, value) VALUES ('highest_lease_id', ?1) "
        "ON CONFLICT (key) DO UPDATE SET value = max(value, excluded.value)"},
       {&select_leases_,
        "SELECT id, token_digest, pool_key, feature, version, user, host, display, peer, "
        "client_pid, "
-       "app, since_ms, seat, shared, products, dup_group FROM leases ORDER BY id"},
+       "app, since_ms, seat, shared, products, dup_group, seats FROM leases ORDER BY id"},
       {&count_leases_, "SELECT count(*) FROM leases"},
       {&select_slots_,
        "SELECT collection, user, since_ms, last_used_ms FROM cloud_slots "
@@ -275,7 +275,7 @@ int SqliteLeaseStore::PrepareAll() {
       {&select_high_water_, "SELECT value FROM meta WHERE key = 'highest_lease_id'"},
       {&select_journal_,
        "SELECT seq, time_ms, event, user, host, display, peer, feature, version, pool, "
-       "lease_id, reason, detail, count FROM journal "
+       "lease_id, reason, detail, count, seats FROM journal "
        "WHERE time_ms >= ?1 AND time_ms < ?2 ORDER BY time_ms, seq"},
       {&prune_journal_,
        "DELETE FROM journal WHERE (time_ms, seq) IN (SELECT time_ms, seq FROM journal "
@@ -337,6 +337,7 @@ Status SqliteLeaseStore::ApplyBatch(const Batch& batch) {
     const std::string products = JoinProducts(lease.products);
     st.BindText(15, products);
     st.BindText(16, lease.dup_group);
+    st.BindUint(17, lease.seats);
     if (int rc = st.Run(); rc != SQLITE_OK)
       return Fail(rc, fmt::format("writing lease {}", lease.id));
     high = std::max(high, lease.id);
@@ -397,6 +398,7 @@ Status SqliteLeaseStore::ApplyBatch(const Batch& batch) {
     st.BindText(12, e.detail);
     st.BindInt(13, next_seq_++);
     st.BindUint(14, e.count);
+    st.BindUint(15, e.seats);
     if (int rc = st.Run(); rc != SQLITE_OK) return Fail(rc, "appending to the journal");
   }
   // Most batches issue ids below the mark already stored (the server reserves ids in
@@ -443,6 +445,7 @@ Status SqliteLeaseStore::Load(StoredState* out) {
       lease.shared = st.ColumnInt(13) != 0;
       lease.products = SplitProducts(st.ColumnText(14));
       lease.dup_group = st.ColumnText(15);
+      lease.seats = static_cast<std::uint32_t>(st.ColumnUint(16));
       state.leases.push_back(std::move(lease));
     }
     if (rc != SQLITE_DONE) s = Fail(rc, "loading leases");
@@ -532,6 +535,14 @@ Status SqliteLeaseStore::ReadJournal(UnixMillis from, UnixMillis to,
       break;
     }
     e.count = static_cast<std::uint32_t>(count);
+    const std::uint64_t seats = st.ColumnUint(14);
+    if (seats == 0 || seats > UINT32_MAX) {
+      s = Status::Error(Status::Code::kCorruption,
+                        fmt::format("{}: journal row {} stands for {} seats", path_,
+                                    st.ColumnInt(0), seats));
+      break;
+    }
+    e.seats = static_cast<std::uint32_t>(seats);
     entries.push_back(std::move(e));
   }
   if (s.ok() && rc != SQLITE_DONE) s = Fail(rc, "reading the journal");

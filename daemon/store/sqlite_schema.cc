@@ -154,12 +154,20 @@ ALTER TABLE leases_v5 RENAME TO leases;
 ALTER TABLE cloud_slots ADD COLUMN last_used_ms INTEGER NOT NULL DEFAULT 0;
 )sql";
 
-constexpr std::array<Migration, 5> kMigrations = {{
+// v6: a lease may hold several seats at once (a checkout of N seats), and its journal
+// entries say how many, so that reports bill N seat-hours. Earlier rows hold one.
+constexpr std::string_view kSchemaV6 = R"sql(
+ALTER TABLE leases ADD COLUMN seats INTEGER NOT NULL DEFAULT 1 CHECK (seats >= 1);
+ALTER TABLE journal ADD COLUMN seats INTEGER NOT NULL DEFAULT 1 CHECK (seats >= 1);
+)sql";
+
+constexpr std::array<Migration, 6> kMigrations = {{
     {1, kSchemaV1},
     {2, kSchemaV2},
     {3, kSchemaV3},
     {4, kSchemaV4},
     {5, kSchemaV5},
+    {6, kSchemaV6},
 }};
 
 // floatlm_token_digest(lease_id, token): token::Of as a blob, for the v5 migration.

@@ -24,6 +24,7 @@ struct Interval {
   std::string user;
   UnixMillis start = 0;
   UnixMillis end = 0;
+  std::int64_t seats = 1;  // a lease of N seats counts N times (N seat-hours per hour)
 };
 
 bool EndsLease(JournalEvent event) {
@@ -63,11 +64,12 @@ std::vector<Interval> LeaseIntervals(const std::vector<JournalEntry>& entries, U
       const auto end = ends.find(e.lease_id);
       intervals.push_back(Interval{e.feature, e.user, e.time,
                                    end == ends.end() ? std::max(open_until, e.time)
-                                                     : std::max(end->second->time, e.time)});
+                                                     : std::max(end->second->time, e.time),
+                                   e.seats});
     } else if (EndsLease(e.event) && ends.at(e.lease_id) == &e &&
                !checkouts.contains(e.lease_id) && !e.feature.empty()) {
       // Its checkout lies before the entries handed in: count it from `from`.
-      intervals.push_back(Interval{e.feature, e.user, from, e.time});
+      intervals.push_back(Interval{e.feature, e.user, from, e.time, e.seats});
     }
   }
 
@@ -115,32 +117,33 @@ UsageReport ComputeReport(const std::vector<JournalEntry>& entries, UnixMillis f
 
   const std::vector<Interval> intervals = LeaseIntervals(entries, from, to, report.counted_to);
   for (const Interval& interval : intervals) {
-    per_user[{interval.user, interval.feature}] += interval.end - interval.start;
+    per_user[{interval.user, interval.feature}] += (interval.end - interval.start) * interval.seats;
     const std::int64_t first_day = day_of(interval.start);
     for (std::int64_t day = first_day; day == first_day || day_start(day) < interval.end; ++day) {
       const UnixMillis begin = std::max(interval.start, day_start(day));
       const UnixMillis end = std::min(interval.end, day_start(day + 1));
       Bucket& bucket = buckets[{interval.feature, day}];
-      bucket.lease_ms += end - begin;
+      bucket.lease_ms += (end - begin) * interval.seats;
       bucket.users.insert(interval.user);
       // A lease carried over midnight is open when the day begins: it counts towards
       // that day's peak even if nothing else happens.
-      if (interval.start < begin) ++bucket.peak;
+      if (interval.start < begin) bucket.peak += static_cast<std::uint32_t>(interval.seats);
     }
   }
 
   // Sweep each feature's starts and ends. At equal times ends go first (back-to-back
   // leases are not concurrent), except the end of an instant lease, which follows its start.
   enum Order : int { kEnd = 0, kStart = 1, kInstantEnd = 2 };
-  std::map<std::string, std::vector<std::tuple<UnixMillis, int, int>>> steps;
+  std::map<std::string, std::vector<std::tuple<UnixMillis, int, std::int64_t>>> steps;
   for (const Interval& interval : intervals) {
     const bool instant = interval.start == interval.end;
-    steps[interval.feature].emplace_back(interval.start, kStart, +1);
-    steps[interval.feature].emplace_back(interval.end, instant ? kInstantEnd : kEnd, -1);
+    steps[interval.feature].emplace_back(interval.start, kStart, interval.seats);
+    steps[interval.feature].emplace_back(interval.end, instant ? kInstantEnd : kEnd,
+                                         -interval.seats);
   }
   for (auto& [feature, list] : steps) {
     std::sort(list.begin(), list.end());
-    int level = 0;
+    std::int64_t level = 0;
     for (const auto& [time, order, delta] : list) {
       level += delta;
       if (delta > 0) {

@@ -28,8 +28,10 @@ struct DayUsage {
   std::string feature;
   std::string day;                 // "YYYY-MM-DD" at the report's offset
   UnixMillis day_start = 0;        // the day's first millisecond, as a UTC instant
-  std::uint32_t peak_leases = 0;   // most leases open at once (shared leases count too)
-  std::int64_t lease_ms = 0;       // sum of lease intervals inside the day
+  // Most leases open at once (shared leases count too; a lease of N seats counts N).
+  std::uint32_t peak_leases = 0;
+  // Sum of lease intervals inside the day, each times its seats: seat-milliseconds.
+  std::int64_t lease_ms = 0;
   std::vector<std::string> users;  // distinct users holding a lease that day, sorted
   std::map<std::string, std::uint32_t> denials;  // reason code -> count ("unspecified" if none)
 
@@ -41,7 +43,7 @@ struct DayUsage {
 struct UserUsage {
   std::string user;
   std::string feature;
-  std::int64_t lease_ms = 0;
+  std::int64_t lease_ms = 0;  // seat-milliseconds, as DayUsage::lease_ms
 
   double hours() const { return static_cast<double>(lease_ms) / 3'600'000.0; }
 };

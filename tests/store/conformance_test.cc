@@ -93,30 +93,37 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(every_record_kind_round_trips, B, Backends) {
   collection_seat.token_digest.fill(0xff);  // every byte of the digest survives
   collection_seat.client_pid = -1;  // whatever the client claimed, stored as given
   collection_seat.dup_group = "UHD";  // the grouping its application asked for
+  LeaseRecord job = Lease(3, "carol");
+  job.seats = 16;  // a checkout of 16 seats at once
+  JournalEntry job_checkout = Entry(950, JournalEvent::kCheckout);
+  job_checkout.lease_id = 3;
+  job_checkout.seats = 16;
   JournalEntry denial = Entry(1'000, JournalEvent::kDenial, "2 of 2 seats held by alice, bob");
   denial.lease_id = 0;
   denial.count = 4'000'000'000u;  // repeats folded into one entry: the count survives whole
   Batch batch;
-  batch.upsert_leases = {Lease(1), collection_seat};
+  batch.upsert_leases = {Lease(1), collection_seat, job};
   batch.add_slots = {CloudSlot{"PDCOLL", "carol", 500}};
   batch.add_assignments = {Assignment{"inv/USER_BASED", "dave", 600}};
-  batch.journal = {Entry(900, JournalEvent::kCheckout), denial};
+  batch.journal = {Entry(900, JournalEvent::kCheckout), job_checkout, denial};
   Commit(backend.Store(), batch);
   backend.Reopen();
 
   const StoredState state = Load(backend.Store());
-  BOOST_REQUIRE_EQUAL(state.leases.size(), 2u);
+  BOOST_REQUIRE_EQUAL(state.leases.size(), 3u);
   BOOST_CHECK(state.leases[0] == Lease(1));
   BOOST_CHECK(state.leases[1] == collection_seat);
+  BOOST_CHECK(state.leases[2] == job);
   BOOST_REQUIRE_EQUAL(state.cloud_slots.size(), 1u);
   BOOST_CHECK((state.cloud_slots[0] == CloudSlot{"PDCOLL", "carol", 500}));
   BOOST_REQUIRE_EQUAL(state.assignments.size(), 1u);
   BOOST_CHECK((state.assignments[0] == Assignment{"inv/USER_BASED", "dave", 600}));
-  BOOST_TEST(state.highest_lease_id == 2u);
+  BOOST_TEST(state.highest_lease_id == 3u);
   const std::vector<JournalEntry> journal = Journal(backend.Store(), 0, 2'000);
-  BOOST_REQUIRE_EQUAL(journal.size(), 2u);
+  BOOST_REQUIRE_EQUAL(journal.size(), 3u);
   BOOST_CHECK(journal[0] == Entry(900, JournalEvent::kCheckout));
-  BOOST_CHECK(journal[1] == denial);
+  BOOST_CHECK(journal[1] == job_checkout);
+  BOOST_CHECK(journal[2] == denial);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(every_journal_event_kind_round_trips, B, Backends) {
@@ -295,6 +302,19 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(an_entry_counting_no_event_is_refused, B, Backends
   batch.journal = {none};
   BOOST_TEST((backend.Store().Commit(batch).code() == Status::Code::kInvalidArgument));
   BOOST_TEST(Load(backend.Store()).leases.empty());  // nothing of the batch applied
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_lease_of_no_seats_is_refused, B, Backends) {
+  B backend;
+  LeaseRecord none = Lease(1);
+  none.seats = 0;
+  BOOST_TEST((backend.Store().Commit(Batch{.upsert_leases = {none}}).code() ==
+              Status::Code::kInvalidArgument));
+  JournalEntry entry = Entry(1'000, JournalEvent::kCheckout);
+  entry.seats = 0;
+  BOOST_TEST((backend.Store().Commit(Batch{.upsert_leases = {Lease(2)}, .journal = {entry}}).code() ==
+              Status::Code::kInvalidArgument));
+  BOOST_TEST(Load(backend.Store()).leases.empty());
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(pruning_removes_the_oldest_entries_in_slices, B, Backends) {

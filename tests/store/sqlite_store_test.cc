@@ -195,6 +195,7 @@ BOOST_AUTO_TEST_CASE(a_version_4_file_trades_its_tokens_for_digests) {
   BOOST_REQUIRE_EQUAL(state.leases.size(), 1u);
   BOOST_TEST(state.leases[0].id == 12u);
   BOOST_TEST(state.leases[0].user == "zoe");
+  BOOST_TEST(state.leases[0].seats == 1u, "a lease from before v6 holds one seat");
   BOOST_TEST((state.leases[0].token_digest == token::Of(12, 0xfedcba9876543210ull)));
   BOOST_TEST(token::Matches(state.leases[0].token_digest, 12, 0xfedcba9876543210ull));
   BOOST_TEST(RawPragma(DbPath(dir), "user_version") == SqliteLeaseStore::SchemaVersion());

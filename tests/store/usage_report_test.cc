@@ -184,6 +184,32 @@ BOOST_AUTO_TEST_CASE(a_held_lease_counts_up_to_now_not_to_the_end_of_the_range) 
   BOOST_TEST(RenderReportText(past).find("counted up to") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_lease_of_four_seats_bills_four_seat_hours) {
+  using E = JournalEvent;
+  // A 4-seat job 09:00-11:00 (8 seat-hours) beside a single lease 10:00-12:00 (2), and a
+  // 3-seat job held since 23:00 of the day before, checked in at 01:00 (3 x 1 h today).
+  std::vector<JournalEntry> entries = {
+      Event(At(12, 9), E::kCheckout, "ann", "cad", 1), Event(At(12, 11), E::kCheckin, "ann", "cad", 1),
+      Event(At(12, 10), E::kCheckout, "bob", "cad", 2), Event(At(12, 12), E::kCheckin, "bob", "cad", 2),
+      Event(At(11, 23), E::kCheckout, "cy", "cad", 3), Event(At(12, 1), E::kCheckin, "cy", "cad", 3)};
+  for (JournalEntry& e : entries) {
+    if (e.lease_id == 1) e.seats = 4;
+    if (e.lease_id == 3) e.seats = 3;
+  }
+  const UsageReport r = ComputeReport(entries, At(12, 0), At(13, 0));
+  BOOST_REQUIRE_EQUAL(r.days.size(), 1u);
+  BOOST_TEST(r.days[0].lease_ms == 13 * kHour);
+  BOOST_TEST(r.days[0].peak_leases == 5u, "4 seats and 1 seat at 10:00");
+  BOOST_REQUIRE_EQUAL(r.users.size(), 3u);
+  BOOST_TEST(r.users[0].lease_ms == 8 * kHour);
+  BOOST_TEST(r.users[1].lease_ms == 2 * kHour);
+  BOOST_TEST(r.users[2].lease_ms == 3 * kHour);
+  // Still held at 10:30: billed up to now, four seats.
+  entries.erase(entries.begin() + 1);
+  const UsageReport open = ComputeReport(entries, At(12, 0), At(13, 0), 0min, At(12, 10) + 30 * kMinute);
+  BOOST_TEST(open.users[0].lease_ms == 6 * kHour);
+}
+
 BOOST_AUTO_TEST_CASE(back_to_back_leases_are_not_concurrent) {
   using E = JournalEvent;
   // a 09-10, b 10-11 on one seat: at 10:00 the checkin is applied before the checkout.
