@@ -42,6 +42,7 @@ void Fields(F& f, M& m) {
     f.OptName(Tag::kVersion, m.version);
     f.OptUint(Tag::kWaitMs, m.wait_ms);
     f.OptName(Tag::kDupGroup, m.dup_group);
+    f.OptUint(Tag::kCount, m.seats);
   } else if constexpr (std::is_same_v<T, Checkin>) {
     f.Uint(Tag::kLease, m.lease);
   } else if constexpr (std::is_same_v<T, Heartbeat>) {
@@ -74,6 +75,7 @@ void Fields(F& f, M& m) {
     f.OptName(Tag::kPool, m.pool);
     f.OptName(Tag::kLicenseExpiry, m.license_expiry);
     f.Bool(Tag::kShared, m.shared);
+    f.OptUint(Tag::kCount, m.seats);
     f.OptText(Tag::kReason, m.reason);
     f.Lines(Tag::kLicenseLine, m.license_lines);
     f.OptUint(Tag::kLicenseLinesLeftOut, m.license_lines_left_out);

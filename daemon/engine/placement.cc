@@ -180,10 +180,13 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
     return out;
   };
 
+  static const std::vector<PoolId> kNoPools;
+  const std::vector<PoolId>& riding = several ? kNoPools : serving;  // steps 1 and 2
+
   // 1. The holder already runs the product, or already has a cloud-user slot. DUP_GROUP
   // promises one seat per identity, so this wins even if an earlier pool has room.
   // A multi-seat request rides on nothing: it takes its own seats (step 3).
-  for (PoolId id : several ? std::vector<PoolId>{} : serving) {
+  for (PoolId id : riding) {
     const PoolState& pool = pools[id];
     if (IsCloudServiceOf(pool, feature)) {
       auto slots = cloud_slots.find(pool.collection->name);
@@ -218,7 +221,7 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
   // 2. A collection seat of the holder with a free product slot.
   const Seat* full_seat = nullptr;  // a full collection seat: a new seat is a further seat
   const PoolState* full_pool = nullptr;
-  for (PoolId id : several ? std::vector<PoolId>{} : serving) {
+  for (PoolId id : riding) {
     const PoolState& pool = pools[id];
     if (!pool.collection || IsCloudServiceOf(pool, feature)) {
       continue;

@@ -142,6 +142,7 @@ proto::Granted RequestHandler::GrantedFor(const engine::SeatEngine& engine,
   g.token = lease.token;
   g.feature = lease.feature;
   g.shared = lease.shared;
+  g.seats = lease.seats;
   g.reason = lease.reason;
   if (const auto* pool = PoolOf(engine, lease.pool)) {
     g.version = pool->version.ToString();
@@ -263,6 +264,15 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
       Reply(rid, proto::Denied{Errc::kBadArgument, "CHECKOUT must name a feature"}, out);
       return After::kContinue;
     }
+    if (co->seats > proto::kMaxSeatsPerCheckout) {
+      Reply(rid,
+            proto::Denied{Errc::kBadArgument,
+                          fmt::format("a checkout asks for {} seats at most, not {}",
+                                      proto::kMaxSeatsPerCheckout, co->seats)},
+            out);
+      return After::kContinue;
+    }
+    req.seats = co->seats == 0 ? 1 : static_cast<std::uint32_t>(co->seats);
     if (!TakeCheckoutToken(ctx, now)) {
       const std::string message = fmt::format(
           "this connection asks for seats faster than {} times a second; wait and try again",
@@ -292,8 +302,9 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
     }
     auto result = engine_.Checkout(ctx.who, req, now);
     if (auto* lease = std::get_if<engine::LeaseView>(&result)) {
-      FLOATLM_LOG(kInfo, "lease.granted", "lease={} feature={} version={} shared={} {}", lease->id,
-                  lease->feature, lease->version.ToString(), lease->shared, Who(ctx));
+      FLOATLM_LOG(kInfo, "lease.granted", "lease={} feature={} version={} seats={} shared={} {}",
+                  lease->id, lease->feature, lease->version.ToString(), lease->seats,
+                  lease->shared, Who(ctx));
       recorder_.Granted(*lease, &ctx, now.wall);
       Reply(rid, GrantedFor(engine_, *lease, ctx), out);
     } else if (auto* queued = std::get_if<engine::Queued>(&result)) {

@@ -276,6 +276,7 @@ void Server::RestoreState(long long open_ms) {
     l.who = engine::Identity{std::move(r.user), std::move(r.host), std::move(r.display),
                              std::move(r.peer)};
     l.since = FromUnixMillis(r.since);
+    l.seats = r.seats;
     if (!r.dup_group.empty()) {
       l.dup_group = licenses::DupGroup::Parse(r.dup_group);
       if (!l.dup_group) {

@@ -47,6 +47,7 @@ store::LeaseRecord StateRecorder::Record(const engine::LeaseView& lease) const {
   r.seat = lease.seat;
   r.shared = lease.shared;
   if (lease.dup_group) r.dup_group = lease.dup_group->ToString();
+  r.seats = lease.seats;
   return r;
 }
 
@@ -63,6 +64,7 @@ store::JournalEntry StateRecorder::Entry(store::JournalEvent event, const engine
   e.version = lease.version.ToString();
   if (const auto* pool = PoolOf(engine_, lease.pool)) e.pool = pool->Key();
   e.lease_id = lease.id;
+  e.seats = lease.seats;
   return e;
 }
 

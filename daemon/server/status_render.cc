@@ -194,12 +194,15 @@ class StatusStream final : public ReplyStream {
         for (; piece.index < queue.size() && out.size() < until; ++piece.index) {
           const auto& w = queue[piece.index];
           if (json_) {
-            out += fmt::format("{}{{\"position\":{},\"user\":{},\"host\":{},\"waits_s\":{}}}",
-                               piece.index ? "," : "", piece.index + 1, Json(w.who.user),
-                               Json(w.who.host), SecondsUntil(w.deadline, now_.mono));
+            out += fmt::format(
+                "{}{{\"position\":{},\"user\":{},\"host\":{},\"seats\":{},\"waits_s\":{}}}",
+                piece.index ? "," : "", piece.index + 1, Json(w.who.user), Json(w.who.host),
+                w.seats, SecondsUntil(w.deadline, now_.mono));
           } else {
-            out += fmt::format("    queued #{}: {} {}  waits {} s more\n", piece.index + 1,
-                               w.who.user, w.who.host, SecondsUntil(w.deadline, now_.mono));
+            out += fmt::format("    queued #{}: {} {}{}  waits {} s more\n", piece.index + 1,
+                               w.who.user, w.who.host,
+                               w.seats > 1 ? fmt::format(" for {} seats", w.seats) : "",
+                               SecondsUntil(w.deadline, now_.mono));
           }
         }
         return piece.index == queue.size();
@@ -234,11 +237,13 @@ class StatusStream final : public ReplyStream {
           case Piece::Kind::kSeatRows:
             if (p.collection && !seat.continued) {
               FlushRows(rows_, out);
-              out += fmt::format("    seat {}: {} {} runs {}\n", seat.number, seat.holder.user,
-                                 seat.holder.host, fmt::join(seat.products, ", "));
+              out += fmt::format("    seat {}: {} {} runs {}{}\n", seat.number, seat.holder.user,
+                                 seat.holder.host, fmt::join(seat.products, ", "),
+                                 seat.weight > 1 ? fmt::format(" ({} seats)", seat.weight) : "");
             }
             for (const auto& l : seat.leases) {
               std::string note;
+              if (l.seats > 1) note = fmt::format("{} seats", l.seats);
               if (l.shared) note = fmt::format("shares seat {}", seat.number);
               if (l.detached) {
                 note += fmt::format("{}disconnected, kept {} s", note.empty() ? "" : "; ",
@@ -252,9 +257,11 @@ class StatusStream final : public ReplyStream {
             break;
           default:
             out += fmt::format(
-                "{}{{\"number\":{},\"user\":{},\"host\":{},\"since\":{},\"products\":{}}}",
-                first_ ? "" : ",", seat.number, Json(seat.holder.user), Json(seat.holder.host),
-                Json(FormatWallTime(seat.since)), JsonList(seat.products));
+                "{}{{\"number\":{},\"seats\":{},\"user\":{},\"host\":{},\"since\":{},"
+                "\"products\":{}}}",
+                first_ ? "" : ",", seat.number, seat.weight, Json(seat.holder.user),
+                Json(seat.holder.host), Json(FormatWallTime(seat.since)),
+                JsonList(seat.products));
             first_ = false;
             break;
         }
@@ -277,10 +284,10 @@ class StatusStream final : public ReplyStream {
     out += first_ ? "" : ",";
     first_ = false;
     out += fmt::format(
-        "{{\"lease\":{},\"seat\":{},\"user\":{},\"host\":{},\"display\":{},\"peer\":{},"
+        "{{\"lease\":{},\"seat\":{},\"seats\":{},\"user\":{},\"host\":{},\"display\":{},\"peer\":{},"
         "\"since\":{},\"held_s\":{},\"version\":{},\"licensed_version\":{},\"shared\":{},"
         "\"detached\":{},\"cloud\":{},\"expires_in_s\":{},\"reason\":{}}}",
-        l.id, l.seat, Json(l.who.user), Json(l.who.host), Json(l.who.display), Json(l.who.peer),
+        l.id, l.seat, l.seats, Json(l.who.user), Json(l.who.host), Json(l.who.display), Json(l.who.peer),
         Json(FormatWallTime(l.since)),
         std::max<long long>(0, duration_cast<std::chrono::seconds>(now_.wall - l.since).count()),
         Json(l.version.ToString()),

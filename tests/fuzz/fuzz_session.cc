@@ -212,6 +212,9 @@ class Harness {
         p::Checkout co{Pick(in, kFeatures), Pick(in, kVersions),
                        in.ConsumeBool() ? 0 : in.ConsumeIntegralInRange<std::uint64_t>(1, 20'000)};
         co.dup_group = Pick(in, kDupGroups);
+        // Mostly one seat; now and then several at once, or more than a checkout may ask.
+        const int seats = in.ConsumeIntegralInRange<int>(0, 9);
+        co.seats = seats < 6 ? 0 : seats < 9 ? static_cast<std::uint64_t>(seats - 4) : 1001;
         return co;
       }
       case 2:
@@ -344,12 +347,14 @@ class Harness {
     if (!co || !ctx.hello_done || !healthy_ || co->feature.empty()) return std::nullopt;
     // diag asks as an application that chose no grouping: nothing to compare with.
     if (!co->dup_group.empty()) return std::nullopt;
+    if (co->seats > p::kMaxSeatsPerCheckout) return std::nullopt;  // refused before the engine
     std::optional<lic::Version> version;
     if (!co->version.empty()) {
       version = lic::Version::Parse(co->version);
       if (!version) return std::nullopt;
     }
-    return engine_.Explain(ctx.who, co->feature, version, now_);
+    return engine_.Explain(ctx.who, co->feature, version, now_,
+                           static_cast<std::uint32_t>(std::max<std::uint64_t>(co->seats, 1)));
   }
 
   // The checkout's first reply must be what the diagnosis predicted.
@@ -458,7 +463,9 @@ class Harness {
     std::size_t in_snapshot = 0;
     std::set<eng::LeaseId> ids;
     for (const auto& pool : engine_.Snapshot(now_)) {
-      FUZZ_CHECK(pool.in_use == static_cast<int>(pool.seats.size()), "in_use is not the seat count");
+      int weights = 0;
+      for (const auto& seat : pool.seats) weights += static_cast<int>(seat.weight);
+      FUZZ_CHECK(pool.in_use == weights, "in_use is not the seats' count");
       if (!pool.spec->uncounted) {
         // A reread may leave a pool above its new count (leases are not cut); from then on
         // it may only shrink until it is back within its count.
@@ -470,6 +477,8 @@ class Harness {
       }
       for (const auto& seat : pool.seats) {
         FUZZ_CHECK(!seat.leases.empty(), "a seat without a lease");
+        FUZZ_CHECK(seat.weight == 1 || (seat.leases.size() == 1 && seat.leases[0].seats == seat.weight),
+                   "a seat of several is not one multi-seat lease's own");
         for (const auto& l : seat.leases) {
           ++in_snapshot;
           FUZZ_CHECK(ids.insert(l.id).second, "a lease sits on two seats");

@@ -64,6 +64,8 @@ BOOST_AUTO_TEST_CASE(checkout_and_grant_round_trip) {
   BOOST_TEST(co.wait_ms == 5000u);
   BOOST_TEST(co.dup_group == "UHD");
   BOOST_TEST(std::get<p::Checkout>(RoundTrip(2, p::Checkout{"cad"}).msg).dup_group.empty());
+  BOOST_TEST(std::get<p::Checkout>(RoundTrip(2, p::Checkout{"cad"}).msg).seats == 0u);  // 1 seat
+  BOOST_TEST(std::get<p::Checkout>(RoundTrip(3, p::Checkout{"cad", "", 0, "", 4}).msg).seats == 4u);
   p::Granted g{0xFFFFFFFFFFFFFFFFull, 0x1234567890ABCDEFull, "cad", "2027.0", "cad 2027.0 (a.lic:3)",
                "31-dec-2027", true};
   auto out = std::get<p::Granted>(RoundTrip(2, g).msg);
@@ -72,6 +74,9 @@ BOOST_AUTO_TEST_CASE(checkout_and_grant_round_trip) {
   BOOST_TEST(out.pool == g.pool);
   BOOST_TEST(out.license_expiry == g.license_expiry);
   BOOST_TEST(out.shared);
+  BOOST_TEST(out.seats == 0u, "absent: one seat, as from a daemon before COUNT");
+  g.seats = 16;
+  BOOST_TEST(std::get<p::Granted>(RoundTrip(3, g).msg).seats == 16u);
 }
 
 BOOST_AUTO_TEST_CASE(every_message_type_round_trips) {

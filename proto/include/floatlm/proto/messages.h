@@ -28,6 +28,7 @@ inline constexpr std::size_t kMaxFieldsPerFrame = 256;
 inline constexpr std::size_t kMaxLicenseLine = 4096;  // one LICENSE_LINE value
 inline constexpr std::size_t kMaxLicenseLines = 32;   // LICENSE_LINE fields per GRANTED
 inline constexpr std::size_t kLicenseLineBudget = 32 * 1024;  // their bytes per GRANTED
+inline constexpr std::uint64_t kMaxSeatsPerCheckout = 1000;  // CHECKOUT's COUNT, at most
 
 enum class MsgType : std::uint16_t {
   // client -> daemon
@@ -81,6 +82,8 @@ struct Checkout {
   // The application's duplicate grouping (FlexLM DUP_GROUP syntax: "NONE", "SITE", "UH",
   // "UHD", ...), used where the license line has no DUP_GROUP=; "" = the default, UH.
   std::string dup_group;
+  // Seats wanted at once, all or none (FlexLM's nlic), 1..kMaxSeatsPerCheckout; 0 (absent) = 1.
+  std::uint64_t seats = 0;
 };
 struct Checkin { std::uint64_t lease = 0; };
 struct Heartbeat {};
@@ -117,6 +120,7 @@ struct Granted {
   std::string pool;              // human description of the pool, e.g. "cad 2027.0 (site.lic:12)"
   std::string license_expiry;    // "31-dec-2027" or "permanent"
   bool shared = false;
+  std::uint64_t seats = 0;       // seats the lease holds; 0 (absent: an older daemon) = 1
   std::string reason;            // why this seat, e.g. "rides on alice@ws1's collection seat 1 of pdc"
   // The signed license lines the seat comes from, each "<hostid>\n<line>" (PROTOCOL.md,
   // "License lines"), sent when HELLO asked for them; `license_lines_left_out` counts
