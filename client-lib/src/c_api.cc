@@ -1,6 +1,7 @@
 // The C ABI boundary: argument checks, handle conversion, and the rule that no
 // exception crosses into C (everything unexpected becomes FLOATLM_E_INTERNAL).
 #include <algorithm>
+#include <cstddef>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -41,6 +42,7 @@ constexpr std::pair<int, Errc> kCodes[] = {
     {FLOATLM_E_CLOUD_USERS_EXHAUSTED, Errc::kCloudUsersExhausted},
     {FLOATLM_E_QUEUE_TIMEOUT, Errc::kQueueTimeout},
     {FLOATLM_E_WRONG_HOST, Errc::kWrongHost},
+    {FLOATLM_E_TOO_FEW_SEATS, Errc::kTooFewSeats},
     {FLOATLM_E_NO_SUCH_LEASE, Errc::kNoSuchLease},
     {FLOATLM_E_BAD_TOKEN, Errc::kBadToken},
     {FLOATLM_E_LEASE_REMOVED, Errc::kLeaseRemoved},
@@ -340,6 +342,19 @@ floatlm_status floatlm_client_checkout(floatlm_client_t* client, const char* fea
   });
 }
 
+floatlm_status floatlm_client_checkout_seats(floatlm_client_t* client, const char* feature,
+                                             const char* version, uint32_t seats,
+                                             uint32_t wait_seconds, uint64_t* out_lease) {
+  if (client == nullptr) return FLOATLM_E_BAD_ARGUMENT;
+  return Guard([&] {
+    if (feature == nullptr || out_lease == nullptr) {
+      return ToStatus(client->client.Checkout("", "", 0, nullptr));
+    }
+    return ToStatus(client->client.Checkout(feature, version != nullptr ? version : "",
+                                            wait_seconds, out_lease, seats));
+  });
+}
+
 floatlm_status floatlm_client_checkin(floatlm_client_t* client, uint64_t lease) {
   if (client == nullptr) return FLOATLM_E_BAD_ARGUMENT;
   return Guard([&] { return ToStatus(client->client.Checkin(lease)); });
@@ -347,8 +362,10 @@ floatlm_status floatlm_client_checkin(floatlm_client_t* client, uint64_t lease) 
 
 floatlm_status floatlm_client_lease_info(floatlm_client_t* client, uint64_t lease,
                                          floatlm_lease_info* out_info) {
-  if (client == nullptr || out_info == nullptr ||
-      out_info->struct_size < sizeof(floatlm_lease_info)) {
+  // Fields were appended over time: a caller built against an older header passes the
+  // size it knows, and gets the fields that fit in it.
+  constexpr std::size_t kFirstSize = offsetof(floatlm_lease_info, expiry) + sizeof(out_info->expiry);
+  if (client == nullptr || out_info == nullptr || out_info->struct_size < kFirstSize) {
     return FLOATLM_E_BAD_ARGUMENT;
   }
   return Guard([&] {
@@ -362,6 +379,9 @@ floatlm_status floatlm_client_lease_info(floatlm_client_t* client, uint64_t leas
     CopyField(out_info->version, view.version);
     CopyField(out_info->pool, view.pool);
     CopyField(out_info->expiry, view.expiry);
+    if (out_info->struct_size >= offsetof(floatlm_lease_info, seats) + sizeof(out_info->seats)) {
+      out_info->seats = view.seats;
+    }
     return FLOATLM_OK;
   });
 }

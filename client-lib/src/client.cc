@@ -428,16 +428,26 @@ std::optional<Errc> Client::CheckoutLocal(const std::string& feature, const std:
 }
 
 Errc Client::Checkout(const std::string& feature, const std::string& version,
-                      std::uint32_t wait_seconds, std::uint64_t* lease) {
+                      std::uint32_t wait_seconds, std::uint64_t* lease, std::uint32_t seats) {
   if (OnIoThread())
     return Fail(Errc::kBadArgument, "floatlm_client_checkout called from a callback");
   if (feature.empty() || feature.size() > proto::kMaxName || version.size() > proto::kMaxName) {
     return Fail(Errc::kBadArgument, "the feature name must have 1 to 256 bytes");
   }
+  if (seats == 0 || seats > proto::kMaxSeatsPerCheckout) {
+    return Fail(Errc::kBadArgument,
+                fmt::format("a checkout takes 1 to {} seats, not {}", proto::kMaxSeatsPerCheckout,
+                            seats));
+  }
   if (!local_pools_.empty()) {
     std::string refusal;
     if (auto local = CheckoutLocal(feature, version, lease, &refusal)) {
-      if (*local == Errc::kOk) return Errc::kOk;
+      if (*local == Errc::kOk) {
+        // A node-locked uncounted line serves this computer without a count.
+        std::lock_guard lk(mu_);
+        local_leases_.at(*lease).seats = seats;
+        return Errc::kOk;
+      }
       // Not served here: a server may still have a seat; without one, this is the answer.
       bool local_only;
       {
@@ -450,7 +460,8 @@ Errc Client::Checkout(const std::string& feature, const std::string& version,
       }
     }
   }
-  proto::Checkout req{feature, version, std::uint64_t{wait_seconds} * 1000, config_.dup_group};
+  proto::Checkout req{feature, version, std::uint64_t{wait_seconds} * 1000, config_.dup_group,
+                      seats == 1 ? 0 : seats};
   const auto deadline = Clock::now() + std::chrono::seconds(wait_seconds) + config_.request_timeout;
   Errc result = Errc::kOk;
   std::string message;
@@ -481,6 +492,16 @@ Errc Client::Checkout(const std::string& feature, const std::string& version,
   });
   if (rc != Errc::kOk) return rc;
   if (result != Errc::kOk) return Fail(result, message);
+  if (const std::uint64_t granted = grant.seats == 0 ? 1 : grant.seats; granted != seats) {
+    // A server from before multi-seat checkouts reads the request as one seat.
+    Transact(proto::Checkin{grant.lease}, Clock::now() + config_.request_timeout, false,
+             [](proto::Message&) { return true; });
+    return Fail(Errc::kUnsupportedVersion,
+                fmt::format("{} seats of '{}' were asked for and the license server granted {}: "
+                            "it does not take several seats in one checkout; the seat was "
+                            "handed back",
+                            seats, feature, granted));
+  }
   if (auto why = Untrusted(grant, feature, version)) {
     // The application must not run on this seat: hand it back before saying why.
     Transact(proto::Checkin{grant.lease}, Clock::now() + config_.request_timeout, false,
@@ -496,6 +517,7 @@ Errc Client::Checkout(const std::string& feature, const std::string& version,
   rec.token = grant.token;
   rec.feature = feature;
   rec.version_req = version;
+  rec.seats = seats;
   rec.grant = std::move(grant);
   *lease = handle;
   return Errc::kOk;
@@ -554,6 +576,7 @@ Errc Client::Lease(std::uint64_t lease, LeaseView* out) {
   out->server_lease = rec.server_id;
   out->held = rec.state == LeaseRec::State::kHeld;
   out->shared = rec.grant.shared;
+  out->seats = rec.seats;
   out->feature = rec.grant.feature.empty() ? rec.feature : rec.grant.feature;
   out->version = rec.grant.version;
   out->pool = rec.grant.pool;
@@ -849,7 +872,8 @@ bool Client::Reattach(const std::shared_ptr<Connection>& conn, const proto::Hell
       if (code == Errc::kNoSuchLease || code == Errc::kBadToken) {
         // The server lost the lease (e.g. restarted without it): ask for a new seat.
         if (!Exchange(*conn,
-                      proto::Checkout{item.rec.feature, item.rec.version_req, 0, config_.dup_group},
+                      proto::Checkout{item.rec.feature, item.rec.version_req, 0, config_.dup_group,
+                                      item.rec.seats == 1 ? 0 : item.rec.seats},
                       &reply, error)) {
           return false;
         }
@@ -932,11 +956,12 @@ void Client::ReacquireLoop() {
     struct Item {
       std::uint64_t handle;
       std::string feature, version;
+      std::uint32_t seats;
     };
     std::vector<Item> items;
     for (const auto& [handle, rec] : leases_) {
       if (rec.reacquire && rec.state == LeaseRec::State::kLost) {
-        items.push_back({handle, rec.feature, rec.version_req});
+        items.push_back({handle, rec.feature, rec.version_req, rec.seats});
       }
     }
     lk.unlock();
@@ -944,7 +969,8 @@ void Client::ReacquireLoop() {
     std::vector<Event> events;
     for (const Item& item : items) {
       std::optional<proto::Granted> grant;
-      Transact(proto::Checkout{item.feature, item.version, 0, config_.dup_group},
+      Transact(proto::Checkout{item.feature, item.version, 0, config_.dup_group,
+                               item.seats == 1 ? 0 : item.seats},
                Clock::now() + config_.request_timeout, true, [&](proto::Message& m) {
                  if (auto* g = std::get_if<proto::Granted>(&m)) grant = std::move(*g);
                  return !std::holds_alternative<proto::Queued>(m);

@@ -73,6 +73,7 @@ struct LeaseView {
   std::uint64_t server_lease = 0;
   bool held = false;
   bool shared = false;
+  std::uint32_t seats = 1;  // seats the lease holds
   std::string feature, version, pool, expiry;
 };
 
@@ -84,8 +85,9 @@ class Client {
   Client& operator=(const Client&) = delete;
 
   Errc Connect();
+  // `seats`: how many at once, all or none (1..proto::kMaxSeatsPerCheckout).
   Errc Checkout(const std::string& feature, const std::string& version, std::uint32_t wait_seconds,
-                std::uint64_t* lease);
+                std::uint64_t* lease, std::uint32_t seats = 1);
   Errc Checkin(std::uint64_t lease);
   Errc Lease(std::uint64_t lease, LeaseView* out);
   Errc Status(const std::string& feature, bool json, std::string* out);
@@ -114,6 +116,7 @@ class Client {
     enum class State { kHeld, kLostDisconnected, kLost };
     std::uint64_t server_id = 0, token = 0;
     std::string feature, version_req;
+    std::uint32_t seats = 1;  // asked for at checkout, and again on a re-checkout
     proto::Granted grant;
     State state = State::kHeld;
     bool reacquire = true;  // false once the vendor-key check refused its seat

@@ -29,6 +29,8 @@ std::string ShortDenial(Errc code, const std::string& feature, const std::string
       return "waited for a license for " + what + " without getting one; try again later";
     case Errc::kWrongHost:
       return "the license for " + what + " is locked to other computers, not this one";
+    case Errc::kTooFewSeats:
+      return "the license for " + what + " has fewer seats than this job asks for at once";
     case Errc::kStoreUnavailable:
       return "the license server cannot hand out new licenses right now; try again later";
     case Errc::kUntrustedLicense:

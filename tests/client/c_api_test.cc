@@ -1,5 +1,6 @@
 // Argument checks and conventions of the C ABI that need no server.
 #include <boost/test/unit_test.hpp>
+#include <cstddef>
 #include <cstdlib>
 #include <string>
 
@@ -163,6 +164,11 @@ BOOST_AUTO_TEST_CASE(unknown_leases_are_reported) {
   BOOST_CHECK_EQUAL(floatlm_client_lease_info(h.client, 42, &info), FLOATLM_E_BAD_ARGUMENT);
   info.struct_size = sizeof(info);
   BOOST_CHECK_EQUAL(floatlm_client_lease_info(h.client, 42, &info), FLOATLM_E_NO_SUCH_LEASE);
+  // A caller built before `seats` was appended passes the smaller size it knows.
+  info.struct_size = offsetof(floatlm_lease_info, seats);
+  BOOST_CHECK_EQUAL(floatlm_client_lease_info(h.client, 42, &info), FLOATLM_E_NO_SUCH_LEASE);
+  info.struct_size = offsetof(floatlm_lease_info, expiry);
+  BOOST_CHECK_EQUAL(floatlm_client_lease_info(h.client, 42, &info), FLOATLM_E_BAD_ARGUMENT);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

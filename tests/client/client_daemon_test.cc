@@ -481,3 +481,159 @@ BOOST_AUTO_TEST_CASE(a_forged_or_use_server_license_file_serves_nothing_locally)
   BOOST_TEST(CheckoutStatus(u, "viewer") == FLOATLM_E_NO_SUCH_FEATURE);  // the daemon has none
   BOOST_TEST(CheckoutStatus(u, "cad") == FLOATLM_OK);
 }
+
+// Several seats in one checkout (floatlm_client_checkout_seats), through the real daemon:
+// one lease and one holder with N seats, whole or nothing, queued as one request, kept
+// whole across a daemon restart and journaled with its count; `floatlm run -n`.
+namespace {
+
+constexpr const char* kSolverLicense =
+    "SERVER this_host ANY\n"
+    "VENDOR demo\n"
+    "FEATURE solver demo 1.0 permanent 8\n";
+
+struct SolverDaemon {
+  DaemonFixture daemon{kSolverLicense};
+  floatlm::Options As(const std::string& user, const std::string& host = "ws1") {
+    return floatlm::Options()
+        .Servers(daemon.license_env())
+        .App("client_daemon_test")
+        .Identity(user, host)
+        .BackoffMs(50, 500)
+        .RequestTimeoutMs(5000);
+  }
+};
+
+floatlm_status SeatsStatus(floatlm::Client& client, std::uint32_t seats) {
+  try {
+    client.CheckoutSeats("solver", seats).Checkin();
+    return FLOATLM_OK;
+  } catch (const floatlm::Error& e) {
+    return e.code();
+  }
+}
+
+}  // namespace
+
+BOOST_FIXTURE_TEST_SUITE(client_daemon_seats, SolverDaemon)
+
+BOOST_AUTO_TEST_CASE(a_job_takes_four_seats_in_one_call_and_keeps_them_across_a_restart) {
+  Events events;
+  floatlm::Client a(As("alice").OnLease(events.callback()));
+  a.Connect();
+  floatlm::Lease job = a.CheckoutSeats("solver", 4);
+  BOOST_TEST(job.Info().seats == 4u);
+  BOOST_TEST(job.Info().shared == 0);
+  floatlm::Client b(As("bob", "ws2"));
+  b.Connect();
+  BOOST_TEST(SeatsStatus(b, 5) == FLOATLM_E_ALL_SEATS_IN_USE, "4 of 8 free: all or nothing");
+  BOOST_TEST(b.last_error().find("5 seats of 'solver' were asked for at once") != std::string::npos,
+             b.last_error());
+  floatlm::Lease other = b.CheckoutSeats("solver", 3);
+
+  const std::string text = a.Status("solver");
+  BOOST_TEST(text.find("Total of 8 licenses issued;  Total of 7 in use") != std::string::npos,
+             text);
+  std::size_t holder_lines = 0;
+  for (std::size_t at = text.find("alice"); at != std::string::npos; at = text.find("alice", at + 1)) {
+    ++holder_lines;
+  }
+  BOOST_TEST(holder_lines == 1u, "one holder line for alice's four seats\n" << text);
+  BOOST_TEST(text.find("4 seats") != std::string::npos, text);
+  const std::string json = a.Status("solver", true);
+  BOOST_TEST(json.find("\"seats\":4,\"user\":\"alice\"") != std::string::npos, json);
+  BOOST_TEST(json.find("\"in_use\":7") != std::string::npos, json);
+
+  daemon.Kill();
+  daemon.Start();
+  BOOST_REQUIRE(events.WaitFor(FLOATLM_LEASE_REGAINED, 20s));
+  BOOST_TEST(job.Info().held == 1);
+  floatlm::Client c(As("carol", "ws3"));
+  c.Connect();
+  BOOST_TEST(SeatsStatus(c, 2) == FLOATLM_E_ALL_SEATS_IN_USE, "the restored lease still counts 4");
+  floatlm::Lease last = c.Checkout("solver");
+  BOOST_TEST(c.Status("solver", true).find("\"in_use\":8") != std::string::npos);
+  job.Checkin();
+  BOOST_TEST(c.Status("solver", true).find("\"in_use\":4") != std::string::npos,
+             "one checkin frees all four");
+
+  // The journal records the four seats of the checkout and of its checkin.
+  last.Checkin();
+  daemon.Stop();
+  std::string rows;
+  BOOST_TEST(RunCommand({"/usr/bin/sqlite3", (daemon.state_dir() / "floatlm.db").string(),
+                         "SELECT event || ' ' || user || ' ' || seats FROM journal WHERE "
+                         "event IN ('checkout', 'checkin') ORDER BY time_ms, seq"},
+                        &rows) == 0);
+  BOOST_TEST(rows.find("checkout alice 4\ncheckout bob 3\n") != std::string::npos, rows);
+  BOOST_TEST(rows.find("checkin alice 4\n") != std::string::npos, rows);
+  BOOST_TEST(rows.find("checkout carol 1\n") != std::string::npos, rows);
+}
+
+BOOST_AUTO_TEST_CASE(a_waiting_job_is_granted_its_seats_together_before_later_requests) {
+  floatlm::Client a(As("alice"));
+  a.Connect();
+  floatlm::Lease held = a.CheckoutSeats("solver", 6);
+  floatlm::Client b(As("bob", "ws2")), c(As("carol", "ws3"));
+  b.Connect();
+  c.Connect();
+  floatlm::Lease job;
+  std::thread waiter([&] {
+    try {
+      job = b.CheckoutSeats("solver", 4, "", 20);
+    } catch (const floatlm::Error& e) {
+      BOOST_TEST_MESSAGE("bob: " << e.what());
+    }
+  });
+  // bob is in line: the two free seats are held for him.
+  const auto until = std::chrono::steady_clock::now() + 10s;
+  while (a.Status("solver", true).find("\"queue\":[{") == std::string::npos &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(20ms);
+  }
+  BOOST_TEST(a.Status("solver", true).find("\"seats\":4,\"waits_s\"") != std::string::npos);
+  BOOST_TEST(SeatsStatus(c, 1) == FLOATLM_E_ALL_SEATS_IN_USE);
+  BOOST_TEST(c.last_error().find("held for bob@ws2, who waits for 4 at once") != std::string::npos,
+             c.last_error());
+  held.Checkin();
+  waiter.join();
+  BOOST_REQUIRE(static_cast<bool>(job));
+  BOOST_TEST(job.Info().seats == 4u);
+  floatlm::Lease rest = c.CheckoutSeats("solver", 4);
+  BOOST_TEST(SeatsStatus(c, 1) == FLOATLM_E_ALL_SEATS_IN_USE);
+}
+
+BOOST_AUTO_TEST_CASE(more_seats_than_the_license_has_or_out_of_range_are_refused) {
+  floatlm::Client a(As("alice"));
+  a.Connect();
+  BOOST_TEST(SeatsStatus(a, 9) == FLOATLM_E_TOO_FEW_SEATS);
+  BOOST_TEST(a.last_error().find("has 8 seats in force today") != std::string::npos, a.last_error());
+  BOOST_TEST(SeatsStatus(a, 0) == FLOATLM_E_BAD_ARGUMENT);
+  BOOST_TEST(SeatsStatus(a, 1001) == FLOATLM_E_BAD_ARGUMENT);
+  BOOST_TEST(SeatsStatus(a, 8) == FLOATLM_OK);
+  BOOST_TEST(std::string(floatlm_status_name(FLOATLM_E_TOO_FEW_SEATS)) == "too_few_seats");
+}
+
+BOOST_AUTO_TEST_CASE(floatlm_run_holds_n_seats_while_the_command_runs) {
+  std::string out;
+  const int rc = RunCommand({BinPath("floatlm"), "run", "-c", daemon.license_env(), "-n", "4",
+                             "-f", "solver", "--", BinPath("floatlm"), "status", "-c",
+                             daemon.license_env(), "--json"},
+                            &out);
+  BOOST_TEST(rc == 0, out);
+  BOOST_TEST(out.find("\"in_use\":4") != std::string::npos, out);
+  floatlm::Client a(As("alice"));
+  a.Connect();
+  BOOST_TEST(a.Status("solver", true).find("\"in_use\":0") != std::string::npos,
+             "checked in when the command ended");
+  BOOST_TEST(RunCommand({BinPath("floatlm"), "run", "-c", daemon.license_env(), "-n", "9", "-f",
+                         "solver", "--", "/bin/true"},
+                        &out) == 3,
+             out);
+  BOOST_TEST(out.find("ask for fewer") != std::string::npos, out);
+  BOOST_TEST(RunCommand({BinPath("floatlm"), "run", "-n", "0", "-f", "solver", "--", "/bin/true"},
+                        &out) == 2,
+             out);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -20,7 +20,7 @@ constexpr Command kCommands[] = {
     {"diag", "diag [-c PORT@HOST] FEATURE[:VERSION] [--json]   what a checkout would get, and why",
      &floatlm::cli::RunDiag},
     {"run",
-     "run [-c PORT@HOST] -f FEATURE[:VERSION]... [--wait SECS] -- CMD ARGS...\n"
+     "run [-c PORT@HOST] -f FEATURE[:VERSION]... [-n SEATS] [--wait SECS] -- CMD...\n"
      "                                                  run a command holding seats",
      &floatlm::cli::RunRun},
     {"remove", "remove FEATURE USER HOST | remove --lease ID   free a seat (admin)",

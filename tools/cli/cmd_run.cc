@@ -20,7 +20,7 @@ namespace floatlm::cli {
 namespace {
 
 constexpr const char* kUsage =
-    "floatlm run [-c PORT@HOST] -f FEATURE[:VERSION] [-f ...] [--wait SECS]\n"
+    "floatlm run [-c PORT@HOST] -f FEATURE[:VERSION] [-f ...] [--seats N] [--wait SECS]\n"
     "            [--on-lost warn|term|kill] [--vendor-key VENDOR=FILE.pub ...] -- CMD ARGS...";
 
 // What to do to the command when a seat is really lost (removed by an admin, timed out,
@@ -128,12 +128,15 @@ int RunRun(const std::vector<std::string>& args) {
   std::vector<std::string> features;
   std::vector<std::string> vendor_keys;
   int wait_seconds = 0;
+  int seats = 1;
   std::string on_lost_text = "warn";
   po::options_description desc("floatlm run options");
   desc.add_options()("help,h", "show this help");
   AddServerOption(desc, &servers);
   desc.add_options()("feature,f", po::value(&features)->value_name("FEATURE[:VERSION]"),
                      "feature to check out (repeatable)")(
+      "seats,n", po::value(&seats)->value_name("N"),
+      "take N seats of each feature at once, all or none (default 1)")(
       "wait", po::value(&wait_seconds)->value_name("SECS"),
       "wait up to SECS in the queue for each seat")(
       "on-lost", po::value(&on_lost_text)->value_name("warn|term|kill"),
@@ -152,6 +155,7 @@ int RunRun(const std::vector<std::string>& args) {
     command.insert(command.begin(), words.begin(), words.end());
   }
   if (wait_seconds < 0) throw UsageError("--wait needs a number of seconds >= 0");
+  if (seats < 1 || seats > 1000) throw UsageError("--seats needs a number from 1 to 1000");
   OnLost on_lost = OnLost::kWarn;
   if (on_lost_text == "term") {
     on_lost = OnLost::kTerm;
@@ -210,8 +214,9 @@ int RunRun(const std::vector<std::string>& args) {
     std::vector<floatlm::Lease> leases;
     for (const FeatureSpec& spec : specs) {
       try {
-        leases.push_back(
-            client.Checkout(spec.feature, spec.version, static_cast<std::uint32_t>(wait_seconds)));
+        leases.push_back(client.CheckoutSeats(spec.feature, static_cast<std::uint32_t>(seats),
+                                              spec.version,
+                                              static_cast<std::uint32_t>(wait_seconds)));
       } catch (const floatlm::Error& e) {
         // The vendor-key check's sentence already starts with the feature.
         PrintError(e.code() == FLOATLM_E_UNTRUSTED_LICENSE ? std::string(e.what())

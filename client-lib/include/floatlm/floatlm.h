@@ -60,6 +60,7 @@ typedef int floatlm_status;
 #define FLOATLM_E_CLOUD_USERS_EXHAUSTED 10
 #define FLOATLM_E_QUEUE_TIMEOUT 11
 #define FLOATLM_E_WRONG_HOST 12 /* the license line is node-locked (HOSTID=) to other computers */
+#define FLOATLM_E_TOO_FEW_SEATS 13 /* more seats asked for at once than any license line gives */
 #define FLOATLM_E_NO_SUCH_LEASE 20
 #define FLOATLM_E_BAD_TOKEN 21
 #define FLOATLM_E_LEASE_REMOVED 22
@@ -133,6 +134,7 @@ typedef struct floatlm_lease_info {
   char version[257]; /* version of the pool that serves the lease */
   char pool[257];    /* the server's description of the pool */
   char expiry[257];  /* license expiry: "31-dec-2027" or "permanent" */
+  uint32_t seats;    /* seats the lease holds (floatlm_client_checkout_seats); 1 otherwise */
 } floatlm_lease_info;
 
 /* ---- library ---- */
@@ -268,6 +270,20 @@ FLOATLM_EXPORT floatlm_status floatlm_client_connect(floatlm_client_t* client);
 FLOATLM_EXPORT floatlm_status floatlm_client_checkout(floatlm_client_t* client, const char* feature,
                                                       const char* version, uint32_t wait_seconds,
                                                       uint64_t* out_lease);
+/* Checks out `seats` seats of `feature` at once, as one lease: all of them or none
+ * (FlexLM's lc_checkout with nlic > 1), for a job that needs several, e.g. one seat per
+ * 4 cores. 1 <= seats <= 1000, else FLOATLM_E_BAD_ARGUMENT. The seats come from one
+ * license pool and are shared with no other checkout (no DUP_GROUP sharing); a checkout
+ * that waits (`wait_seconds` > 0) keeps its place in the queue, and seats that free up
+ * are held for it until it has them all. FLOATLM_E_TOO_FEW_SEATS when no license has
+ * that many; a server that cannot grant several seats at once is refused with
+ * FLOATLM_E_UNSUPPORTED_VERSION (the seat it granted is handed back). One checkin frees
+ * them all. Otherwise as floatlm_client_checkout. Thread-safe. */
+FLOATLM_EXPORT floatlm_status floatlm_client_checkout_seats(floatlm_client_t* client,
+                                                            const char* feature,
+                                                            const char* version, uint32_t seats,
+                                                            uint32_t wait_seconds,
+                                                            uint64_t* out_lease);
 /* Frees the seat. The lease id is forgotten whatever the result; when the client is
  * disconnected it returns FLOATLM_E_DISCONNECTED and the server frees the seat when
  * its reattach window ends. Thread-safe. */

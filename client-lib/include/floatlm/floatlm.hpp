@@ -228,6 +228,15 @@ class Client {
                                   version.empty() ? nullptr : version.c_str(), wait_seconds, &id));
     return Lease(client_, id);
   }
+  // `seats` seats at once, all or none, as one lease (see floatlm_client_checkout_seats).
+  Lease CheckoutSeats(const std::string& feature, std::uint32_t seats,
+                      const std::string& version = {}, std::uint32_t wait_seconds = 0) {
+    std::uint64_t id = 0;
+    Check(floatlm_client_checkout_seats(client_, feature.c_str(),
+                                        version.empty() ? nullptr : version.c_str(), seats,
+                                        wait_seconds, &id));
+    return Lease(client_, id);
+  }
   std::string Status(const std::string& feature = {}, bool json = false) {
     char* text = nullptr;
     Check(floatlm_client_status(client_, feature.c_str(), json ? 1 : 0, &text));
