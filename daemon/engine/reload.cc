@@ -76,8 +76,16 @@ void SeatEngine::State::EndUncoveredLeases() {
 }
 
 ReloadReport SeatEngine::Reload(licenses::Model model, const Now& now) {
+  return Reload(std::move(model), state_->policy, now);
+}
+
+ReloadReport SeatEngine::Reload(licenses::Model model,
+                                std::shared_ptr<const options::OptionsPolicy> policy,
+                                const Now& now) {
   State& s = *state_;
   ++s.generation;
+  // An empty rule set allows everything, like no options file (SetPolicy).
+  s.policy = policy && policy->empty() ? nullptr : std::move(policy);
   ReloadReport report;
   // The old model stays alive until the end so that the old pool specs can be compared.
   const licenses::Model old_model = std::exchange(s.model, std::move(model));

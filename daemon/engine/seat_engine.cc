@@ -224,8 +224,11 @@ void SeatEngine::State::EndLapsedPools(const Now& now) {
   }
 }
 
-SeatEngine::SeatEngine(licenses::Model model, EngineConfig config)
-    : state_(std::make_unique<State>(std::move(model), std::move(config))) {}
+SeatEngine::SeatEngine(licenses::Model model, EngineConfig config,
+                       std::shared_ptr<const options::OptionsPolicy> policy)
+    : state_(std::make_unique<State>(std::move(model), std::move(config))) {
+  if (policy) SetPolicy(std::move(policy));
+}
 
 SeatEngine::~SeatEngine() = default;
 

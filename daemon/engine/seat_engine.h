@@ -267,7 +267,9 @@ struct RestoreReport {
 
 class SeatEngine {
  public:
-  SeatEngine(licenses::Model model, EngineConfig config);
+  // `policy`: the options file's rules (nullptr: allow everything), as SetPolicy.
+  SeatEngine(licenses::Model model, EngineConfig config,
+             std::shared_ptr<const options::OptionsPolicy> policy = nullptr);
   ~SeatEngine();
   SeatEngine(const SeatEngine&) = delete;
   SeatEngine& operator=(const SeatEngine&) = delete;
@@ -340,8 +342,14 @@ class SeatEngine {
   // Start-up, before Restore: assignments read back from the store, kept as they are.
   void RestoreAssignments(std::vector<AssignmentView> assignments);
 
-  // Swaps in a new model. Live leases stay where a pool with the same Key() still exists
-  // (even if its count dropped below use); the others end with kPoolRemoved.
+  // Swaps in a new model and the options rules that come with it, in one step: waiters
+  // are served once, under the new rules and from the new pools (a waiter the new rules
+  // refuse gets no seat the new model adds). Live leases stay where a pool with the same
+  // Key() still exists (even if its count dropped below use); the others end with
+  // kPoolRemoved.
+  ReloadReport Reload(licenses::Model model, std::shared_ptr<const options::OptionsPolicy> policy,
+                      const Now& now);
+  // The same, keeping the rules in force.
   ReloadReport Reload(licenses::Model model, const Now& now);
   // What Reload(model) would report, computed without changing anything: pools added,
   // removed and changed, and the leases on removed pools (`ended`), which Reload would end.

@@ -112,8 +112,8 @@ Server::Server(asio::io_context& io, const config::DaemonConfig& config)
               set.model.pools.size(), set.model.packages.size(), set.model.rejected.size(),
               set.signatures_checked, set.signatures_remembered);
   RememberSignatures(std::move(set.verified));
-  engine_ = std::make_unique<engine::SeatEngine>(std::move(set.model), MakeEngineConfig(config_));
-  engine_->SetPolicy(std::move(set.policy));
+  engine_ = std::make_unique<engine::SeatEngine>(std::move(set.model), MakeEngineConfig(config_),
+                                                 std::move(set.policy));
   WarnAboutNamedOverLimit(*engine_, CurrentNow());
   recorder_ = std::make_unique<StateRecorder>(*engine_);
   RestoreState(store_open_ms);
@@ -733,10 +733,9 @@ Server::RereadResult Server::DoReread(admin_cmd::RereadMode mode) {
                                rejected)};
   }
   RememberSignatures(std::move(set.verified));
-  // The new options first: a reload serves waiters, and it must serve them under the
-  // rules that come with it (a waiter the new file EXCLUDEs gets no seat the reread adds).
-  engine_->SetPolicy(std::move(set.policy));
-  auto report = engine_->Reload(std::move(set.model), CurrentNow());
+  // Licenses and options in one step: waiters are served under the rules that come with
+  // the new licenses (a waiter the new file EXCLUDEs gets no seat the reread adds).
+  auto report = engine_->Reload(std::move(set.model), std::move(set.policy), CurrentNow());
   std::string text = PoolChanges(report);
   text += fmt::format("live leases: {} kept on their pools, {} ended because their pool is gone\n",
                       engine_->lease_count(), report.ended.size());

@@ -149,6 +149,39 @@ BOOST_AUTO_TEST_CASE(set_policy_refuses_a_waiter_it_now_excludes) {
   BOOST_TEST(refused[0].tag == 4u);
 }
 
+// A reread brings licenses and options together: the seat the new license adds is not
+// given to a waiter the new options file excludes (served once, under the new rules).
+BOOST_AUTO_TEST_CASE(a_reload_with_new_rules_gives_no_new_seat_to_a_waiter_they_exclude) {
+  ModelBuilder m;
+  m.Add("cad", "2027.0", 1);
+  Start(m);
+  Grant(Who("alice"), 1, "cad");
+  BOOST_TEST(std::holds_alternative<Queued>(Try(Who("bob"), 2, "cad", std::nullopt, 60s, 4)));
+  BOOST_TEST(std::holds_alternative<Queued>(Try(Who("carol"), 3, "cad", std::nullopt, 60s, 5)));
+  ModelBuilder renewed;
+  renewed.Add("cad", "2027.0", 2);
+  engine->Reload(renewed.Build(), Policy("EXCLUDE cad USER bob\n"), clock.now());
+  const std::vector<Event> events = engine->TakeEvents();
+  BOOST_REQUIRE(events.size() == 2u);
+  BOOST_TEST((events[0].kind == Event::Kind::kQueueTimeout));
+  BOOST_TEST((events[0].reason == Errc::kExcludedByOptions));
+  BOOST_TEST(events[0].tag == 4u);
+  BOOST_TEST((events[1].kind == Event::Kind::kQueuedGranted));
+  BOOST_TEST(events[1].lease.who.user == "carol", "the new seat goes to the next one allowed");
+  // The rules stay in force: a reload without rules keeps them.
+  engine->Reload(renewed.Build(), clock.now());
+  BOOST_TEST((Deny(Who("bob"), 2, "cad").code == Errc::kExcludedByOptions));
+}
+
+BOOST_AUTO_TEST_CASE(a_new_engine_starts_with_its_rules) {
+  ModelBuilder m;
+  m.Add("cad", "2027.0", 2);
+  Start(m.Build(), Config());
+  engine = std::make_unique<SeatEngine>(m.Build(), Config(), Policy("EXCLUDE cad USER bob\n"));
+  BOOST_TEST((Deny(Who("bob"), 1, "cad").code == Errc::kExcludedByOptions));
+  Grant(Who("alice"), 2, "cad");
+}
+
 BOOST_AUTO_TEST_CASE(options_close_a_collection_pool_to_a_user) {
   ModelBuilder m;
   m.AddCollection("pdc", "2027.0", 2, {"cad", "cam"});
