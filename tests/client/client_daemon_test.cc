@@ -32,7 +32,8 @@ constexpr const char* kLicense =
     "FEATURE cad demo 1.0 permanent 2\n";
 
 struct Daemon {
-  DaemonFixture daemon{kLicense};
+  explicit Daemon(const char* license = kLicense) : daemon(license) {}
+  DaemonFixture daemon;
   floatlm::Options As(const std::string& user, const std::string& host = "ws1") {
     return floatlm::Options()
         .Servers(daemon.license_env())
@@ -62,9 +63,10 @@ struct Events {
   }
 };
 
-floatlm_status CheckoutStatus(floatlm::Client& client, const std::string& feature) {
+floatlm_status CheckoutStatus(floatlm::Client& client, const std::string& feature,
+                              std::uint32_t seats = 1) {
   try {
-    floatlm::Lease lease = client.Checkout(feature);
+    floatlm::Lease lease = client.CheckoutSeats(feature, seats);
     lease.Checkin();
     return FLOATLM_OK;
   } catch (const floatlm::Error& e) {
@@ -492,25 +494,12 @@ constexpr const char* kSolverLicense =
     "VENDOR demo\n"
     "FEATURE solver demo 1.0 permanent 8\n";
 
-struct SolverDaemon {
-  DaemonFixture daemon{kSolverLicense};
-  floatlm::Options As(const std::string& user, const std::string& host = "ws1") {
-    return floatlm::Options()
-        .Servers(daemon.license_env())
-        .App("client_daemon_test")
-        .Identity(user, host)
-        .BackoffMs(50, 500)
-        .RequestTimeoutMs(5000);
-  }
+struct SolverDaemon : Daemon {
+  SolverDaemon() : Daemon(kSolverLicense) {}
 };
 
 floatlm_status SeatsStatus(floatlm::Client& client, std::uint32_t seats) {
-  try {
-    client.CheckoutSeats("solver", seats).Checkin();
-    return FLOATLM_OK;
-  } catch (const floatlm::Error& e) {
-    return e.code();
-  }
+  return CheckoutStatus(client, "solver", seats);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <variant>
 
 #include "engine/seat_engine.h"
+#include "options/options_parser.h"
 
 namespace floatlm::engine::testing {
 
@@ -101,6 +102,14 @@ class ModelBuilder {
   std::deque<licenses::Pool> pools_;
   std::deque<licenses::Package> packages_;
 };
+
+// An options file's rules from its text, as if read from site.opt; the text must parse.
+inline std::shared_ptr<const options::OptionsPolicy> Policy(std::string_view text) {
+  options::ParsedOptions parsed = options::ParseOptions("site.opt", text);
+  for (const std::string& error : parsed.errors) BOOST_TEST_MESSAGE(error);
+  BOOST_REQUIRE(parsed.ok());
+  return std::make_shared<const options::OptionsPolicy>(std::move(*parsed.policy));
+}
 
 inline Identity Who(std::string user, std::string host = "ws1", std::string display = ":0") {
   return {std::move(user), std::move(host), std::move(display), "10.0.0.1"};

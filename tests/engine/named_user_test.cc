@@ -2,19 +2,11 @@
 #include <boost/test/unit_test.hpp>
 
 #include "engine_fixture.h"
-#include "options/options_parser.h"
 
 namespace floatlm::engine::testing {
 namespace {
 
 BOOST_FIXTURE_TEST_SUITE(engine_named_users, EngineFixture)
-
-std::shared_ptr<const options::OptionsPolicy> Policy(std::string_view text) {
-  options::ParsedOptions parsed = options::ParseOptions("site.opt", text);
-  for (const std::string& error : parsed.errors) BOOST_TEST_MESSAGE(error);
-  BOOST_REQUIRE(parsed.ok());
-  return std::make_shared<const options::OptionsPolicy>(std::move(*parsed.policy));
-}
 
 // FlexLM and MathWorks sites name a USER_BASED line's users with INCLUDE lines; the line's
 // count (or USER_BASED=n) caps how many; floatlm assign still adds users up to the cap.

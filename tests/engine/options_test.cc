@@ -3,19 +3,9 @@
 #include <boost/test/unit_test.hpp>
 
 #include "engine_fixture.h"
-#include "options/options_parser.h"
 
 namespace floatlm::engine::testing {
 namespace {
-
-std::shared_ptr<const options::OptionsPolicy> Policy(std::string_view text) {
-  options::ParsedOptions parsed = options::ParseOptions("site.opt", text);
-  for (const std::string& error : parsed.errors) {
-    BOOST_TEST_MESSAGE(error);
-  }
-  BOOST_REQUIRE(parsed.ok());
-  return std::make_shared<const options::OptionsPolicy>(std::move(*parsed.policy));
-}
 
 BOOST_FIXTURE_TEST_SUITE(engine_options, EngineFixture)
 
