@@ -364,7 +364,8 @@ floatlm_status floatlm_client_lease_info(floatlm_client_t* client, uint64_t leas
                                          floatlm_lease_info* out_info) {
   // Fields were appended over time: a caller built against an older header passes the
   // size it knows, and gets the fields that fit in it.
-  constexpr std::size_t kFirstSize = offsetof(floatlm_lease_info, expiry) + sizeof(out_info->expiry);
+  constexpr std::size_t kFirstSize =
+      offsetof(floatlm_lease_info, expiry) + sizeof(out_info->expiry);
   if (client == nullptr || out_info == nullptr || out_info->struct_size < kFirstSize) {
     return FLOATLM_E_BAD_ARGUMENT;
   }

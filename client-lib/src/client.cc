@@ -435,9 +435,8 @@ Errc Client::Checkout(const std::string& feature, const std::string& version,
     return Fail(Errc::kBadArgument, "the feature name must have 1 to 256 bytes");
   }
   if (seats == 0 || seats > proto::kMaxSeatsPerCheckout) {
-    return Fail(Errc::kBadArgument,
-                fmt::format("a checkout takes 1 to {} seats, not {}", proto::kMaxSeatsPerCheckout,
-                            seats));
+    return Fail(Errc::kBadArgument, fmt::format("a checkout takes 1 to {} seats, not {}",
+                                                proto::kMaxSeatsPerCheckout, seats));
   }
   if (!local_pools_.empty()) {
     std::string refusal;

@@ -284,11 +284,11 @@ Denial SeatEngine::State::DenialFor(const Identity& who, const std::string& feat
       // Pools that are full and pools whose free seats wait for an earlier request of
       // several seats are one case for the requester: wait, or queue.
       std::string text =
-          where.seats > 1
-              ? fmt::format("{} seats of '{}' were asked for at once and no pool has that many "
-                            "free. ",
-                            where.seats, feature)
-              : fmt::format("all seats of '{}' are in use. ", feature);
+          where.seats > 1 ? fmt::format(
+                                "{} seats of '{}' were asked for at once and no pool has that many "
+                                "free. ",
+                                where.seats, feature)
+                          : fmt::format("all seats of '{}' are in use. ", feature);
       bool first = true;
       for (const PoolRefusal& r : where.refusals) {
         if (!Waitable(r.why)) continue;

@@ -2,6 +2,7 @@
 // cascading order with the facts behind each verdict. Reads the tables; changes nothing.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
 #include <algorithm>
 
 #include "engine/denial_text.h"
@@ -99,8 +100,8 @@ std::string RefusalText(const std::map<std::string, std::map<std::string, WallTi
 }  // namespace
 
 Diagnosis SeatEngine::Explain(const Identity& who, const std::string& feature,
-                              const std::optional<licenses::Version>& version,
-                              const Now& now, std::uint32_t seats) const {
+                              const std::optional<licenses::Version>& version, const Now& now,
+                              std::uint32_t seats) const {
   const State& s = *state_;
   Diagnosis out;
   auto cascade = s.by_feature.find(feature);
@@ -143,8 +144,7 @@ Diagnosis SeatEngine::Explain(const Identity& who, const std::string& feature,
       } else if (DateStateOn(*pool.spec, now.today) != DateState::kInForce) {
         d.use = fmt::format("no line in force today, {} {} held", pool.used, what);
       } else {
-        d.use = fmt::format("{} of {} {} in use", pool.used, pool.spec->CountOn(now.today),
-                            what);
+        d.use = fmt::format("{} of {} {} in use", pool.used, pool.spec->CountOn(now.today), what);
       }
       if (!pool.seats.empty()) {
         d.use += ": " + HoldersOf(pool);

@@ -163,9 +163,9 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
       continue;
     }
     // Several seats at once come from one counted pool with that many in force.
-    if (several && (IsCloudServiceOf(pool, feature) || pool.spec->user_based ||
-                    pool.spec->host_based ||
-                    (!pool.spec->uncounted && pool.spec->CountOn(now.today) < static_cast<int>(seats)))) {
+    if (several &&
+        (IsCloudServiceOf(pool, feature) || pool.spec->user_based || pool.spec->host_based ||
+         (!pool.spec->uncounted && pool.spec->CountOn(now.today) < static_cast<int>(seats)))) {
       out.refusals.push_back({id, Refusal::kTooFew, {}});
       continue;
     }
@@ -269,10 +269,9 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
       continue;
     }
     if (policy) {
-      options::Verdict verdict = AskPolicy(*policy, pool, who, now.today,
-                                           pool.spec->user_based &&
-                                               IsAssigned(pool.spec->feature, who.user),
-                                           seats);
+      options::Verdict verdict =
+          AskPolicy(*policy, pool, who, now.today,
+                    pool.spec->user_based && IsAssigned(pool.spec->feature, who.user), seats);
       if (!verdict.ok()) {
         out.refusals.push_back({id, Refusal::kOptions, std::move(verdict)});
         continue;
@@ -283,10 +282,9 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
     // The seats of a multi-seat lease are its own: nobody shares them.
     out.holder_key = several ? std::nullopt : SeatHolderKey(pool, who, version, app_group);
     if (several) {
-      out.reason = pool.collection
-                       ? fmt::format("{} collection seats of {}, running {}", seats,
-                                     pool.collection->name, feature)
-                       : fmt::format("{} own seats of {}", seats, pool.spec->feature);
+      out.reason = pool.collection ? fmt::format("{} collection seats of {}, running {}", seats,
+                                                 pool.collection->name, feature)
+                                   : fmt::format("{} own seats of {}", seats, pool.spec->feature);
       return out;
     }
     std::string further;

@@ -24,11 +24,11 @@ enum class Refusal : std::uint8_t {
   kExpired,
   kNotAssigned,
   kHostNotNamed,  // HOST_BASED: the host is not on the options file's INCLUDE HOST lines
-  kWrongHost,  // the pool is node-locked (HOSTID=) to other hosts
-  kOptions,    // the options file would not let the requester take a seat here
-  kCloudFull,  // every cloud-user slot of the collection is taken
-  kHeld,       // free seats are held for an earlier multi-seat waiter (PoolState::held_for)
-  kFull,       // too few seats free now
+  kWrongHost,     // the pool is node-locked (HOSTID=) to other hosts
+  kOptions,       // the options file would not let the requester take a seat here
+  kCloudFull,     // every cloud-user slot of the collection is taken
+  kHeld,          // free seats are held for an earlier multi-seat waiter (PoolState::multi_waiters)
+  kFull,          // too few seats free now
 };
 
 struct PoolRefusal {

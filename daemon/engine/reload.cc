@@ -151,10 +151,12 @@ ReloadReport SeatEngine::Reload(licenses::Model model,
       // is worked out again from the opener and the first lease's requested version.
       const LeaseView& first = s.leases.at(*seat.leases.begin()).view;
       // A multi-seat lease's seat stays its own.
-      seat.holder_key = seat.weight > 1 ? std::nullopt : SeatHolderKey(
-          now_pool, seat.holder,
-          first.version == licenses::Version{} ? std::nullopt : std::optional(first.version),
-          first.dup_group);
+      seat.holder_key = seat.weight > 1 ? std::nullopt
+                                        : SeatHolderKey(now_pool, seat.holder,
+                                                        first.version == licenses::Version{}
+                                                            ? std::nullopt
+                                                            : std::optional(first.version),
+                                                        first.dup_group);
       for (LeaseId lease : seat.leases) {
         s.leases.at(lease).view.pool = id;
         s.leases.at(lease).view.seat = at;

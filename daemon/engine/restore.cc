@@ -109,8 +109,9 @@ RestoreReport SeatEngine::Restore(std::vector<RestoredLease> leases, const Now& 
         if (!HasFreeSeat(pool, now.today, view.seats)) {
           std::string why =
               view.seats > 1
-                  ? fmt::format("it holds {} seats and the pool has only {} today, {} of them taken",
-                                view.seats, pool.spec->CountOn(now.today), pool.used)
+                  ? fmt::format(
+                        "it holds {} seats and the pool has only {} today, {} of them taken",
+                        view.seats, pool.spec->CountOn(now.today), pool.used)
                   : fmt::format("the pool has only {} seat(s) today and they are taken",
                                 pool.spec->CountOn(now.today));
           report.dropped.emplace_back(std::move(view), std::move(why));

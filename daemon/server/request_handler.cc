@@ -303,8 +303,8 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
     auto result = engine_.Checkout(ctx.who, req, now);
     if (auto* lease = std::get_if<engine::LeaseView>(&result)) {
       FLOATLM_LOG(kInfo, "lease.granted", "lease={} feature={} version={} seats={} shared={} {}",
-                  lease->id, lease->feature, lease->version.ToString(), lease->seats,
-                  lease->shared, Who(ctx));
+                  lease->id, lease->feature, lease->version.ToString(), lease->seats, lease->shared,
+                  Who(ctx));
       recorder_.Granted(*lease, &ctx, now.wall);
       Reply(rid, GrantedFor(engine_, *lease, ctx), out);
     } else if (auto* queued = std::get_if<engine::Queued>(&result)) {

@@ -260,8 +260,7 @@ class StatusStream final : public ReplyStream {
                 "{}{{\"number\":{},\"seats\":{},\"user\":{},\"host\":{},\"since\":{},"
                 "\"products\":{}}}",
                 first_ ? "" : ",", seat.number, seat.weight, Json(seat.holder.user),
-                Json(seat.holder.host), Json(FormatWallTime(seat.since)),
-                JsonList(seat.products));
+                Json(seat.holder.host), Json(FormatWallTime(seat.since)), JsonList(seat.products));
             first_ = false;
             break;
         }
@@ -284,11 +283,12 @@ class StatusStream final : public ReplyStream {
     out += first_ ? "" : ",";
     first_ = false;
     out += fmt::format(
-        "{{\"lease\":{},\"seat\":{},\"seats\":{},\"user\":{},\"host\":{},\"display\":{},\"peer\":{},"
+        "{{\"lease\":{},\"seat\":{},\"seats\":{},\"user\":{},\"host\":{},\"display\":{},\"peer\":{}"
+        ","
         "\"since\":{},\"held_s\":{},\"version\":{},\"licensed_version\":{},\"shared\":{},"
         "\"detached\":{},\"cloud\":{},\"expires_in_s\":{},\"reason\":{}}}",
-        l.id, l.seat, l.seats, Json(l.who.user), Json(l.who.host), Json(l.who.display), Json(l.who.peer),
-        Json(FormatWallTime(l.since)),
+        l.id, l.seat, l.seats, Json(l.who.user), Json(l.who.host), Json(l.who.display),
+        Json(l.who.peer), Json(FormatWallTime(l.since)),
         std::max<long long>(0, duration_cast<std::chrono::seconds>(now_.wall - l.since).count()),
         Json(l.version.ToString()),
         Json(l.licensed ? l.licensed->ToString() : spec.version.ToString()),

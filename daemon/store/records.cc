@@ -67,9 +67,9 @@ Status CheckJournalEntry(const JournalEntry& entry) {
                          fmt::format("journal entry at {} ms counts 0 events", entry.time));
   }
   if (entry.seats == 0 || entry.seats > static_cast<std::uint32_t>(INT32_MAX)) {
-    return Status::Error(Status::Code::kInvalidArgument,
-                         fmt::format("journal entry at {} ms stands for {} seats", entry.time,
-                                     entry.seats));
+    return Status::Error(
+        Status::Code::kInvalidArgument,
+        fmt::format("journal entry at {} ms stands for {} seats", entry.time, entry.seats));
   }
   return Status::Ok();
 }

@@ -537,9 +537,9 @@ Status SqliteLeaseStore::ReadJournal(UnixMillis from, UnixMillis to,
     e.count = static_cast<std::uint32_t>(count);
     const std::uint64_t seats = st.ColumnUint(14);
     if (seats == 0 || seats > UINT32_MAX) {
-      s = Status::Error(Status::Code::kCorruption,
-                        fmt::format("{}: journal row {} stands for {} seats", path_,
-                                    st.ColumnInt(0), seats));
+      s = Status::Error(
+          Status::Code::kCorruption,
+          fmt::format("{}: journal row {} stands for {} seats", path_, st.ColumnInt(0), seats));
       break;
     }
     e.seats = static_cast<std::uint32_t>(seats);

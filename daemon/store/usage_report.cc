@@ -62,10 +62,10 @@ std::vector<Interval> LeaseIntervals(const std::vector<JournalEntry>& entries, U
     if (e.lease_id == 0) continue;
     if (e.event == JournalEvent::kCheckout && checkouts.at(e.lease_id) == &e) {
       const auto end = ends.find(e.lease_id);
-      intervals.push_back(Interval{e.feature, e.user, e.time,
-                                   end == ends.end() ? std::max(open_until, e.time)
-                                                     : std::max(end->second->time, e.time),
-                                   e.seats});
+      intervals.push_back(Interval{
+          e.feature, e.user, e.time,
+          end == ends.end() ? std::max(open_until, e.time) : std::max(end->second->time, e.time),
+          e.seats});
     } else if (EndsLease(e.event) && ends.at(e.lease_id) == &e &&
                !checkouts.contains(e.lease_id) && !e.feature.empty()) {
       // Its checkout lies before the entries handed in: count it from `from`.

@@ -524,7 +524,8 @@ BOOST_AUTO_TEST_CASE(a_job_takes_four_seats_in_one_call_and_keeps_them_across_a_
   BOOST_TEST(text.find("Total of 8 licenses issued;  Total of 7 in use") != std::string::npos,
              text);
   std::size_t holder_lines = 0;
-  for (std::size_t at = text.find("alice"); at != std::string::npos; at = text.find("alice", at + 1)) {
+  for (std::size_t at = text.find("alice"); at != std::string::npos;
+       at = text.find("alice", at + 1)) {
     ++holder_lines;
   }
   BOOST_TEST(holder_lines == 1u, "one holder line for alice's four seats\n" << text);
@@ -596,7 +597,8 @@ BOOST_AUTO_TEST_CASE(more_seats_than_the_license_has_or_out_of_range_are_refused
   floatlm::Client a(As("alice"));
   a.Connect();
   BOOST_TEST(SeatsStatus(a, 9) == FLOATLM_E_TOO_FEW_SEATS);
-  BOOST_TEST(a.last_error().find("has 8 seats in force today") != std::string::npos, a.last_error());
+  BOOST_TEST(a.last_error().find("has 8 seats in force today") != std::string::npos,
+             a.last_error());
   BOOST_TEST(SeatsStatus(a, 0) == FLOATLM_E_BAD_ARGUMENT);
   BOOST_TEST(SeatsStatus(a, 1001) == FLOATLM_E_BAD_ARGUMENT);
   BOOST_TEST(SeatsStatus(a, 8) == FLOATLM_OK);
@@ -605,10 +607,10 @@ BOOST_AUTO_TEST_CASE(more_seats_than_the_license_has_or_out_of_range_are_refused
 
 BOOST_AUTO_TEST_CASE(floatlm_run_holds_n_seats_while_the_command_runs) {
   std::string out;
-  const int rc = RunCommand({BinPath("floatlm"), "run", "-c", daemon.license_env(), "-n", "4",
-                             "-f", "solver", "--", BinPath("floatlm"), "status", "-c",
-                             daemon.license_env(), "--json"},
-                            &out);
+  const int rc =
+      RunCommand({BinPath("floatlm"), "run", "-c", daemon.license_env(), "-n", "4", "-f", "solver",
+                  "--", BinPath("floatlm"), "status", "-c", daemon.license_env(), "--json"},
+                 &out);
   BOOST_TEST(rc == 0, out);
   BOOST_TEST(out.find("\"in_use\":4") != std::string::npos, out);
   floatlm::Client a(As("alice"));

@@ -626,11 +626,11 @@ BOOST_AUTO_TEST_CASE(random_operations_keep_invariants) {
     }
   }
   // The runs must have exercised every path the invariants are about.
-  for (const char* what : {"granted", "shared", "queued", "multi-seat", "multi-seat queued granted",
-                           "too_few_seats", "reattached", "all_seats_in_use", "moved",
-                           "cloud", "cloud slot", "cloud_users_exhausted", "event ok",
-                           "event queue_timeout", "event lease_timed_out", "event lease_expired",
-                           "event lease_removed", "event pool_removed"}) {
+  for (const char* what :
+       {"granted", "shared", "queued", "multi-seat", "multi-seat queued granted", "too_few_seats",
+        "reattached", "all_seats_in_use", "moved", "cloud", "cloud slot", "cloud_users_exhausted",
+        "event ok", "event queue_timeout", "event lease_timed_out", "event lease_expired",
+        "event lease_removed", "event pool_removed"}) {
     BOOST_TEST(seen[what] > 0, "the runs never saw " << what);
   }
 }

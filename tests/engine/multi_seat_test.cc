@@ -106,7 +106,8 @@ BOOST_AUTO_TEST_CASE(a_waiting_multi_seat_request_is_not_overtaken) {
   BOOST_TEST((d.code == Errc::kAllSeatsInUse));
   BOOST_TEST(Contains(d.message, "2 free seats are held for bob@ws2, who waits for 4 at once"),
              d.message);
-  BOOST_REQUIRE(std::holds_alternative<Queued>(Try(Who("carol", "ws3"), 4, "solver", std::nullopt, 60s, 40)));
+  BOOST_REQUIRE(
+      std::holds_alternative<Queued>(Try(Who("carol", "ws3"), 4, "solver", std::nullopt, 60s, 40)));
   BOOST_TEST(InUse(0) == 2);
 
   BOOST_TEST((Checkin(1, a1) == Errc::kOk));
@@ -132,7 +133,8 @@ BOOST_AUTO_TEST_CASE(waiters_ahead_of_a_multi_seat_request_keep_their_turn) {
   const LeaseView a = Grant(Who("alice"), 1, "solver");
   const LeaseView b = Grant(Who("bob", "ws2"), 2, "solver");
   const LeaseView c = Grant(Who("carol", "ws3"), 3, "solver");
-  BOOST_REQUIRE(std::holds_alternative<Queued>(Try(Who("dan", "ws4"), 4, "solver", std::nullopt, 60s, 41)));
+  BOOST_REQUIRE(
+      std::holds_alternative<Queued>(Try(Who("dan", "ws4"), 4, "solver", std::nullopt, 60s, 41)));
   QueueN(Who("erin", "ws5"), 5, "solver", 2, 50);
   Checkin(1, a);
   std::vector<Event> granted = TakeEvents(Event::Kind::kQueuedGranted);
@@ -153,7 +155,8 @@ BOOST_AUTO_TEST_CASE(the_hold_ends_with_the_wait) {
   Start(m);
   Grant(Who("alice"), 1, "solver");
   QueueN(Who("bob", "ws2"), 2, "solver", 4, 20, 10s);
-  BOOST_REQUIRE(std::holds_alternative<Queued>(Try(Who("carol", "ws3"), 3, "solver", std::nullopt, 60s, 30)));
+  BOOST_REQUIRE(
+      std::holds_alternative<Queued>(Try(Who("carol", "ws3"), 3, "solver", std::nullopt, 60s, 30)));
   clock.Advance(10s);
   Tick();
   const std::vector<Event> events = engine->TakeEvents();
@@ -235,7 +238,8 @@ BOOST_AUTO_TEST_CASE(a_restored_multi_seat_lease_takes_its_seats_again) {
     r.seats = seats;
     return r;
   };
-  const RestoreReport report = engine->Restore({stored(1, 3), stored(2, 1), stored(3, 2)}, clock.now());
+  const RestoreReport report =
+      engine->Restore({stored(1, 3), stored(2, 1), stored(3, 2)}, clock.now());
   BOOST_TEST(report.restored == 2u);
   BOOST_REQUIRE(report.dropped.size() == 1u);
   BOOST_TEST(report.dropped[0].first.id == 3u);
