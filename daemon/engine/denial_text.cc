@@ -262,7 +262,7 @@ Denial SeatEngine::State::DenialFor(const Identity& who, const std::string& feat
   const Refusal worst = MostActionable(where.refusals);
   // "; its free seats are held for bob@ws2, who waits for 4 at once (until 09:20 UTC)".
   const auto held_text = [this, &now](const PoolState& pool) -> std::string {
-    const std::uint64_t first = *pool.multi_waiters.begin();
+    const std::uint64_t first = HeldFor(pool, now.today);
     const Waiter& waiter = queues.at(waiter_feature.at(first)).at(first);
     const long long free_seats = pool.spec->CountOn(now.today) - pool.used;
     return fmt::format("; {} free seat{} {} held for {}, who waits for {} at once and came first",

@@ -56,10 +56,11 @@ struct PoolState {
   std::map<std::uint64_t, const Seat*> by_age;
   std::set<std::uint32_t> free_numbers;  // numbers below next_number no seat uses
   long long used = 0;  // seats taken: the weights of `seats` (what counts against the license)
-  // Multi-seat waiters that may be served here (waiter ids, FIFO). The pool's free seats
-  // are held for the first: later requests get no new seat here until it is served or
-  // stops waiting, so that single seats cannot starve it.
-  std::set<std::uint64_t> multi_waiters;
+  // Multi-seat waiters that wait on this pool: waiter id (FIFO) -> seats asked for. The
+  // pool's free seats are held for the first one its count today can serve (HeldFor):
+  // later requests get no new seat here until it is served or stops waiting, so that
+  // single seats cannot starve it.
+  std::map<std::uint64_t, std::uint32_t> multi_waiters;
   std::uint32_t next_number = 1;
   std::set<LeaseId> cloud_leases;   // seatless leases of the collection's cloud services
   std::vector<std::string> serves;  // features whose waiters a freed seat may serve
@@ -212,9 +213,8 @@ struct SeatEngine::State {
   std::optional<Queued> Enqueue(const Identity& who, const CheckoutRequest& req,
                                 std::vector<PoolId> pools, const Now& now, std::string* refused);
   void DropWaiter(std::uint64_t id);
-  // Files a multi-seat waiter in PoolState::multi_waiters of the pools it waits on that
-  // have that many seats in force `today`.
-  void HoldFor(const Waiter& waiter, licenses::Date today);
+  // Files a multi-seat waiter in PoolState::multi_waiters of the counted pools it waits on.
+  void HoldFor(const Waiter& waiter);
   void DropClientWaiters(ClientId client);
   void TimeOutWaiter(std::uint64_t id);
   // Ends a wait with a denial (the options file now refuses the waiter).
@@ -238,7 +238,7 @@ struct SeatEngine::State {
   // seat their holder already has; the others keep waiting.
   void GrantRidingWaiters(const std::vector<std::uint64_t>& candidates,
                           const std::string& feature, const Now& now);
-  void RecomputeWaiterPools(licenses::Date today);
+  void RecomputeWaiterPools();
 };
 
 }  // namespace floatlm::engine

@@ -264,7 +264,8 @@ Placement SeatEngine::State::Place(const Identity& who, const std::string& featu
       continue;
     }
     // Seats held for a multi-seat request that waits: later requests queue behind it.
-    if (!pool.multi_waiters.empty() && (waiter == 0 || waiter > *pool.multi_waiters.begin())) {
+    if (const std::uint64_t held = pool.multi_waiters.empty() ? 0 : HeldFor(pool, now.today);
+        held != 0 && (waiter == 0 || waiter > held)) {
       out.refusals.push_back({id, Refusal::kHeld, {}});
       continue;
     }

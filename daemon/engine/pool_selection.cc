@@ -29,6 +29,13 @@ bool HasFreeSeat(const PoolState& pool, licenses::Date today, std::uint32_t seat
   return pool.used + static_cast<long long>(seats) <= pool.spec->CountOn(today);
 }
 
+std::uint64_t HeldFor(const PoolState& pool, licenses::Date today) {
+  for (const auto& [waiter, seats] : pool.multi_waiters) {
+    if (static_cast<long long>(seats) <= pool.spec->CountOn(today)) return waiter;
+  }
+  return 0;
+}
+
 bool IsCloudServiceOf(const PoolState& pool, const std::string& feature) {
   return pool.collection && std::find(pool.collection->cloud.begin(), pool.collection->cloud.end(),
                                       feature) != pool.collection->cloud.end();

@@ -52,6 +52,11 @@ std::optional<std::string> SeatHolderKey(const PoolState& pool, const Identity& 
 // `seats` seats of this pool are free today (uncounted pools always have them).
 bool HasFreeSeat(const PoolState& pool, licenses::Date today, std::uint32_t seats = 1);
 
+// The multi-seat waiter the free seats of `pool` are held for today: the first of
+// PoolState::multi_waiters that the pool's count today can serve (a line that lapsed may
+// have left one asking for more than the pool now has). 0: none.
+std::uint64_t HeldFor(const PoolState& pool, licenses::Date today);
+
 // True if some pool of `cascade` could open a seat today for someone (named-user pools
 // and cloud services aside). Lets the queue stop early once a feature is full.
 bool AnyFreeSeat(const std::vector<PoolState>& pools, const std::vector<PoolId>& cascade,

@@ -61,7 +61,7 @@ std::optional<Queued> SeatEngine::State::Enqueue(const Identity& who, const Chec
   waiter.seats = req.seats;
   waiter.deadline = now.mono + req.wait;
   waiter.pools = std::move(wait_on);
-  HoldFor(waiter, now.today);
+  HoldFor(waiter);
 
   deadlines.push({waiter.deadline, Deadline::Kind::kWaiter, waiter.id, 0});
   waiter_feature.emplace(waiter.id, req.feature);
@@ -107,13 +107,10 @@ void SeatEngine::State::DropWaiter(std::uint64_t id) {
   waiter_feature.erase(where);
 }
 
-void SeatEngine::State::HoldFor(const Waiter& waiter, licenses::Date today) {
+void SeatEngine::State::HoldFor(const Waiter& waiter) {
   if (waiter.seats <= 1) return;
   for (PoolId id : waiter.pools) {
-    const licenses::Pool& spec = *pools[id].spec;
-    if (!spec.uncounted && spec.CountOn(today) >= static_cast<int>(waiter.seats)) {
-      pools[id].multi_waiters.insert(waiter.id);
-    }
+    if (!pools[id].spec->uncounted) pools[id].multi_waiters.emplace(waiter.id, waiter.seats);
   }
 }
 
@@ -309,7 +306,7 @@ void SeatEngine::State::RefuseWaiter(std::uint64_t id, Errc code, const std::str
   events.push_back(std::move(event));
 }
 
-void SeatEngine::State::RecomputeWaiterPools(licenses::Date today) {
+void SeatEngine::State::RecomputeWaiterPools() {
   for (PoolState& pool : pools) {
     pool.waiting = 0;
     pool.multi_waiters.clear();
@@ -323,7 +320,7 @@ void SeatEngine::State::RecomputeWaiterPools(licenses::Date today) {
       for (PoolId pool : waiter.pools) {
         ++pools[pool].waiting;
       }
-      HoldFor(waiter, today);
+      HoldFor(waiter);
     }
   }
 }

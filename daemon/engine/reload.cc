@@ -186,7 +186,7 @@ ReloadReport SeatEngine::Reload(licenses::Model model,
                 [&](const auto& entry) { return !collections.contains(entry.first); });
   s.EndLapsedPools(now);
   s.EndUncoveredLeases();
-  s.RecomputeWaiterPools(now.today);
+  s.RecomputeWaiterPools();
   // Collections may have come or grown: every holder is consolidated again.
   for (const auto& [user, seats] : s.seats_by_user) {
     s.unsettled_users.insert(user);

@@ -171,6 +171,28 @@ BOOST_AUTO_TEST_CASE(the_hold_ends_with_the_wait) {
   Grant(Who("dan", "ws4"), 4, "solver");
 }
 
+BOOST_AUTO_TEST_CASE(a_hold_ends_when_the_pool_no_longer_has_the_seats_asked_for) {
+  ModelBuilder m;
+  licenses::Pool& pool = m.Add("solver", "2027.0", 2);
+  licenses::PoolLine renewal_due = pool.lines[0];  // 4 more seats, through today only
+  renewal_due.count = 4;
+  renewal_due.expiry = clock.now().today;
+  pool.lines.push_back(renewal_due);
+  Start(m);
+  Grant(Who("alice"), 1, "solver");
+  QueueN(Who("bob", "ws2"), 2, "solver", 6, 20, 48h);
+  BOOST_TEST((Deny(Who("carol", "ws3"), 3, "solver").code == Errc::kAllSeatsInUse));
+  // Past midnight the pool has 2 seats: bob's 6 can never come from it, so nothing is
+  // held for him any more.
+  for (int step = 0; step < 15 * 36; ++step) {
+    clock.Advance(100s);
+    engine->Heartbeat(1, clock.now());
+    Tick();
+  }
+  BOOST_TEST(InUse(0) == 1);
+  Grant(Who("carol", "ws3"), 3, "solver");
+}
+
 BOOST_AUTO_TEST_CASE(max_counts_every_seat_of_the_request) {
   ModelBuilder m;
   m.Add("solver", "2027.0", 10);

@@ -166,7 +166,6 @@ BOOST_AUTO_TEST_CASE(a_reload_with_new_rules_gives_no_new_seat_to_a_waiter_they_
 BOOST_AUTO_TEST_CASE(a_new_engine_starts_with_its_rules) {
   ModelBuilder m;
   m.Add("cad", "2027.0", 2);
-  Start(m.Build(), Config());
   engine = std::make_unique<SeatEngine>(m.Build(), Config(), Policy("EXCLUDE cad USER bob\n"));
   BOOST_TEST((Deny(Who("bob"), 1, "cad").code == Errc::kExcludedByOptions));
   Grant(Who("alice"), 2, "cad");
