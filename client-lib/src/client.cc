@@ -379,8 +379,15 @@ void Client::SetUpLocalTrust(const std::vector<std::string>& vendors) {
   }
 }
 
+proto::Checkout Client::CheckoutRequest(const std::string& feature, const std::string& version,
+                                        std::uint64_t wait_ms, std::uint32_t seats) const {
+  // COUNT is left out for one seat, so a daemon from before it reads the same frame.
+  return proto::Checkout{feature, version, wait_ms, config_.dup_group, seats == 1 ? 0 : seats};
+}
+
 std::optional<Errc> Client::CheckoutLocal(const std::string& feature, const std::string& version,
-                                          std::uint64_t* lease, std::string* refusal) {
+                                          std::uint32_t seats, std::uint64_t* lease,
+                                          std::string* refusal) {
   std::vector<const licenses::Pool*> named;
   for (const licenses::Pool& pool : local_pools_) {
     if (pool.feature == feature) named.push_back(&pool);
@@ -413,6 +420,7 @@ std::optional<Errc> Client::CheckoutLocal(const std::string& feature, const std:
     const std::uint64_t handle = next_lease_++;
     LeaseView& view = local_leases_[handle];
     view.held = true;
+    view.seats = seats;  // a node-locked uncounted line serves this computer without a count
     view.feature = feature;
     view.version = pool->version.ToString();
     view.pool = fmt::format("{} {} ({}, node-locked, served by this computer)", pool->feature,
@@ -440,13 +448,8 @@ Errc Client::Checkout(const std::string& feature, const std::string& version,
   }
   if (!local_pools_.empty()) {
     std::string refusal;
-    if (auto local = CheckoutLocal(feature, version, lease, &refusal)) {
-      if (*local == Errc::kOk) {
-        // A node-locked uncounted line serves this computer without a count.
-        std::lock_guard lk(mu_);
-        local_leases_.at(*lease).seats = seats;
-        return Errc::kOk;
-      }
+    if (auto local = CheckoutLocal(feature, version, seats, lease, &refusal)) {
+      if (*local == Errc::kOk) return Errc::kOk;
       // Not served here: a server may still have a seat; without one, this is the answer.
       bool local_only;
       {
@@ -459,8 +462,8 @@ Errc Client::Checkout(const std::string& feature, const std::string& version,
       }
     }
   }
-  proto::Checkout req{feature, version, std::uint64_t{wait_seconds} * 1000, config_.dup_group,
-                      seats == 1 ? 0 : seats};
+  const proto::Checkout req =
+      CheckoutRequest(feature, version, std::uint64_t{wait_seconds} * 1000, seats);
   const auto deadline = Clock::now() + std::chrono::seconds(wait_seconds) + config_.request_timeout;
   Errc result = Errc::kOk;
   std::string message;
@@ -491,23 +494,13 @@ Errc Client::Checkout(const std::string& feature, const std::string& version,
   });
   if (rc != Errc::kOk) return rc;
   if (result != Errc::kOk) return Fail(result, message);
-  if (const std::uint64_t granted = grant.seats == 0 ? 1 : grant.seats; granted != seats) {
-    // A server from before multi-seat checkouts reads the request as one seat.
-    Transact(proto::Checkin{grant.lease}, Clock::now() + config_.request_timeout, false,
-             [](proto::Message&) { return true; });
-    return Fail(Errc::kUnsupportedVersion,
-                fmt::format("{} seats of '{}' were asked for and the license server granted {}: "
-                            "it does not take several seats in one checkout; the seat was "
-                            "handed back",
-                            seats, feature, granted));
-  }
-  if (auto why = Untrusted(grant, feature, version)) {
+  if (auto problem = Unusable(grant, feature, version, seats)) {
     // The application must not run on this seat: hand it back before saying why.
     Transact(proto::Checkin{grant.lease}, Clock::now() + config_.request_timeout, false,
              [](proto::Message&) { return true; });
-    return Fail(Errc::kUntrustedLicense, config_.short_denials
-                                             ? ShortDenial(Errc::kUntrustedLicense, feature, version)
-                                             : *why);
+    return Fail(problem->code, config_.short_denials && problem->code == Errc::kUntrustedLicense
+                                   ? ShortDenial(problem->code, feature, version)
+                                   : problem->message);
   }
   std::lock_guard lk(mu_);
   const std::uint64_t handle = next_lease_++;
@@ -871,8 +864,7 @@ bool Client::Reattach(const std::shared_ptr<Connection>& conn, const proto::Hell
       if (code == Errc::kNoSuchLease || code == Errc::kBadToken) {
         // The server lost the lease (e.g. restarted without it): ask for a new seat.
         if (!Exchange(*conn,
-                      proto::Checkout{item.rec.feature, item.rec.version_req, 0, config_.dup_group,
-                                      item.rec.seats == 1 ? 0 : item.rec.seats},
+                      CheckoutRequest(item.rec.feature, item.rec.version_req, 0, item.rec.seats),
                       &reply, error)) {
           return false;
         }
@@ -882,10 +874,10 @@ bool Client::Reattach(const std::shared_ptr<Connection>& conn, const proto::Hell
     }
     if (const auto* g = As<proto::Granted>(reply)) {
       // A seat regained is checked like a seat granted.
-      if (auto why = Untrusted(*g, item.rec.feature, item.rec.version_req)) {
+      if (auto problem = Unusable(*g, item.rec.feature, item.rec.version_req, item.rec.seats)) {
         proto::Message ignored;
         if (!Exchange(*conn, proto::Checkin{g->lease}, &ignored, error)) return false;
-        reply = proto::Denied{Errc::kUntrustedLicense, std::move(*why)};
+        reply = std::move(*problem);
       }
     }
     std::lock_guard lk(mu_);
@@ -921,6 +913,22 @@ bool Client::Reattach(const std::shared_ptr<Connection>& conn, const proto::Hell
   cv_.notify_all();
   Fire(events);
   return true;
+}
+
+std::optional<proto::Denied> Client::Unusable(const proto::Granted& grant,
+                                              const std::string& feature,
+                                              const std::string& version, std::uint32_t seats) {
+  if (const std::uint64_t granted = grant.seats == 0 ? 1 : grant.seats; granted != seats) {
+    return proto::Denied{
+        Errc::kUnsupportedVersion,
+        fmt::format("{} seats of '{}' were asked for and the license server granted {}: it does "
+                    "not take several seats in one checkout; the seat was handed back",
+                    seats, feature, granted)};
+  }
+  if (auto why = Untrusted(grant, feature, version)) {
+    return proto::Denied{Errc::kUntrustedLicense, std::move(*why)};
+  }
+  return std::nullopt;
 }
 
 std::optional<std::string> Client::Untrusted(const proto::Granted& grant,
@@ -968,8 +976,7 @@ void Client::ReacquireLoop() {
     std::vector<Event> events;
     for (const Item& item : items) {
       std::optional<proto::Granted> grant;
-      Transact(proto::Checkout{item.feature, item.version, 0, config_.dup_group,
-                               item.seats == 1 ? 0 : item.seats},
+      Transact(CheckoutRequest(item.feature, item.version, 0, item.seats),
                Clock::now() + config_.request_timeout, true, [&](proto::Message& m) {
                  if (auto* g = std::get_if<proto::Granted>(&m)) grant = std::move(*g);
                  return !std::holds_alternative<proto::Queued>(m);
@@ -978,11 +985,13 @@ void Client::ReacquireLoop() {
         all_regained = false;
         continue;
       }
-      std::optional<std::string> untrusted = Untrusted(*grant, item.feature, item.version);
+      std::optional<proto::Denied> problem =
+          Unusable(*grant, item.feature, item.version, item.seats);
       std::lock_guard relock(mu_);
       auto it = leases_.find(item.handle);
-      if (it == leases_.end() || untrusted) {
-        // Checked in meanwhile, or a seat this application may not use: give it back.
+      if (it == leases_.end() || problem) {
+        // Checked in meanwhile, or a seat this application may not use: give it back, and
+        // do not ask for it again.
         if (it != leases_.end()) it->second.reacquire = false;
         if (conn_) {
           std::string ignored;
@@ -990,7 +999,7 @@ void Client::ReacquireLoop() {
           conn_->Send(NextRequestId(), proto::Checkin{grant->lease}, &ignored);
         }
         if (it != leases_.end()) {
-          events.push_back({item.handle, LeaseEvent::kLost, Errc::kUntrustedLicense, *untrusted});
+          events.push_back({item.handle, LeaseEvent::kLost, problem->code, problem->message});
         }
         continue;
       }

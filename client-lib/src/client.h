@@ -154,6 +154,11 @@ class Client {
   // key, or nullopt (also when no key is set). Any thread; takes trust_mu_ only.
   std::optional<std::string> Untrusted(const proto::Granted& grant, const std::string& feature,
                                        const std::string& version);
+  // Why the application must not run on `grant`, a reply to a CHECKOUT of `seats` seats:
+  // fewer seats than asked (kUnsupportedVersion: a daemon from before COUNT), or Untrusted
+  // (kUntrustedLicense); nullopt when it may. The caller hands such a seat back.
+  std::optional<proto::Denied> Unusable(const proto::Granted& grant, const std::string& feature,
+                                        const std::string& version, std::uint32_t seats);
   void Fire(const std::vector<Event>& events);
   // A checkout served from the node-locked lines of license files in the server list:
   // nullopt when no such line names `feature` (ask the server); else the result, a local
@@ -161,7 +166,11 @@ class Client {
   // Connect(): keys for the local lines' vendors, embedded or from vendor_key_dir.
   void SetUpLocalTrust(const std::vector<std::string>& vendors);
   std::optional<Errc> CheckoutLocal(const std::string& feature, const std::string& version,
-                                    std::uint64_t* lease, std::string* refusal);
+                                    std::uint32_t seats, std::uint64_t* lease,
+                                    std::string* refusal);
+  // The CHECKOUT of `seats` seats, with this client's duplicate grouping.
+  proto::Checkout CheckoutRequest(const std::string& feature, const std::string& version,
+                                  std::uint64_t wait_ms, std::uint32_t seats) const;
   // Reacquire thread (ClientConfig::reacquire): checks lost leases out again.
   void ReacquireLoop();
   bool AnyToReacquire() const;  // mu_ held

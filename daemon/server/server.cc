@@ -437,8 +437,9 @@ void Server::DispatchEvents() {
         recorder_->Ended(event.lease, event.reason, event.message, wall);
         break;
       case engine::Event::Kind::kQueuedGranted:
-        FLOATLM_LOG(kInfo, "lease.granted", "lease={} feature={} from_queue=true user={} host={}",
-                    event.lease.id, event.lease.feature, event.lease.who.user,
+        FLOATLM_LOG(kInfo, "lease.granted",
+                    "lease={} feature={} seats={} from_queue=true user={} host={}",
+                    event.lease.id, event.lease.feature, event.lease.seats, event.lease.who.user,
                     event.lease.who.host);
         recorder_->Granted(event.lease, connected ? &it->second->context() : nullptr, wall);
         break;

@@ -135,6 +135,26 @@ BOOST_AUTO_TEST_CASE(a_grant_is_a_lease_and_checkin_returns_it) {
   BOOST_CHECK_EQUAL(server.count(proto::MsgType::kCheckin), 1);
 }
 
+// The fake server grants as a daemon from before COUNT does: one seat, whatever was
+// asked. The library must not let the application run on it.
+BOOST_AUTO_TEST_CASE(a_grant_of_fewer_seats_than_asked_is_handed_back) {
+  Script script;
+  FakeServer server(script.handler());
+  floatlm::Client client(FastOptions(server));
+  client.Connect();
+  try {
+    client.CheckoutSeats("cad", 4);
+    BOOST_FAIL("a one-seat grant for a 4-seat checkout must fail");
+  } catch (const floatlm::Error& e) {
+    BOOST_TEST(e.code() == FLOATLM_E_UNSUPPORTED_VERSION);
+    BOOST_TEST(std::string(e.what()).find("4 seats of 'cad' were asked for and the license "
+                                          "server granted 1") != std::string::npos,
+               e.what());
+  }
+  BOOST_TEST(server.count(proto::MsgType::kCheckin) == 1, "the seat was handed back");
+  BOOST_TEST(client.CheckoutSeats("cad", 1).Info().seats == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(a_denial_carries_the_code_and_the_servers_sentence) {
   Script script;
   script.deny = true;
