@@ -10,8 +10,8 @@
 #include "floatlm/licenses/parser.h"
 #include "floatlm/licenses/text_file.h"
 #include "log/log.h"
-#include "server/describe.h"
-#include "server/license_set.h"
+#include "render/describe.h"
+#include "service/license_set.h"
 #include "server/server.h"
 #include "server/tls_context.h"
 

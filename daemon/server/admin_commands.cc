@@ -12,9 +12,10 @@
 #include <filesystem>
 
 #include "log/log.h"
-#include "server/admin_request.h"
-#include "server/describe.h"
+#include "service/admin_request.h"
+#include "render/describe.h"
 #include "server/server.h"
+#include "render/report_render.h"
 #include "store/usage_report.h"
 
 namespace floatlm::server {

@@ -8,7 +8,7 @@
 #ifndef FLOATLM_DAEMON_SERVER_CLIENT_STREAM_H_
 #define FLOATLM_DAEMON_SERVER_CLIENT_STREAM_H_
 
-#include "server/asio.h"
+#include "asio/asio.h"
 
 #include <boost/asio/ssl.hpp>
 

@@ -9,9 +9,9 @@
 #include "config/file_permissions.h"
 #include "log/log.h"
 #include "notify/service_notify.h"
-#include "server/describe.h"
-#include "server/license_set.h"
-#include "server/status_render.h"
+#include "render/describe.h"
+#include "service/license_set.h"
+#include "render/status_render.h"
 #include "store/sqlite_lease_store.h"
 #include "token/reattach_token.h"
 

@@ -7,7 +7,7 @@
 #ifndef FLOATLM_DAEMON_SERVER_SERVER_H_
 #define FLOATLM_DAEMON_SERVER_SERVER_H_
 
-#include "server/asio.h"
+#include "asio/asio.h"
 
 #include <deque>
 #include <memory>
@@ -15,16 +15,16 @@
 #include <string>
 #include <unordered_map>
 
-#include "admin/admin_auth.h"
-#include "admin/admin_listener.h"
+#include "service/admin_auth.h"
+#include "server/admin_listener.h"
 #include "config/daemon_config.h"
 #include "engine/seat_engine.h"
 #include "floatlm/licenses/signature.h"
-#include "server/admin_request.h"
-#include "server/expiry_warnings.h"
-#include "server/request_handler.h"
+#include "service/admin_request.h"
+#include "service/expiry_warnings.h"
+#include "service/request_handler.h"
 #include "server/session.h"
-#include "server/state_recorder.h"
+#include "service/state_recorder.h"
 #include "server/tls_context.h"
 #include "store/lease_store.h"
 #include "store/sqlite_lease_store.h"

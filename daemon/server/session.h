@@ -30,7 +30,7 @@
 #ifndef FLOATLM_DAEMON_SERVER_SESSION_H_
 #define FLOATLM_DAEMON_SERVER_SESSION_H_
 
-#include "server/asio.h"
+#include "asio/asio.h"
 
 #include <memory>
 #include <optional>
@@ -38,7 +38,7 @@
 #include <vector>
 
 #include "engine/seat_engine.h"
-#include "server/client_context.h"
+#include "service/client_context.h"
 #include "server/client_stream.h"
 
 namespace floatlm::server {

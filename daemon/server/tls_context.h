@@ -7,7 +7,7 @@
 #ifndef FLOATLM_DAEMON_SERVER_TLS_CONTEXT_H_
 #define FLOATLM_DAEMON_SERVER_TLS_CONTEXT_H_
 
-#include "server/asio.h"
+#include "asio/asio.h"
 
 #include <boost/asio/ssl.hpp>
 

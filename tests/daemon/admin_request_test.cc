@@ -6,7 +6,7 @@
 #include <variant>
 #include <vector>
 
-#include "server/admin_request.h"
+#include "service/admin_request.h"
 
 namespace p = floatlm::proto;
 namespace srv = floatlm::server;

@@ -4,7 +4,7 @@
 
 #include <numeric>
 
-#include "server/denial_ledger.h"
+#include "service/denial_ledger.h"
 
 namespace floatlm::server {
 namespace {

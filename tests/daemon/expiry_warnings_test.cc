@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "server/expiry_warnings.h"
+#include "service/expiry_warnings.h"
 
 namespace lic = floatlm::licenses;
 namespace srv = floatlm::server;

@@ -22,7 +22,7 @@
 
 #include "floatlm/proto/messages.h"
 #include "fuzz_check.h"
-#include "server/admin_request.h"
+#include "service/admin_request.h"
 
 namespace p = floatlm::proto;
 namespace srv = floatlm::server;

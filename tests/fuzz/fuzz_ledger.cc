@@ -22,7 +22,7 @@
 
 #include "fuzz_check.h"
 #include "fuzz_script.h"
-#include "server/denial_ledger.h"
+#include "service/denial_ledger.h"
 
 namespace eng = floatlm::engine;
 namespace srv = floatlm::server;

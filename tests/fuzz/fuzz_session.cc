@@ -27,7 +27,7 @@
 #include <variant>
 #include <vector>
 
-#include "admin/admin_auth.h"
+#include "service/admin_auth.h"
 #include "engine/seat_engine.h"
 #include "floatlm/licenses/model_builder.h"
 #include "floatlm/licenses/parser.h"
@@ -35,11 +35,12 @@
 #include "fuzz_check.h"
 #include "fuzz_script.h"
 #include "log/log.h"
-#include "server/admin_request.h"
-#include "server/request_handler.h"
-#include "server/state_recorder.h"
-#include "server/status_render.h"
+#include "service/admin_request.h"
+#include "service/request_handler.h"
+#include "service/state_recorder.h"
+#include "render/status_render.h"
 #include "store/memory_lease_store.h"
+#include "render/report_render.h"
 #include "store/usage_report.h"
 
 namespace p = floatlm::proto;

@@ -1,5 +1,6 @@
 // The usage report over a scripted journal; every expected figure is worked out by hand
 // in the comments.
+#include "render/report_render.h"
 #include "store/usage_report.h"
 
 #include <boost/test/unit_test.hpp>
