@@ -24,8 +24,8 @@ std::string Names(const std::map<std::string, WallTime>& users) {
 
 }  // namespace
 
-Errc SeatEngine::Assign(const std::string& feature, const std::string& user, const Now& now,
-                        std::string* message) {
+AdminResult SeatEngine::Assign(const std::string& feature, const std::string& user,
+                               const Now& now) {
   State& s = *state_;
   long long seats = 0;
   bool named = false;
@@ -38,58 +38,45 @@ Errc SeatEngine::Assign(const std::string& feature, const std::string& user, con
     }
   }
   if (!named) {
-    if (message) {
-      *message = fmt::format("'{}' has no named-user (USER_BASED) license", feature);
-    }
-    return Errc::kNoSuchFeature;
+    std::string message = fmt::format("'{}' has no named-user (USER_BASED) license", feature);
+    return Denial{Errc::kNoSuchFeature, std::move(message)};
   }
   auto& users = s.assignments[feature];
   if (users.contains(user)) {
-    if (message) {
-      *message = fmt::format("{} is already assigned to '{}'", user, feature);
-    }
-    return Errc::kOk;
+    std::string message = fmt::format("{} is already assigned to '{}'", user, feature);
+    return Done{false, std::move(message)};
   }
   if (by_options.contains(user)) {
-    if (message) {
-      *message = fmt::format("{} is already a named user of '{}' by the options file", user,
-                             feature);
-    }
+    std::string message =
+        fmt::format("{} is already a named user of '{}' by the options file", user, feature);
     if (users.empty()) s.assignments.erase(feature);
-    return Errc::kOk;
+    return Done{false, std::move(message)};
   }
   if (static_cast<long long>(users.size() + by_options.size()) >= seats) {
-    if (message) {
-      *message = fmt::format("all {} seats of {} are assigned ({}{}{}): unassign one first",
-                             seats, feature, Names(users),
-                             users.empty() || by_options.empty() ? "" : "; ",
-                             by_options.empty()
-                                 ? std::string()
-                                 : fmt::format("named by the options file: {}",
-                                               fmt::join(by_options, ", ")));
-    }
+    std::string message = fmt::format(
+        "all {} seats of {} are assigned ({}{}{}): unassign one first", seats, feature,
+        Names(users), users.empty() || by_options.empty() ? "" : "; ",
+        by_options.empty()
+            ? std::string()
+            : fmt::format("named by the options file: {}", fmt::join(by_options, ", ")));
     if (users.empty()) {
       s.assignments.erase(feature);
     }
-    return Errc::kAssignmentsFull;
+    return Denial{Errc::kAssignmentsFull, std::move(message)};
   }
   users.emplace(user, now.wall);
-  if (message) {
-    *message = fmt::format("{} assigned to '{}' ({} of {} seats assigned)", user, feature,
-                           users.size(), seats);
-  }
-  return Errc::kOk;
+  std::string message = fmt::format("{} assigned to '{}' ({} of {} seats assigned)", user, feature,
+                                    users.size(), seats);
+  return Done{true, std::move(message)};
 }
 
-Errc SeatEngine::Unassign(const std::string& feature, const std::string& user, const Now& now,
-                          std::string* message) {
+AdminResult SeatEngine::Unassign(const std::string& feature, const std::string& user,
+                                 const Now& now) {
   State& s = *state_;
   auto users = s.assignments.find(feature);
   if (users == s.assignments.end() || users->second.erase(user) == 0) {
-    if (message) {
-      *message = fmt::format("{} is not assigned to '{}'", user, feature);
-    }
-    return Errc::kNotAssigned;
+    std::string message = fmt::format("{} is not assigned to '{}'", user, feature);
+    return Denial{Errc::kNotAssigned, std::move(message)};
   }
   if (users->second.empty()) {
     s.assignments.erase(users);
@@ -117,12 +104,10 @@ Errc SeatEngine::Unassign(const std::string& feature, const std::string& user, c
                     id, view.feature, HolderName(view.who), user, feature);
     s.End(id, Errc::kLeaseRemoved, std::move(text));
   }
-  if (message) {
-    *message =
-        fmt::format("{} unassigned from '{}' ({} lease(s) ended)", user, feature, ending.size());
-  }
+  std::string message =
+      fmt::format("{} unassigned from '{}' ({} lease(s) ended)", user, feature, ending.size());
   s.Settle(now);
-  return Errc::kOk;
+  return Done{true, std::move(message)};
 }
 
 std::vector<AssignmentView> SeatEngine::Assignments() const {

@@ -245,8 +245,10 @@ CheckoutResult SeatEngine::Checkout(const Identity& who, const CheckoutRequest& 
 
   const Placement where = s.Place(who, req.feature, req.version, req.dup_group, now, req.seats);
   if (where.granted()) {
-    const LeaseId id =
-        s.Grant(who, req.client, req.feature, req.version, req.dup_group, where, now).id;
+    const LeaseView& granted =
+        s.Grant(who, req.client, req.feature, req.version, req.dup_group, where, now);
+    const LeaseId id = granted.id;
+    s.events.push_back(Event{Event::Kind::kGranted, req.client, 0, granted, Errc::kOk, {}});
     s.Settle(now);
     // Consolidation may have moved the new lease already; answer with where it sits.
     return s.leases.at(id).view;
@@ -274,6 +276,7 @@ Errc SeatEngine::Checkin(ClientId client, LeaseId lease, const Now& now) {
   if (it == s.leases.end() || it->second.view.client != client || it->second.view.detached) {
     return Errc::kNoSuchLease;
   }
+  s.events.push_back(Event{Event::Kind::kCheckedIn, client, 0, it->second.view, Errc::kOk, {}});
   s.Free(lease);
   s.Settle(now);
   return Errc::kOk;

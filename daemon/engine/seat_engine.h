@@ -117,6 +117,15 @@ struct Denial {
   std::string message;  // one sentence naming the facts: pools tried, holders, dates, versions
 };
 
+// An admin change the engine made or found already made: `message` says what, in one
+// sentence for the admin's reply; `changed` is false when nothing needed doing (then
+// nothing is to be recorded).
+struct Done {
+  bool changed = true;
+  std::string message;
+};
+using AdminResult = std::variant<Done, Denial>;
+
 struct Queued {
   std::size_t position = 0;  // 1 = next in line
 };
@@ -143,6 +152,13 @@ struct Event {
     // holder (LEASE_LOST) and warn: either the program restarted before its old
     // connection was seen to close, or someone else presented its token.
     kLeaseTaken,
+    // A checkout got its seat at once: lease is the new lease as granted (a kLeaseMoved
+    // may follow when consolidation moves it), client the connection that asked. The
+    // caller answers the checkout from Checkout's result; persist it and log it.
+    kGranted,
+    // A lease was checked in by its holder: lease is the lease as it was held. Persist the
+    // end; the caller answers the CHECKIN itself.
+    kCheckedIn,
   };
   Kind kind;
   ClientId client = 0;
@@ -330,14 +346,13 @@ class SeatEngine {
   // was last told.
   CloudSweep SweepCloudSlots(const Now& now);
 
-  // Named users. Assign: kOk (also when already assigned); kNoSuchFeature if no USER_BASED
-  // pool of `feature` exists; kAssignmentsFull when every seat in force today is assigned
-  // (*message names the assignees). Unassign ends the user's live leases on the feature's
-  // USER_BASED pools (kLeaseEnded, kLeaseRemoved); kNotAssigned if there was none.
-  Errc Assign(const std::string& feature, const std::string& user, const Now& now,
-              std::string* message);
-  Errc Unassign(const std::string& feature, const std::string& user, const Now& now,
-                std::string* message);
+  // Named users. Assign: Done (unchanged when the user is assigned already, or named by
+  // the options file); denied kNoSuchFeature if no USER_BASED pool of `feature` exists,
+  // kAssignmentsFull when every seat in force today is assigned (the message names the
+  // assignees). Unassign ends the user's live leases on the feature's USER_BASED pools
+  // (kLeaseEnded, kLeaseRemoved); denied kNotAssigned if there was no assignment.
+  AdminResult Assign(const std::string& feature, const std::string& user, const Now& now);
+  AdminResult Unassign(const std::string& feature, const std::string& user, const Now& now);
   std::vector<AssignmentView> Assignments() const;
   // Start-up, before Restore: assignments read back from the store, kept as they are.
   void RestoreAssignments(std::vector<AssignmentView> assignments);

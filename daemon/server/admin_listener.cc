@@ -76,20 +76,14 @@ class AdminSession : public std::enable_shared_from_this<AdminSession> {
   }
 
   void Answer() {
-    auto decoded = proto::DecodeBody(body_);
-    out_.clear();
-    if (auto* err = std::get_if<proto::DecodeError>(&decoded)) {
-      proto::EncodeFrame(err->request_id, proto::Error{err->code, err->message}, out_);
-    } else {
-      auto& d = std::get<proto::Decoded>(decoded);
-      for (const auto& reply : handler_(d.msg, peer_)) proto::EncodeFrame(d.request_id, reply, out_);
-    }
-    log::Flush();  // the request's log lines before its reply
-    asio::async_write(socket_, asio::buffer(out_),
-                      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                        if (ec) return self->Finish();
-                        self->ReadHeader();
-                      });
+    handler_(body_, peer_, [self = shared_from_this()](const std::string& frames) {
+      self->out_ = frames;
+      asio::async_write(self->socket_, asio::buffer(self->out_),
+                        [self](const boost::system::error_code& ec, std::size_t) {
+                          if (ec) return self->Finish();
+                          self->ReadHeader();
+                        });
+    });
   }
 
   local::socket socket_;

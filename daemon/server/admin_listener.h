@@ -5,21 +5,21 @@
 #ifndef FLOATLM_DAEMON_SERVER_ADMIN_LISTENER_H_
 #define FLOATLM_DAEMON_SERVER_ADMIN_LISTENER_H_
 
-#include "asio/asio.h"
-
 #include <sys/types.h>
 
 #include <filesystem>
 #include <functional>
-#include <optional>
-#include <utility>
 #include <memory>
-#include <vector>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
-#include "service/admin_auth.h"
+#include "asio/asio.h"
 #include "floatlm/proto/messages.h"
+#include "service/admin_auth.h"
 
 namespace floatlm::admin {
 
@@ -27,10 +27,13 @@ namespace floatlm::admin {
 // created when missing (the daemon's own), any other path's directory must exist.
 inline constexpr std::string_view kDefaultAdminSocket = "/run/floatlm/admin.sock";
 
-// Handles one decoded request from an authenticated-or-not peer; returns the reply
-// frames (one Ok/Error, or STATUS_CHUNKs ending with LAST=1 for long texts).
-using AdminHandler = std::function<std::vector<proto::Message>(const proto::Message& request,
-                                                               const PeerCredentials& peer)>;
+// Handles one request frame's body from a peer the kernel identified (authenticated or
+// not). The reply frames (one OK/ERROR, or STATUS_CHUNKs ending with LAST=1) are given to
+// `reply` once they may leave, which can be after the handler returns; the connection
+// reads its next request only after the reply is written.
+using AdminReplyFn = std::function<void(const std::string& frames)>;
+using AdminHandler = std::function<void(std::span<const std::uint8_t> body,
+                                        const PeerCredentials& peer, AdminReplyFn reply)>;
 
 class AdminSession;
 

@@ -5,7 +5,7 @@
 
 #include "floatlm/proto/messages.h"
 #include "log/log.h"
-#include "server/server.h"
+#include "server/session_host.h"
 
 namespace floatlm::server {
 
@@ -23,7 +23,7 @@ std::size_t Claimed(std::size_t size) {
 }
 }  // namespace
 
-Session::Session(Server& server, asio::ip::tcp::socket socket, engine::ClientId id,
+Session::Session(SessionHost& server, asio::ip::tcp::socket socket, engine::ClientId id,
                  asio::ssl::context* tls)
     : server_(server), stream_(std::move(socket), tls), in_(kInitialBuffer) {
   ctx_.id = id;

@@ -1,4 +1,4 @@
-// One client connection. Reads frames, hands each to the Server, and writes the
+// One client connection. Reads frames, hands each to its host (session_host.h), and writes the
 // replies, within budgets that keep one connection from costing others:
 //
 //  * Owed bytes. Replies produced but not yet taken by the socket count against
@@ -10,11 +10,11 @@
 //  * Work per turn. At most kFramesPerTurn requests per event-loop turn; the rest waits
 //    behind every other ready connection. A long answer (STATUS, DIAG,
 //    client_context.h) is written a slice (kSliceBytes) at a time, one slice per turn
-//    for all connections together (Server::QueueAnswer); the requests behind it wait
+//    for all connections together (SessionHost::QueueAnswer); the requests behind it wait
 //    for its end.
 //  * Input. The read buffer grows with the bytes that arrived (to 16 KiB while the
 //    client's reads keep filling it), never with the length a frame claims; all
-//    connections together hold at most the server's input limit (Server::ClaimInput)
+//    connections together hold at most the server's input limit (SessionHost::ClaimInput)
 //    beyond their first 512 bytes.
 //  * Time. The server cuts a connection whose write has not moved for its write timeout
 //    (write_stalled_since) or whose started frame has not arrived in full within its
@@ -43,12 +43,12 @@
 
 namespace floatlm::server {
 
-class Server;
+class SessionHost;
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
   // `tls` null: plain TCP; otherwise the server's TLS context, which outlives sessions.
-  Session(Server& server, asio::ip::tcp::socket socket, engine::ClientId id,
+  Session(SessionHost& server, asio::ip::tcp::socket socket, engine::ClientId id,
           asio::ssl::context* tls);
   ~Session();
 
@@ -63,7 +63,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void CloseAfterWrite();
   // Closes at once; the engine hears of the disconnect.
   void Close(std::string_view why);
-  // Writes the next slice of the answer in progress (Server::QueueAnswer's turn).
+  // Writes the next slice of the answer in progress (SessionHost::QueueAnswer's turn).
   void AnswerSlice();
 
   ClientContext& context() { return ctx_; }
@@ -101,7 +101,7 @@ class Session : public std::enable_shared_from_this<Session> {
   // Resizes the read buffer, claiming or returning the difference from the server.
   bool ResizeInput(std::size_t size);
 
-  Server& server_;
+  SessionHost& server_;
   ClientStream stream_;
   ClientContext ctx_;
   std::vector<std::uint8_t> in_;  // grows with the bytes received, up to the protocol cap

@@ -57,7 +57,7 @@ void RequestHandler::ContinueAnswer(ClientContext& ctx, std::size_t budget, std:
 }
 
 RequestHandler::RequestHandler(engine::SeatEngine& engine, StateRecorder& recorder,
-                               HandlerSettings settings, StatusRenderer status, AdminExecutor admin)
+                               HandlerSettings settings, StatusRenderer status, AdminCommands admin)
     : engine_(engine),
       recorder_(recorder),
       settings_(settings),
@@ -302,10 +302,7 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
     }
     auto result = engine_.Checkout(ctx.who, req, now);
     if (auto* lease = std::get_if<engine::LeaseView>(&result)) {
-      FLOATLM_LOG(kInfo, "lease.granted", "lease={} feature={} version={} seats={} shared={} {}",
-                  lease->id, lease->feature, lease->version.ToString(), lease->seats, lease->shared,
-                  Who(ctx));
-      recorder_.Granted(*lease, &ctx, now.wall);
+      // Recorded and logged from the engine's kGranted event (event_record.h).
       Reply(rid, GrantedFor(engine_, *lease, ctx), out);
     } else if (auto* queued = std::get_if<engine::Queued>(&result)) {
       ++ctx.queued_checkouts;
@@ -321,11 +318,9 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
   }
 
   if (const auto* ci = std::get_if<proto::Checkin>(&request.msg)) {
-    const auto lease = engine_.FindLease(ci->lease);
+    // Recorded and logged from the engine's kCheckedIn event (event_record.h).
     const Errc rc = engine_.Checkin(ctx.id, ci->lease, now);
-    if (rc == Errc::kOk && lease) {
-      FLOATLM_LOG(kInfo, "lease.checkin", "lease={} {}", ci->lease, Who(ctx));
-      recorder_.CheckedIn(*lease, now.wall);
+    if (rc == Errc::kOk) {
       Reply(rid, proto::Ok{1, {}}, out);
     } else {
       ReplyError(rid, rc, fmt::format("lease {} is not held by this connection", ci->lease), out);
@@ -358,7 +353,7 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
       ReplyError(rid, Errc::kPermissionDenied, "status is turned off on the client port", out);
       return After::kContinue;
     }
-    ctx.answer = status_(st->feature, st->format == 1);
+    ctx.answer = status_(st->feature, st->format == 1, now);
     ctx.answer_id = rid;
     return After::kContinue;
   }
@@ -389,7 +384,7 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
   }
 
   if (const auto* cmd = std::get_if<proto::Admin>(&request.msg)) {
-    for (const auto& reply : admin_(*cmd, ctx)) Reply(rid, reply, out);
+    for (const auto& reply : admin_(*cmd, ctx, now)) Reply(rid, reply, out);
     return After::kContinue;
   }
 
@@ -414,6 +409,9 @@ void RequestHandler::EncodeEvent(const engine::SeatEngine& engine, const engine:
     case engine::Event::Kind::kLeaseMoved:
     case engine::Event::Kind::kCloudSlotGranted:
       // Internal bookkeeping: the client's lease id and token are unchanged.
+    case engine::Event::Kind::kGranted:
+    case engine::Event::Kind::kCheckedIn:
+      // Answered by the request that caused them.
       break;
   }
 }

@@ -32,11 +32,11 @@ struct HandlerSettings {
 };
 
 // Makes the status answer for a STATUS request: (feature filter, json?) -> its stream.
-using StatusRenderer =
-    std::function<std::unique_ptr<ReplyStream>(const std::string& feature, bool json)>;
+using StatusRenderer = std::function<std::unique_ptr<ReplyStream>(
+    const std::string& feature, bool json, const engine::Now& now)>;
 // Checks the admin token of an ADMIN request on the client port and runs it.
-using AdminExecutor =
-    std::function<std::vector<proto::Message>(const proto::Admin&, const ClientContext&)>;
+using AdminCommands = std::function<std::vector<proto::Message>(
+    const proto::Admin&, const ClientContext&, const engine::Now& now)>;
 
 // Splits a long text into STATUS_CHUNK frames that each fit the protocol's cap.
 std::vector<proto::Message> ChunkedText(const std::string& body);
@@ -45,7 +45,7 @@ class RequestHandler {
  public:
   // Grants, checkins and denials are recorded in `recorder` for the turn's commit.
   RequestHandler(engine::SeatEngine& engine, StateRecorder& recorder, HandlerSettings settings,
-                 StatusRenderer status, AdminExecutor admin);
+                 StatusRenderer status, AdminCommands admin);
 
   // While the state store cannot be written, new checkouts are refused (existing leases
   // keep working): a seat the daemon cannot remember is a seat it could hand out twice.
@@ -89,7 +89,7 @@ class RequestHandler {
   bool store_healthy_ = true;
   std::string store_problem_;
   StatusRenderer status_;
-  AdminExecutor admin_;
+  AdminCommands admin_;
   DenialLedger denials_;
 
   // Journals and logs a denial (the first of its window) or only counts it (a repeat).

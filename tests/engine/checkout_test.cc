@@ -68,6 +68,33 @@ BOOST_AUTO_TEST_CASE(checkin_frees_seat_at_once) {
   BOOST_TEST(!engine->FindLease(lease.id).has_value());
   Grant(Who("bob"), 2, "cad");
   BOOST_TEST((engine->Checkin(1, lease.id, clock.now()) == Errc::kNoSuchLease));
+  BOOST_TEST(TakeOtherEvents().empty());
+}
+
+// A direct grant and a checkin are events too, so the one place that records events
+// records every change: the grant as it was made, the checkin with the lease as it was
+// held, each with the connection that asked; a refused checkin emits nothing.
+BOOST_AUTO_TEST_CASE(a_direct_grant_and_a_checkin_are_events_of_the_connection_that_asked) {
+  ModelBuilder m;
+  m.Add("cad", "2027.0", 2);
+  Start(m);
+  LeaseView lease = Grant(Who("alice"), 7, "cad");
+  std::vector<Event> events = engine->TakeEvents();
+  BOOST_TEST_REQUIRE(events.size() == 1u);
+  BOOST_TEST((events[0].kind == Event::Kind::kGranted));
+  BOOST_TEST(events[0].client == 7u);
+  BOOST_TEST(events[0].lease.id == lease.id);
+  BOOST_TEST(events[0].lease.who.user == "alice");
+  BOOST_TEST((engine->Checkin(8, lease.id, clock.now()) == Errc::kNoSuchLease));
+  BOOST_TEST(engine->TakeEvents().empty());
+  BOOST_TEST((engine->Checkin(7, lease.id, clock.now()) == Errc::kOk));
+  events = engine->TakeEvents();
+  BOOST_TEST_REQUIRE(events.size() == 1u);
+  BOOST_TEST((events[0].kind == Event::Kind::kCheckedIn));
+  BOOST_TEST(events[0].client == 7u);
+  BOOST_TEST(events[0].lease.id == lease.id);
+  BOOST_TEST(events[0].lease.feature == "cad");
+  Deny(Who("bob"), 9, "nope");
   BOOST_TEST(engine->TakeEvents().empty());
 }
 

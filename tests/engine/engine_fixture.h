@@ -185,6 +185,28 @@ class EngineFixture {
     BOOST_FAIL("no such pool");
     return {};
   }
+  // The events that tell of something other than the answer the caller already has: the
+  // direct grant and checkin events (kGranted, kCheckedIn), which every Checkout and
+  // Checkin call emits, are left out. checkout_test.cc checks those.
+  std::vector<Event> TakeOtherEvents() {
+    std::vector<Event> out;
+    for (Event& e : engine->TakeEvents()) {
+      if (e.kind != Event::Kind::kGranted && e.kind != Event::Kind::kCheckedIn) {
+        out.push_back(std::move(e));
+      }
+    }
+    return out;
+  }
+  // The code of an admin change's result (kOk when done) and, into *message, its sentence.
+  static Errc Code(const AdminResult& result, std::string* message = nullptr) {
+    if (const auto* done = std::get_if<Done>(&result)) {
+      if (message) *message = done->message;
+      return Errc::kOk;
+    }
+    const auto& denial = std::get<Denial>(result);
+    if (message) *message = denial.message;
+    return denial.code;
+  }
   // Events of one kind from the last TakeEvents().
   std::vector<Event> TakeEvents(Event::Kind kind) {
     std::vector<Event> out;

@@ -269,7 +269,7 @@ class RandomRun : public EngineFixture {
       } else {
         engine->Reload(Reread(), clock.now());
       }
-      Absorb(engine->TakeEvents());
+      Absorb(TakeOtherEvents());
       Check();
     }
     std::string summary;

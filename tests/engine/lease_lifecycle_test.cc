@@ -16,11 +16,11 @@ BOOST_AUTO_TEST_CASE(ttl_reclaims_silent_client) {
   clock.Advance(119s);
   Tick();
   BOOST_TEST(engine->lease_count() == 1u);
-  BOOST_TEST(engine->TakeEvents().empty());
+  BOOST_TEST(TakeOtherEvents().empty());
   clock.Advance(1s);
   Tick();
   BOOST_TEST(engine->lease_count() == 0u);
-  auto events = engine->TakeEvents();
+  auto events = TakeOtherEvents();
   BOOST_REQUIRE(events.size() == 1u);
   BOOST_TEST((events[0].kind == Event::Kind::kLeaseEnded));
   BOOST_TEST((events[0].reason == Errc::kLeaseTimedOut));
@@ -47,7 +47,7 @@ BOOST_AUTO_TEST_CASE(heartbeat_extends) {
   clock.Advance(20s);
   Tick();
   BOOST_TEST(engine->lease_count() == 0u);
-  BOOST_TEST(engine->TakeEvents().size() == 3u);
+  BOOST_TEST(TakeOtherEvents().size() == 3u);
 }
 
 BOOST_AUTO_TEST_CASE(heartbeat_of_unknown_client_holds_nothing) {
@@ -78,7 +78,7 @@ BOOST_AUTO_TEST_CASE(disconnect_keeps_lease_for_window_then_frees) {
   clock.Advance(1s);
   Tick();
   BOOST_TEST(engine->lease_count() == 0u);
-  auto events = engine->TakeEvents();
+  auto events = TakeOtherEvents();
   BOOST_REQUIRE(events.size() == 1u);
   BOOST_TEST((events[0].reason == Errc::kLeaseTimedOut));
   BOOST_TEST(Contains(events[0].message, "did not reconnect"));
@@ -99,7 +99,7 @@ BOOST_AUTO_TEST_CASE(bounded_tick_ends_a_mass_lapse_in_slices) {
   clock.Advance(30s);
   engine->Heartbeat(2, clock.now());
   BOOST_TEST(engine->Tick(clock.now(), 64));
-  auto events = engine->TakeEvents();
+  auto events = TakeOtherEvents();
   BOOST_TEST(events.size() == 64u);
   BOOST_TEST(engine->lease_count() == 10'001u - 64u);
   const auto late = held.back();
@@ -109,7 +109,7 @@ BOOST_AUTO_TEST_CASE(bounded_tick_ends_a_mass_lapse_in_slices) {
   while (engine->Tick(clock.now(), 64)) ++slices;
   ++slices;  // the call that returned false ended the last ones
   BOOST_TEST(slices == (10'000u + 63u) / 64u);
-  BOOST_TEST(engine->TakeEvents().size() == 10'000u - 64u);
+  BOOST_TEST(TakeOtherEvents().size() == 10'000u - 64u);
   BOOST_TEST(engine->lease_count() == 1u);  // bob's, who is still connected
   BOOST_TEST(!engine->Tick(clock.now(), 64));
 }
@@ -144,7 +144,7 @@ BOOST_AUTO_TEST_CASE(reattach_returns_same_lease_no_second_seat) {
   BOOST_TEST((engine->Checkin(2, lease.id, clock.now()) == Errc::kNoSuchLease));
   BOOST_TEST((engine->Checkin(3, lease.id, clock.now()) == Errc::kOk));
   // Client 2 was still attached when client 3 took the lease: it is told, nothing ends.
-  const auto events = engine->TakeEvents();
+  const auto events = TakeOtherEvents();
   BOOST_REQUIRE_EQUAL(events.size(), 1u);
   BOOST_TEST((events[0].kind == Event::Kind::kLeaseTaken));
   BOOST_TEST(events[0].client == 2u);
@@ -199,14 +199,14 @@ BOOST_AUTO_TEST_CASE(remove_emits_event) {
   LeaseView lease = Grant(Who("alice"), 1, "cad");
   BOOST_TEST((engine->Remove(lease.id, clock.now()) == Errc::kOk));
   BOOST_TEST(engine->lease_count() == 0u);
-  auto events = engine->TakeEvents();
+  auto events = TakeOtherEvents();
   BOOST_REQUIRE(events.size() == 1u);
   BOOST_TEST((events[0].kind == Event::Kind::kLeaseEnded));
   BOOST_TEST((events[0].reason == Errc::kLeaseRemoved));
   BOOST_TEST(events[0].client == 1u);
   BOOST_TEST(events[0].lease.id == lease.id);
   BOOST_TEST((engine->Remove(lease.id, clock.now()) == Errc::kNoSuchLease));
-  BOOST_TEST(engine->TakeEvents().empty());
+  BOOST_TEST(TakeOtherEvents().empty());
 }
 
 BOOST_AUTO_TEST_CASE(lease_on_expired_license_ends_on_tick) {
@@ -224,7 +224,7 @@ BOOST_AUTO_TEST_CASE(lease_on_expired_license_ends_on_tick) {
     Tick();
   }
   BOOST_TEST(engine->lease_count() == 1u);
-  auto events = engine->TakeEvents();
+  auto events = TakeOtherEvents();
   BOOST_REQUIRE(events.size() == 1u);
   BOOST_TEST(events[0].lease.id == cad.id);
   BOOST_TEST((events[0].reason == Errc::kLeaseExpired));
@@ -243,7 +243,7 @@ BOOST_AUTO_TEST_CASE(tick_before_any_deadline_changes_nothing) {
     Tick();
   }
   BOOST_TEST(engine->lease_count() == 100u);
-  BOOST_TEST(engine->TakeEvents().empty());
+  BOOST_TEST(TakeOtherEvents().empty());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

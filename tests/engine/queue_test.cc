@@ -28,12 +28,12 @@ BOOST_AUTO_TEST_CASE(queue_fifo_and_position) {
   BOOST_TEST((pools[0].queue[0].deadline == clock.now().mono + 60s));
 
   engine->Checkin(1, alice.id, clock.now());
-  auto events = engine->TakeEvents();
+  auto events = TakeOtherEvents();
   BOOST_REQUIRE(events.size() == 1u);
   BOOST_TEST(events[0].lease.who.user == "bob");
   BOOST_TEST(events[0].tag == 20u);
   engine->Checkin(2, events[0].lease.id, clock.now());
-  events = engine->TakeEvents();
+  events = TakeOtherEvents();
   BOOST_REQUIRE(events.size() == 1u);
   BOOST_TEST(events[0].lease.who.user == "carol");
   BOOST_TEST(engine->Snapshot(clock.now())[0].queue.size() == 1u);
@@ -49,10 +49,10 @@ BOOST_AUTO_TEST_CASE(queue_timeout_event) {
   PositionOf(Try(Who("bob"), 2, "cad", std::nullopt, 10s, 77));
   clock.Advance(9s);
   Tick();
-  BOOST_TEST(engine->TakeEvents().empty());
+  BOOST_TEST(TakeOtherEvents().empty());
   clock.Advance(1s);
   Tick();
-  auto events = engine->TakeEvents();
+  auto events = TakeOtherEvents();
   BOOST_REQUIRE(events.size() == 1u);
   BOOST_TEST((events[0].kind == Event::Kind::kQueueTimeout));
   BOOST_TEST((events[0].reason == Errc::kQueueTimeout));
@@ -69,7 +69,7 @@ BOOST_AUTO_TEST_CASE(queued_waiter_granted_on_checkin) {
   PositionOf(Try(Who("bob", "ws2"), 2, "cad", std::nullopt, 60s, 5));
   clock.Advance(3s);
   BOOST_TEST((engine->Checkin(1, alice.id, clock.now()) == Errc::kOk));
-  auto events = engine->TakeEvents();
+  auto events = TakeOtherEvents();
   BOOST_REQUIRE(events.size() == 1u);
   BOOST_TEST((events[0].kind == Event::Kind::kQueuedGranted));
   BOOST_TEST(events[0].client == 2u);
@@ -93,7 +93,7 @@ BOOST_AUTO_TEST_CASE(waiter_granted_when_a_lease_times_out) {
   PositionOf(Try(Who("bob"), 2, "cad", std::nullopt, 300s, 9));
   clock.Advance(60s);  // alice's TTL runs out
   Tick();
-  auto events = engine->TakeEvents();
+  auto events = TakeOtherEvents();
   BOOST_REQUIRE(events.size() == 2u);
   BOOST_TEST((events[0].kind == Event::Kind::kLeaseEnded));
   BOOST_TEST((events[1].kind == Event::Kind::kQueuedGranted));
@@ -110,7 +110,7 @@ BOOST_AUTO_TEST_CASE(waiter_is_served_by_the_first_seat_that_fits_it) {
   PositionOf(Try(Who("carol"), 3, "cad", "2027.0", 60s, 1));  // only the 2027.0 pool fits
   PositionOf(Try(Who("dave"), 4, "cad", "2026.0", 60s, 2));   // either pool fits
   engine->Checkin(1, old_seat.id, clock.now());
-  auto events = engine->TakeEvents();
+  auto events = TakeOtherEvents();
   BOOST_REQUIRE(events.size() == 1u);
   BOOST_TEST(events[0].lease.who.user == "dave");
   BOOST_TEST(events[0].lease.pool == 0u);
@@ -145,7 +145,7 @@ BOOST_AUTO_TEST_CASE(disconnect_drops_queued_requests) {
   engine->Disconnect(2, clock.now());
   BOOST_TEST(engine->Snapshot(clock.now())[0].queue.empty());
   engine->Checkin(1, alice.id, clock.now());
-  BOOST_TEST(engine->TakeEvents().empty());
+  BOOST_TEST(TakeOtherEvents().empty());
   BOOST_TEST(engine->lease_count() == 0u);
 }
 
@@ -208,7 +208,7 @@ BOOST_AUTO_TEST_CASE(queued_requests_of_one_holder_share_the_seat_one_of_them_ge
   PositionOf(Try(Who("alice"), 3, "cad", std::nullopt, 60s, 2));
   PositionOf(Try(Who("bob"), 4, "cad", std::nullopt, 60s, 3));  // bob's second process
   engine->Checkin(1, carol.id, clock.now());
-  auto events = engine->TakeEvents();
+  auto events = TakeOtherEvents();
   BOOST_REQUIRE(events.size() == 2u);
   BOOST_TEST(events[0].tag == 1u);
   BOOST_TEST(events[1].tag == 3u);
@@ -231,7 +231,7 @@ BOOST_AUTO_TEST_CASE(waiter_is_served_when_a_start_date_arrives) {
     engine->Heartbeat(1, clock.now());
     Tick();
   }
-  auto events = engine->TakeEvents();
+  auto events = TakeOtherEvents();
   BOOST_REQUIRE(events.size() == 1u);
   BOOST_TEST((events[0].kind == Event::Kind::kQueuedGranted));
   BOOST_TEST(events[0].lease.pool == 1u);

@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(unclaimed_restored_lease_ends_after_the_reattach_window) {
   clock.Advance(2s);
   Tick();
   BOOST_TEST(engine->lease_count() == 0u);
-  auto events = engine->TakeEvents();
+  auto events = TakeOtherEvents();
   BOOST_REQUIRE(events.size() == 1u);
   BOOST_TEST((events[0].reason == Errc::kLeaseTimedOut));
   Grant(Who("bob", "ws2"), 2, "cad");

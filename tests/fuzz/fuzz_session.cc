@@ -1,19 +1,18 @@
-// Fuzzes the session state machine against a real seat engine: the input is a script of
-// client frames (raw bytes or well-formed requests built from the input), disconnects,
-// clock advances with Tick, store outages and admin commands, played against
-// RequestHandler exactly as the server plays them, with a fake clock. After every step:
-//  - every byte the daemon would send decodes as whole frames;
+// Fuzzes the daemon's core (service/daemon_core.h), the code floatlmd runs, without its
+// sockets: the input is a script of client frames (raw bytes or well-formed requests built
+// from the input), admin-socket frames, disconnects, clock advances, and store outages,
+// played against one DaemonCore with a fake clock, a fake shell (CoreHost) and an
+// in-memory store that can be made to fail. After every step:
+//  - every byte the core hands to a connection decodes as whole frames, and a reply it
+//    held for a commit leaves only after that commit;
 //  - the engine's lease count matches its snapshot, and no counted pool holds more seats
 //    than it has, except one a reread left above a lowered count, which may only drain;
 //  - every checkout the engine serves gets what SeatEngine::Explain (`floatlm diag`)
 //    predicted just before;
-//  - the turn's batch commits to a MemoryLeaseStore, and the leases the store holds are
-//    exactly the engine's: what a restart would restore is what is held.
-//
-// ADMIN requests are parsed by the daemon's own ParseAdminRequest (admin_request.h) and
-// the typed request runs here against this engine, as daemon/server/admin_commands.cc
-// runs it; that executor is a Server member that needs Asio, which this build cannot
-// include.
+//  - once the turn's batch is committed, the leases the store holds are exactly the
+//    engine's: what a restart would restore is what is held.
+// Admin commands (over TLS with the token, and on the admin socket) run through the
+// core's own executor; a reread switches between two fixed license sets.
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
@@ -27,7 +26,6 @@
 #include <variant>
 #include <vector>
 
-#include "service/admin_auth.h"
 #include "engine/seat_engine.h"
 #include "floatlm/licenses/model_builder.h"
 #include "floatlm/licenses/parser.h"
@@ -35,13 +33,10 @@
 #include "fuzz_check.h"
 #include "fuzz_script.h"
 #include "log/log.h"
-#include "service/admin_request.h"
-#include "service/request_handler.h"
-#include "service/state_recorder.h"
 #include "render/status_render.h"
+#include "service/daemon_core.h"
+#include "service/request_handler.h"
 #include "store/memory_lease_store.h"
-#include "render/report_render.h"
-#include "store/usage_report.h"
 
 namespace p = floatlm::proto;
 namespace lic = floatlm::licenses;
@@ -105,27 +100,98 @@ const char* Pick(FuzzScript& in, const char* const (&list)[N]) {
   return list[in.ConsumeIntegralInRange<std::size_t>(0, N - 1)];
 }
 
+// The in-memory store, with outages on demand: while down, every Commit fails and
+// applies nothing, as a full disk would.
+class FlakyStore final : public floatlm::store::LeaseStore {
+ public:
+  bool down = false;
+  floatlm::store::Status Load(floatlm::store::StoredState* out) override {
+    return inner_.Load(out);
+  }
+  floatlm::store::Status Commit(const floatlm::store::Batch& batch) override {
+    if (down)
+      return floatlm::store::Status::Error(floatlm::store::Status::Code::kIoError,
+                                           "disk full (fuzz)");
+    return inner_.Commit(batch);
+  }
+  floatlm::store::Status ReadJournal(floatlm::store::UnixMillis from, floatlm::store::UnixMillis to,
+                                     std::vector<floatlm::store::JournalEntry>* out) override {
+    return inner_.ReadJournal(from, to, out);
+  }
+  floatlm::store::Status PruneJournal(floatlm::store::UnixMillis before, std::size_t max_entries,
+                                      std::size_t* removed) override {
+    return inner_.PruneJournal(before, max_entries, removed);
+  }
+
+ private:
+  floatlm::store::MemoryLeaseStore inner_;
+};
+
+// The shell, faked: it keeps what the core sends per connection, holds what it is told
+// to hold until Release, and notes the commits and stops asked for.
+class FakeShell final : public srv::CoreHost {
+ public:
+  std::map<eng::ClientId, std::string> sent;  // since the harness last looked
+  std::map<eng::ClientId, std::string> held;
+  bool commit_asked = false;
+  bool stop_asked = false;
+  eng::MonoTime clock{};
+
+  void Send(eng::ClientId client, const std::string& frames) override {
+    FUZZ_CHECK(held[client].empty(), "a reply overtook one held for a commit");
+    sent[client] += frames;
+  }
+  void Hold(eng::ClientId client, const std::string& frames) override { held[client] += frames; }
+  void Release(eng::ClientId client) override {
+    sent[client] += held[client];
+    held[client].clear();
+  }
+  void ScheduleCommit() override { commit_asked = true; }
+  void StopRequested() override { stop_asked = true; }
+  void RereadStarting() override {}
+  void RereadDone() override {}
+  std::string Address() const override { return "127.0.0.1:27000"; }
+  std::size_t Connections() const override { return 4; }
+  eng::MonoTime Elapsed() const override { return clock; }
+};
+
 class Harness {
  public:
-  Harness()
-      : model_a_(BuildFixedModel(kModelA)),
-        model_b_(BuildFixedModel(kModelB)),
-        engine_(model_a_, Config()),
-        recorder_(engine_),
-        token_(kAdminToken),
-        handler_(engine_, recorder_, Settings(),
-                 [this](const std::string& feature, bool json) {
-                   const srv::ServerFacts facts{"fuzz", "127.0.0.1:27000", now_.wall, 4};
-                   return srv::StreamStatus(engine_, facts, feature, json, now_);
-                 },
-                 [this](const p::Admin& cmd, const srv::ClientContext&) { return Admin(cmd); }) {
-    for (auto& c : clients_) Reset(c);
+  Harness() : model_a_(BuildFixedModel(kModelA)), model_b_(BuildFixedModel(kModelB)) {
+    auto store = std::make_unique<FlakyStore>();
+    store_ = store.get();
+    floatlm::config::DaemonConfig config;
+    config.lease_ttl = 10s;
+    config.reattach_window = 5s;
+    config.journal_days = 400;
+    srv::CoreOptions options;
+    options.admin_token = floatlm::admin::AdminToken(kAdminToken);
+    options.tune = [](eng::EngineConfig& e, srv::HandlerSettings& h) {
+      e.max_queue_per_pool = 8;
+      e.token_source = [n = std::uint64_t{1000}]() mutable { return ++n; };
+      h.max_queued_per_connection = 3;
+      // Small, so that short scripts reach the checkout limit, fold denials, end their
+      // windows and overflow the ledger.
+      h.max_checkouts_per_second = 20;
+      h.denial_window = 2s;
+      h.max_open_denials = 4;
+    };
+    // Start-up loads model A; each reread switches to the other one.
+    auto load = [this](const lic::SignatureDigests&, bool reread) {
+      if (reread) use_b_ = !use_b_;
+      srv::LicenseSet set;
+      set.model = use_b_ ? model_b_ : model_a_;
+      return set;
+    };
+    core_ = std::make_unique<srv::DaemonCore>(config, std::move(store), load, shell_, now_,
+                                              std::move(options));
+    for (std::size_t k = 0; k < kClients; ++k) Reset(k);
   }
 
   void Run(FuzzScript& in) {
     while (in.remaining_bytes() > 0) {
       const std::size_t k = in.ConsumeIntegralInRange<std::size_t>(0, kClients - 1);
-      switch (in.ConsumeIntegralInRange<int>(0, 7)) {
+      switch (in.ConsumeIntegralInRange<int>(0, 8)) {
         case 0: {  // a raw frame body, straight from the input
           Feed(k, in.ConsumeBytesAsString(in.ConsumeIntegralInRange<std::size_t>(0, 300)));
           break;
@@ -151,11 +217,22 @@ class Harness {
           Disconnect(k);
           break;
         case 6:
-          healthy_ = !healthy_;
-          handler_.SetStoreHealthy(healthy_, healthy_ ? "" : "disk full (fuzz)");
+          store_->down = !store_->down;
           break;
         case 7: {  // a day passes in one jump: reattach windows and TTLs all run out
           Advance(24h);
+          break;
+        }
+        case 8: {  // a request on the admin socket, from root or from a user who is no admin
+          const auto request_id = in.ConsumeIntegral<std::uint32_t>();
+          const p::Message request = MakeRequest(in);
+          std::string frame;
+          p::EncodeFrame(request_id, request, frame);
+          floatlm::admin::PeerCredentials peer{1, in.ConsumeBool() ? 0u : 65534u, 0};
+          if (peer.uid != 0) peer.gid = 65534;
+          FeedAdminSocket(
+              in.ConsumeBool() ? frame.substr(p::kLengthPrefix) : in.ConsumeBytesAsString(40),
+              peer);
           break;
         }
       }
@@ -166,31 +243,15 @@ class Harness {
  private:
   static constexpr std::size_t kClients = 4;
 
-  static eng::EngineConfig Config() {
-    eng::EngineConfig c;
-    c.ttl = 10s;
-    c.reattach_window = 5s;
-    c.max_queue_per_pool = 8;
-    c.token_source = [n = std::uint64_t{1000}]() mutable { return ++n; };
-    return c;
-  }
-  static srv::HandlerSettings Settings() {
-    srv::HandlerSettings s;
-    s.ttl = 10s;
-    s.reattach_window = 5s;
-    s.max_queued_per_connection = 3;
-    // Small, so that short scripts reach the checkout limit, fold denials, end their
-    // windows and overflow the ledger.
-    s.max_checkouts_per_second = 20;
-    s.denial_window = 2s;
-    s.max_open_denials = 4;
-    return s;
-  }
-
-  void Reset(srv::ClientContext& c) {
+  // A new connection in slot k. Three of the four slots speak TLS (the admin token is
+  // accepted only there), one plain TCP.
+  void Reset(std::size_t k) {
+    auto& c = clients_[k];
     c = srv::ClientContext{};
     c.id = next_client_++;
     c.who.peer = "127.0.0.1";
+    c.tls = k != kClients - 1;
+    core_->Connect(c);
   }
 
   p::Message MakeRequest(FuzzScript& in) {
@@ -264,45 +325,72 @@ class Harness {
   }
 
   void Feed(std::size_t k, const std::string& body) {
+    auto& ctx = clients_[k];
+    const auto& engine = core_->engine();
     std::string out;
-    srv::RequestHandler::After after;
+    std::optional<eng::Diagnosis> predicted;
+    std::optional<std::string> whole;
+    const bool had_hello = ctx.hello_done;
     auto decoded = p::DecodeBody(Bytes(body));
-    if (const auto* err = std::get_if<p::DecodeError>(&decoded)) {
-      after = handler_.HandleDecodeError(*err, out);
-    } else {
-      const auto& request = std::get<p::Decoded>(decoded);
-      const std::optional<eng::Diagnosis> predicted = Predict(clients_[k], request.msg);
+    const auto* request = std::get_if<p::Decoded>(&decoded);
+    if (request) {
+      predicted = Predict(ctx, request->msg);
       // The reply budget must not change an answer: the slices of a status, however
       // small, add up to the text rendered whole at the same moment.
-      std::optional<std::string> whole;
-      if (const auto* st = std::get_if<p::Status>(&request.msg)) {
-        const srv::ServerFacts facts{"fuzz", "127.0.0.1:27000", now_.wall, 4};
-        whole = st->format == 1 ? srv::RenderStatusJson(engine_, facts, st->feature, now_)
-                                : srv::RenderStatusText(engine_, facts, st->feature, now_);
+      if (const auto* st = std::get_if<p::Status>(&request->msg)) {
+        const srv::ServerFacts facts{FLOATLM_VERSION, "127.0.0.1:27000", core_->started(), 4};
+        whole = st->format == 1 ? srv::RenderStatusJson(engine, facts, st->feature, now_)
+                                : srv::RenderStatusText(engine, facts, st->feature, now_);
       }
-      const bool had_hello = clients_[k].hello_done;
-      after = handler_.Handle(clients_[k], request, now_, out);
+    }
+    const auto after = core_->HandleFrame(ctx, Bytes(body), now_, out);
+    if (request) {
       if (predicted) CheckPrediction(*predicted, out);
-      if (!had_hello && clients_[k].hello_done) CheckIdentity(clients_[k]);
-      if (const auto* h = std::get_if<p::Hello>(&request.msg); h && !had_hello) {
+      if (!had_hello && ctx.hello_done) CheckIdentity(ctx);
+      if (const auto* h = std::get_if<p::Hello>(&request->msg); h && !had_hello) {
         for (const std::string* name : {&h->user, &h->host, &h->display, &h->app}) {
           const bool control = std::any_of(name->begin(), name->end(), [](char c) {
             return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
           });
-          FUZZ_CHECK(!control || !clients_[k].hello_done,
+          FUZZ_CHECK(!control || !ctx.hello_done,
                      "a HELLO with a control character in a name was accepted");
         }
       }
       // A long answer leaves in slices, as a session asks for them; small slices here so
       // the fuzzer crosses the slice boundaries of short answers too.
-      const std::size_t budget = 1 + (request.request_id % 4) * 100;
-      while (clients_[k].answer) srv::RequestHandler::ContinueAnswer(clients_[k], budget, out);
+      const std::size_t budget = 1 + (request->request_id % 4) * 100;
+      while (ctx.answer) srv::RequestHandler::ContinueAnswer(ctx, budget, out);
       // All of this request's output: a refusal is written by Handle, slices after it.
       if (whole) CheckStreamed(out, *whole);
     }
-    CheckReplies(out, &clients_[k]);
-    Dispatch();
+    core_->Deliver(ctx.id, out);
+    Drain();
     if (after == srv::RequestHandler::After::kClose) Disconnect(k);
+  }
+
+  // An admin-socket frame body from `peer`; the reply must come, whole frames, once.
+  void FeedAdminSocket(const std::string& body, const floatlm::admin::PeerCredentials& peer) {
+    auto reply = std::make_shared<std::optional<std::string>>();
+    core_->HandleAdminFrame(Bytes(body), peer, now_, [reply](const std::string& frames) {
+      FUZZ_CHECK(!reply->has_value(), "an admin request was answered twice");
+      *reply = frames;
+    });
+    Drain();
+    admin_replies_.push_back(reply);
+  }
+
+  // Checks what the core sent since the last look, per connection.
+  void Drain() {
+    for (auto& [id, bytes] : shell_.sent) {
+      if (bytes.empty()) continue;
+      const srv::ClientContext* to = nullptr;
+      for (const auto& c : clients_) {
+        if (c.id == id) to = &c;
+      }
+      FUZZ_CHECK(to != nullptr, "the core wrote to a connection that is gone");
+      CheckReplies(bytes, to);
+      bytes.clear();
+    }
   }
 
   // A client past HELLO has printable names: they reach logs, journals and terminals.
@@ -345,7 +433,9 @@ class Harness {
   // when the handler answers it without asking the engine.
   std::optional<eng::Diagnosis> Predict(const srv::ClientContext& ctx, const p::Message& msg) {
     const auto* co = std::get_if<p::Checkout>(&msg);
-    if (!co || !ctx.hello_done || !healthy_ || co->feature.empty()) return std::nullopt;
+    if (!co || !ctx.hello_done || !core_->store_healthy() || co->feature.empty()) {
+      return std::nullopt;
+    }
     // diag asks as an application that chose no grouping: nothing to compare with.
     if (!co->dup_group.empty()) return std::nullopt;
     if (co->seats > p::kMaxSeatsPerCheckout) return std::nullopt;  // refused before the engine
@@ -354,8 +444,9 @@ class Harness {
       version = lic::Version::Parse(co->version);
       if (!version) return std::nullopt;
     }
-    return engine_.Explain(ctx.who, co->feature, version, now_,
-                           static_cast<std::uint32_t>(std::max<std::uint64_t>(co->seats, 1)));
+    return core_->engine().Explain(
+        ctx.who, co->feature, version, now_,
+        static_cast<std::uint32_t>(std::max<std::uint64_t>(co->seats, 1)));
   }
 
   // The checkout's first reply must be what the diagnosis predicted.
@@ -377,57 +468,19 @@ class Harness {
   }
 
   void Disconnect(std::size_t k) {
-    engine_.Disconnect(clients_[k].id, now_);
-    handler_.ClientGone(clients_[k].id, now_);
-    Reset(clients_[k]);
-    Dispatch();
+    core_->Disconnect(clients_[k].id, "fuzz", now_);
+    Drain();
+    Reset(k);
   }
 
   void Advance(std::chrono::milliseconds span) {
     now_.mono += span;
     now_.wall += span;
     now_.today = lic::Date{std::chrono::floor<std::chrono::days>(now_.wall)};
-    engine_.Tick(now_);
-    handler_.CloseDenialWindows(now_);
-    Dispatch();
-  }
-
-  // As Server::DispatchEvents: record each event, tell a connected client.
-  void Dispatch() {
-    for (const auto& event : engine_.TakeEvents()) {
-      srv::ClientContext* ctx = nullptr;
-      for (auto& c : clients_) {
-        if (c.id == event.client) ctx = &c;
-      }
-      switch (event.kind) {
-        case eng::Event::Kind::kLeaseEnded:
-          recorder_.Ended(event.lease, event.reason, event.message, now_.wall);
-          break;
-        case eng::Event::Kind::kQueuedGranted:
-          recorder_.Granted(event.lease, ctx, now_.wall);
-          break;
-        case eng::Event::Kind::kQueueTimeout:
-          recorder_.Denied(event.lease.who, event.lease.feature, "", event.reason, event.message,
-                           now_.wall);
-          break;
-        case eng::Event::Kind::kLeaseMoved:
-          recorder_.Updated(event.lease, floatlm::store::JournalEvent::kMove, event.message,
-                            now_.wall);
-          break;
-        default:
-          // Kinds this harness does not persist (cloud-user slots): nothing to check yet.
-          break;
-      }
-      if (!ctx) continue;
-      const bool for_waiter = event.kind == eng::Event::Kind::kQueuedGranted ||
-                              event.kind == eng::Event::Kind::kQueueTimeout;
-      if (for_waiter && ctx->queued_checkouts > 0) {
-        --ctx->queued_checkouts;
-      }
-      std::string out;
-      srv::RequestHandler::EncodeEvent(engine_, event, *ctx, out);
-      CheckReplies(out, ctx);
-    }
+    shell_.clock = now_.mono;
+    // The shell's tick, then the sweep slices it posts while more is due.
+    for (bool more = core_->Tick(now_); more;) more = core_->Sweep(now_);
+    Drain();
   }
 
   // Everything the daemon sends to `to` must be whole, decodable frames; a grant carries
@@ -454,16 +507,30 @@ class Harness {
     }
   }
 
-  // Commits the turn's batch (group commit) and checks the engine against the store.
+  // The shell's end of turn: the commit it was asked for, then the checks of the engine
+  // against itself and against the store.
   void EndOfTurn() {
-    if (healthy_ && !recorder_.empty()) {
-      const auto st = store_.Commit(recorder_.batch());
-      FUZZ_CHECK(st.ok(), "the recorder produced a batch the store refuses");
-      recorder_.Clear();
+    if (shell_.commit_asked) {
+      shell_.commit_asked = false;
+      core_->Commit();
+      Drain();
     }
+    FUZZ_CHECK(!core_->commit_pending() || !core_->store_healthy(),
+               "changes or replies were left without a commit");
+    for (const auto& [id, bytes] : shell_.held) {
+      const bool open = std::any_of(std::begin(clients_), std::end(clients_),
+                                    [id = id](const auto& c) { return c.id == id; });
+      FUZZ_CHECK(bytes.empty() || !open, "replies still held after their commit");
+    }
+    for (const auto& reply : admin_replies_) {
+      FUZZ_CHECK(reply->has_value(), "an admin request got no reply by the end of its turn");
+      CheckReplies(**reply, nullptr);
+    }
+    admin_replies_.clear();
+    const auto& engine = core_->engine();
     std::size_t in_snapshot = 0;
     std::set<eng::LeaseId> ids;
-    for (const auto& pool : engine_.Snapshot(now_)) {
+    for (const auto& pool : engine.Snapshot(now_)) {
       int weights = 0;
       for (const auto& seat : pool.seats) weights += static_cast<int>(seat.weight);
       FUZZ_CHECK(pool.in_use == weights, "in_use is not the seats' count");
@@ -483,149 +550,40 @@ class Harness {
         for (const auto& l : seat.leases) {
           ++in_snapshot;
           FUZZ_CHECK(ids.insert(l.id).second, "a lease sits on two seats");
-          FUZZ_CHECK(engine_.FindLease(l.id).has_value(), "a seat holds a lease FindLease misses");
+          FUZZ_CHECK(engine.FindLease(l.id).has_value(), "a seat holds a lease FindLease misses");
         }
       }
     }
-    FUZZ_CHECK(in_snapshot == engine_.lease_count(), "lease_count disagrees with the snapshot");
-    if (healthy_) {
+    FUZZ_CHECK(in_snapshot == engine.lease_count(), "lease_count disagrees with the snapshot");
+    if (!core_->commit_pending()) {
       floatlm::store::StoredState state;
-      FUZZ_CHECK(store_.Load(&state).ok(), "memory store load failed");
+      FUZZ_CHECK(store_->Load(&state).ok(), "memory store load failed");
       std::set<eng::LeaseId> stored;
       for (const auto& r : state.leases) stored.insert(r.id);
       FUZZ_CHECK(stored == ids, "the store's leases differ from the engine's");
     }
   }
 
-  // Follows Server::HandleAdminOverTcp and Server::ExecuteAdmin: the token check, then
-  // the daemon's own parser, then each typed request run on this engine.
-  std::vector<p::Message> Admin(const p::Admin& cmd) {
-    if (!token_.Matches(cmd.token)) {
-      return {p::Error{Errc::kPermissionDenied, "permission denied: wrong admin token"}};
-    }
-    auto parsed = srv::ParseAdminRequest(cmd);
-    if (auto* error = std::get_if<p::Error>(&parsed)) {
-      FUZZ_CHECK(!error->message.empty(), "an admin error without a message");
-      return {std::move(*error)};
-    }
-    return std::visit([this](const auto& request) { return Run(request); },
-                      std::get<srv::AdminRequest>(parsed));
-  }
-
-  std::vector<p::Message> Run(const acmd::Reread&) {
-    use_b_ = !use_b_;
-    auto report = engine_.Reload(use_b_ ? model_b_ : model_a_, now_);
-    recorder_.Server(floatlm::store::JournalEvent::kReread, "reread", now_.wall);
-    Dispatch();
-    return {p::Ok{report.ended.size(), "reread"}};
-  }
-  std::vector<p::Message> Run(const acmd::Down&) { return {p::Ok{0, "stopping"}}; }
-  // The copy is a file-system effect outside the engine: nothing to model here.
-  std::vector<p::Message> Run(const acmd::Backup&) { return {p::Ok{0, "backup"}}; }
-  std::vector<p::Message> Run(const acmd::RemoveLease& r) { return Remove({r.lease}); }
-  std::vector<p::Message> Run(const acmd::RemoveHeld& r) {
-    std::vector<eng::LeaseId> ids;
-    for (const auto& pool : engine_.Snapshot(now_)) {
-      for (const auto& seat : pool.seats) {
-        for (const auto& l : seat.leases) {
-          if (l.feature != r.feature && pool.spec->feature != r.feature) continue;
-          if (l.who.user != r.user || l.who.host != r.host) continue;
-          if (r.display && l.who.display != *r.display) continue;
-          ids.push_back(l.id);
-        }
-      }
-    }
-    if (ids.empty()) return {p::Error{Errc::kNoSuchLease, "no lease"}};
-    return Remove(ids);
-  }
-  std::vector<p::Message> Run(const acmd::Report& r) {
-    // The parser's bound is what keeps this look-back from overflowing (RELIABILITY.md, F1).
-    constexpr floatlm::store::UnixMillis kLookBack = 7LL * 24 * 3600 * 1000;
-    handler_.FlushDenials(now_);
-    EndOfTurn();  // as Server::Report: what is pending is committed first
-    std::vector<floatlm::store::JournalEntry> entries;
-    if (!store_.ReadJournal(r.since - kLookBack, r.until, &entries).ok()) {
-      return {p::Error{Errc::kStoreUnavailable, "journal"}};
-    }
-    const auto report = floatlm::store::ComputeReport(entries, r.since, r.until);
-    const std::string body = r.csv ? floatlm::store::RenderReportCsv(report)
-                                   : floatlm::store::RenderReportText(report);
-    auto chunks = srv::ChunkedText(body);
-    return {chunks.begin(), chunks.end()};
-  }
-  std::vector<p::Message> Run(const acmd::Assign& r) {
-    std::string message;
-    const Errc rc = engine_.Assign(r.feature, r.user, now_, &message);
-    if (rc != Errc::kOk) return {p::Error{rc, message}};
-    recorder_.Assigned(r.feature, r.user, now_.wall);
-    Dispatch();
-    return {p::Ok{1, "assigned"}};
-  }
-  std::vector<p::Message> Run(const acmd::Unassign& r) {
-    std::string message;
-    const Errc rc = engine_.Unassign(r.feature, r.user, now_, &message);
-    if (rc != Errc::kOk) return {p::Error{rc, message}};
-    recorder_.Unassigned(r.feature, r.user, now_.wall);
-    Dispatch();
-    return {p::Ok{1, "unassigned"}};
-  }
-  std::vector<p::Message> Run(const acmd::CloudList& r) {
-    return {p::Ok{engine_.CloudSlots(r.collection).size(), "slots"}};
-  }
-  std::vector<p::Message> Run(const acmd::CloudRelease& r) {
-    const Errc rc = engine_.ReleaseCloudSlot(r.collection, r.user, now_);
-    if (rc != Errc::kOk) return {p::Error{rc, "no such slot"}};
-    recorder_.CloudSlotReleased(r.collection, r.user, now_.wall);
-    Dispatch();
-    return {p::Ok{1, "released"}};
-  }
-  std::vector<p::Message> Run(const acmd::CloudReleaseAll& r) {
-    std::vector<eng::CloudSlotView> slots;
-    for (const auto& package : engine_.model().packages) {
-      for (auto& slot : engine_.CloudSlots(package.name)) {
-        if (r.by_user ? slot.user == r.name : slot.collection == r.name) slots.push_back(slot);
-      }
-    }
-    for (const auto& slot : slots) {
-      if (engine_.ReleaseCloudSlot(slot.collection, slot.user, now_) != Errc::kOk) continue;
-      recorder_.CloudSlotReleased(slot.collection, slot.user, now_.wall);
-    }
-    Dispatch();
-    return {p::Ok{slots.size(), "released"}};
-  }
-
-  std::vector<p::Message> Remove(const std::vector<eng::LeaseId>& ids) {
-    for (auto id : ids) {
-      if (engine_.Remove(id, now_) != Errc::kOk) {
-        return {p::Error{Errc::kNoSuchLease, "lease does not exist"}};
-      }
-    }
-    Dispatch();
-    return {p::Ok{ids.size(), "removed"}};
-  }
-
+  // 2026-11-27 09:00 UTC, like the engine tests' fake clock.
+  eng::Now now_{
+      eng::MonoTime{std::chrono::hours(1000)},
+      eng::WallTime{std::chrono::sys_days{lic::Date{std::chrono::year{2026}, std::chrono::month{11},
+                                                    std::chrono::day{27}}} +
+                    std::chrono::hours(9)},
+      lic::Date{std::chrono::year{2026}, std::chrono::month{11}, std::chrono::day{27}}};
   lic::Model model_a_;
   lic::Model model_b_;
-  bool use_b_ = false;
-  eng::SeatEngine engine_;
-  srv::StateRecorder recorder_;
-  floatlm::store::MemoryLeaseStore store_;
-  floatlm::admin::AdminToken token_;
-  srv::RequestHandler handler_;
-  bool healthy_ = true;
+  bool use_b_ = false;  // the license set in force: model B after an odd number of rereads
+  FakeShell shell_;
+  FlakyStore* store_ = nullptr;  // owned by core_
+  std::unique_ptr<srv::DaemonCore> core_;
+  std::vector<std::shared_ptr<std::optional<std::string>>> admin_replies_;  // this turn's
   srv::ClientContext clients_[kClients];
   eng::ClientId next_client_ = 1;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> known_;
   // Per pool key: the most seats it may hold, lowered as a pool left above its count by
   // a reread drains.
   std::map<std::string, int> seat_cap_;
-  // 2026-11-27 09:00 UTC, like the engine tests' fake clock.
-  eng::Now now_{eng::MonoTime{std::chrono::hours(1000)},
-                eng::WallTime{std::chrono::sys_days{lic::Date{std::chrono::year{2026},
-                                                               std::chrono::month{11},
-                                                               std::chrono::day{27}}} +
-                              std::chrono::hours(9)},
-                lic::Date{std::chrono::year{2026}, std::chrono::month{11}, std::chrono::day{27}}};
 };
 
 }  // namespace
