@@ -1,7 +1,19 @@
 // Collects what one event-loop turn changed (leases granted, freed, ended; journal
-// entries) into a store::Batch. The server commits the batch once per turn (group
+// entries) into a store::Batch. DaemonCore commits the batch once per turn (group
 // commit) before any reply of that turn leaves the daemon: decide, persist, reply.
-// Runs on the server's event loop only.
+//
+// What a reply means:
+//  - after a successful commit (the normal case): what it says is durable; a grant, a
+//    checkin or an admin's removal survives kill -9 and a restart.
+//  - after a failed commit: the batch is kept whole and retried (at the end of every turn
+//    that has replies to release, and once a second), and the replies are released
+//    anyway. What they say is in force in memory but not yet durable: a grant is served
+//    and heartbeated; should the daemon die before a retry succeeds, that grant is not
+//    restored (its holder reattaches in vain and checks out again), and an admin's
+//    removal is undone. So that no seat is handed out twice on that account, the
+//    daemon refuses new checkouts (store_unavailable) from the first failed commit until
+//    one succeeds; existing leases keep working.
+// Runs on the event loop only.
 #ifndef FLOATLM_DAEMON_SERVICE_STATE_RECORDER_H_
 #define FLOATLM_DAEMON_SERVICE_STATE_RECORDER_H_
 

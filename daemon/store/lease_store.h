@@ -8,7 +8,9 @@
 // (tests). A further backend (e.g. a consensus store for high availability) implements
 // this interface and joins that suite.
 //
-// Errors: every call returns a Status; nothing throws. A failed Commit applied nothing.
+// Errors: every call returns a Status; nothing throws. A failed Commit applied nothing,
+// and the caller may commit the same batch again (daemon/service/state_recorder.h says
+// what the daemon's replies mean meanwhile).
 // Ownership: the store takes no references to the caller's data; results are values.
 // Threads: not thread-safe. One event loop owns the store and makes every call.
 #ifndef FLOATLM_DAEMON_STORE_LEASE_STORE_H_

@@ -126,7 +126,7 @@ BOOST_AUTO_TEST_CASE(vendor_project_builds_against_the_build_tree_before_install
   ScratchDir dir("vendor-build-tree");
   const fs::path build = dir.path() / "build";
   auto r = Run(Quote(FLOATLM_CMAKE_COMMAND) + " -S " +
-                   Quote((kSource / "tests/service/vendor_project").string()) + " -B " +
+                   Quote((kSource / "tests/integration/packaging/vendor_project").string()) + " -B " +
                    Quote(build.string()) + " -G " + Quote(FLOATLM_CMAKE_GENERATOR) +
                    " -DCMAKE_CXX_COMPILER=" + Quote(FLOATLM_CXX_COMPILER) +
                    " -Dfloatlm_DIR=" + Quote(package.string()) +
@@ -143,7 +143,7 @@ BOOST_AUTO_TEST_CASE(vendor_project_builds_against_the_build_tree_before_install
   const fs::path pc_app = dir.path() / "pc_app";
   r = Run("PKG_CONFIG_PATH=" + Quote(package.string()) + " " + Quote(FLOATLM_CXX_COMPILER) +
               " -std=c++17 " + FLOATLM_TEST_VENDOR_LINK_FLAGS + " -o " + Quote(pc_app.string()) +
-              " " + Quote((kSource / "tests/service/vendor_project/main.cc").string()) +
+              " " + Quote((kSource / "tests/integration/packaging/vendor_project/main.cc").string()) +
               " $(PKG_CONFIG_PATH=" + Quote(package.string()) +
               " pkg-config --cflags --libs floatlm) && " + Quote(pc_app.string()),
           180);
@@ -151,7 +151,7 @@ BOOST_AUTO_TEST_CASE(vendor_project_builds_against_the_build_tree_before_install
   // Static: the one archive and what floatlm.pc names beside it.
   r = Run(Quote(FLOATLM_CXX_COMPILER) + " -std=c++17 " + FLOATLM_TEST_VENDOR_LINK_FLAGS + " -o " +
               Quote((dir.path() / "static_app").string()) + " " +
-              Quote((kSource / "tests/service/vendor_project/main.cc").string()) + " -I" +
+              Quote((kSource / "tests/integration/packaging/vendor_project/main.cc").string()) + " -I" +
               Quote((kSource / "client-lib/include").string()) + " " +
               Quote((fs::path(FLOATLM_BUILD_DIR) / "lib/libfloatlm.a").string()) +
               " -lfmt -lssl -lcrypto -pthread && " + Quote((dir.path() / "static_app").string()),
@@ -159,14 +159,14 @@ BOOST_AUTO_TEST_CASE(vendor_project_builds_against_the_build_tree_before_install
   BOOST_TEST(r.exit_code == 0, r.output);
 }
 
-// tests/service/vendor_project is what a vendor writes: find_package(floatlm) and
+// tests/integration/packaging/vendor_project is what a vendor writes: find_package(floatlm) and
 // floatlm::client (and floatlm::client_static, which needs floatlm::proto exported).
 BOOST_AUTO_TEST_CASE(vendor_project_builds_with_find_package_and_runs) {
   const fs::path p = Install().prefix;
   ScratchDir dir("vendor-cmake");
   const fs::path build = dir.path() / "build";
   auto r = Run(Quote(FLOATLM_CMAKE_COMMAND) + " -S " +
-                   Quote((kSource / "tests/service/vendor_project").string()) + " -B " +
+                   Quote((kSource / "tests/integration/packaging/vendor_project").string()) + " -B " +
                    Quote(build.string()) + " -G " + Quote(FLOATLM_CMAKE_GENERATOR) +
                    " -DCMAKE_CXX_COMPILER=" + Quote(FLOATLM_CXX_COMPILER) +
                    " -DCMAKE_PREFIX_PATH=" + Quote(p.string()) +
@@ -205,7 +205,7 @@ BOOST_AUTO_TEST_CASE(vendor_program_builds_with_pkg_config_and_runs) {
   BOOST_TEST(r.output == FLOATLM_VERSION "\n", r.output);
   r = Run(Quote(FLOATLM_CXX_COMPILER) + " -std=c++17 " + FLOATLM_TEST_VENDOR_LINK_FLAGS + " -o " +
               Quote(app.string()) + " " +
-              Quote((kSource / "tests/service/vendor_project/main.cc").string()) + " $(" + env +
+              Quote((kSource / "tests/integration/packaging/vendor_project/main.cc").string()) + " $(" + env +
               "pkg-config --cflags --libs floatlm)",
           180);
   BOOST_REQUIRE_MESSAGE(r.exit_code == 0, r.output);

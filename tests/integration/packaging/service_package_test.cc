@@ -285,7 +285,7 @@ BOOST_AUTO_TEST_CASE(install_remove_and_purge_leave_the_machine_clean,
     ScratchDir vendor("vendor-deb");
     const fs::path build = vendor.path() / "build";
     r = Run(Quote(FLOATLM_CMAKE_COMMAND) + " -S " +
-                Quote((kSource / "tests/service/vendor_project").string()) + " -B " +
+                Quote((kSource / "tests/integration/packaging/vendor_project").string()) + " -B " +
                 Quote(build.string()) + " -G " + Quote(FLOATLM_CMAKE_GENERATOR) +
                 " -DCMAKE_CXX_COMPILER=" + Quote(FLOATLM_CXX_COMPILER) +
                 " -DCMAKE_EXE_LINKER_FLAGS=" + Quote(FLOATLM_TEST_VENDOR_LINK_FLAGS) + " && " +
@@ -296,7 +296,7 @@ BOOST_AUTO_TEST_CASE(install_remove_and_purge_leave_the_machine_clean,
     r = Run(
         Quote(FLOATLM_CXX_COMPILER) + " -std=c++17 " + FLOATLM_TEST_VENDOR_LINK_FLAGS + " -o " +
             Quote((vendor.path() / "pc").string()) +
-            " " + Quote((kSource / "tests/service/vendor_project/main.cc").string()) +
+            " " + Quote((kSource / "tests/integration/packaging/vendor_project/main.cc").string()) +
             " $(pkg-config --cflags --libs floatlm) && " + Quote((vendor.path() / "pc").string()),
         180);
     BOOST_TEST(r.exit_code == 0, r.output);

@@ -1,12 +1,11 @@
 // The admin command parser (daemon/server/admin_request.h): what each command accepts,
 // and the bounds and messages of what it refuses.
-#include <boost/test/unit_test.hpp>
+#include "service/admin_request.h"
 
+#include <boost/test/unit_test.hpp>
 #include <string>
 #include <variant>
 #include <vector>
-
-#include "service/admin_request.h"
 
 namespace p = floatlm::proto;
 namespace srv = floatlm::server;

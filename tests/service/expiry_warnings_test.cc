@@ -1,12 +1,11 @@
 // Expiry warnings (daemon/server/expiry_warnings.h): each dated line warns once on
 // entering the 30-, 7- and 1-day bands and once when expired; permanent lines never do.
-#include <boost/test/unit_test.hpp>
+#include "service/expiry_warnings.h"
 
+#include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <string>
 #include <vector>
-
-#include "service/expiry_warnings.h"
 
 namespace lic = floatlm::licenses;
 namespace srv = floatlm::server;
@@ -104,5 +103,6 @@ BOOST_AUTO_TEST_CASE(sentences_name_the_line_its_seats_and_the_day) {
   BOOST_TEST(srv::DescribeExpiry(n) ==
              "cad 2027.0 (site.lic:5): uncounted seats expire at the end of today (31-dec-2027)");
   n.days_left = -1;
-  BOOST_TEST(srv::DescribeExpiry(n) == "cad 2027.0 (site.lic:5): uncounted seats expired on 31-dec-2027");
+  BOOST_TEST(srv::DescribeExpiry(n) ==
+             "cad 2027.0 (site.lic:5): uncounted seats expired on 31-dec-2027");
 }

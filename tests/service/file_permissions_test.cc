@@ -1,14 +1,13 @@
 // The permission rules of config/file_permissions.h, on hand-made stat results: which
 // modes and owners of the files floatlmd trusts are worth a warning, and which are the
 // documented, quiet set-up.
-#include <boost/test/unit_test.hpp>
+#include "config/file_permissions.h"
 
 #include <sys/stat.h>
 
+#include <boost/test/unit_test.hpp>
 #include <string>
 #include <vector>
-
-#include "config/file_permissions.h"
 
 using floatlm::config::CheckPermissions;
 using floatlm::config::DaemonIds;

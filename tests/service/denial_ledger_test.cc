@@ -1,10 +1,9 @@
 // DenialLedger: repeated denials become one journal entry per window with their count,
 // and nothing is lost or counted twice.
-#include <boost/test/unit_test.hpp>
-
-#include <numeric>
-
 #include "service/denial_ledger.h"
+
+#include <boost/test/unit_test.hpp>
+#include <numeric>
 
 namespace floatlm::server {
 namespace {
@@ -42,7 +41,7 @@ BOOST_AUTO_TEST_CASE(the_first_denial_of_a_window_is_written_and_repeats_are_cou
 
   BOOST_TEST(ledger.Close(t0 + 59s).empty());  // no window has ended yet
   const auto repeats = ledger.Close(t0 + 60s);
-  BOOST_REQUIRE_EQUAL(repeats.size(), 1u);     // windows without repeats write nothing more
+  BOOST_REQUIRE_EQUAL(repeats.size(), 1u);  // windows without repeats write nothing more
   BOOST_TEST(repeats[0].feature == "cad");
   BOOST_TEST(repeats[0].who.user == "ann");
   BOOST_TEST(repeats[0].count == 999u);
@@ -57,8 +56,8 @@ BOOST_AUTO_TEST_CASE(features_no_license_names_are_one_key_without_their_names) 
   const engine::MonoTime t0{};
   BOOST_TEST(ledger.Note(1, Who("eve"), "made-up-0", "", Errc::kNoSuchFeature, t0));
   for (int i = 1; i < 100'000; ++i) {
-    BOOST_TEST(!ledger.Note(1, Who("eve"), "made-up-" + std::to_string(i), "",
-                            Errc::kNoSuchFeature, t0));
+    BOOST_TEST(
+        !ledger.Note(1, Who("eve"), "made-up-" + std::to_string(i), "", Errc::kNoSuchFeature, t0));
   }
   BOOST_TEST(ledger.open() == 1u);
   const auto repeats = ledger.Forget(1, t0 + 5s);  // the connection went
@@ -75,8 +74,8 @@ BOOST_AUTO_TEST_CASE(past_the_open_limit_denials_are_counted_in_one_overflow_ent
   std::uint64_t noted = 0;
   for (engine::ClientId c = 1; c <= 50; ++c) {
     for (int i = 0; i < 4; ++i, ++noted) {
-      written += ledger.Note(c, Who("u" + std::to_string(c)), "cad", "", Errc::kAllSeatsInUse,
-                             t0) ? 1 : 0;
+      written +=
+          ledger.Note(c, Who("u" + std::to_string(c)), "cad", "", Errc::kAllSeatsInUse, t0) ? 1 : 0;
     }
   }
   BOOST_TEST(ledger.open() == 3u);
@@ -85,8 +84,8 @@ BOOST_AUTO_TEST_CASE(past_the_open_limit_denials_are_counted_in_one_overflow_ent
   const auto gone = ledger.Forget(1, t0 + 1s);
   BOOST_TEST(Total(gone) == 3u);
   const auto closed = ledger.Close(t0 + 10s);
-  const auto overflow = std::find_if(closed.begin(), closed.end(),
-                                     [](const auto& r) { return r.who.user.empty(); });
+  const auto overflow =
+      std::find_if(closed.begin(), closed.end(), [](const auto& r) { return r.who.user.empty(); });
   BOOST_REQUIRE(overflow != closed.end());
   BOOST_TEST(overflow->count == 47u * 4u);
   // Every denial is accounted for exactly once: written, or in a count.
