@@ -14,7 +14,6 @@
 #include "render/describe.h"
 #include "render/report_render.h"
 #include "service/daemon_core.h"
-#include "store/sqlite_lease_store.h"
 #include "store/usage_report.h"
 
 namespace floatlm::server {
@@ -325,13 +324,8 @@ std::vector<proto::Message> AdminExecutor::Backup(const std::string& who, const 
   for (int n = 2; std::filesystem::exists(path) && n < 100; ++n) {
     path = dir / fmt::format("{}-{}.db", stem, n);
   }
-  store::SqliteLeaseStore::BackupInfo info;
-  auto* sqlite = dynamic_cast<store::SqliteLeaseStore*>(core_.store_.get());
-  if (sqlite == nullptr) {
-    return One(
-        proto::Error{Errc::kStoreUnavailable, "backup failed: the state store keeps no file"});
-  }
-  if (auto st = sqlite->Backup(path.string(), &info); !st.ok()) {
+  store::BackupInfo info;
+  if (auto st = core_.store_->Backup(path.string(), &info); !st.ok()) {
     FLOATLM_LOG(kError, "state.backup_failed", "by=\"{}\" reason=\"{}\"", who, st.message());
     return One(proto::Error{Errc::kStoreUnavailable, "backup failed: " + st.message()});
   }

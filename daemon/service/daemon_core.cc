@@ -12,7 +12,6 @@
 #include "service/admin_executor.h"
 #include "service/event_record.h"
 #include "service/state_restore.h"
-#include "store/sqlite_lease_store.h"
 #include "token/reattach_token.h"
 
 namespace floatlm::server {
@@ -82,10 +81,8 @@ DaemonCore::DaemonCore(const config::DaemonConfig& config, std::unique_ptr<store
       store_(std::move(store)) {
   // The store first: it remembers which license signatures verified before.
   std::vector<std::string> digests;
-  if (auto* sqlite = dynamic_cast<store::SqliteLeaseStore*>(store_.get())) {
-    if (auto st = sqlite->LoadSignatureDigests(&digests); !st.ok()) {
-      throw std::runtime_error(st.message());
-    }
+  if (auto st = store_->LoadSignatureDigests(&digests); !st.ok()) {
+    throw std::runtime_error(st.message());
   }
   known_signatures_ = licenses::SignatureDigests(std::make_move_iterator(digests.begin()),
                                                  std::make_move_iterator(digests.end()));
@@ -131,8 +128,7 @@ DaemonCore::~DaemonCore() = default;
 void DaemonCore::RememberSignatures(licenses::SignatureDigests verified) {
   if (verified == known_signatures_) return;
   const std::vector<std::string> digests(verified.begin(), verified.end());
-  auto* sqlite = dynamic_cast<store::SqliteLeaseStore*>(store_.get());
-  if (auto st = sqlite ? sqlite->ReplaceSignatureDigests(digests) : store::Status::Ok(); !st.ok()) {
+  if (auto st = store_->ReplaceSignatureDigests(digests); !st.ok()) {
     // Only a cost: the next start checks every signature again.
     FLOATLM_LOG(kWarn, "license.signatures_not_saved", "reason=\"{}\"", st.message());
   }

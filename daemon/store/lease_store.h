@@ -1,27 +1,38 @@
 // The durable copy of the daemon's state: leases, cloud-user slots, named-user
-// assignments and the append-only usage journal.
+// assignments, the append-only usage journal and the digests of the license signatures
+// that verified at the last load.
 //
 // The engine owns the live state in memory; the server writes each event-loop turn's
 // changes here as one Batch (group commit) before it replies, and reads everything back
-// with Load() once at start-up. Two backends keep the same contract, checked by one
-// conformance suite (tests/store/): SqliteLeaseStore (production) and MemoryLeaseStore
-// (tests). A further backend (e.g. a consensus store for high availability) implements
-// this interface and joins that suite.
+// with Load() once at start-up. The daemon reaches its state only through this
+// interface; which backend it runs on is decided where the store is opened. Two backends
+// keep the same contract, checked by one conformance suite (tests/store/):
+// SqliteLeaseStore (production) and MemoryLeaseStore (tests, fuzzers). A further backend
+// (e.g. a consensus store for high availability) implements this interface and joins
+// that suite.
 //
-// Errors: every call returns a Status; nothing throws. A failed Commit applied nothing,
-// and the caller may commit the same batch again (daemon/service/state_recorder.h says
-// what the daemon's replies mean meanwhile).
+// Errors: every call returns a Status; nothing throws. A failed call changed nothing; a
+// failed Commit may be made again with the same batch (daemon/service/state_recorder.h
+// says what the daemon's replies mean meanwhile).
 // Ownership: the store takes no references to the caller's data; results are values.
 // Threads: not thread-safe. One event loop owns the store and makes every call.
 #ifndef FLOATLM_DAEMON_STORE_LEASE_STORE_H_
 #define FLOATLM_DAEMON_STORE_LEASE_STORE_H_
 
+#include <cstdint>
+#include <string>
 #include <vector>
 
 #include "store/records.h"
 #include "store/status.h"
 
 namespace floatlm::store {
+
+// What a Backup wrote.
+struct BackupInfo {
+  std::uint64_t pages = 0;  // units the backend copied (SQLite: database pages)
+  std::uint64_t bytes = 0;  // size of the copy at its path
+};
 
 class LeaseStore {
  public:
@@ -47,6 +58,28 @@ class LeaseStore {
   // max_entries), and sets *removed to how many went. Leases, slots and assignments are
   // never touched.
   virtual Status PruneJournal(UnixMillis before, std::size_t max_entries, std::size_t* removed) = 0;
+
+  // Replaces *out with the remembered digests of the license signatures that verified at
+  // the last load (licenses::SignatureDigests), so that a restart checks only new or
+  // changed lines. Sorted by their bytes (unsigned, as memcmp and std::string compare
+  // them), each once. An empty store yields none.
+  virtual Status LoadSignatureDigests(std::vector<std::string>* out) = 0;
+  // Makes `digests` the whole remembered set, atomically: the old set is dropped, a
+  // digest given twice is kept once, and an empty vector leaves none. A digest that breaks
+  // CheckSignatureDigests fails the call with kInvalidArgument and the old set stays.
+  // Leases, slots, assignments and the journal are never touched.
+  virtual Status ReplaceSignatureDigests(const std::vector<std::string>& digests) = 0;
+
+  // A hot backup: writes a consistent copy of everything persisted, as of the last
+  // successful Commit (and ReplaceSignatureDigests, and PruneJournal), to `path`, in a
+  // form the same backend can be opened from, while the store stays open. The copy
+  // appears whole or not at all, is readable by its owner only, and is not changed by
+  // later calls. An existing `path` is refused with kInvalidArgument and left as it was;
+  // a directory that is missing or cannot be written fails with kIoError naming the
+  // path. A backend that keeps nothing in files (MemoryLeaseStore) has no such copy to
+  // give and refuses with kNotSupported, writing nothing. *info is reset first and
+  // filled on success. A failed backup leaves the store as it was, usable.
+  virtual Status Backup(const std::string& path, BackupInfo* info) = 0;
 
  protected:
   LeaseStore() = default;

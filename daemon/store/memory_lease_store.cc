@@ -1,5 +1,7 @@
 #include "store/memory_lease_store.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace floatlm::store {
@@ -68,6 +70,24 @@ Status MemoryLeaseStore::ReadJournal(UnixMillis from, UnixMillis to,
     if (entry.time >= from && entry.time < to) out->push_back(entry);
   }
   return Status::Ok();
+}
+
+Status MemoryLeaseStore::LoadSignatureDigests(std::vector<std::string>* out) {
+  out->assign(signature_digests_.begin(), signature_digests_.end());
+  return Status::Ok();
+}
+
+Status MemoryLeaseStore::ReplaceSignatureDigests(const std::vector<std::string>& digests) {
+  if (Status s = CheckSignatureDigests(digests); !s.ok()) return s;
+  signature_digests_ = std::set<std::string>(digests.begin(), digests.end());
+  return Status::Ok();
+}
+
+Status MemoryLeaseStore::Backup(const std::string& path, BackupInfo* info) {
+  *info = {};
+  return Status::Error(
+      Status::Code::kNotSupported,
+      fmt::format("{}: not written; the in-memory store keeps no files to copy", path));
 }
 
 }  // namespace floatlm::store

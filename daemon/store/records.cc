@@ -74,6 +74,17 @@ Status CheckJournalEntry(const JournalEntry& entry) {
   return Status::Ok();
 }
 
+Status CheckSignatureDigests(const std::vector<std::string>& digests) {
+  for (std::size_t i = 0; i < digests.size(); ++i) {
+    if (digests[i].empty()) {
+      return Status::Error(
+          Status::Code::kInvalidArgument,
+          fmt::format("signature digest {} of {} is empty", i + 1, digests.size()));
+    }
+  }
+  return Status::Ok();
+}
+
 std::string JoinProducts(const std::vector<std::string>& products) {
   std::string text;
   for (const std::string& product : products) {

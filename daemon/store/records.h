@@ -140,6 +140,9 @@ struct Batch {
 // Record rules every backend enforces; a violation fails the whole batch.
 Status CheckLease(const LeaseRecord& lease);
 Status CheckJournalEntry(const JournalEntry& entry);
+// A remembered signature digest is opaque bytes, any of them, but never none: an empty
+// one would be no digest of anything (LeaseStore::ReplaceSignatureDigests).
+Status CheckSignatureDigests(const std::vector<std::string>& digests);
 
 // Products are stored as one comma-separated text column.
 std::string JoinProducts(const std::vector<std::string>& products);

@@ -58,24 +58,15 @@ class SqliteLeaseStore final : public LeaseStore {
 
   const std::string& path() const { return path_; }
 
-  // A hot backup: copies the whole database, as committed, to `dest` with SQLite's
-  // online backup, while the store stays open. The copy is a complete floatlm database
-  // that a daemon opens as it would its own. It is written as `dest`.partial, synced,
-  // then renamed, so `dest` is either whole or absent; an existing `dest` is refused.
-  // The copy runs in one step (the caller waits for it). On failure the partial file
-  // is removed and the store is unaffected.
-  struct BackupInfo {
-    std::uint64_t pages = 0;
-    std::uint64_t bytes = 0;
-  };
-  Status Backup(const std::string& dest, BackupInfo* info);
+  // The digests live in their own table, replaced in one transaction of their own.
+  Status LoadSignatureDigests(std::vector<std::string>* out) override;
+  Status ReplaceSignatureDigests(const std::vector<std::string>& digests) override;
 
-  // Digests of the license signatures that verified at the last load
-  // (licenses::SignatureDigests), kept so that a restart checks only new or changed
-  // lines. Load reads them all; Replace makes `digests` the whole set, in one
-  // transaction.
-  Status LoadSignatureDigests(std::vector<std::string>* out);
-  Status ReplaceSignatureDigests(const std::vector<std::string>& digests);
+  // Copies the whole database, as committed (what sits in the WAL included), with
+  // SQLite's online backup into one self-contained file: a daemon whose floatlm.db it
+  // becomes opens it as its own. It is written as `path`.partial, synced, renamed, and
+  // the directory synced. The copy runs in one step on the caller's thread.
+  Status Backup(const std::string& path, BackupInfo* info) override;
 
  private:
   SqliteLeaseStore(sqlite::DbPtr db, std::string path);

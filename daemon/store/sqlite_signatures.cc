@@ -1,11 +1,13 @@
 // SqliteLeaseStore: the digests of license signatures that verified at the last load.
+// BLOBs compare with memcmp, so ORDER BY gives the order the contract names; the primary
+// key keeps each digest once.
 #include "store/sqlite_lease_store.h"
 
 namespace floatlm::store {
 
 Status SqliteLeaseStore::LoadSignatureDigests(std::vector<std::string>* out) {
   sqlite::Statement select;
-  int rc = select.Prepare(db_.get(), "SELECT digest FROM verified_signatures");
+  int rc = select.Prepare(db_.get(), "SELECT digest FROM verified_signatures ORDER BY digest");
   if (rc != SQLITE_OK) return Fail(rc, "reading verified signatures");
   std::vector<std::string> digests;
   while ((rc = select.Step()) == SQLITE_ROW) digests.push_back(select.ColumnBlob(0));
@@ -15,6 +17,7 @@ Status SqliteLeaseStore::LoadSignatureDigests(std::vector<std::string>* out) {
 }
 
 Status SqliteLeaseStore::ReplaceSignatureDigests(const std::vector<std::string>& digests) {
+  if (Status s = CheckSignatureDigests(digests); !s.ok()) return s;
   constexpr std::string_view kWhat = "remembering verified signatures";
   sqlite::Statement clear;
   sqlite::Statement insert;

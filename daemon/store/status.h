@@ -13,11 +13,12 @@ class [[nodiscard]] Status {
  public:
   enum class Code {
     kOk,
-    kInvalidArgument,     // a record in the batch breaks the store's rules; nothing applied
+    kInvalidArgument,     // a record or argument breaks the store's rules; nothing applied
     kIoError,             // cannot open, read or write (missing directory, read-only, disk full)
     kCorruption,          // the database is damaged or is not a floatlm database
     kUnsupportedVersion,  // written by a newer floatlm: upgrade, do not downgrade
     kBusy,                // another process holds the database lock past the busy timeout
+    kNotSupported,        // this backend does not offer the operation (see LeaseStore)
   };
 
   Status() = default;  // ok

@@ -123,6 +123,17 @@ class FlakyStore final : public floatlm::store::LeaseStore {
     return inner_.PruneJournal(before, max_entries, removed);
   }
 
+  floatlm::store::Status LoadSignatureDigests(std::vector<std::string>* out) override {
+    return inner_.LoadSignatureDigests(out);
+  }
+  floatlm::store::Status ReplaceSignatureDigests(const std::vector<std::string>& digests) override {
+    return inner_.ReplaceSignatureDigests(digests);
+  }
+  floatlm::store::Status Backup(const std::string& path,
+                                floatlm::store::BackupInfo* info) override {
+    return inner_.Backup(path, info);
+  }
+
  private:
   floatlm::store::MemoryLeaseStore inner_;
 };

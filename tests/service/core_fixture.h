@@ -55,6 +55,16 @@ class FlakyStore final : public store::LeaseStore {
     return ids;
   }
 
+  store::Status LoadSignatureDigests(std::vector<std::string>* out) override {
+    return inner_.LoadSignatureDigests(out);
+  }
+  store::Status ReplaceSignatureDigests(const std::vector<std::string>& digests) override {
+    return inner_.ReplaceSignatureDigests(digests);
+  }
+  store::Status Backup(const std::string& path, store::BackupInfo* info) override {
+    return inner_.Backup(path, info);
+  }
+
  private:
   store::MemoryLeaseStore inner_;
 };

@@ -1,8 +1,17 @@
 // The LeaseStore contract, one suite run against every backend (kea's habit): a new
-// backend joins by adding its class to Backends.
+// backend joins by adding its class to Backends. The backup cases split the backends by
+// their kKeepsFiles trait (store_backends.h).
+#include <sys/stat.h>
+
+#include <boost/mpl/bool.hpp>
 #include <boost/mpl/list.hpp>
+#include <boost/mpl/remove_if.hpp>
 #include <boost/test/unit_test.hpp>
 #include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <vector>
 
 #include "store/lease_store.h"
@@ -13,7 +22,19 @@ namespace {
 
 using testing::MemoryBackend;
 using testing::SqliteBackend;
+using testing::TempDir;
 using Backends = boost::mpl::list<MemoryBackend, SqliteBackend>;
+
+struct KeepsFiles {
+  template <class B>
+  struct apply : boost::mpl::bool_<B::kKeepsFiles> {};
+};
+struct KeepsNoFiles {
+  template <class B>
+  struct apply : boost::mpl::bool_<!B::kKeepsFiles> {};
+};
+using FileBackends = boost::mpl::remove_if<Backends, KeepsNoFiles>::type;
+using FilelessBackends = boost::mpl::remove_if<Backends, KeepsFiles>::type;
 
 LeaseRecord Lease(std::uint64_t id, std::string user = "alice") {
   LeaseRecord lease;
@@ -68,6 +89,63 @@ std::vector<JournalEntry> Journal(LeaseStore& store, UnixMillis from, UnixMillis
   const Status s = store.ReadJournal(from, to, &entries);
   BOOST_REQUIRE_MESSAGE(s.ok(), s.message());
   return entries;
+}
+
+std::vector<std::string> Digests(LeaseStore& store) {
+  std::vector<std::string> digests;
+  const Status s = store.LoadSignatureDigests(&digests);
+  BOOST_REQUIRE_MESSAGE(s.ok(), s.message());
+  return digests;
+}
+
+void ReplaceDigests(LeaseStore& store, const std::vector<std::string>& digests) {
+  const Status s = store.ReplaceSignatureDigests(digests);
+  BOOST_REQUIRE_MESSAGE(s.ok(), s.message());
+}
+
+// A digest as the daemon keeps them: 32 bytes, any of them.
+std::string Digest(char fill) { return std::string(32, fill); }
+
+void CheckSameState(const StoredState& got, const StoredState& want) {
+  BOOST_CHECK(got.leases == want.leases);
+  BOOST_CHECK(got.cloud_slots == want.cloud_slots);
+  BOOST_CHECK(got.assignments == want.assignments);
+  BOOST_TEST(got.highest_lease_id == want.highest_lease_id);
+}
+
+std::vector<std::string> FilesIn(const std::string& dir) {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    names.push_back(entry.path().filename().string());
+  }
+  return names;
+}
+
+bool Contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+// A store with something of every kind in it, the journal pruned once and a refused
+// batch on top (which must not show anywhere).
+void Fill(LeaseStore& store) {
+  LeaseRecord collection_seat = Lease(2, "bob");
+  collection_seat.products = {"cad", "cam"};
+  collection_seat.shared = true;
+  Batch batch;
+  batch.upsert_leases = {Lease(1), collection_seat, Lease(3, "carol")};
+  batch.add_slots = {CloudSlot{"PDCOLL", "carol", 500, 700}};
+  batch.add_assignments = {Assignment{"inv/USER_BASED", "dave", 600}};
+  batch.journal = {Entry(100, JournalEvent::kStart, "gone"), Entry(900, JournalEvent::kCheckout),
+                   Entry(900, JournalEvent::kDenial, "same time, later"),
+                   Entry(1'000, JournalEvent::kCheckin)};
+  batch.highest_lease_id = 40;
+  Commit(store, batch);
+  Commit(store, Batch{.delete_leases = {3}});
+  std::size_t removed = 0;
+  BOOST_REQUIRE(store.PruneJournal(500, 10, &removed).ok());
+  BOOST_REQUIRE_EQUAL(removed, 1u);
+  ReplaceDigests(store, {Digest('\x01'), Digest('\xfe')});
+  BOOST_REQUIRE(!store.Commit(Batch{.upsert_leases = {Lease(0)}, .highest_lease_id = 99}).ok());
 }
 
 }  // namespace
@@ -343,6 +421,180 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(pruning_removes_the_oldest_entries_in_slices, B, B
   BOOST_TEST(left[1].detail == "at the cut-off");
   BOOST_TEST(left.back().detail == "9");
   BOOST_TEST(Load(backend.Store()).leases.size() == 1u);  // leases are never pruned
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_new_store_remembers_no_signatures, B, Backends) {
+  B backend;
+  std::vector<std::string> digests = {"left over from the caller"};
+  BOOST_REQUIRE(backend.Store().LoadSignatureDigests(&digests).ok());
+  BOOST_TEST(digests.empty());
+}
+
+// Whatever order and repeats they came in, the digests load sorted by their bytes (high
+// bytes after low ones, a prefix before what it begins), each once, and every byte
+// (zero included) survives.
+BOOST_AUTO_TEST_CASE_TEMPLATE(signature_digests_load_sorted_and_once, B, Backends) {
+  B backend;
+  const std::string zeros = Digest('\0');
+  const std::string low = Digest('\x01');
+  const std::string high = Digest('\xff');
+  const std::string prefix = "ab";
+  const std::string longer = "abc";
+  ReplaceDigests(backend.Store(), {high, longer, zeros, low, prefix, high, zeros});
+  backend.Reopen();
+  BOOST_TEST(
+      Digests(backend.Store()) == (std::vector<std::string>{zeros, low, prefix, longer, high}),
+      boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(replacing_with_fewer_signature_digests_drops_the_rest, B, Backends) {
+  B backend;
+  ReplaceDigests(backend.Store(), {Digest('a'), Digest('b'), Digest('c')});
+  ReplaceDigests(backend.Store(), {Digest('b'), Digest('d')});
+  backend.Reopen();
+  BOOST_TEST(Digests(backend.Store()) == (std::vector<std::string>{Digest('b'), Digest('d')}),
+             boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(replacing_with_no_signature_digests_leaves_none, B, Backends) {
+  B backend;
+  ReplaceDigests(backend.Store(), {Digest('a'), Digest('b')});
+  ReplaceDigests(backend.Store(), {});
+  backend.Reopen();
+  BOOST_TEST(Digests(backend.Store()).empty());
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(an_empty_signature_digest_is_refused_and_the_old_set_stays, B,
+                              Backends) {
+  B backend;
+  ReplaceDigests(backend.Store(), {Digest('a')});
+  const Status s = backend.Store().ReplaceSignatureDigests({Digest('b'), ""});
+  BOOST_TEST(static_cast<int>(s.code()) == static_cast<int>(Status::Code::kInvalidArgument));
+  BOOST_TEST(!s.message().empty());
+  BOOST_TEST_MESSAGE("refused: " << s.message());
+  backend.Reopen();
+  BOOST_TEST(Digests(backend.Store()) == std::vector<std::string>{Digest('a')});
+  ReplaceDigests(backend.Store(), {Digest('c')});  // still usable
+  BOOST_TEST(Digests(backend.Store()) == std::vector<std::string>{Digest('c')});
+}
+
+// The digests and the lease state are apart: a commit keeps the digests, a replace
+// keeps the leases and the journal.
+BOOST_AUTO_TEST_CASE_TEMPLATE(signature_digests_and_lease_state_leave_each_other_alone, B,
+                              Backends) {
+  B backend;
+  ReplaceDigests(backend.Store(), {Digest('a')});
+  Commit(backend.Store(),
+         Batch{.upsert_leases = {Lease(1)}, .journal = {Entry(10, JournalEvent::kCheckout)}});
+  ReplaceDigests(backend.Store(), {Digest('b')});
+  backend.Reopen();
+  BOOST_TEST(Digests(backend.Store()) == std::vector<std::string>{Digest('b')});
+  BOOST_TEST(Load(backend.Store()).leases.size() == 1u);
+  BOOST_TEST(Journal(backend.Store(), 0, 100).size() == 1u);
+}
+
+// The copy opens as a store of its own, holding exactly what the original held when it
+// was made, and nothing the original did afterwards.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_backup_opens_as_a_store_with_the_same_state, B, FileBackends) {
+  B backend;
+  Fill(backend.Store());
+  const StoredState state = Load(backend.Store());
+  const std::vector<JournalEntry> journal = Journal(backend.Store(), INT64_MIN, INT64_MAX);
+  const std::vector<std::string> digests = Digests(backend.Store());
+  BOOST_REQUIRE_EQUAL(journal.size(), 3u);
+
+  TempDir elsewhere;
+  const std::string copy = B::CopyPath(elsewhere.path());
+  BackupInfo info{7, 7};
+  const Status s = backend.Store().Backup(copy, &info);
+  BOOST_REQUIRE_MESSAGE(s.ok(), s.message());
+  BOOST_TEST(info.bytes == std::filesystem::file_size(copy));
+  BOOST_TEST(FilesIn(elsewhere.path()) ==
+                 std::vector<std::string>{std::filesystem::path(copy).filename().string()},
+             "nothing is left beside the copy");
+  struct stat st {};
+  BOOST_REQUIRE(::stat(copy.c_str(), &st) == 0);
+  BOOST_TEST((st.st_mode & 0777) == 0600u, "owner only: " << std::oct << (st.st_mode & 0777));
+
+  // The original keeps working; what it does now does not reach the copy.
+  Commit(backend.Store(), Batch{.upsert_leases = {Lease(50)},
+                                .delete_leases = {1},
+                                .journal = {Entry(2'000, JournalEvent::kCheckout)}});
+  ReplaceDigests(backend.Store(), {});
+  BOOST_TEST(Load(backend.Store()).highest_lease_id == 50u);
+
+  auto restored = B::OpenCopy(elsewhere.path());
+  CheckSameState(Load(*restored), state);
+  BOOST_CHECK(Journal(*restored, INT64_MIN, INT64_MAX) == journal);
+  BOOST_TEST(Digests(*restored) == digests, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_backup_never_overwrites_an_existing_path, B, FileBackends) {
+  B backend;
+  Fill(backend.Store());
+  const StoredState state = Load(backend.Store());
+  TempDir elsewhere;
+  const std::string taken = B::CopyPath(elsewhere.path());
+  std::ofstream(taken) << "keep me";
+  BackupInfo info{7, 7};
+  const Status s = backend.Store().Backup(taken, &info);
+  BOOST_TEST(static_cast<int>(s.code()) == static_cast<int>(Status::Code::kInvalidArgument));
+  BOOST_TEST(Contains(s.message(), taken), s.message());
+  BOOST_TEST(info.bytes == 0u);
+  BOOST_TEST_MESSAGE("refused: " << s.message());
+  std::ifstream in(taken);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  BOOST_TEST(text == "keep me");
+  BOOST_TEST(FilesIn(elsewhere.path()).size() == 1u);
+
+  // The store is as it was, and usable.
+  CheckSameState(Load(backend.Store()), state);
+  Commit(backend.Store(), Batch{.upsert_leases = {Lease(60)}});
+  BOOST_TEST(Load(backend.Store()).highest_lease_id == 60u);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_backup_where_nothing_can_be_written_fails_naming_the_path, B,
+                              FileBackends) {
+  B backend;
+  Fill(backend.Store());
+  const StoredState state = Load(backend.Store());
+  TempDir scratch;
+  for (const std::string& dir :
+       {scratch.path() + "/no/such/dir", testing::UnwritableDir(scratch)}) {
+    const std::string path = B::CopyPath(dir);
+    BackupInfo info{7, 7};
+    const Status s = backend.Store().Backup(path, &info);
+    BOOST_TEST(static_cast<int>(s.code()) == static_cast<int>(Status::Code::kIoError), s.message());
+    BOOST_TEST(Contains(s.message(), path), s.message());
+    BOOST_TEST(info.bytes == 0u);
+    BOOST_TEST(!std::filesystem::exists(path));
+    BOOST_TEST_MESSAGE("failed: " << s.message());
+  }
+  CheckSameState(Load(backend.Store()), state);
+  Commit(backend.Store(), Batch{.upsert_leases = {Lease(60)}});
+  BOOST_TEST(Load(backend.Store()).highest_lease_id == 60u);
+}
+
+// A backend that keeps no files has no copy to give: it says so and writes nothing.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_backend_without_files_refuses_a_backup, B, FilelessBackends) {
+  B backend;
+  Fill(backend.Store());
+  const StoredState state = Load(backend.Store());
+  TempDir elsewhere;
+  const std::string path = elsewhere.path() + "/copy";
+  BackupInfo info{7, 7};
+  const Status s = backend.Store().Backup(path, &info);
+  BOOST_TEST(static_cast<int>(s.code()) == static_cast<int>(Status::Code::kNotSupported));
+  BOOST_TEST(Contains(s.message(), path), s.message());
+  BOOST_TEST(info.bytes == 0u);
+  BOOST_TEST(info.pages == 0u);
+  BOOST_TEST(FilesIn(elsewhere.path()).empty());
+  BOOST_TEST_MESSAGE("refused: " << s.message());
+
+  CheckSameState(Load(backend.Store()), state);
+  BOOST_TEST(Digests(backend.Store()).size() == 2u);
+  Commit(backend.Store(), Batch{.upsert_leases = {Lease(60)}});
+  BOOST_TEST(Load(backend.Store()).highest_lease_id == 60u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
