@@ -99,7 +99,11 @@ Server::Server(asio::io_context& io, const config::DaemonConfig& config)
   config::WarnAboutPermissions(config_, config::PermissionScope::kStartup);
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  // The loop has stopped, but the handlers it still holds keep sessions alive until the
+  // io_context itself is destroyed, after this server: cut them loose from it first.
+  for (auto& [id, session] : sessions_) session->Detach();
+}
 
 void Server::Start(engine::MonoTime process_start) {
   RaiseFileLimit();

@@ -36,7 +36,19 @@ Session::Session(SessionHost& server, asio::ip::tcp::socket socket, engine::Clie
   last_write_progress_ = last_read_;
 }
 
-Session::~Session() { server_.ReleaseInput(Claimed(in_.size())); }
+Session::~Session() { ReturnInput(); }
+
+void Session::ReturnInput() {
+  if (input_returned_) return;
+  input_returned_ = true;
+  server_.ReleaseInput(Claimed(in_.size()));
+}
+
+void Session::Detach() {
+  closed_ = true;
+  stream_.Close();
+  ReturnInput();
+}
 
 void Session::Start() {
   if (stream_.tls()) {
@@ -72,8 +84,13 @@ void Session::OnHandshake(const boost::system::error_code& ec) {
 bool Session::ResizeInput(std::size_t size) {
   const std::size_t before = Claimed(in_.size());
   const std::size_t after = Claimed(size);
-  if (after > before && !server_.ClaimInput(after - before)) return false;
-  if (after < before) server_.ReleaseInput(before - after);
+  if (input_returned_) {
+    if (after > before) return false;
+  } else if (after > before && !server_.ClaimInput(after - before)) {
+    return false;
+  } else if (after < before) {
+    server_.ReleaseInput(before - after);
+  }
   in_.resize(size);
   if (size < in_.capacity() / 2) in_.shrink_to_fit();
   return true;
@@ -294,6 +311,7 @@ void Session::Close(std::string_view why) {
   closed_ = true;
   log::Flush();  // what led to the close is in the log before the peer sees it
   stream_.Close();
+  ReturnInput();
   server_.OnSessionClosed(*this, why);
 }
 

@@ -63,6 +63,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void CloseAfterWrite();
   // Closes at once; the engine hears of the disconnect.
   void Close(std::string_view why);
+  // The host is going away with the event loop stopped: closes the socket without
+  // telling the host. Nothing may be called on the session afterwards. A closed or
+  // detached session has returned its input claim, so the handlers that still hold it,
+  // destroyed unrun with the loop after the host, touch nothing of the host.
+  void Detach();
   // Writes the next slice of the answer in progress (SessionHost::QueueAnswer's turn).
   void AnswerSlice();
 
@@ -100,6 +105,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void OnWrite(const boost::system::error_code& ec, std::size_t n);
   // Resizes the read buffer, claiming or returning the difference from the server.
   bool ResizeInput(std::size_t size);
+  // Gives the host back this session's claim, once; it claims nothing afterwards.
+  void ReturnInput();
 
   SessionHost& server_;
   ClientStream stream_;
@@ -118,6 +125,7 @@ class Session : public std::enable_shared_from_this<Session> {
   bool answer_queued_ = false;
   bool close_after_write_ = false;
   bool closed_ = false;
+  bool input_returned_ = false;  // closed: the read buffer no longer counts against the host
   engine::MonoTime last_read_;
   engine::MonoTime last_write_progress_;
   std::optional<engine::MonoTime> partial_since_;

@@ -242,7 +242,7 @@ BOOST_AUTO_TEST_CASE(down_stops_the_daemon_and_leases_survive_the_restart) {
   lease = Grant(a, 2, "cad");
   std::string out;
   BOOST_TEST(Floatlm(d, {"down"}, out) == 0, out);
-  BOOST_TEST(d.WaitExit(10s) == 0);
+  BOOST_TEST(d.WaitExit(10s) == 0, d.log());
   d.Start();  // same port, same state directory
   auto again = RawClient::Tcp(d.port());
   again.Hello("alice", "ws1");

@@ -469,7 +469,7 @@ BOOST_AUTO_TEST_CASE(admin_socket_accepts_root_and_down_stops_the_daemon) {
   BOOST_REQUIRE(reread && std::holds_alternative<p::Ok>(*reread));
   auto down = admin.Call(4, p::Admin{"down", {}, ""});
   BOOST_REQUIRE(down && std::holds_alternative<p::Ok>(*down));
-  BOOST_TEST(d.WaitExit(10s) == 0);
+  BOOST_TEST(d.WaitExit(10s) == 0, d.log());
 }
 
 BOOST_AUTO_TEST_CASE(sigterm_stops_cleanly_and_tells_clients) {
@@ -481,7 +481,7 @@ BOOST_AUTO_TEST_CASE(sigterm_stops_cleanly_and_tells_clients) {
   auto bye = a.Receive();
   BOOST_REQUIRE(bye);
   BOOST_TEST(std::holds_alternative<p::Shutdown>(bye->msg));
-  BOOST_TEST(d.WaitExit(10s) == 0);
+  BOOST_TEST(d.WaitExit(10s) == 0, d.log());
 }
 
 // One answer bigger than what a slow reader may owe (1 MiB) is still delivered whole:
