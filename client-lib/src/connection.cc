@@ -128,7 +128,7 @@ bool Connection::ReadAvailable(std::string* error) {
   for (;;) {
     const ssize_t n = ::recv(fd_, buf, sizeof(buf), MSG_DONTWAIT);
     if (n > 0) {
-      inbuf_.append(buf, static_cast<std::size_t>(n));
+      inbuf_.Append({reinterpret_cast<const std::uint8_t*>(buf), static_cast<std::size_t>(n)});
       if (static_cast<std::size_t>(n) < sizeof(buf)) return true;
       continue;
     }
@@ -144,32 +144,24 @@ bool Connection::ReadAvailable(std::string* error) {
 }
 
 Connection::Next Connection::PopFrame(proto::Decoded* out, std::string* error) {
-  std::size_t body_size = 0;
-  const std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(inbuf_.data()),
-                                            inbuf_.size());
-  switch (proto::PeekFrame(bytes, body_size)) {
-    case proto::FrameState::kNeedMore:
-      return Next::kNone;
-    case proto::FrameState::kTooLarge:
-      // A TLS record (an alert or a handshake) where a frame should be: a TLS port.
-      if (!tls_ && bytes.size() >= 2 && (bytes[0] == 0x15 || bytes[0] == 0x16) && bytes[1] == 0x03) {
-        *error = "the server speaks TLS on this port; name it tls:" + endpoint_.ToString();
-        return Next::kBad;
-      }
-      *error = "the server sent a frame of invalid size";
-      return Next::kBad;
-    case proto::FrameState::kReady:
-      break;
-  }
-  auto decoded = proto::DecodeBody(bytes.subspan(proto::kLengthPrefix, body_size));
-  inbuf_.erase(0, proto::kLengthPrefix + body_size);
-  if (auto* ok = std::get_if<proto::Decoded>(&decoded)) {
+  auto next = inbuf_.NextDecoded();
+  if (std::holds_alternative<proto::FrameReader::NeedMore>(next)) return Next::kNone;
+  if (auto* ok = std::get_if<proto::Decoded>(&next)) {
     *out = std::move(*ok);
     return Next::kFrame;
   }
-  const auto& bad = std::get<proto::DecodeError>(decoded);
-  if (bad.code == Errc::kUnknownMessage) return Next::kSkip;
-  *error = "malformed frame from the server: " + bad.message;
+  if (auto* bad = std::get_if<proto::DecodeError>(&next)) {
+    if (bad->code == Errc::kUnknownMessage) return Next::kSkip;
+    *error = "malformed frame from the server: " + bad->message;
+    return Next::kBad;
+  }
+  // A TLS record (an alert or a handshake) where a frame should be: a TLS port.
+  const auto bytes = inbuf_.unread();
+  if (!tls_ && bytes.size() >= 2 && (bytes[0] == 0x15 || bytes[0] == 0x16) && bytes[1] == 0x03) {
+    *error = "the server speaks TLS on this port; name it tls:" + endpoint_.ToString();
+    return Next::kBad;
+  }
+  *error = "the server sent a frame of invalid size";
   return Next::kBad;
 }
 

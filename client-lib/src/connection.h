@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include "floatlm/proto/frame_reader.h"
 #include "floatlm/proto/messages.h"
 #include "server_list.h"
 #include "tls.h"
@@ -66,7 +67,7 @@ class Connection {
   int fd_;
   Endpoint endpoint_;
   std::unique_ptr<TlsChannel> tls_;  // null: plain TCP
-  std::string inbuf_;
+  proto::FrameReader inbuf_;
 };
 
 }  // namespace floatlm::client

@@ -205,7 +205,7 @@ bool TlsChannel::Write(const char* data, std::size_t size, Clock::time_point dea
   return true;
 }
 
-bool TlsChannel::ReadAvailable(std::string* into, std::string* error) {
+bool TlsChannel::ReadAvailable(proto::FrameReader* into, std::string* error) {
   std::lock_guard lk(mu_);
   char buf[16384];
   for (;;) {
@@ -217,7 +217,7 @@ bool TlsChannel::ReadAvailable(std::string* into, std::string* error) {
       rc = SSL_read_ex(ssl_, buf, sizeof(buf), &n);
     }
     if (rc == 1) {
-      into->append(buf, n);
+      into->Append({reinterpret_cast<const std::uint8_t*>(buf), n});
       continue;  // until OpenSSL has nothing more without the socket
     }
     switch (SSL_get_error(ssl_, rc)) {

@@ -14,6 +14,8 @@
 #include <mutex>
 #include <string>
 
+#include "floatlm/proto/frame_reader.h"
+
 struct ssl_ctx_st;
 struct ssl_st;
 
@@ -57,7 +59,7 @@ class TlsChannel {
   // Writes all of `data`, waiting for the socket at most until `deadline`.
   bool Write(const char* data, std::size_t size, Clock::time_point deadline, std::string* error);
   // Appends what can be decrypted now without waiting. False on EOF or error.
-  bool ReadAvailable(std::string* into, std::string* error);
+  bool ReadAvailable(proto::FrameReader* into, std::string* error);
   // Decrypted bytes held inside OpenSSL: poll() on the socket would not show them.
   bool Buffered();
   // "TLSv1.3", for messages and tests.

@@ -1,18 +1,18 @@
 #include "server/admin_listener.h"
 
+#include <fmt/format.h>
 #include <grp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-#include <fmt/format.h>
-
-#include <array>
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
+#include "floatlm/proto/frame_reader.h"
 #include "log/log.h"
 
 namespace floatlm::admin {
@@ -29,7 +29,10 @@ class AdminSession : public std::enable_shared_from_this<AdminSession> {
                                                                      static_cast<gid_t>(-1)});
   }
 
-  void Start() { ReadHeader(); }
+  void Start() {
+    ArmDeadline();
+    Continue();
+  }
 
   void Finish() {
     timer_.cancel();
@@ -38,6 +41,7 @@ class AdminSession : public std::enable_shared_from_this<AdminSession> {
   }
 
  private:
+  // Each frame must arrive, whole, within 30 s of the previous answer (or the connect).
   void ArmDeadline() {
     timer_.expires_after(std::chrono::seconds(30));
     timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
@@ -48,40 +52,39 @@ class AdminSession : public std::enable_shared_from_this<AdminSession> {
     });
   }
 
-  void ReadHeader() {
-    ArmDeadline();
-    asio::async_read(socket_, asio::buffer(header_),
-                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                       if (ec) return self->Finish();
-                       std::size_t body = 0;
-                       const auto state = proto::PeekFrame(
-                           std::span<const std::uint8_t>(self->header_.data(), 4), body);
-                       // With only the prefix present, a valid length reads as kNeedMore.
-                       if (state == proto::FrameState::kTooLarge) return self->Finish();
-                       const std::size_t len = (std::size_t{self->header_[0]} << 24) |
-                                               (std::size_t{self->header_[1]} << 16) |
-                                               (std::size_t{self->header_[2]} << 8) |
-                                               self->header_[3];
-                       self->body_.resize(len);
-                       self->ReadBody();
-                     });
+  // Answers the next buffered frame, or reads until one is complete.
+  void Continue() {
+    const auto frame = in_.Next();
+    switch (frame.state) {
+      case proto::FrameReader::State::kBadLength:
+        return Finish();
+      case proto::FrameReader::State::kFrame:
+        return Answer(frame.body);
+      case proto::FrameReader::State::kNeedMore:
+        break;
+    }
+    if (in_.Room().empty()) {
+      // Room for the frame begun (its length is known and valid) or twice the buffer.
+      in_.Resize(std::min(std::max(in_.frame_size(), in_.capacity() * 2), proto::kLargestFrame));
+    }
+    const auto room = in_.Room();
+    socket_.async_read_some(
+        asio::buffer(room.data(), room.size()),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
+          if (ec) return self->Finish();
+          self->in_.Commit(n);
+          self->Continue();
+        });
   }
 
-  void ReadBody() {
-    asio::async_read(socket_, asio::buffer(body_),
-                     [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
-                       if (ec) return self->Finish();
-                       self->Answer();
-                     });
-  }
-
-  void Answer() {
-    handler_(body_, peer_, [self = shared_from_this()](const std::string& frames) {
+  void Answer(std::span<const std::uint8_t> body) {
+    handler_(body, peer_, [self = shared_from_this()](const std::string& frames) {
       self->out_ = frames;
       asio::async_write(self->socket_, asio::buffer(self->out_),
                         [self](const boost::system::error_code& ec, std::size_t) {
                           if (ec) return self->Finish();
-                          self->ReadHeader();
+                          self->ArmDeadline();
+                          self->Continue();
                         });
     });
   }
@@ -90,8 +93,7 @@ class AdminSession : public std::enable_shared_from_this<AdminSession> {
   asio::steady_timer timer_;
   AdminHandler handler_;
   PeerCredentials peer_;
-  std::array<std::uint8_t, 4> header_{};
-  std::vector<std::uint8_t> body_;
+  proto::FrameReader in_{512};
   std::string out_;
 };
 

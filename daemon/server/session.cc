@@ -1,7 +1,6 @@
 #include "server/session.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "floatlm/proto/messages.h"
 #include "log/log.h"
@@ -12,7 +11,6 @@ namespace floatlm::server {
 namespace {
 // After a large frame the buffer shrinks back so idle connections stay small.
 constexpr std::size_t kShrinkAbove = 8 * 1024;
-constexpr std::size_t kLargestFrame = proto::kLengthPrefix + proto::kMaxFrameBody;
 // Bytes handed to the kernel per write: a client with megabytes owed costs one short
 // copy per turn, not one that holds the loop while others wait.
 constexpr std::size_t kWriteChunk = 64 * 1024;
@@ -41,7 +39,7 @@ Session::~Session() { ReturnInput(); }
 void Session::ReturnInput() {
   if (input_returned_) return;
   input_returned_ = true;
-  server_.ReleaseInput(Claimed(in_.size()));
+  server_.ReleaseInput(Claimed(in_.capacity()));
 }
 
 void Session::Detach() {
@@ -82,7 +80,7 @@ void Session::OnHandshake(const boost::system::error_code& ec) {
 }
 
 bool Session::ResizeInput(std::size_t size) {
-  const std::size_t before = Claimed(in_.size());
+  const std::size_t before = Claimed(in_.capacity());
   const std::size_t after = Claimed(size);
   if (input_returned_) {
     if (after > before) return false;
@@ -91,8 +89,7 @@ bool Session::ResizeInput(std::size_t size) {
   } else if (after < before) {
     server_.ReleaseInput(before - after);
   }
-  in_.resize(size);
-  if (size < in_.capacity() / 2) in_.shrink_to_fit();
+  in_.Resize(size);
   return true;
 }
 
@@ -100,13 +97,13 @@ void Session::DoRead() {
   if (closed_ || read_in_flight_) return;
   // A client that pipelines filled the last read: read more at a time, so its requests
   // cost fewer system calls (and their replies leave together).
-  if (read_filled_ && in_.size() < kPipelineBuffer && in_used_ < in_.size()) {
-    if (!ResizeInput(std::min(in_.size() * 2, kPipelineBuffer))) read_filled_ = false;
+  if (read_filled_ && in_.capacity() < kPipelineBuffer && in_.unread().size() < in_.capacity()) {
+    if (!ResizeInput(std::min(in_.capacity() * 2, kPipelineBuffer))) read_filled_ = false;
   }
-  if (in_used_ == in_.size()) {
+  if (in_.unread().size() == in_.capacity()) {
     // Full, and no complete frame in it (Pump took those): room for more of this one,
     // doubled as its bytes arrive rather than sized by the length it claims.
-    if (!ResizeInput(std::min(in_.size() * 2, kLargestFrame))) {
+    if (!ResizeInput(std::min(in_.capacity() * 2, proto::kLargestFrame))) {
       FLOATLM_LOG(kWarn, "client.input_limit",
                   "peer={} client={} reason=\"the daemon's buffers for unfinished frames are "
                   "full\"",
@@ -116,12 +113,11 @@ void Session::DoRead() {
     }
   }
   read_in_flight_ = true;
-  read_asked_ = in_.size() - in_used_;
-  stream_.AsyncReadSome(
-      asio::buffer(in_.data() + in_used_, in_.size() - in_used_),
-      [self = shared_from_this()](const boost::system::error_code& ec, std::size_t n) {
-        self->OnRead(ec, n);
-      });
+  const auto room = in_.Room();
+  read_asked_ = room.size();
+  stream_.AsyncReadSome(asio::buffer(room.data(), room.size()),
+                        [self = shared_from_this()](const boost::system::error_code& ec,
+                                                    std::size_t n) { self->OnRead(ec, n); });
 }
 
 void Session::OnRead(const boost::system::error_code& ec, std::size_t n) {
@@ -131,7 +127,7 @@ void Session::OnRead(const boost::system::error_code& ec, std::size_t n) {
     Close(ec == asio::error::eof ? "closed by client" : ec.message());
     return;
   }
-  in_used_ += n;
+  in_.Commit(n);
   read_filled_ = n == read_asked_;
   last_read_ = engine::MonoTime::clock::now();
   Pump();
@@ -149,7 +145,6 @@ void Session::SchedulePump() {
 void Session::Pump() {
   if (closed_ || pump_posted_) return;
   std::string replies;
-  std::size_t offset = 0;
   std::size_t frames = 0;
   enum class Then { kRead, kDrain, kLater, kAnswer } then = Then::kRead;
   while (!close_after_write_) {
@@ -165,11 +160,9 @@ void Session::Pump() {
       then = Then::kLater;
       break;
     }
-    std::span<const std::uint8_t> rest(in_.data() + offset, in_used_ - offset);
-    std::size_t body = 0;
-    const auto state = proto::PeekFrame(rest, body);
-    if (state == proto::FrameState::kNeedMore) break;
-    if (state == proto::FrameState::kTooLarge) {
+    const auto frame = in_.Next();
+    if (frame.state == proto::FrameReader::State::kNeedMore) break;
+    if (frame.state == proto::FrameReader::State::kBadLength) {
       FLOATLM_LOG(kWarn, "client.bad_frame", "peer={} client={} reason=\"frame length out of range\"",
                   ctx_.who.peer, ctx_.id);
       proto::EncodeFrame(0, proto::Error{Errc::kMalformedRequest, "frame length out of range"},
@@ -178,24 +171,18 @@ void Session::Pump() {
       break;
     }
     ++frames;
-    if (server_.HandleFrame(*this, rest.subspan(proto::kLengthPrefix, body), replies) ==
-        RequestHandler::After::kClose) {
+    if (server_.HandleFrame(*this, frame.body, replies) == RequestHandler::After::kClose) {
       close_after_write_ = true;
     }
-    offset += proto::kLengthPrefix + body;
-  }
-  // Keep the unread tail at the front of the buffer.
-  if (offset > 0) {
-    std::memmove(in_.data(), in_.data() + offset, in_used_ - offset);
-    in_used_ -= offset;
   }
   // A started frame is timed only while the session waits for the rest of it.
-  if (in_used_ == 0 || then != Then::kRead) {
+  const std::size_t unread = in_.unread().size();
+  if (unread == 0 || then != Then::kRead) {
     partial_since_.reset();
-  } else if (offset > 0 || !partial_since_) {
+  } else if (frames > 0 || !partial_since_) {
     partial_since_ = engine::MonoTime::clock::now();
   }
-  if (!read_filled_ && in_used_ <= kInitialBuffer && in_.size() > kShrinkAbove) {
+  if (!read_filled_ && unread <= kInitialBuffer && in_.capacity() > kShrinkAbove) {
     ResizeInput(kInitialBuffer);
   }
   if (!replies.empty()) server_.Deliver(*this, replies);

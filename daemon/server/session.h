@@ -30,16 +30,15 @@
 #ifndef FLOATLM_DAEMON_SERVER_SESSION_H_
 #define FLOATLM_DAEMON_SERVER_SESSION_H_
 
-#include "asio/asio.h"
-
 #include <memory>
 #include <optional>
 #include <string>
-#include <vector>
 
+#include "asio/asio.h"
 #include "engine/seat_engine.h"
-#include "service/client_context.h"
+#include "floatlm/proto/frame_reader.h"
 #include "server/client_stream.h"
+#include "service/client_context.h"
 
 namespace floatlm::server {
 
@@ -111,8 +110,7 @@ class Session : public std::enable_shared_from_this<Session> {
   SessionHost& server_;
   ClientStream stream_;
   ClientContext ctx_;
-  std::vector<std::uint8_t> in_;  // grows with the bytes received, up to the protocol cap
-  std::size_t in_used_ = 0;
+  proto::FrameReader in_;         // grows with the bytes received, up to the protocol cap
   std::string pending_;           // replies not yet handed to the socket
   std::string writing_;           // the bytes of the write in flight
   std::size_t written_ = 0;       // of writing_, taken by the socket

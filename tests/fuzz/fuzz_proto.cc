@@ -1,16 +1,22 @@
 // Fuzzes the wire codec the way a session uses it: the input is a byte stream from a
 // peer, cut into frames by PeekFrame and decoded by DecodeBody. Properties:
+//  - FrameReader, fed the same stream in pieces of every size (Append and Room/Commit),
+//    hands out exactly the frames the one-pass split finds, then kBadLength where that
+//    split met a bad length, and never a frame after it;
 //  - PeekFrame only reports a frame that lies inside the buffer and within the caps, and
 //    a frame is not "ready" one byte early;
 //  - a decode error is one of the two codes the daemon acts on, with a message;
 //  - whatever decodes re-encodes to a frame that decodes again to the same bytes
 //    (encode(decode(encode(decode(x)))) == encode(decode(x))).
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string>
 #include <variant>
+#include <vector>
 
+#include "floatlm/proto/frame_reader.h"
 #include "floatlm/proto/messages.h"
 #include "fuzz_check.h"
 
@@ -39,14 +45,58 @@ void CheckRoundTrip(const p::Decoded& first) {
   FUZZ_CHECK(frame == frame2, "re-encoding a decoded frame changed its bytes");
 }
 
+// The stream fed to a FrameReader in pieces whose sizes come from the bytes themselves,
+// alternately copied in and read into its room; returns the frame bodies in order, and
+// whether the stream ended on a bad length.
+std::vector<std::string> ThroughReader(std::span<const std::uint8_t> data, bool* bad) {
+  p::FrameReader reader(16);
+  std::vector<std::string> bodies;
+  *bad = false;
+  std::size_t at = 0;
+  bool into_room = false;
+  auto drain = [&] {
+    for (;;) {
+      const auto frame = reader.Next();
+      if (frame.state == p::FrameReader::State::kNeedMore) return;
+      if (frame.state == p::FrameReader::State::kBadLength) {
+        *bad = true;
+        FUZZ_CHECK(reader.Next().state == p::FrameReader::State::kBadLength,
+                   "a reader handed out more after a bad length");
+        return;
+      }
+      bodies.emplace_back(reinterpret_cast<const char*>(frame.body.data()), frame.body.size());
+    }
+  };
+  while (at < data.size() && !*bad) {
+    const std::size_t piece = std::min<std::size_t>(data.size() - at, 1 + data[at] % 97);
+    if (into_room) {
+      auto room = reader.Room();
+      if (room.size() < piece) reader.Resize(reader.unread().size() + piece);
+      room = reader.Room();
+      FUZZ_CHECK(room.size() >= piece, "Resize did not make the room asked for");
+      std::copy_n(data.data() + at, piece, room.data());
+      reader.Commit(piece);
+    } else {
+      reader.Append(data.subspan(at, piece));
+    }
+    into_room = !into_room;
+    at += piece;
+    drain();
+  }
+  return bodies;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::span<const std::uint8_t> buf(data, size);
+  std::vector<std::string> bodies;
+  bool bad = false;
   while (true) {
     std::size_t body = 0;
     const auto state = p::PeekFrame(buf, body);
     if (state != p::FrameState::kReady) {
+      bad = state == p::FrameState::kTooLarge;
       if (state == p::FrameState::kNeedMore && buf.size() >= p::kLengthPrefix) {
         // The announced length is valid (else kTooLarge), the bytes are simply not all here.
         const std::size_t claimed = (std::size_t{buf[0]} << 24) | (std::size_t{buf[1]} << 16) |
@@ -63,6 +113,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                    p::FrameState::kNeedMore,
                "frame reported ready one byte early");
 
+    bodies.emplace_back(reinterpret_cast<const char*>(buf.data() + p::kLengthPrefix), body);
     auto decoded = p::DecodeBody(buf.subspan(p::kLengthPrefix, body));
     if (const auto* ok = std::get_if<p::Decoded>(&decoded)) {
       CheckRoundTrip(*ok);
@@ -75,5 +126,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     buf = buf.subspan(p::kLengthPrefix + body);
   }
+  bool reader_bad = false;
+  FUZZ_CHECK(ThroughReader({data, size}, &reader_bad) == bodies,
+             "FrameReader cut the stream into other frames than the one-pass split");
+  FUZZ_CHECK(reader_bad == bad, "FrameReader and the one-pass split disagree on a bad length");
   return 0;
 }

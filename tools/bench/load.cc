@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "floatlm/licenses/evidence.h"
+#include "floatlm/proto/frame_reader.h"
 #include "floatlm/proto/messages.h"
 
 namespace floatlm::bench {
@@ -26,6 +27,16 @@ using tcp = asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
 namespace {
+
+// The reader's free room as an Asio buffer, grown first when it is full: to the frame
+// begun, or twice the size, never past the largest frame.
+asio::mutable_buffer RoomOf(proto::FrameReader& in) {
+  if (in.Room().empty()) {
+    in.Resize(std::min(std::max(in.frame_size(), in.capacity() * 2), proto::kLargestFrame));
+  }
+  const auto room = in.Room();
+  return asio::buffer(room.data(), room.size());
+}
 
 std::int64_t Nanos(Clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
@@ -110,7 +121,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Every connect gets a new generation; handlers of an older socket see it and do nothing.
   void Connect() {
     ++generation_;
-    used_ = 0;
+    in_.Clear();
     tls_.reset();
     socket_ = tcp::socket(worker_.io);
     boost::system::error_code ec;
@@ -251,38 +262,24 @@ class Connection : public std::enable_shared_from_this<Connection> {
                                                              std::size_t n) {
       if (g != self->generation_) return;
       if (e) return self->Lost();
-      self->used_ += n;
+      self->in_.Commit(n);
       self->Parse();
     };
-    const auto buffer = asio::buffer(in_.data() + used_, in_.size() - used_);
+    const auto buffer = RoomOf(in_);
     if (tls_) return tls_->async_read_some(buffer, std::move(done));
     socket_.async_read_some(buffer, std::move(done));
   }
 
   void Parse() {
     const auto generation = generation_;
-    std::size_t offset = 0;
     for (;;) {
-      std::span<const std::uint8_t> rest(in_.data() + offset, used_ - offset);
-      std::size_t body = 0;
-      const auto state = proto::PeekFrame(rest, body);
-      if (state == proto::FrameState::kTooLarge) return Lost();
-      if (state == proto::FrameState::kNeedMore) {
-        if (rest.size() >= proto::kLengthPrefix &&
-            in_.size() < proto::kLengthPrefix + proto::kMaxFrameBody) {
-          in_.resize(proto::kLengthPrefix + proto::kMaxFrameBody);
-        }
-        break;
-      }
-      auto decoded = proto::DecodeBody(rest.subspan(proto::kLengthPrefix, body));
-      offset += proto::kLengthPrefix + body;
-      auto* d = std::get_if<proto::Decoded>(&decoded);
+      auto next = in_.NextDecoded();
+      if (std::holds_alternative<proto::FrameReader::NeedMore>(next)) break;
+      auto* d = std::get_if<proto::Decoded>(&next);
       if (!d) return Lost();
       OnMessage(d->msg);
       if (generation != generation_) return;  // the reply closed or replaced the socket
     }
-    std::memmove(in_.data(), in_.data() + offset, used_ - offset);
-    used_ -= offset;
     if (!shared_.stopping) Read();
   }
 
@@ -485,8 +482,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   tcp::socket socket_;
   std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;  // --tls: over socket_
   asio::steady_timer timer_;
-  std::vector<std::uint8_t> in_;
-  std::size_t used_ = 0;
+  proto::FrameReader in_;
   std::string out_;
   std::uint32_t request_id_ = 0;
   std::uint32_t generation_ = 0;
@@ -681,35 +677,26 @@ class EchoSession : public std::enable_shared_from_this<EchoSession> {
   void Read() {
     auto done = [self = shared_from_this()](const boost::system::error_code& e, std::size_t n) {
       if (e) return;
-      self->used_ += n;
+      self->in_.Commit(n);
       self->Echo();
     };
-    const auto buffer = asio::buffer(in_.data() + used_, in_.size() - used_);
+    const auto buffer = RoomOf(in_);
     if (tls_) return tls_->async_read_some(buffer, std::move(done));
     socket_.async_read_some(buffer, std::move(done));
   }
   void Echo() {
-    std::size_t offset = 0;
     out_.clear();
     for (;;) {
-      std::span<const std::uint8_t> rest(in_.data() + offset, used_ - offset);
-      std::size_t body = 0;
-      const auto state = proto::PeekFrame(rest, body);
-      if (state == proto::FrameState::kTooLarge) return;
-      if (state == proto::FrameState::kNeedMore) {
-        if (in_.size() < proto::kLengthPrefix + proto::kMaxFrameBody) {
-          in_.resize(proto::kLengthPrefix + proto::kMaxFrameBody);
-        }
-        break;
-      }
+      const auto frame = in_.Next();
+      if (frame.state == proto::FrameReader::State::kBadLength) return;
+      if (frame.state == proto::FrameReader::State::kNeedMore) break;
       // Decoding too, so the reference pays for the same parse the daemon does.
-      auto decoded = proto::DecodeBody(rest.subspan(proto::kLengthPrefix, body));
+      auto decoded = proto::DecodeBody(frame.body);
       if (!std::holds_alternative<proto::Decoded>(decoded)) return;
-      out_.append(reinterpret_cast<const char*>(rest.data()), proto::kLengthPrefix + body);
-      offset += proto::kLengthPrefix + body;
+      const auto size = static_cast<std::uint32_t>(frame.body.size());
+      for (int shift = 24; shift >= 0; shift -= 8) out_.push_back(static_cast<char>(size >> shift));
+      out_.append(reinterpret_cast<const char*>(frame.body.data()), frame.body.size());
     }
-    std::memmove(in_.data(), in_.data() + offset, used_ - offset);
-    used_ -= offset;
     if (out_.empty()) return Read();
     auto done = [self = shared_from_this()](const boost::system::error_code& e, std::size_t) {
       if (!e) self->Read();
@@ -719,8 +706,7 @@ class EchoSession : public std::enable_shared_from_this<EchoSession> {
   }
   tcp::socket socket_;
   std::unique_ptr<asio::ssl::stream<tcp::socket&>> tls_;
-  std::vector<std::uint8_t> in_;
-  std::size_t used_ = 0;
+  proto::FrameReader in_;
   std::string out_;
 };
 

@@ -15,6 +15,7 @@
 
 #include "cli_common.h"
 #include "connection.h"  // libfloatlm's own connection: TCP or TLS, as the library speaks
+#include "floatlm/proto/frame_reader.h"
 #include "floatlm/proto/messages.h"
 #include "server_list.h"
 
@@ -62,18 +63,15 @@ void SendFrame(int fd, std::uint32_t id, const proto::Message& msg) {
   }
 }
 
-proto::Decoded ReadFrame(int fd, std::string& buffer) {
+proto::Decoded ReadFrame(int fd, proto::FrameReader& in) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kTimeoutMs);
   for (;;) {
-    std::size_t body = 0;
-    std::span<const std::uint8_t> bytes(reinterpret_cast<const std::uint8_t*>(buffer.data()),
-                                        buffer.size());
-    const auto state = proto::PeekFrame(bytes, body);
-    if (state == proto::FrameState::kTooLarge) throw std::runtime_error("the daemon sent a broken frame");
-    if (state == proto::FrameState::kReady) {
-      auto decoded = proto::DecodeBody(bytes.subspan(proto::kLengthPrefix, body));
-      buffer.erase(0, proto::kLengthPrefix + body);
-      if (auto* d = std::get_if<proto::Decoded>(&decoded)) return std::move(*d);
+    auto next = in.NextDecoded();
+    if (auto* d = std::get_if<proto::Decoded>(&next)) return std::move(*d);
+    if (std::holds_alternative<proto::FrameReader::BadLength>(next)) {
+      throw std::runtime_error("the daemon sent a broken frame");
+    }
+    if (std::holds_alternative<proto::DecodeError>(next)) {
       throw std::runtime_error("the daemon sent an undecodable frame");
     }
     const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -83,10 +81,10 @@ proto::Decoded ReadFrame(int fd, std::string& buffer) {
     if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) {
       throw std::runtime_error("the daemon did not answer within 10 s");
     }
-    char chunk[65536];
+    std::uint8_t chunk[65536];
     ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
     if (n <= 0) throw std::runtime_error("the daemon closed the connection");
-    buffer.append(chunk, static_cast<std::size_t>(n));
+    in.Append({chunk, static_cast<std::size_t>(n)});
   }
 }
 
@@ -139,7 +137,7 @@ class Channel {
  private:
   Fd fd_;
   std::unique_ptr<fc::Connection> conn_;
-  std::string buffer_;
+  proto::FrameReader buffer_;
 };
 
 std::string CurrentUser() {
