@@ -79,7 +79,7 @@ Server::Server(asio::io_context& io, const config::DaemonConfig& config)
   }
   core_ =
       std::make_unique<DaemonCore>(config_, OpenStore(config_), LoadFromConfig(config_),
-                                   static_cast<CoreHost&>(*this), CurrentNow(), std::move(options));
+                                   static_cast<CoreHost&>(*this), ReadClock(), std::move(options));
   const auto& model = core_->engine().model();
   if (!config_.port_given && model.server && model.server->port) {
     // FlexLM: the SERVER line's port is the license server's port.
@@ -92,7 +92,7 @@ Server::Server(asio::io_context& io, const config::DaemonConfig& config)
         io_, config_.admin_socket,
         [this](std::span<const std::uint8_t> body, const admin::PeerCredentials& peer,
                admin::AdminReplyFn reply) {
-          core_->HandleAdminFrame(body, peer, CurrentNow(), std::move(reply));
+          core_->HandleAdminFrame(body, peer, TurnNow(), std::move(reply));
         });
   }
   // After the store is open, so the database files exist to be looked at.
@@ -187,7 +187,7 @@ void Server::DoAccept() {
 
 RequestHandler::After Server::HandleFrame(Session& session, std::span<const std::uint8_t> body,
                                           std::string& replies) {
-  return core_->HandleFrame(session.context(), body, CurrentNow(), replies);
+  return core_->HandleFrame(session.context(), body, TurnNow(), replies);
 }
 
 void Server::Deliver(Session& session, const std::string& replies) {
@@ -196,7 +196,7 @@ void Server::Deliver(Session& session, const std::string& replies) {
 
 void Server::OnSessionClosed(Session& session, std::string_view why) {
   const auto id = session.context().id;
-  core_->Disconnect(id, why, CurrentNow());
+  core_->Disconnect(id, why, TurnNow());
   // The session object lives on while its handlers finish; the map lets it go.
   sessions_.erase(id);
   if (stopping_ && sessions_.empty()) io_.stop();
@@ -278,7 +278,7 @@ void Server::ScheduleTick() {
 }
 
 void Server::OnTick() {
-  const auto now = CurrentNow();
+  const auto now = TurnNow();
   if (core_->Tick(now)) ScheduleSweep();
   if (now.mono - last_status_ >= 5s) {
     last_status_ = now.mono;
@@ -298,7 +298,7 @@ void Server::ScheduleSweep() {
   asio::post(io_, [this] {
     sweep_scheduled_ = false;
     if (stopping_) return;
-    if (core_->Sweep(CurrentNow())) ScheduleSweep();
+    if (core_->Sweep(TurnNow())) ScheduleSweep();
     log::Flush();
   });
 }
@@ -357,9 +357,7 @@ void Server::WaitForSignals() {
   });
 }
 
-RereadResult Server::Reread(admin_cmd::RereadMode mode) {
-  return core_->Reread(mode, CurrentNow());
-}
+RereadResult Server::Reread(admin_cmd::RereadMode mode) { return core_->Reread(mode, TurnNow()); }
 
 void Server::Stop() {
   if (stopping_) return;
@@ -380,7 +378,7 @@ void Server::Stop() {
   }
   // Commits, and so releases the replies that waited for it (an admin's among them)
   // before the admin socket closes.
-  core_->Stop(CurrentNow());
+  core_->Stop(TurnNow());
   if (admin_) admin_->Stop();
   log::SetBuffered(false);  // writes what is pending; the rest of the way is line by line
   // The goodbyes go out as the sessions flush; the last one to close ends the loop. A
@@ -395,7 +393,15 @@ void Server::Stop() {
   });
 }
 
-engine::Now Server::CurrentNow() {
+engine::Now Server::TurnNow() {
+  if (!turn_now_) {
+    turn_now_ = ReadClock();
+    asio::post(io_, [this] { turn_now_.reset(); });
+  }
+  return *turn_now_;
+}
+
+engine::Now Server::ReadClock() {
   engine::Now now;
   now.mono = engine::MonoTime::clock::now();
   now.wall = std::chrono::system_clock::now();

@@ -12,6 +12,7 @@
 
 #include <deque>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <unordered_map>
@@ -80,8 +81,13 @@ class Server final : private SessionHost, private CoreHost {
   void ScheduleWatchdog(std::chrono::microseconds interval);
   std::string ServiceStatus() const;  // one line for systemd's STATUS=
   void ServeNextAnswer();
-  // The clock, read once per event-loop turn (local date included).
-  static engine::Now CurrentNow();
+  // The time of this event-loop turn: the clock is read (local date included) by the
+  // turn's first handler that asks, and every later handler of the turn gets the same
+  // value, so the requests, closes and ticks of one turn (and the batch they commit
+  // together) agree on what time it is. The turn ends when the handlers that were ready
+  // at that first read have run.
+  engine::Now TurnNow();
+  static engine::Now ReadClock();
 
   // Constant after construction.
   asio::io_context& io_;
@@ -106,6 +112,7 @@ class Server final : private SessionHost, private CoreHost {
   std::uint16_t port_ = 0;
   bool stopping_ = false;
   std::size_t input_claimed_ = 0;  // see ClaimInput
+  std::optional<engine::Now> turn_now_;  // see TurnNow
 };
 
 }  // namespace floatlm::server
