@@ -51,15 +51,16 @@ bool SeatEngine::IsCollection(const std::string& name) const {
   return false;
 }
 
-Errc SeatEngine::ReleaseCloudSlot(const std::string& collection, const std::string& user,
-                                  const Now& now) {
+AdminResult SeatEngine::ReleaseCloudSlot(const std::string& collection, const std::string& user,
+                                         const Now& now) {
   State& s = *state_;
   if (!IsCollection(collection)) {
-    return Errc::kNoSuchFeature;
+    return Denial{Errc::kNoSuchFeature, fmt::format("no collection named '{}'", collection)};
   }
   auto slots = s.cloud_slots.find(collection);
   if (slots == s.cloud_slots.end() || slots->second.erase(user) == 0) {
-    return Errc::kNoSuchLease;
+    return Denial{Errc::kNoSuchLease,
+                  fmt::format("{} holds no cloud-user slot of {}", user, collection)};
   }
   if (slots->second.empty()) {
     s.cloud_slots.erase(slots);
@@ -86,7 +87,7 @@ Errc SeatEngine::ReleaseCloudSlot(const std::string& collection, const std::stri
     s.End(id, Errc::kLeaseRemoved, std::move(message));
   }
   s.Settle(now);
-  return Errc::kOk;
+  return Done{true, fmt::format("released {}'s cloud-user slot of {}", user, collection)};
 }
 
 void SeatEngine::RestoreCloudSlots(std::vector<CloudSlotView> slots) {

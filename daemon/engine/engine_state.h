@@ -209,9 +209,10 @@ struct SeatEngine::State {
   long long CloudLimit(const licenses::Package& collection, licenses::Date today) const;
 
   // Waiters (queue.cc).
-  // nullopt with *refused set to the sentence saying which limit was reached.
-  std::optional<Queued> Enqueue(const Identity& who, const CheckoutRequest& req,
-                                std::vector<PoolId> pools, const Now& now, std::string* refused);
+  // The waiter's place, or the sentence saying which queue limit was reached ("" when
+  // there is no pool to wait on; the denial says why).
+  std::variant<Queued, std::string> Enqueue(const Identity& who, const CheckoutRequest& req,
+                                            std::vector<PoolId> pools, const Now& now);
   void DropWaiter(std::uint64_t id);
   // Files a multi-seat waiter in PoolState::multi_waiters of the counted pools it waits on.
   void HoldFor(const Waiter& waiter);

@@ -18,34 +18,30 @@ std::string UserKey(const std::string& feature, const std::string& user) {
 
 }  // namespace
 
-std::optional<Queued> SeatEngine::State::Enqueue(const Identity& who, const CheckoutRequest& req,
-                                                 std::vector<PoolId> wait_on, const Now& now,
-                                                 std::string* refused) {
+std::variant<Queued, std::string> SeatEngine::State::Enqueue(const Identity& who,
+                                                             const CheckoutRequest& req,
+                                                             std::vector<PoolId> wait_on,
+                                                             const Now& now) {
   if (wait_on.empty()) {
-    refused->clear();  // nothing to wait on (named-user pools): the denial says why
-    return std::nullopt;
+    return std::string();  // nothing to wait on (named-user pools): the denial says why
   }
   for (PoolId id : wait_on) {
     if (pools[id].waiting >= config.max_queue_per_pool) {
-      *refused = fmt::format("The queue is full ({} waiting at most per pool).",
-                             config.max_queue_per_pool);
-      return std::nullopt;
+      return fmt::format("The queue is full ({} waiting at most per pool).",
+                         config.max_queue_per_pool);
     }
   }
   const std::string user_key = UserKey(req.feature, who.user);
   if (auto same = waiters_by_user.find(user_key);
       same != waiters_by_user.end() && same->second.size() >= config.max_queue_per_user) {
-    *refused = fmt::format("{} already has {} checkouts of {} waiting, the most one user may.",
-                           who.user, same->second.size(), req.feature);
-    return std::nullopt;
+    return fmt::format("{} already has {} checkouts of {} waiting, the most one user may.",
+                       who.user, same->second.size(), req.feature);
   }
   if (auto peer = waiters_by_peer.find(who.peer);
       peer != waiters_by_peer.end() && peer->second >= config.max_queue_per_address) {
-    *refused = fmt::format(
-        "{} checkouts from address {} are waiting already, the most one "
-        "address may.",
-        peer->second, who.peer.empty() ? "(unknown)" : who.peer);
-    return std::nullopt;
+    return fmt::format(
+        "{} checkouts from address {} are waiting already, the most one address may.", peer->second,
+        who.peer.empty() ? "(unknown)" : who.peer);
   }
   for (PoolId id : wait_on) {
     ++pools[id].waiting;

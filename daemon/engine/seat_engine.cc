@@ -257,29 +257,29 @@ CheckoutResult SeatEngine::Checkout(const Identity& who, const CheckoutRequest& 
   // will not change within a wait.
   const bool full = !where.excluded && Waitable(MostActionable(where.refusals));
   if (full && req.wait > Millis::zero()) {
-    std::string refused;
-    if (auto queued =
-            s.Enqueue(who, req, WaitablePools(s.pools, cascade->second, req.feature, req.version),
-                      now, &refused)) {
-      return *queued;
-    }
+    auto queued =
+        s.Enqueue(who, req, WaitablePools(s.pools, cascade->second, req.feature, req.version), now);
+    if (const auto* place = std::get_if<Queued>(&queued)) return *place;
     Denial denial = s.DenialFor(who, req.feature, req.version, where, now);
-    if (!refused.empty()) denial.message += " " + refused;
+    if (const auto& refused = std::get<std::string>(queued); !refused.empty()) {
+      denial.message += " " + refused;
+    }
     return denial;
   }
   return s.DenialFor(who, req.feature, req.version, where, now);
 }
 
-Errc SeatEngine::Checkin(ClientId client, LeaseId lease, const Now& now) {
+std::optional<Denial> SeatEngine::Checkin(ClientId client, LeaseId lease, const Now& now) {
   State& s = *state_;
   auto it = s.leases.find(lease);
   if (it == s.leases.end() || it->second.view.client != client || it->second.view.detached) {
-    return Errc::kNoSuchLease;
+    return Denial{Errc::kNoSuchLease,
+                  fmt::format("lease {} is not held by this connection", lease)};
   }
   s.events.push_back(Event{Event::Kind::kCheckedIn, client, 0, it->second.view, Errc::kOk, {}});
   s.Free(lease);
   s.Settle(now);
-  return Errc::kOk;
+  return std::nullopt;
 }
 
 std::size_t SeatEngine::Heartbeat(ClientId client, const Now& now) {
@@ -404,17 +404,19 @@ bool SeatEngine::Tick(const Now& now, std::size_t max_ends) {
   return !s.deadlines.empty() && s.deadlines.top().at <= now.mono;
 }
 
-Errc SeatEngine::Remove(LeaseId lease, const Now& now) {
+AdminResult SeatEngine::Remove(LeaseId lease, const Now& now) {
   State& s = *state_;
   auto it = s.leases.find(lease);
   if (it == s.leases.end()) {
-    return Errc::kNoSuchLease;
+    return Denial{Errc::kNoSuchLease, fmt::format("lease {} does not exist", lease)};
   }
-  std::string message =
-      fmt::format("{} was removed by an administrator", LeaseLabel(it->second.view));
+  const LeaseView& view = it->second.view;
+  Done done{true, fmt::format("removed lease {} ({} held by {}@{})", lease, view.feature,
+                              view.who.user, view.who.host)};
+  std::string message = fmt::format("{} was removed by an administrator", LeaseLabel(view));
   s.End(lease, Errc::kLeaseRemoved, std::move(message));
   s.Settle(now);
-  return Errc::kOk;
+  return done;
 }
 
 void SeatEngine::SetPolicy(std::shared_ptr<const options::OptionsPolicy> policy) {

@@ -296,8 +296,9 @@ class SeatEngine {
   // until it has enough or its wait ends, so that single seats cannot starve it.
   CheckoutResult Checkout(const Identity& who, const CheckoutRequest& req, const Now& now);
 
-  // Frees the lease at once. kNoSuchLease if it is unknown or not owned by `client`.
-  Errc Checkin(ClientId client, LeaseId lease, const Now& now);
+  // Frees the lease at once; nullopt when done. A Denial (kNoSuchLease) if it is unknown
+  // or not owned by `client`.
+  std::optional<Denial> Checkin(ClientId client, LeaseId lease, const Now& now);
 
   // Extends every lease of `client` to now + ttl. Returns how many leases it holds.
   // A lease whose deadline has passed is not revived, even before Tick ends it.
@@ -320,7 +321,8 @@ class SeatEngine {
   bool Tick(const Now& now, std::size_t max_ends = SIZE_MAX);
 
   // Admin removal; the holder is told through a kLeaseEnded event with kLeaseRemoved.
-  Errc Remove(LeaseId lease, const Now& now);
+  // Done says which lease of whom went; a Denial (kNoSuchLease) when there is no such lease.
+  AdminResult Remove(LeaseId lease, const Now& now);
 
   // The options file's rules (nullptr: allow everything). May be swapped at any time
   // (reread); leases already granted are kept, the rules apply to new seats and waiters.
@@ -332,9 +334,10 @@ class SeatEngine {
   // Cloud-user slots of a collection (package name), oldest first.
   std::vector<CloudSlotView> CloudSlots(const std::string& collection) const;
   // Admin release of a slot. The user's live cloud leases of that collection end
-  // (kLeaseEnded, kLeaseRemoved). kNoSuchFeature: no such collection; kNoSuchLease: the
-  // user holds no slot there.
-  Errc ReleaseCloudSlot(const std::string& collection, const std::string& user, const Now& now);
+  // (kLeaseEnded, kLeaseRemoved). Denial kNoSuchFeature: no such collection;
+  // kNoSuchLease: the user holds no slot there.
+  AdminResult ReleaseCloudSlot(const std::string& collection, const std::string& user,
+                               const Now& now);
   // Start-up, before Restore: slots read back from the store. Slots of collections that
   // are no longer licensed are ignored; slots beyond today's limit are kept (a user keeps
   // a slot) but no new user gets one until the count is below the limit again.

@@ -156,18 +156,13 @@ std::vector<proto::Message> AdminExecutor::RemoveHeld(const admin_cmd::RemoveHel
 std::vector<proto::Message> AdminExecutor::ReleaseCloudSlot(const admin_cmd::CloudRelease& r,
                                                             const std::string& who,
                                                             const engine::Now& now) {
-  const Errc rc = core_.engine_->ReleaseCloudSlot(r.collection, r.user, now);
-  if (rc == Errc::kNoSuchFeature) {
-    return One(proto::Error{rc, fmt::format("no collection named '{}'", r.collection)});
-  }
-  if (rc != Errc::kOk) {
-    return One(
-        proto::Error{rc, fmt::format("{} holds no cloud-user slot of {}", r.user, r.collection)});
+  const engine::AdminResult result = core_.engine_->ReleaseCloudSlot(r.collection, r.user, now);
+  if (const auto* denial = std::get_if<engine::Denial>(&result)) {
+    return One(proto::Error{denial->code, denial->message});
   }
   SlotReleased(r.collection, r.user, who, now);
   core_.DispatchEvents(now);
-  return One(
-      proto::Ok{1, fmt::format("released {}'s cloud-user slot of {}", r.user, r.collection)});
+  return One(proto::Ok{1, std::get<engine::Done>(result).message});
 }
 
 std::vector<proto::Message> AdminExecutor::RemoveLeases(const std::vector<engine::LeaseId>& ids,
@@ -176,13 +171,13 @@ std::vector<proto::Message> AdminExecutor::RemoveLeases(const std::vector<engine
   std::string text;
   for (auto id : ids) {
     const auto lease = core_.engine_->FindLease(id);
-    if (core_.engine_->Remove(id, now) != Errc::kOk || !lease) {
-      return One(proto::Error{Errc::kNoSuchLease, fmt::format("lease {} does not exist", id)});
+    const engine::AdminResult result = core_.engine_->Remove(id, now);
+    if (const auto* denial = std::get_if<engine::Denial>(&result)) {
+      return One(proto::Error{denial->code, denial->message});
     }
     FLOATLM_LOG(kInfo, "lease.removed", "lease={} feature={} user={} host={} by=\"{}\"", id,
                 lease->feature, lease->who.user, lease->who.host, who);
-    text += fmt::format("removed lease {} ({} held by {}@{})\n", id, lease->feature,
-                        lease->who.user, lease->who.host);
+    text += std::get<engine::Done>(result).message + "\n";
   }
   core_.DispatchEvents(now);
   return One(proto::Ok{ids.size(), text});
@@ -244,9 +239,11 @@ std::vector<proto::Message> AdminExecutor::ReleaseCloudSlots(const admin_cmd::Cl
   std::string text;
   std::size_t released = 0;
   for (const auto& slot : slots) {
-    if (core_.engine_->ReleaseCloudSlot(slot.collection, slot.user, now) != Errc::kOk) continue;
+    const engine::AdminResult result =
+        core_.engine_->ReleaseCloudSlot(slot.collection, slot.user, now);
+    if (!std::holds_alternative<engine::Done>(result)) continue;
     SlotReleased(slot.collection, slot.user, who, now);
-    text += fmt::format("released {}'s cloud-user slot of {}\n", slot.user, slot.collection);
+    text += std::get<engine::Done>(result).message + "\n";
     ++released;
   }
   if (released == 0) text = fmt::format("no cloud-user slot of {} is taken\n", r.name);

@@ -319,11 +319,10 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
 
   if (const auto* ci = std::get_if<proto::Checkin>(&request.msg)) {
     // Recorded and logged from the engine's kCheckedIn event (event_record.h).
-    const Errc rc = engine_.Checkin(ctx.id, ci->lease, now);
-    if (rc == Errc::kOk) {
-      Reply(rid, proto::Ok{1, {}}, out);
+    if (const auto denial = engine_.Checkin(ctx.id, ci->lease, now)) {
+      ReplyError(rid, denial->code, denial->message, out);
     } else {
-      ReplyError(rid, rc, fmt::format("lease {} is not held by this connection", ci->lease), out);
+      Reply(rid, proto::Ok{1, {}}, out);
     }
     return After::kContinue;
   }

@@ -63,11 +63,11 @@ BOOST_AUTO_TEST_CASE(checkin_frees_seat_at_once) {
   Start(m);
   LeaseView lease = Grant(Who("alice"), 1, "cad");
   Deny(Who("bob"), 2, "cad");
-  BOOST_TEST((engine->Checkin(1, lease.id, clock.now()) == Errc::kOk));
+  BOOST_TEST((CodeOf(engine->Checkin(1, lease.id, clock.now())) == Errc::kOk));
   BOOST_TEST(engine->lease_count() == 0u);
   BOOST_TEST(!engine->FindLease(lease.id).has_value());
   Grant(Who("bob"), 2, "cad");
-  BOOST_TEST((engine->Checkin(1, lease.id, clock.now()) == Errc::kNoSuchLease));
+  BOOST_TEST((CodeOf(engine->Checkin(1, lease.id, clock.now())) == Errc::kNoSuchLease));
   BOOST_TEST(TakeOtherEvents().empty());
 }
 
@@ -85,9 +85,9 @@ BOOST_AUTO_TEST_CASE(a_direct_grant_and_a_checkin_are_events_of_the_connection_t
   BOOST_TEST(events[0].client == 7u);
   BOOST_TEST(events[0].lease.id == lease.id);
   BOOST_TEST(events[0].lease.who.user == "alice");
-  BOOST_TEST((engine->Checkin(8, lease.id, clock.now()) == Errc::kNoSuchLease));
+  BOOST_TEST((CodeOf(engine->Checkin(8, lease.id, clock.now())) == Errc::kNoSuchLease));
   BOOST_TEST(engine->TakeEvents().empty());
-  BOOST_TEST((engine->Checkin(7, lease.id, clock.now()) == Errc::kOk));
+  BOOST_TEST((CodeOf(engine->Checkin(7, lease.id, clock.now())) == Errc::kOk));
   events = engine->TakeEvents();
   BOOST_TEST_REQUIRE(events.size() == 1u);
   BOOST_TEST((events[0].kind == Event::Kind::kCheckedIn));
@@ -103,7 +103,7 @@ BOOST_AUTO_TEST_CASE(checkin_by_another_client_is_refused) {
   m.Add("cad", "2027.0", 1);
   Start(m);
   LeaseView lease = Grant(Who("alice"), 1, "cad");
-  BOOST_TEST((engine->Checkin(2, lease.id, clock.now()) == Errc::kNoSuchLease));
+  BOOST_TEST((CodeOf(engine->Checkin(2, lease.id, clock.now())) == Errc::kNoSuchLease));
   BOOST_TEST(engine->lease_count() == 1u);
 }
 
@@ -128,10 +128,10 @@ BOOST_AUTO_TEST_CASE(shared_seat_is_freed_when_its_last_lease_ends) {
   Start(m);
   LeaseView first = Grant(Who("alice"), 1, "cad");
   LeaseView second = Grant(Who("alice"), 2, "cad");
-  BOOST_TEST((engine->Checkin(1, first.id, clock.now()) == Errc::kOk));
+  BOOST_TEST((CodeOf(engine->Checkin(1, first.id, clock.now())) == Errc::kOk));
   BOOST_TEST(InUse(0) == 1);
   Deny(Who("bob"), 3, "cad");
-  BOOST_TEST((engine->Checkin(2, second.id, clock.now()) == Errc::kOk));
+  BOOST_TEST((CodeOf(engine->Checkin(2, second.id, clock.now())) == Errc::kOk));
   BOOST_TEST(InUse(0) == 0);
   Grant(Who("bob"), 3, "cad");
 }

@@ -194,7 +194,7 @@ BOOST_AUTO_TEST_CASE(releasing_a_slot_ends_its_live_cloud_leases_and_frees_it) {
   BOOST_TEST(engine->Snapshot(clock.now())[0].cloud_leases.size() == 4u);
   TakeOtherEvents();
 
-  BOOST_TEST((engine->ReleaseCloudSlot("pdc", "u1", clock.now()) == Errc::kOk));
+  BOOST_TEST((CodeOf(engine->ReleaseCloudSlot("pdc", "u1", clock.now())) == Errc::kOk));
   auto ended = TakeEvents(Event::Kind::kLeaseEnded);
   BOOST_REQUIRE(ended.size() == 2u);
   BOOST_TEST(ended[0].lease.id == u1.id);
@@ -202,8 +202,14 @@ BOOST_AUTO_TEST_CASE(releasing_a_slot_ends_its_live_cloud_leases_and_frees_it) {
   BOOST_TEST(Contains(ended[0].message, "released u1's cloud-user slot of pdc"));
   BOOST_TEST(engine->FindLease(seat.id).has_value());  // seat leases are not cloud leases
   Grant(Who("u4"), 4, "docs");
-  BOOST_TEST((engine->ReleaseCloudSlot("pdc", "u1", clock.now()) == Errc::kNoSuchLease));
-  BOOST_TEST((engine->ReleaseCloudSlot("nope", "u1", clock.now()) == Errc::kNoSuchFeature));
+  const AdminResult twice = engine->ReleaseCloudSlot("pdc", "u1", clock.now());
+  BOOST_REQUIRE(std::holds_alternative<Denial>(twice));
+  BOOST_TEST((std::get<Denial>(twice).code == Errc::kNoSuchLease));
+  BOOST_TEST(std::get<Denial>(twice).message == "u1 holds no cloud-user slot of pdc");
+  const AdminResult nope = engine->ReleaseCloudSlot("nope", "u1", clock.now());
+  BOOST_REQUIRE(std::holds_alternative<Denial>(nope));
+  BOOST_TEST((std::get<Denial>(nope).code == Errc::kNoSuchFeature));
+  BOOST_TEST(std::get<Denial>(nope).message == "no collection named 'nope'");
 }
 
 BOOST_AUTO_TEST_CASE(slots_and_cloud_leases_are_restored) {

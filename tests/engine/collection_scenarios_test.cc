@@ -97,7 +97,7 @@ BOOST_AUTO_TEST_CASE(collection_rules_step_by_step) {
       } else {
         auto it = held.find({step.user, step.product});
         BOOST_REQUIRE(it != held.end());
-        BOOST_TEST((engine->Checkin(client, it->second, clock.now()) == Errc::kOk));
+        BOOST_TEST((CodeOf(engine->Checkin(client, it->second, clock.now())) == Errc::kOk));
         held.erase(it);
       }
       int moves = 0;

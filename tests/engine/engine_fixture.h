@@ -17,6 +17,15 @@
 
 namespace floatlm::engine::testing {
 
+// The code of an engine result: kOk when it is not a Denial.
+inline Errc CodeOf(const std::optional<Denial>& denial) {
+  return denial ? denial->code : Errc::kOk;
+}
+inline Errc CodeOf(const AdminResult& result) {
+  const auto* denial = std::get_if<Denial>(&result);
+  return denial ? denial->code : Errc::kOk;
+}
+
 using namespace std::chrono_literals;
 using licenses::Date;
 
@@ -173,7 +182,7 @@ class EngineFixture {
   }
   void Tick() { engine->Tick(clock.now()); }
   Errc Checkin(ClientId client, const LeaseView& lease) {
-    return engine->Checkin(client, lease.id, clock.now());
+    return CodeOf(engine->Checkin(client, lease.id, clock.now()));
   }
   // The seats of pool `id` as status shows them.
   std::vector<SeatView> Seats(PoolId id) {

@@ -335,7 +335,7 @@ class RandomRun : public EngineFixture {
     std::advance(it, Pick(tokens_.size()));
     std::optional<LeaseView> lease = engine->FindLease(it->first);
     ClientId client = lease && Chance(0.9) ? lease->client : clients_[Pick(clients_.size())].first;
-    Errc rc = engine->Checkin(client, it->first, clock.now());
+    Errc rc = CodeOf(engine->Checkin(client, it->first, clock.now()));
     const bool ok = lease && !lease->detached && lease->client == client;
     BOOST_TEST((rc == (ok ? Errc::kOk : Errc::kNoSuchLease)), Where());
   }

@@ -1,4 +1,6 @@
 // Lease life cycle: TTL, heartbeats, disconnect and reattach, removal, license expiry.
+#include <fmt/format.h>
+
 #include <boost/test/unit_test.hpp>
 
 #include "engine_fixture.h"
@@ -70,7 +72,10 @@ BOOST_AUTO_TEST_CASE(disconnect_keeps_lease_for_window_then_frees) {
   BOOST_TEST((held->expires == clock.now().mono + 30s));
   BOOST_TEST((Deny(Who("bob"), 2, "cad").code == Errc::kAllSeatsInUse));
   // Gone clients cannot check in or heartbeat a detached lease.
-  BOOST_TEST((engine->Checkin(1, lease.id, clock.now()) == Errc::kNoSuchLease));
+  const auto refused = engine->Checkin(1, lease.id, clock.now());
+  BOOST_REQUIRE(refused.has_value());
+  BOOST_TEST((refused->code == Errc::kNoSuchLease));
+  BOOST_TEST(refused->message == fmt::format("lease {} is not held by this connection", lease.id));
   BOOST_TEST(engine->Heartbeat(1, clock.now()) == 0u);
   clock.Advance(29s);
   Tick();
@@ -141,8 +146,8 @@ BOOST_AUTO_TEST_CASE(reattach_returns_same_lease_no_second_seat) {
   BOOST_TEST(std::holds_alternative<LeaseView>(again));
   BOOST_TEST(engine->lease_count() == 1u);
   BOOST_TEST(InUse(0) == 1);
-  BOOST_TEST((engine->Checkin(2, lease.id, clock.now()) == Errc::kNoSuchLease));
-  BOOST_TEST((engine->Checkin(3, lease.id, clock.now()) == Errc::kOk));
+  BOOST_TEST((CodeOf(engine->Checkin(2, lease.id, clock.now())) == Errc::kNoSuchLease));
+  BOOST_TEST((CodeOf(engine->Checkin(3, lease.id, clock.now())) == Errc::kOk));
   // Client 2 was still attached when client 3 took the lease: it is told, nothing ends.
   const auto events = TakeOtherEvents();
   BOOST_REQUIRE_EQUAL(events.size(), 1u);
@@ -197,7 +202,10 @@ BOOST_AUTO_TEST_CASE(remove_emits_event) {
   m.Add("cad", "2027.0", 1);
   Start(m);
   LeaseView lease = Grant(Who("alice"), 1, "cad");
-  BOOST_TEST((engine->Remove(lease.id, clock.now()) == Errc::kOk));
+  const AdminResult removed = engine->Remove(lease.id, clock.now());
+  BOOST_REQUIRE(std::holds_alternative<Done>(removed));
+  BOOST_TEST(std::get<Done>(removed).message ==
+             fmt::format("removed lease {} (cad held by alice@{})", lease.id, lease.who.host));
   BOOST_TEST(engine->lease_count() == 0u);
   auto events = TakeOtherEvents();
   BOOST_REQUIRE(events.size() == 1u);
@@ -205,7 +213,10 @@ BOOST_AUTO_TEST_CASE(remove_emits_event) {
   BOOST_TEST((events[0].reason == Errc::kLeaseRemoved));
   BOOST_TEST(events[0].client == 1u);
   BOOST_TEST(events[0].lease.id == lease.id);
-  BOOST_TEST((engine->Remove(lease.id, clock.now()) == Errc::kNoSuchLease));
+  const AdminResult again = engine->Remove(lease.id, clock.now());
+  BOOST_REQUIRE(std::holds_alternative<Denial>(again));
+  BOOST_TEST((std::get<Denial>(again).code == Errc::kNoSuchLease));
+  BOOST_TEST(std::get<Denial>(again).message == fmt::format("lease {} does not exist", lease.id));
   BOOST_TEST(TakeOtherEvents().empty());
 }
 

@@ -68,7 +68,7 @@ BOOST_AUTO_TEST_CASE(queued_waiter_granted_on_checkin) {
   LeaseView alice = Grant(Who("alice"), 1, "cad");
   PositionOf(Try(Who("bob", "ws2"), 2, "cad", std::nullopt, 60s, 5));
   clock.Advance(3s);
-  BOOST_TEST((engine->Checkin(1, alice.id, clock.now()) == Errc::kOk));
+  BOOST_TEST((CodeOf(engine->Checkin(1, alice.id, clock.now())) == Errc::kOk));
   auto events = TakeOtherEvents();
   BOOST_REQUIRE(events.size() == 1u);
   BOOST_TEST((events[0].kind == Event::Kind::kQueuedGranted));

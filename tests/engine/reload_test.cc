@@ -31,7 +31,7 @@ BOOST_AUTO_TEST_CASE(reload_keeps_leases_in_same_pool) {
   BOOST_TEST(InUse(1) == 1);
   BOOST_TEST(engine->model().pools[kept->pool].feature == "cad");
   BOOST_TEST(Grant(Who("alice"), 1, "cad").shared);
-  BOOST_TEST((engine->Checkin(1, lease.id, clock.now()) == Errc::kOk));
+  BOOST_TEST((CodeOf(engine->Checkin(1, lease.id, clock.now())) == Errc::kOk));
 }
 
 BOOST_AUTO_TEST_CASE(reload_removed_pool_ends_leases) {
