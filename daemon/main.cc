@@ -6,14 +6,14 @@
 #include <stdexcept>
 
 #include "config/daemon_config.h"
+#include "engine/labels.h"
 #include "floatlm/licenses/migration.h"
 #include "floatlm/licenses/parser.h"
 #include "floatlm/licenses/text_file.h"
 #include "log/log.h"
-#include "render/describe.h"
-#include "service/license_set.h"
 #include "server/server.h"
 #include "server/tls_context.h"
+#include "service/license_set.h"
 
 namespace {
 
@@ -42,8 +42,8 @@ int CheckConfig(const floatlm::config::DaemonConfig& cfg) {
     int seats = 0;
     for (const auto& line : p.lines) seats += line.count;
     const std::string count = p.uncounted ? "uncounted" : std::to_string(seats) + " seats";
-    std::printf("serves:   %s  vendor %s  %s  expires %s\n", server::PoolLabel(p).c_str(),
-                p.vendor.c_str(), count.c_str(), server::FormatExpiry(p.LastExpiry()).c_str());
+    std::printf("serves:   %s  vendor %s  %s  expires %s\n", engine::PoolLabel(p).c_str(),
+                p.vendor.c_str(), count.c_str(), engine::ExpiryText(p.LastExpiry()).c_str());
   }
   for (const auto& note : set.option_notes) std::printf("note:     %s\n", note.c_str());
   for (const auto& w : set.option_warnings) std::printf("%s\n", w.c_str());

@@ -5,11 +5,11 @@
 
 #include <algorithm>
 #include <cctype>
-#include <set>
 #include <chrono>
+#include <set>
 
+#include "engine/labels.h"
 #include "engine/placement.h"
-#include "floatlm/licenses/dates.h"
 #include "engine/pool_selection.h"
 #include "options/edit_distance.h"
 
@@ -65,9 +65,9 @@ std::string SeatsInUse(const PoolState& pool, const Now& now) {
   const std::string holders = HolderList(pool, ", ", [&now](const Seat& seat) {
     if (seat.weight > 1) {
       return fmt::format("{} ({} seats) since {}", HolderName(seat.holder), seat.weight,
-                         FormatSince(seat.since, now.wall));
+                         SinceText(seat.since, now.wall));
     }
-    return fmt::format("{} since {}", HolderName(seat.holder), FormatSince(seat.since, now.wall));
+    return fmt::format("{} since {}", HolderName(seat.holder), SinceText(seat.since, now.wall));
   });
   const long long in_use = pool.used;
 
@@ -91,7 +91,7 @@ std::string Expired(const licenses::Pool& pool, licenses::Date today) {
     return fmt::format("{} has no line in force", PoolLabel(pool));
   }
   return fmt::format("{} expired at the end of {}", LineLabel(pool, *last),
-                     licenses::FormatLicenseDate(*last->expiry));
+                     LicenseDate(*last->expiry));
 }
 
 std::string NotYetValid(const licenses::Pool& pool, licenses::Date today) {
@@ -105,7 +105,7 @@ std::string NotYetValid(const licenses::Pool& pool, licenses::Date today) {
     return fmt::format("{} has no line in force", PoolLabel(pool));
   }
   return fmt::format("{} starts on {} (START)", LineLabel(pool, *first),
-                     licenses::FormatLicenseDate(*first->start));
+                     LicenseDate(*first->start));
 }
 
 std::string VersionText(std::string_view feature, const licenses::Version& wanted,
@@ -152,38 +152,6 @@ std::string JoinPools(const std::vector<const licenses::Pool*>& pools, licenses:
 }
 
 }  // namespace
-
-std::string FormatDate(licenses::Date day) {
-  return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(day.year()),
-                     static_cast<unsigned>(day.month()), static_cast<unsigned>(day.day()));
-}
-
-std::string FormatSince(WallTime at, WallTime now) {
-  // Plain arithmetic in UTC: the engine must not depend on the process time zone.
-  using namespace std::chrono;
-  const auto day = floor<days>(at);
-  const hh_mm_ss<minutes> clock(duration_cast<minutes>(at - day));
-  std::string hm = fmt::format("{:02d}:{:02d} UTC", clock.hours().count(), clock.minutes().count());
-  if (day == floor<days>(now)) {
-    return hm;
-  }
-  return fmt::format("{} {}", FormatDate(year_month_day(day)), hm);
-}
-
-std::string PoolLabel(const licenses::Pool& pool) {
-  std::string source = SourceOf(pool);
-  if (source.empty()) {
-    return fmt::format("{} {}", pool.feature, pool.version.ToString());
-  }
-  return fmt::format("{} {} ({})", pool.feature, pool.version.ToString(), source);
-}
-
-std::string PoolSummary(const licenses::Pool& pool, licenses::Date today) {
-  if (pool.uncounted) {
-    return fmt::format("{}: uncounted", PoolLabel(pool));
-  }
-  return fmt::format("{}: {} seats", PoolLabel(pool), pool.CountOn(today));
-}
 
 std::string NotInForceText(const licenses::Pool& pool, licenses::Date today) {
   return DateStateOn(pool, today) == DateState::kNotYetValid ? NotYetValid(pool, today)

@@ -12,15 +12,11 @@
 #include <vector>
 
 #include "engine/engine_state.h"
+#include "engine/labels.h"
 
 namespace floatlm::engine {
 
-// "2026-11-30": a calendar day as part of an instant (FormatSince). License dates (START,
-// expiry) print as license files write them: licenses::FormatLicenseDate, "30-nov-2026".
-std::string FormatDate(licenses::Date day);
-std::string FormatSince(WallTime at, WallTime now);  // "09:14 UTC", older: with date
-std::string PoolLabel(const licenses::Pool& pool);   // "cad 2027.0 (licenses.lic:12)"
-std::string PoolSummary(const licenses::Pool& pool, licenses::Date today);  // label + seats
+// Dates, times and pool labels: engine/labels.h.
 std::string HolderName(const Identity& who);                                // "alice@ws1"
 // The first ten holders of `pool`'s seats, oldest first, each as `describe` says, joined
 // by `separator`; "... and N more" when there are more.

@@ -1,6 +1,6 @@
 #include "engine/policy_feature.h"
 
-#include "floatlm/licenses/dates.h"
+#include "engine/labels.h"
 
 namespace floatlm::engine {
 
@@ -8,8 +8,7 @@ PolicyFeature::PolicyFeature(const licenses::Pool& pool)
     : pool_(&pool), version_(pool.version.ToString()) {
   expiries_.reserve(pool.lines.size());
   for (const licenses::PoolLine& line : pool.lines) {
-    expiries_.push_back(line.expiry ? licenses::FormatLicenseDate(*line.expiry)
-                                    : std::string("permanent"));
+    expiries_.push_back(ExpiryText(line.expiry));
   }
   lines_.reserve(pool.lines.size());
   for (std::size_t i = 0; i < pool.lines.size(); ++i) {

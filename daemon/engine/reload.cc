@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "engine/denial_text.h"
-#include "floatlm/licenses/dates.h"
 #include "engine/engine_state.h"
 #include "engine/pool_selection.h"
 
@@ -17,10 +16,6 @@ namespace {
 
 std::string CountText(const licenses::Pool& pool, licenses::Date today) {
   return pool.uncounted ? std::string("uncounted") : fmt::format("{}", pool.CountOn(today));
-}
-
-std::string ExpiryText(const std::optional<licenses::Date>& expiry) {
-  return expiry ? licenses::FormatLicenseDate(*expiry) : std::string("permanent");
 }
 
 // "cad 2027.0: 10 -> 5 seats (7 in use)" and "cad 2027.0: expiry ... -> ..." when a

@@ -1,17 +1,15 @@
 #include "render/status_render.h"
 
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
 #include <algorithm>
 #include <array>
 #include <chrono>
-
-#include <fmt/format.h>
-
-#include <fmt/ranges.h>
-
 #include <deque>
 #include <map>
 
-#include "render/describe.h"
+#include "engine/labels.h"
 #include "render/json_text.h"
 
 namespace floatlm::server {
@@ -54,19 +52,6 @@ std::string HeldFor(engine::WallTime since, engine::WallTime now) {
   if (secs < 3600) return fmt::format("{}m", secs / 60);
   if (secs < 86400) return fmt::format("{}h{:02}m", secs / 3600, (secs / 60) % 60);
   return fmt::format("{}d{:02}h", secs / 86400, (secs / 3600) % 24);
-}
-
-// "09:05" today (UTC), else "1-dec 09:05": short enough for an 80-column row.
-std::string SinceText(engine::WallTime since, engine::WallTime now) {
-  const auto day = std::chrono::floor<std::chrono::days>(since);
-  const std::chrono::hh_mm_ss time{std::chrono::floor<std::chrono::minutes>(since - day)};
-  const std::string clock = fmt::format("{:02}:{:02}", time.hours().count(), time.minutes().count());
-  if (day == std::chrono::floor<std::chrono::days>(now)) return clock;
-  static constexpr const char* kMonths[] = {"jan", "feb", "mar", "apr", "may", "jun",
-                                            "jul", "aug", "sep", "oct", "nov", "dec"};
-  const std::chrono::year_month_day date{day};
-  return fmt::format("{}-{} {}", static_cast<unsigned>(date.day()),
-                     kMonths[static_cast<unsigned>(date.month()) - 1], clock);
 }
 
 // Writes `rows` with each column as wide as its widest cell, and clears them.
@@ -260,7 +245,7 @@ class StatusStream final : public ReplyStream {
                 "{}{{\"number\":{},\"seats\":{},\"user\":{},\"host\":{},\"since\":{},"
                 "\"products\":{}}}",
                 first_ ? "" : ",", seat.number, seat.weight, Json(seat.holder.user),
-                Json(seat.holder.host), Json(FormatWallTime(seat.since)), JsonList(seat.products));
+                Json(seat.holder.host), Json(engine::IsoTime(seat.since)), JsonList(seat.products));
             first_ = false;
             break;
         }
@@ -274,8 +259,8 @@ class StatusStream final : public ReplyStream {
     rows_.push_back({l.who.user, l.who.host, l.who.display.empty() ? "-" : l.who.display,
                      fmt::format("lease {}", l.id),
                      "v" + (l.licensed ? l.licensed->ToString() : spec.version.ToString()),
-                     "held " + HeldFor(l.since, now_.wall), "since " + SinceText(l.since, now_.wall),
-                     std::move(note)});
+                     "held " + HeldFor(l.since, now_.wall),
+                     "since " + engine::SinceShort(l.since, now_.wall), std::move(note)});
     if (rows_.size() >= kRowsPerBlock) FlushRows(rows_, out);
   }
 
@@ -288,7 +273,7 @@ class StatusStream final : public ReplyStream {
         "\"since\":{},\"held_s\":{},\"version\":{},\"licensed_version\":{},\"shared\":{},"
         "\"detached\":{},\"cloud\":{},\"expires_in_s\":{},\"reason\":{}}}",
         l.id, l.seat, l.seats, Json(l.who.user), Json(l.who.host), Json(l.who.display),
-        Json(l.who.peer), Json(FormatWallTime(l.since)),
+        Json(l.who.peer), Json(engine::IsoTime(l.since)),
         std::max<long long>(0, duration_cast<std::chrono::seconds>(now_.wall - l.since).count()),
         Json(l.version.ToString()),
         Json(l.licensed ? l.licensed->ToString() : spec.version.ToString()),
@@ -353,15 +338,17 @@ void StatusStream::BuildText(const ServerFacts& facts, const std::string& featur
       const auto* p = &pools_[i];
       const auto& s = *p->spec;
       const auto days = DaysLeft(s, now_.today);
-      Text(fmt::format("  pool {}  vendor {}  expires {}{}  {}  DUP_GROUP={}{}{}\n", PoolLabel(s),
-                       s.vendor, FormatExpiry(s.LastExpiry()),
-                       days ? fmt::format(" ({} days left)", *days) : std::string(),
-                       s.uncounted ? fmt::format("uncounted, {} in use", p->in_use)
-                                   : fmt::format("{} of {} in use", p->in_use, p->total),
-                       s.dup_group.ToString(),
-                       s.user_based ? "  USER_BASED" : s.host_based ? "  HOST_BASED" : "",
-                       s.hostids.empty() ? std::string()
-                                         : "  node-locked to HOSTID=" + s.HostIdText()));
+      Text(fmt::format(
+          "  pool {}  vendor {}  expires {}{}  {}  DUP_GROUP={}{}{}\n", engine::PoolLabel(s),
+          s.vendor, engine::ExpiryText(s.LastExpiry()),
+          days ? fmt::format(" ({} days left)", *days) : std::string(),
+          s.uncounted ? fmt::format("uncounted, {} in use", p->in_use)
+                      : fmt::format("{} of {} in use", p->in_use, p->total),
+          s.dup_group.ToString(),
+          s.user_based   ? "  USER_BASED"
+          : s.host_based ? "  HOST_BASED"
+                         : "",
+          s.hostids.empty() ? std::string() : "  node-locked to HOSTID=" + s.HostIdText()));
       if (p->collection) {
         const auto& pkg = *p->collection;
         Text(fmt::format("    collection {}: products {}; {} per seat{}\n", pkg.name,
@@ -420,10 +407,11 @@ void StatusStream::BuildText(const ServerFacts& facts, const std::string& featur
 void StatusStream::BuildJson(const ServerFacts& facts, const std::string& feature) {
   const engine::SeatEngine& engine = engine_;
   std::string out = "{\"schema\":\"floatlm.status/1\"";
-  out += fmt::format(",\"server\":{{\"version\":{},\"address\":{},\"started\":{},\"now\":{},"
-                     "\"leases\":{},\"connections\":{}}}",
-                     Json(facts.version), Json(facts.address), Json(FormatWallTime(facts.started)),
-                     Json(FormatWallTime(now_.wall)), engine.lease_count(), facts.clients);
+  out += fmt::format(
+      ",\"server\":{{\"version\":{},\"address\":{},\"started\":{},\"now\":{},"
+      "\"leases\":{},\"connections\":{}}}",
+      Json(facts.version), Json(facts.address), Json(engine::IsoTime(facts.started)),
+      Json(engine::IsoTime(now_.wall)), engine.lease_count(), facts.clients);
   out += ",\"pools\":[";
   bool first_pool = true;
   for (std::size_t i = 0; i < pools_.size(); ++i) {
@@ -439,7 +427,7 @@ void StatusStream::BuildJson(const ServerFacts& facts, const std::string& featur
         "\"user_based\":{},\"hostid\":{},\"rank\":{},\"sort\":{},\"leases\":[",
         Json(s.feature), Json(s.vendor), Json(s.version.ToString()),
         Json(s.lines.empty() ? "" : s.lines.front().source.ToString()),
-        Json(FormatExpiry(s.LastExpiry())), days ? std::to_string(*days) : "null",
+        Json(engine::ExpiryText(s.LastExpiry())), days ? std::to_string(*days) : "null",
         s.uncounted ? "true" : "false", p.total, p.in_use, Json(s.dup_group.ToString()),
         s.user_based ? "true" : "false",
         s.hostids.empty() ? std::string("null") : Json(s.HostIdText()), static_cast<int>(s.rank),

@@ -10,8 +10,8 @@
 #include <ctime>
 #include <filesystem>
 
+#include "engine/labels.h"
 #include "log/log.h"
-#include "render/describe.h"
 #include "render/report_render.h"
 #include "service/daemon_core.h"
 #include "store/usage_report.h"
@@ -268,7 +268,7 @@ std::vector<proto::Message> AdminExecutor::CloudList(const std::string& collecti
   std::string text =
       fmt::format("cloud-user slots of {}: {} of {} used\n", collection, slots.size(), limit);
   for (const auto& slot : slots) {
-    text += fmt::format("  {}  since {}\n", slot.user, FormatWallTime(slot.since));
+    text += fmt::format("  {}  since {}\n", slot.user, engine::IsoTime(slot.since));
   }
   return One(proto::Ok{slots.size(), text});
 }

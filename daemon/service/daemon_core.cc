@@ -6,8 +6,8 @@
 #include <stdexcept>
 
 #include "config/file_permissions.h"
+#include "engine/labels.h"
 #include "log/log.h"
-#include "render/describe.h"
 #include "render/status_render.h"
 #include "service/admin_executor.h"
 #include "service/event_record.h"
@@ -311,10 +311,10 @@ void DaemonCore::SweepCloudSlots(const engine::Now& now) {
   for (const auto& slot : sweep.released) {
     const std::string why =
         fmt::format("unused since {}, past --cloud-slot-idle-days={}",
-                    FormatWallTime(slot.last_used), config_.cloud_slot_idle_days);
+                    engine::IsoTime(slot.last_used), config_.cloud_slot_idle_days);
     recorder_->CloudSlotReleased(slot.collection, slot.user, now.wall, why);
     FLOATLM_LOG(kInfo, "cloud.slot_idle_released", "collection={} user={} last_used={} days={}",
-                slot.collection, slot.user, FormatWallTime(slot.last_used),
+                slot.collection, slot.user, engine::IsoTime(slot.last_used),
                 config_.cloud_slot_idle_days);
   }
 }
@@ -332,7 +332,7 @@ void DaemonCore::PruneJournal(const engine::Now& now) {
     return;
   }
   if (removed > 0) {
-    FLOATLM_LOG(kDebug, "store.pruned", "entries={} before={}", removed, FormatWallTime(cutoff));
+    FLOATLM_LOG(kDebug, "store.pruned", "entries={} before={}", removed, engine::IsoTime(cutoff));
   }
   // Caught up: entries pass the cut-off at the pace they were written, so an hourly look
   // keeps the journal within an hour of its retention without a statement every second.
@@ -347,7 +347,7 @@ std::vector<std::string> DaemonCore::WarnAboutExpiry(const engine::Now& now) {
     FLOATLM_LOG(kWarn, n.days_left < 0 ? "license.expired" : "license.expiring",
                 "feature={} version={} vendor={} line={} seats={} expires={} days_left={} "
                 "reason=\"{}\"",
-                n.feature, n.version, n.vendor, n.source, n.count, FormatDate(n.expiry),
+                n.feature, n.version, n.vendor, n.source, n.count, engine::LicenseDate(n.expiry),
                 n.days_left, sentences.back());
   }
   return sentences;
@@ -364,7 +364,7 @@ std::vector<std::string> DaemonCore::WarnAboutNamedOverLimit(const engine::Now& 
     out.push_back(fmt::format(
         "warning: {} is {}={}: the options file's INCLUDE lines name {} {}; the first {} are "
         "served, not {}",
-        PoolLabel(s), s.user_based ? "USER_BASED" : "HOST_BASED", limit,
+        engine::PoolLabel(s), s.user_based ? "USER_BASED" : "HOST_BASED", limit,
         pool.named_by_options.size() + pool.named_over_limit.size(),
         s.user_based ? "users" : "hosts", limit, fmt::join(pool.named_over_limit, ", ")));
     FLOATLM_LOG(kWarn, "options.named_over_limit", "{}", out.back());
@@ -442,9 +442,9 @@ RereadResult DaemonCore::Reread(admin_cmd::RereadMode mode, const engine::Now& n
       const auto line = fmt::format(
           "warning: {} now has {} seat(s) but {} are in use; they keep running, new checkouts "
           "wait until use drops below the count",
-          PoolLabel(*pool.spec), pool.total, pool.in_use);
+          engine::PoolLabel(*pool.spec), pool.total, pool.in_use);
       FLOATLM_LOG(kWarn, "license.count_below_use", "pool=\"{}\" seats={} in_use={}",
-                  PoolLabel(*pool.spec), pool.total, pool.in_use);
+                  engine::PoolLabel(*pool.spec), pool.total, pool.in_use);
       text += line + "\n";
     }
   }

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <optional>
 
-#include "render/describe.h"
+#include "engine/labels.h"
 
 namespace floatlm::server {
 namespace {
@@ -34,7 +34,7 @@ std::vector<ExpiryNotice> ExpiryWarnings::Due(const std::vector<licenses::Pool>&
           (std::chrono::sys_days(*line.expiry) - std::chrono::sys_days(today)).count();
       const auto band = BandOf(days_left);
       if (!band) continue;
-      const auto key = line.source.ToString() + "@" + FormatDate(*line.expiry);
+      const auto key = line.source.ToString() + "@" + engine::LicenseDate(*line.expiry);
       const auto before = warned_.find(key);
       if (before != warned_.end() && before->second <= *band) {
         warned.emplace(key, before->second);
@@ -53,7 +53,7 @@ std::string DescribeExpiry(const ExpiryNotice& n) {
   const auto seats = n.count > 0 ? fmt::format("{} seat{}", n.count, n.count == 1 ? "" : "s")
                                  : std::string("uncounted seats");
   const auto what = fmt::format("{} {} ({}): {}", n.feature, n.version, n.source, seats);
-  const auto on = FormatDate(n.expiry);
+  const auto on = engine::LicenseDate(n.expiry);
   const char* expire = n.count == 1 ? "expires" : "expire";
   if (n.days_left < 0) return fmt::format("{} expired on {}", what, on);
   if (n.days_left == 0) return fmt::format("{} {} at the end of today ({})", what, expire, on);

@@ -146,8 +146,8 @@ proto::Granted RequestHandler::GrantedFor(const engine::SeatEngine& engine,
   g.reason = lease.reason;
   if (const auto* pool = PoolOf(engine, lease.pool)) {
     g.version = pool->version.ToString();
-    g.pool = PoolLabel(*pool);
-    g.license_expiry = FormatExpiry(pool->LastExpiry());
+    g.pool = engine::PoolLabel(*pool);
+    g.license_expiry = engine::ExpiryText(pool->LastExpiry());
     if (ctx.wants_license_lines) {
       g.license_lines = LicenseLinesOf(engine.model(), *pool, lease.feature);
       g.license_lines_left_out = proto::FitLicenseLines(g.license_lines);
