@@ -4,7 +4,6 @@
 // test reads the sources, so a new include that breaks a layer fails here, naming the
 // file and line, and it prints the folder-to-folder include graph it found.
 #include <boost/test/unit_test.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -96,7 +95,8 @@ BOOST_AUTO_TEST_CASE(includes_run_downwards_only) {
   }
   std::string text = "include graph (folder -> folder: includes):\n";
   for (const auto& [from, tos] : graph) {
-    for (const auto& [to, n] : tos) text += "  " + from + " -> " + to + ": " + std::to_string(n) + "\n";
+    for (const auto& [to, n] : tos)
+      text += "  " + from + " -> " + to + ": " + std::to_string(n) + "\n";
   }
   BOOST_TEST_MESSAGE(text);
 }

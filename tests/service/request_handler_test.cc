@@ -5,7 +5,6 @@
 #include "service/request_handler.h"
 
 #include <boost/test/unit_test.hpp>
-
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,20 +41,20 @@ struct HandlerFixture {
   engine::SeatEngine engine{OneSeatModel(), Config()};
   server::StateRecorder recorder{engine};
   std::vector<std::string> admin_seen;  // the admin commands the handler passed on
-  RequestHandler handler{engine, recorder, server::HandlerSettings{},
-                         [](const std::string&, bool, const engine::Now&) {
-                           return std::unique_ptr<server::ReplyStream>();
-                         },
-                         [this](const proto::Admin& a, const ClientContext& ctx,
-                                const engine::Now&) {
-                           admin_seen.push_back(a.command + " from " + ctx.who.user);
-                           return std::vector<proto::Message>{proto::Ok{1, "done"}};
-                         }};
-  engine::Now now{engine::MonoTime{5000h},
-                  engine::WallTime{std::chrono::sys_days{std::chrono::year{2026} /
-                                                         std::chrono::November / 27} +
-                                   9h},
-                  licenses::Date{std::chrono::year{2026} / std::chrono::November / 27}};
+  RequestHandler handler{
+      engine, recorder, server::HandlerSettings{},
+      [](const std::string&, bool, const engine::Now&) {
+        return std::unique_ptr<server::ReplyStream>();
+      },
+      [this](const proto::Admin& a, const ClientContext& ctx, const engine::Now&) {
+        admin_seen.push_back(a.command + " from " + ctx.who.user);
+        return std::vector<proto::Message>{proto::Ok{1, "done"}};
+      }};
+  engine::Now now{
+      engine::MonoTime{5000h},
+      engine::WallTime{std::chrono::sys_days{std::chrono::year{2026} / std::chrono::November / 27} +
+                       9h},
+      licenses::Date{std::chrono::year{2026} / std::chrono::November / 27}};
 
   ClientContext Hello(engine::ClientId id, const std::string& user) {
     ClientContext ctx;
@@ -106,7 +105,8 @@ BOOST_AUTO_TEST_CASE(a_request_before_hello_is_refused_and_ends_the_connection) 
   ClientContext ctx;
   ctx.id = 1;
   std::string out;
-  const auto after = handler.Handle(ctx, proto::Decoded{3, proto::Checkout{"cad", "", 0}}, now, out);
+  const auto after =
+      handler.Handle(ctx, proto::Decoded{3, proto::Checkout{"cad", "", 0}}, now, out);
   BOOST_TEST((after == RequestHandler::After::kClose));
   const auto replies = Read(out);
   BOOST_REQUIRE(replies.size() == 1u);
@@ -160,7 +160,8 @@ BOOST_AUTO_TEST_CASE(a_checkin_frees_the_seat_and_is_recorded_as_one) {
 BOOST_AUTO_TEST_CASE(a_checkin_of_another_connections_lease_is_refused_with_the_engines_words) {
   ClientContext alice = Hello(1, "alice");
   ClientContext bob = Hello(2, "bob");
-  const auto lease = std::get<proto::Granted>(Send(alice, 7, proto::Checkout{"cad", "", 0}).at(0)).lease;
+  const auto lease =
+      std::get<proto::Granted>(Send(alice, 7, proto::Checkout{"cad", "", 0}).at(0)).lease;
   engine.TakeEvents();
   const auto replies = Send(bob, 8, proto::Checkin{lease});
   BOOST_REQUIRE(replies.size() == 1u);
@@ -193,7 +194,8 @@ BOOST_AUTO_TEST_CASE(a_denial_is_answered_and_journaled_with_its_reason) {
 
 BOOST_AUTO_TEST_CASE(while_the_store_is_unhealthy_new_checkouts_are_refused_and_held_ones_work) {
   ClientContext alice = Hello(1, "alice");
-  const auto lease = std::get<proto::Granted>(Send(alice, 7, proto::Checkout{"cad", "", 0}).at(0)).lease;
+  const auto lease =
+      std::get<proto::Granted>(Send(alice, 7, proto::Checkout{"cad", "", 0}).at(0)).lease;
   engine.TakeEvents();
   handler.SetStoreHealthy(false, "disk full");
   const auto refused = Send(alice, 8, proto::Checkout{"cad", "", 0});
