@@ -11,6 +11,7 @@ FLOATLM_PACKAGES=(
   libssl-dev libsqlite3-dev libfmt-dev libsystemd-dev
   sqlite3 procps iproute2 openssl
   systemd dpkg-dev file
+  clang
 )
 
 floatlm_log() { printf '==> %s\n' "$*" >&2; }

@@ -54,12 +54,12 @@ Client::Client(ClientConfig config) : config_(std::move(config)) {
 
 Client::~Client() {
   {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     stop_ = true;
     state_ = State::kClosed;
     if (conn_) conn_->Shutdown();
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   Wake();
   if (io_thread_.joinable()) io_thread_.join();
   if (reacquire_thread_.joinable()) reacquire_thread_.join();
@@ -69,18 +69,26 @@ Client::~Client() {
 }
 
 Errc Client::Fail(Errc code, std::string message) {
-  std::lock_guard lk(mu_);
+  MutexLock lk(mu_);
   last_error_ = std::move(message);
   return code;
 }
 
+Errc Client::FailConnect(Errc code, std::string message) {
+  MutexLock lk(mu_);
+  connect_error_ = message;
+  last_error_ = std::move(message);
+  if (state_ == State::kConnecting) state_ = State::kIdle;
+  return code;
+}
+
 std::string Client::last_error() {
-  std::lock_guard lk(mu_);
+  MutexLock lk(mu_);
   return last_error_;
 }
 
 bool Client::connected() {
-  std::lock_guard lk(mu_);
+  MutexLock lk(mu_);
   return state_ == State::kConnected;
 }
 
@@ -149,32 +157,29 @@ Errc Client::Connect() {
   if (OnIoThread())
     return Fail(Errc::kBadArgument, "floatlm_client_connect called from a callback");
   {
-    std::lock_guard lk(mu_);
+    // Claimed here, so that only this call writes what Connect() sets up.
+    MutexLock lk(mu_);
     if (state_ != State::kIdle) {
-      last_error_ = "the client is already connected or closed";
+      last_error_ = state_ == State::kConnecting ? "the client is already connecting"
+                                                 : "the client is already connected or closed";
       return Errc::kBadArgument;
     }
+    state_ = State::kConnecting;
   }
   std::string error;
   std::string list = config_.servers;
   if (list.empty()) {
     list = ServersFromEnvironment(&error);
-    if (list.empty()) {
-      connect_error_ = error;
-      return Fail(Errc::kBadArgument, error);
-    }
+    if (list.empty()) return FailConnect(Errc::kBadArgument, error);
   }
   auto sources = ParseServerSources(list, &error);
-  if (!sources) {
-    connect_error_ = error;
-    return Fail(Errc::kBadArgument, error);
-  }
+  if (!sources) return FailConnect(Errc::kBadArgument, error);
   endpoints_ = std::move(sources->endpoints);
+  local_pools_.clear();
   if (!sources->files.empty()) {
     LocalLicenses local;
     if (!ReadLicenseFiles(sources->files, &local, &error)) {
-      connect_error_ = error;
-      return Fail(Errc::kBadArgument, error);
+      return FailConnect(Errc::kBadArgument, error);
     }
     for (Endpoint& ep : local.servers) {
       if (std::find(endpoints_.begin(), endpoints_.end(), ep) == endpoints_.end()) {
@@ -185,15 +190,13 @@ Errc Client::Connect() {
     SetUpLocalTrust(local.vendors);
   }
   if (endpoints_.empty() && local_pools_.empty()) {
-    error = "the license files in the server list (" + list +
-            ") name no SERVER and no node-locked line";
-    connect_error_ = error;
-    return Fail(Errc::kBadArgument, error);
+    return FailConnect(Errc::kBadArgument, "the license files in the server list (" + list +
+                                               ") name no SERVER and no node-locked line");
   }
   // The CA file is read once: reconnects trust what the first connect trusted.
   if (std::any_of(endpoints_.begin(), endpoints_.end(), [](const Endpoint& e) { return e.tls; })) {
     tls_ = TlsContext::Create(config_.tls_ca, &error);
-    if (!tls_) return Fail(Errc::kConnectFailed, "cannot set up TLS: " + error);
+    if (!tls_) return FailConnect(Errc::kConnectFailed, "cannot set up TLS: " + error);
   }
 
   const Identity id = DetectIdentity(config_.identity);
@@ -222,19 +225,16 @@ Errc Client::Connect() {
   if (!endpoints_.empty()) conn = OpenAndHello(&hello_ok, &error);
   if (!conn && !local_pools_.empty()) {
     // Node-locked lines need no server: serve them, and say why nothing else is served.
+    MutexLock lk(mu_);
     connect_error_ = endpoints_.empty()
                          ? std::string("no license server is listed, only license files")
                          : "cannot reach a license server: " + error;
-    std::lock_guard lk(mu_);
     state_ = State::kLocal;
     return Errc::kOk;
   }
-  if (!conn) {
-    connect_error_ = "cannot reach a license server: " + error;
-    return Fail(Errc::kConnectFailed, connect_error_);
-  }
+  if (!conn) return FailConnect(Errc::kConnectFailed, "cannot reach a license server: " + error);
   {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     conn_ = std::move(conn);
     hello_ok_ = hello_ok;
     state_ = State::kConnected;
@@ -279,40 +279,45 @@ std::string Client::ServersFromEnvironment(std::string* error) const {
 
 Errc Client::Transact(const proto::Message& request, Clock::time_point deadline,
                       bool abandon_grants, const ReplyFn& on_reply) {
-  std::unique_lock lk(mu_);
+  MutexLock lk(mu_);
   // A reconnect in progress usually completes quickly: wait for it, within bounds.
   const auto connect_deadline = std::min(deadline, Clock::now() + config_.request_timeout);
-  cv_.wait_until(lk, connect_deadline,
-                 [&] { return state_ == State::kConnected || state_ != State::kReconnecting; });
+  while (state_ == State::kReconnecting && cv_.WaitUntil(mu_, connect_deadline)) {
+  }
   if (state_ != State::kConnected) {
-    last_error_ = state_ == State::kReconnecting
-                      ? "not connected to a license server (reconnecting): " + last_error_
-                      : connect_error_.empty()
-                          ? std::string("the client is not connected")
-                          : "the client is not connected (" + connect_error_ + ")";
+    last_error_ =
+        state_ == State::kReconnecting
+            ? "not connected to a license server (reconnecting): " + last_error_
+        : state_ == State::kConnecting
+            ? std::string("the client is not connected yet (another call is connecting it)")
+        : connect_error_.empty() ? std::string("the client is not connected")
+                                 : "the client is not connected (" + connect_error_ + ")";
     return Errc::kDisconnected;
   }
   Pending pending;
   const std::uint32_t id = NextRequestId();
   pending_[id] = &pending;
   std::shared_ptr<Connection> conn = conn_;
-  lk.unlock();
+  lk.Unlock();
 
   std::string error;
   bool sent;
   {
-    std::lock_guard wlk(write_mu_);
+    MutexLock wlk(write_mu_);
     sent = conn->Send(id, request, &error);
   }
-  lk.lock();
+  lk.Lock();
   if (!sent) {
     pending_.erase(id);
     last_error_ = "lost the connection to the server: " + error;
     conn->Shutdown();  // the I/O thread notices and reconnects
     return Errc::kDisconnected;
   }
+  const auto answered = [&pending] { return !pending.inbox.empty() || pending.failed; };
   for (;;) {
-    if (!cv_.wait_until(lk, deadline, [&] { return !pending.inbox.empty() || pending.failed; })) {
+    while (!answered() && cv_.WaitUntil(mu_, deadline)) {
+    }
+    if (!answered()) {
       pending_.erase(id);
       if (abandon_grants) abandoned_.insert(id);
       last_error_ = "no answer from the license server within " +
@@ -324,9 +329,9 @@ Errc Client::Transact(const proto::Message& request, Clock::time_point deadline,
     if (!pending.inbox.empty()) {
       proto::Message msg = std::move(pending.inbox.front());
       pending.inbox.erase(pending.inbox.begin());
-      lk.unlock();
+      lk.Unlock();
       const bool final = on_reply(msg);
-      lk.lock();
+      lk.Lock();
       if (final) {
         pending_.erase(id);
         return Errc::kOk;
@@ -354,7 +359,7 @@ licenses::Date LocalToday() {
 }  // namespace
 
 void Client::SetUpLocalTrust(const std::vector<std::string>& vendors) {
-  std::lock_guard lk(trust_mu_);
+  MutexLock lk(trust_mu_);
   for (const std::string& vendor : vendors) {
     const auto embedded = std::find_if(config_.vendor_keys.begin(), config_.vendor_keys.end(),
                                        [&](const auto& entry) { return entry.first == vendor; });
@@ -405,7 +410,7 @@ std::optional<Errc> Client::CheckoutLocal(const std::string& feature, const std:
     } else {
       std::vector<std::string> evidence;
       for (const licenses::PoolLine& line : pool->lines) evidence.push_back(line.evidence);
-      std::lock_guard lk(trust_mu_);
+      MutexLock lk(trust_mu_);
       if (local_trust_.empty()) {
         why = local_trust_problem_.empty() ? "no key to check its signature" : local_trust_problem_;
       } else if (auto bad = local_trust_.Check(evidence, 0, feature, wanted, today)) {
@@ -416,7 +421,7 @@ std::optional<Errc> Client::CheckoutLocal(const std::string& feature, const std:
       reasons += (reasons.empty() ? "" : "; ") + where + ": " + why;
       continue;
     }
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     const std::uint64_t handle = next_lease_++;
     LeaseView& view = local_leases_[handle];
     view.held = true;
@@ -446,17 +451,18 @@ Errc Client::Checkout(const std::string& feature, const std::string& version,
     return Fail(Errc::kBadArgument, fmt::format("a checkout takes 1 to {} seats, not {}",
                                                 proto::kMaxSeatsPerCheckout, seats));
   }
-  if (!local_pools_.empty()) {
+  State state;
+  {
+    MutexLock lk(mu_);
+    state = state_;
+  }
+  // Before Connect() is done local_pools_ is not to be read; Transact() then says why.
+  if (state != State::kIdle && state != State::kConnecting && !local_pools_.empty()) {
     std::string refusal;
     if (auto local = CheckoutLocal(feature, version, seats, lease, &refusal)) {
       if (*local == Errc::kOk) return Errc::kOk;
       // Not served here: a server may still have a seat; without one, this is the answer.
-      bool local_only;
-      {
-        std::lock_guard lk(mu_);
-        local_only = state_ == State::kLocal;
-      }
-      if (local_only) {
+      if (state == State::kLocal) {
         return Fail(*local, config_.short_denials ? ShortDenial(*local, feature, version)
                                                   : refusal);
       }
@@ -471,7 +477,7 @@ Errc Client::Checkout(const std::string& feature, const std::string& version,
   const Errc rc = Transact(req, deadline, true, [&](proto::Message& m) {
     if (const auto* q = As<proto::Queued>(m)) {
       {
-        std::lock_guard lk(mu_);
+        MutexLock lk(mu_);
         last_error_ = "queued for " + feature + ": position " + std::to_string(q->position);
       }
       if (config_.on_queue) config_.on_queue(feature, q->position);
@@ -502,7 +508,7 @@ Errc Client::Checkout(const std::string& feature, const std::string& version,
                                    ? ShortDenial(problem->code, feature, version)
                                    : problem->message);
   }
-  std::lock_guard lk(mu_);
+  MutexLock lk(mu_);
   const std::uint64_t handle = next_lease_++;
   LeaseRec& rec = leases_[handle];
   rec.server_id = grant.lease;
@@ -520,7 +526,7 @@ Errc Client::Checkin(std::uint64_t lease) {
     return Fail(Errc::kBadArgument, "floatlm_client_checkin called from a callback");
   std::uint64_t server_id = 0;
   {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     if (local_leases_.erase(lease) != 0) return Errc::kOk;  // served here: nothing to tell
     auto it = leases_.find(lease);
     if (it == leases_.end()) {
@@ -554,7 +560,7 @@ Errc Client::Checkin(std::uint64_t lease) {
 }
 
 Errc Client::Lease(std::uint64_t lease, LeaseView* out) {
-  std::lock_guard lk(mu_);
+  MutexLock lk(mu_);
   if (auto local = local_leases_.find(lease); local != local_leases_.end()) {
     *out = local->second;
     return Errc::kOk;
@@ -618,7 +624,7 @@ Errc Client::Close() {
   std::vector<std::uint64_t> handles;
   bool connected_now;
   {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     for (const auto& [handle, rec] : leases_) handles.push_back(handle);
     connected_now = state_ == State::kConnected;
   }
@@ -637,7 +643,7 @@ Errc Client::Close() {
     first_message = "not connected: the server frees the leases when their reattach window ends";
   }
   {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     leases_.clear();
     local_leases_.clear();
     stop_ = true;
@@ -645,7 +651,7 @@ Errc Client::Close() {
     if (conn_) conn_->Shutdown();
     if (first != Errc::kOk) last_error_ = first_message;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   Wake();
   if (io_thread_.joinable()) io_thread_.join();
   if (reacquire_thread_.joinable()) reacquire_thread_.join();
@@ -659,13 +665,13 @@ void Client::Run() {
   for (;;) {
     std::shared_ptr<Connection> conn;
     {
-      std::lock_guard lk(mu_);
+      MutexLock lk(mu_);
       if (stop_) return;
       conn = conn_;
     }
     const std::string why = Serve(conn);
     {
-      std::lock_guard lk(mu_);
+      MutexLock lk(mu_);
       if (stop_) return;
     }
     OnDisconnected(why);
@@ -676,7 +682,7 @@ void Client::Run() {
 std::string Client::Serve(const std::shared_ptr<Connection>& conn) {
   milliseconds interval;
   {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     interval =
         hello_ok_.heartbeat_ms > 0 ? milliseconds(hello_ok_.heartbeat_ms) : kDefaultHeartbeat;
   }
@@ -686,7 +692,7 @@ std::string Client::Serve(const std::shared_ptr<Connection>& conn) {
   Clock::time_point heartbeat_sent;
   for (;;) {
     {
-      std::lock_guard lk(mu_);
+      MutexLock lk(mu_);
       if (stop_) return "closing";
     }
     auto wake_at = next_heartbeat;
@@ -726,7 +732,7 @@ std::string Client::Serve(const std::shared_ptr<Connection>& conn) {
         heartbeat_id = NextRequestId();
         heartbeat_sent = now;
         std::string error;
-        std::lock_guard wlk(write_mu_);
+        MutexLock wlk(write_mu_);
         if (!conn->Send(heartbeat_id, proto::Heartbeat{}, &error)) return error;
       }
     }
@@ -738,7 +744,7 @@ void Client::Dispatch(proto::Decoded d, std::uint32_t* heartbeat_id, std::vector
     *heartbeat_id = 0;
     return;
   }
-  std::unique_lock lk(mu_);
+  MutexLock lk(mu_);
   if (d.request_id == 0) {
     if (const auto* lost = As<proto::LeaseLost>(d.msg)) {
       for (auto& [handle, rec] : leases_) {
@@ -748,7 +754,7 @@ void Client::Dispatch(proto::Decoded d, std::uint32_t* heartbeat_id, std::vector
               {handle, LeaseEvent::kLost, lost->code, CodeText(lost->code, lost->message)});
         }
       }
-      if (config_.reacquire) cv_.notify_all();  // the reacquire thread has work
+      if (config_.reacquire) cv_.NotifyAll();  // the reacquire thread has work
     } else if (const auto* down = As<proto::Shutdown>(d.msg)) {
       last_error_ = "the license server is shutting down: " + down->message;
     }
@@ -756,8 +762,8 @@ void Client::Dispatch(proto::Decoded d, std::uint32_t* heartbeat_id, std::vector
   }
   if (auto it = pending_.find(d.request_id); it != pending_.end()) {
     it->second->inbox.push_back(std::move(d.msg));
-    lk.unlock();
-    cv_.notify_all();
+    lk.Unlock();
+    cv_.NotifyAll();
     return;
   }
   // A grant for a checkout whose caller gave up waiting: give the seat back.
@@ -765,9 +771,9 @@ void Client::Dispatch(proto::Decoded d, std::uint32_t* heartbeat_id, std::vector
     if (const auto* g = As<proto::Granted>(d.msg)) {
       abandoned_.erase(d.request_id);
       std::shared_ptr<Connection> conn = conn_;
-      lk.unlock();
+      lk.Unlock();
       std::string error;
-      std::lock_guard wlk(write_mu_);
+      MutexLock wlk(write_mu_);
       if (conn) conn->Send(NextRequestId(), proto::Checkin{g->lease}, &error);
     } else if (!As<proto::Queued>(d.msg)) {
       abandoned_.erase(d.request_id);
@@ -777,7 +783,7 @@ void Client::Dispatch(proto::Decoded d, std::uint32_t* heartbeat_id, std::vector
 
 void Client::OnDisconnected(const std::string& why) {
   {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     if (conn_) conn_->Shutdown();
     conn_.reset();
     state_ = State::kReconnecting;
@@ -790,7 +796,7 @@ void Client::OnDisconnected(const std::string& why) {
     }
     abandoned_.clear();
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
 }
 
 void Client::ReconnectUntilDone() {
@@ -801,8 +807,11 @@ void Client::ReconnectUntilDone() {
     std::uniform_int_distribution<long long> jitter(delay.count() / 2, delay.count());
     const milliseconds sleep(jitter(rng));
     {
-      std::unique_lock lk(mu_);
-      if (cv_.wait_for(lk, sleep, [&] { return stop_; })) return;
+      MutexLock lk(mu_);
+      const auto until = Clock::now() + sleep;
+      while (!stop_ && cv_.WaitUntil(mu_, until)) {
+      }
+      if (stop_) return;
     }
     std::string error;
     proto::HelloOk hello;
@@ -810,7 +819,7 @@ void Client::ReconnectUntilDone() {
     if (conn && Reattach(conn, hello, &error)) return;
     std::vector<Event> events;
     {
-      std::lock_guard lk(mu_);
+      MutexLock lk(mu_);
       if (stop_) return;
       last_error_ = "reconnecting to the license server: " + error;
       // Past the TTL the server has certainly ended the leases: tell the application.
@@ -837,7 +846,7 @@ bool Client::Reattach(const std::shared_ptr<Connection>& conn, const proto::Hell
   };
   std::vector<Item> items;
   {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     for (const auto& [handle, rec] : leases_) {
       if (rec.state != LeaseRec::State::kLost) items.push_back({handle, rec});
     }
@@ -880,7 +889,7 @@ bool Client::Reattach(const std::shared_ptr<Connection>& conn, const proto::Hell
         reply = std::move(*problem);
       }
     }
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     auto it = leases_.find(item.handle);
     if (auto* g = std::get_if<proto::Granted>(&reply)) {
       if (it == leases_.end()) {
@@ -904,13 +913,13 @@ bool Client::Reattach(const std::shared_ptr<Connection>& conn, const proto::Hell
     }
   }
   {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     if (stop_) return true;
     conn_ = conn;
     hello_ok_ = hello;
     state_ = State::kConnected;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   Fire(events);
   return true;
 }
@@ -934,7 +943,7 @@ std::optional<proto::Denied> Client::Unusable(const proto::Granted& grant,
 std::optional<std::string> Client::Untrusted(const proto::Granted& grant,
                                              const std::string& feature,
                                              const std::string& version) {
-  std::lock_guard lk(trust_mu_);
+  MutexLock lk(trust_mu_);
   if (trust_.empty()) return std::nullopt;
   const licenses::Date today = LocalToday();
   std::optional<licenses::Version> wanted;
@@ -952,13 +961,16 @@ bool Client::AnyToReacquire() const {
 void Client::ReacquireLoop() {
   reacquire_thread_id_ = std::this_thread::get_id();
   milliseconds delay = config_.backoff_initial;
-  std::unique_lock lk(mu_);
+  MutexLock lk(mu_);
   for (;;) {
-    cv_.wait(lk, [&] { return stop_ || AnyToReacquire(); });
+    while (!stop_ && !AnyToReacquire()) cv_.Wait(mu_);
     if (stop_) return;
     // A pause first: the loss may be the start of an outage, and the server's own
     // bookkeeping (a removal, a timeout) settles before the next try.
-    if (cv_.wait_for(lk, delay, [&] { return stop_; })) return;
+    const auto until = Clock::now() + delay;
+    while (!stop_ && cv_.WaitUntil(mu_, until)) {
+    }
+    if (stop_) return;
     if (state_ != State::kConnected) continue;  // a reconnect reattaches or re-checks out
     struct Item {
       std::uint64_t handle;
@@ -971,7 +983,7 @@ void Client::ReacquireLoop() {
         items.push_back({handle, rec.feature, rec.version_req, rec.seats});
       }
     }
-    lk.unlock();
+    lk.Unlock();
     bool all_regained = true;
     std::vector<Event> events;
     for (const Item& item : items) {
@@ -987,7 +999,7 @@ void Client::ReacquireLoop() {
       }
       std::optional<proto::Denied> problem =
           Unusable(*grant, item.feature, item.version, item.seats);
-      std::lock_guard relock(mu_);
+      MutexLock relock(mu_);
       auto it = leases_.find(item.handle);
       if (it == leases_.end() || problem) {
         // Checked in meanwhile, or a seat this application may not use: give it back, and
@@ -995,7 +1007,7 @@ void Client::ReacquireLoop() {
         if (it != leases_.end()) it->second.reacquire = false;
         if (conn_) {
           std::string ignored;
-          std::lock_guard wlk(write_mu_);
+          MutexLock wlk(write_mu_);
           conn_->Send(NextRequestId(), proto::Checkin{grant->lease}, &ignored);
         }
         if (it != leases_.end()) {
@@ -1013,7 +1025,7 @@ void Client::ReacquireLoop() {
                             std::to_string(rec.server_id)});
     }
     Fire(events);
-    lk.lock();
+    lk.Lock();
     delay = all_regained ? config_.backoff_initial : std::min(delay * 2, config_.backoff_max);
   }
 }
@@ -1022,7 +1034,7 @@ void Client::Fire(const std::vector<Event>& events) {
   if (!config_.on_lease || events.empty()) return;
   std::vector<std::string> features;
   {
-    std::lock_guard lk(mu_);
+    MutexLock lk(mu_);
     for (const Event& e : events) {
       const auto it = leases_.find(e.lease);
       features.push_back(it == leases_.end() ? std::string() : it->second.feature);

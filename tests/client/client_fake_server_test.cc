@@ -351,4 +351,48 @@ BOOST_AUTO_TEST_CASE(many_threads_share_one_client) {
   BOOST_CHECK_EQUAL(server.count(proto::MsgType::kCheckin), 100);
 }
 
+BOOST_AUTO_TEST_CASE(connect_from_several_threads_connects_once) {
+  // Several threads connect one client at once (each believing it is the first): one
+  // connects, the others are told the client is already connecting or connected, and a
+  // checkout racing the connect gets a clear answer rather than a half-set client.
+  Script script;
+  FakeServer server(script.handler());
+  floatlm::Client client(FastOptions(server));
+  std::atomic<bool> go{false};
+  std::atomic<int> ok{0}, refused{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      while (!go) std::this_thread::yield();
+      const floatlm_status rc = floatlm_client_connect(client.get());
+      if (rc == FLOATLM_OK) {
+        ++ok;
+      } else if (rc == FLOATLM_E_BAD_ARGUMENT) {
+        ++refused;
+      } else {
+        ++other;
+      }
+    });
+  }
+  threads.emplace_back([&] {
+    while (!go) std::this_thread::yield();
+    std::uint64_t lease = 0;
+    const floatlm_status rc = floatlm_client_checkout(client.get(), "cad", nullptr, 0, &lease);
+    if (rc == FLOATLM_OK) {
+      BOOST_CHECK_EQUAL(floatlm_client_checkin(client.get(), lease), FLOATLM_OK);
+    } else {
+      BOOST_CHECK_EQUAL(rc, FLOATLM_E_DISCONNECTED);
+    }
+  });
+  go = true;
+  for (auto& t : threads) t.join();
+  BOOST_CHECK_EQUAL(ok.load(), 1);
+  BOOST_CHECK_EQUAL(refused.load(), 3);
+  BOOST_CHECK_EQUAL(other.load(), 0);
+  BOOST_CHECK_EQUAL(server.count(proto::MsgType::kHello), 1);
+  BOOST_CHECK(client.connected());
+  floatlm::Lease lease = client.Checkout("cad");
+  lease.Checkin();
+}
+
 BOOST_AUTO_TEST_SUITE_END()

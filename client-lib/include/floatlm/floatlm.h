@@ -261,7 +261,9 @@ FLOATLM_EXPORT floatlm_status floatlm_client_create(const floatlm_options_t* opt
                                                     floatlm_client_t** out_client);
 /* Connects to the first reachable server of the list and says HELLO; starts the
  * background thread. FLOATLM_E_CONNECT_FAILED when no server answers,
- * FLOATLM_E_BAD_ARGUMENT for an unusable server list. Call once. */
+ * FLOATLM_E_BAD_ARGUMENT for an unusable server list. Call once: a second call, also
+ * one racing the first, fails with FLOATLM_E_BAD_ARGUMENT; after a failure it may be
+ * called again. A checkout while it runs fails with FLOATLM_E_DISCONNECTED. */
 FLOATLM_EXPORT floatlm_status floatlm_client_connect(floatlm_client_t* client);
 /* Checks out a seat of `feature`; `version` NULL or "" = any version. With
  * `wait_seconds` > 0 the request waits in the server's queue that long. On a
