@@ -130,10 +130,14 @@ Status SetPragmas(sqlite3* db, const std::string& path, const SqliteStoreOptions
                          ? "PRAGMA synchronous = FULL"
                          : "PRAGMA synchronous = NORMAL";
   if (Status s = sqlite::Exec(db, sync, path, "setting synchronous"); !s.ok()) return s;
-  // A checkpoint syncs the WAL and the database (two fdatasync calls, about a millisecond
-  // here) inside whichever commit triggers it. The same few pages are rewritten over and
-  // over, so a checkpoint every 10,000 frames costs about what one every 1,000 (SQLite's
-  // default) does, ten times less often. The WAL file is cut back to 64 MiB after one.
+  // A checkpoint syncs the WAL, copies its pages into the database and syncs that, inside
+  // whichever commit triggers it. Unaided, the WAL sync carries every frame since the last
+  // checkpoint (25-30 ms for 10,000 frames on the bench machine, BENCHMARKS.md); the
+  // store's WalSyncer writes them out in the background beforehand, which leaves the copy
+  // and the database sync (3-7 ms). That remainder hardly depends on the frame count (the
+  // same pages are rewritten over and over, and one sync costs what it costs), so a
+  // checkpoint every 10,000 frames stalls the loop ten times less often than SQLite's
+  // default of 1,000 for about the same time each. The WAL is cut back to 64 MiB after one.
   if (Status s = sqlite::Exec(db, "PRAGMA wal_autocheckpoint = 10000", path,
                               "setting the checkpoint interval");
       !s.ok()) {
@@ -208,6 +212,9 @@ Status SqliteLeaseStore::Open(const SqliteStoreOptions& options,
     return store->Fail(prc, "preparing statements");
   }
   if (Status s = store->CountOpen(); !s.ok()) return s;
+  if (options.wal_sync_interval.count() > 0) {
+    store->wal_syncer_ = std::make_unique<WalSyncer>(path + "-wal", options.wal_sync_interval);
+  }
   *out = std::move(store);
   return Status::Ok();
 }

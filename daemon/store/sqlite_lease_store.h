@@ -9,7 +9,8 @@
 // directory, a damaged database (it is never silently recreated: the admin decides), a
 // database written by a newer floatlm, and a file that is not a floatlm database.
 //
-// Not thread-safe: one event loop owns the store. Statements are prepared once and
+// Not thread-safe: one event loop owns the store (a WalSyncer thread of its own only
+// syncs the WAL file). Statements are prepared once and
 // reused, so a batch costs one transaction plus one step per record.
 #ifndef FLOATLM_DAEMON_STORE_SQLITE_LEASE_STORE_H_
 #define FLOATLM_DAEMON_STORE_SQLITE_LEASE_STORE_H_
@@ -21,6 +22,7 @@
 
 #include "store/lease_store.h"
 #include "store/sqlite_handle.h"
+#include "store/wal_syncer.h"
 
 namespace floatlm::store {
 
@@ -36,6 +38,9 @@ struct SqliteStoreOptions {
   // journal of millions of rows.
   OpenCheck open_check = OpenCheck::kQuick;
   std::chrono::milliseconds busy_timeout{5000};  // wait for another process's lock
+  // How often a background thread writes new WAL frames to disk (wal_syncer.h), so that
+  // checkpoints on the event loop stay short; 0 = never (SQLite's own behaviour).
+  std::chrono::milliseconds wal_sync_interval{50};
 };
 
 class SqliteLeaseStore final : public LeaseStore {
@@ -57,6 +62,8 @@ class SqliteLeaseStore final : public LeaseStore {
   Status PruneJournal(UnixMillis before, std::size_t max_entries, std::size_t* removed) override;
 
   const std::string& path() const { return path_; }
+  // Passes of the background WAL sync that wrote data so far (0 without one).
+  std::uint64_t wal_syncs() const { return wal_syncer_ ? wal_syncer_->syncs() : 0; }
 
   // The digests live in their own table, replaced in one transaction of their own.
   Status LoadSignatureDigests(std::vector<std::string>* out) override;
@@ -77,6 +84,7 @@ class SqliteLeaseStore final : public LeaseStore {
 
   sqlite::DbPtr db_;  // declared first: destroyed after the statements below
   std::string path_;
+  std::unique_ptr<WalSyncer> wal_syncer_;  // stops before db_ closes (and removes the WAL)
   std::uint64_t known_high_ = 0;  // the lease id mark as stored (a floor: 0 before Load)
   // The journal's seq for the next entry: this open's number (meta 'journal_opens') in
   // the bits above kSeqBits, a counter below. Unique in the file and rising in commit

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/sqlite_schema.h"
@@ -489,6 +490,35 @@ BOOST_AUTO_TEST_CASE(twenty_thousand_leases_load_whole_in_id_order) {
   }
   BOOST_TEST((state.leases[12'345] == Lease(12'346)));
   BOOST_TEST(state.highest_lease_id == kLeases);
+}
+
+// Commits write WAL frames that a background thread syncs (wal_syncer.h), so that a
+// checkpoint on the event loop does not carry all of them; the store still closes
+// cleanly (the WAL checkpointed and removed) and keeps what it committed.
+BOOST_AUTO_TEST_CASE(the_wal_is_synced_in_the_background_and_the_store_closes_cleanly) {
+  TempDir dir;
+  SqliteStoreOptions options;
+  options.wal_sync_interval = std::chrono::milliseconds(5);
+  {
+    auto store = MustOpen(dir.path(), options);
+    BOOST_REQUIRE(store->Commit(Batch{.upsert_leases = {Lease(1)}}).ok());
+    bool synced = false;
+    for (int i = 0; i < 500 && !synced; ++i) {
+      synced = store->wal_syncs() > 0;
+      if (!synced) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    BOOST_TEST(synced, "no background sync of the WAL within 5 s");
+    BOOST_REQUIRE(store->Commit(Batch{.upsert_leases = {Lease(2)}}).ok());
+  }
+  BOOST_TEST(!std::filesystem::exists(DbPath(dir) + "-wal"));
+  StoredState state;
+  BOOST_REQUIRE(MustOpen(dir.path())->Load(&state).ok());
+  BOOST_TEST(state.leases.size() == 2u);
+
+  options.wal_sync_interval = std::chrono::milliseconds(0);  // off: SQLite's own behaviour
+  auto store = MustOpen(dir.path(), options);
+  BOOST_REQUIRE(store->Commit(Batch{.upsert_leases = {Lease(3)}}).ok());
+  BOOST_TEST(store->wal_syncs() == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
