@@ -61,6 +61,7 @@ Server::Server(asio::io_context& io, const config::DaemonConfig& config)
       tls_(config.tls() ? MakeServerTlsContext(config.tls_cert, config.tls_key) : nullptr),
       acceptor_(io),
       tick_timer_(io),
+      commit_retry_timer_(io),
       stop_timer_(io),
       watchdog_timer_(io),
       signals_(io, SIGINT, SIGTERM, SIGHUP),
@@ -256,6 +257,17 @@ void Server::ScheduleCommit() {
   });
 }
 
+void Server::RetryCommitSoon() {
+  if (commit_retry_armed_ || stopping_) return;
+  commit_retry_armed_ = true;
+  commit_retry_timer_.expires_after(std::chrono::milliseconds(1));
+  commit_retry_timer_.async_wait([this](const boost::system::error_code& ec) {
+    commit_retry_armed_ = false;
+    if (ec || stopping_) return;
+    core_->Commit();
+  });
+}
+
 void Server::StopRequested() {
   // After this turn: the reply to the admin who asked is queued first.
   asio::post(io_, [this] { Stop(); });
@@ -366,6 +378,7 @@ void Server::Stop() {
   boost::system::error_code ignored;
   acceptor_.close(ignored);
   tick_timer_.cancel();
+  commit_retry_timer_.cancel();
   watchdog_timer_.cancel();
   signals_.cancel();
   std::string bye;

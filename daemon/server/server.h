@@ -62,6 +62,7 @@ class Server final : private SessionHost, private CoreHost {
   void Hold(engine::ClientId client, const std::string& frames) override;
   void Release(engine::ClientId client) override;
   void ScheduleCommit() override;
+  void RetryCommitSoon() override;
   void StopRequested() override;
   void RereadStarting() override;
   void RereadDone() override;
@@ -96,6 +97,7 @@ class Server final : private SessionHost, private CoreHost {
 
   asio::ip::tcp::acceptor acceptor_;
   asio::steady_timer tick_timer_;
+  asio::steady_timer commit_retry_timer_;
   asio::steady_timer stop_timer_;
   asio::steady_timer watchdog_timer_;
   asio::signal_set signals_;
@@ -104,6 +106,7 @@ class Server final : private SessionHost, private CoreHost {
   std::unordered_map<engine::ClientId, std::shared_ptr<Session>> sessions_;
   engine::ClientId next_client_ = 1;
   bool commit_scheduled_ = false;
+  bool commit_retry_armed_ = false;
   std::deque<std::weak_ptr<Session>> answers_;  // see QueueAnswer
   bool answer_posted_ = false;
   bool sweep_scheduled_ = false;

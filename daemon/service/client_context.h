@@ -30,6 +30,10 @@ struct ClientContext {
   // of this connection until it is done (RequestHandler::ContinueAnswer).
   std::unique_ptr<ReplyStream> answer;
   std::uint32_t answer_id = 0;
+  // What the replies handled since the last DaemonCore::Deliver answered: only
+  // heartbeats (which may leave before a pending commit, see daemon_core.h), or anything.
+  enum class Replies { kNone, kHeartbeats, kOther };
+  Replies replies = Replies::kNone;
 };
 
 }  // namespace floatlm::server

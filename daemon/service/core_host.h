@@ -28,6 +28,10 @@ class CoreHost {
   // ready now have run (so one commit covers them all). Several calls before that
   // Commit ask for one.
   virtual void ScheduleCommit() = 0;
+  // The store deferred the commit (LeaseStore::TryCommit: busy with a checkpoint for a
+  // few milliseconds): call DaemonCore::Commit again after about a millisecond, without
+  // holding up the loop meanwhile. Several calls before that ask for one.
+  virtual void RetryCommitSoon() = 0;
 
   // An admin asked the daemon to stop; the reply is queued. Stop after this turn.
   virtual void StopRequested() = 0;

@@ -189,8 +189,16 @@ RequestHandler::After DaemonCore::HandleFrame(ClientContext& ctx,
     FLOATLM_LOG(kWarn, "client.bad_request", "peer={} client={} code={} reason=\"{}\"",
                 ctx.who.peer, ctx.id, ErrcName(err->code), err->message);
     after = handler_->HandleDecodeError(*err, replies);
+    ctx.replies = ClientContext::Replies::kOther;
   } else {
-    after = handler_->Handle(ctx, std::get<proto::Decoded>(decoded), now, replies);
+    const auto& request = std::get<proto::Decoded>(decoded);
+    const bool heartbeat = std::holds_alternative<proto::Heartbeat>(request.msg);
+    after = handler_->Handle(ctx, request, now, replies);
+    if (!heartbeat) {
+      ctx.replies = ClientContext::Replies::kOther;
+    } else if (ctx.replies == ClientContext::Replies::kNone) {
+      ctx.replies = ClientContext::Replies::kHeartbeats;
+    }
   }
   // The request's own changes (a grant, a checkin) and those it caused for others.
   DispatchEvents(now);
@@ -225,11 +233,24 @@ void DaemonCore::DispatchEvents(const engine::Now& now) {
     if (for_waiter && ctx->queued_checkouts > 0) --ctx->queued_checkouts;
     std::string frames;
     RequestHandler::EncodeEvent(*engine_, event, *ctx, frames);
-    Deliver(ctx->id, frames);
+    DeliverEvent(ctx->id, frames);
   }
 }
 
 void DaemonCore::Deliver(engine::ClientId client, const std::string& frames) {
+  const auto it = clients_.find(client);
+  const bool heartbeats =
+      it != clients_.end() && std::exchange(it->second->replies, ClientContext::Replies::kNone) ==
+                                  ClientContext::Replies::kHeartbeats;
+  if (heartbeats && !holding_.contains(client)) {
+    log::Flush();
+    host_.Send(client, frames);
+    return;
+  }
+  DeliverEvent(client, frames);
+}
+
+void DaemonCore::DeliverEvent(engine::ClientId client, const std::string& frames) {
   if (recorder_->empty() && held_.empty()) {
     log::Flush();  // a request's log lines are written before its reply leaves
     host_.Send(client, frames);
@@ -237,6 +258,7 @@ void DaemonCore::Deliver(engine::ClientId client, const std::string& frames) {
   }
   host_.Hold(client, frames);
   held_.push_back(Held{client, {}, {}});
+  holding_.insert(client);
   host_.ScheduleCommit();
 }
 
@@ -252,7 +274,13 @@ void DaemonCore::DeliverAdmin(AdminReply reply, std::string frames) {
 
 void DaemonCore::Commit() {
   if (!recorder_->empty()) {
-    const auto st = store_->Commit(recorder_->batch());
+    const auto st = store_->TryCommit(recorder_->batch());
+    if (st.code() == store::Status::Code::kDeferred) {
+      // The store is checkpointing on its own thread: the batch and every reply waiting
+      // for it stay as they are, and the loop goes on serving what needs no commit.
+      host_.RetryCommitSoon();
+      return;
+    }
     if (!st.ok()) {
       if (store_healthy_) {
         FLOATLM_LOG(kError, "store.commit_failed",
@@ -273,6 +301,7 @@ void DaemonCore::Commit() {
   log::Flush();
   auto held = std::move(held_);
   held_.clear();
+  holding_.clear();
   for (auto& h : held) {
     if (h.admin) {
       h.admin(h.frames);
@@ -327,6 +356,7 @@ void DaemonCore::PruneJournal(const engine::Now& now) {
   const auto cutoff = now.wall - std::chrono::days(config_.journal_days);
   std::size_t removed = 0;
   const auto st = store_->PruneJournal(ToUnixMillis(cutoff), kPruneSlice, &removed);
+  if (st.code() == store::Status::Code::kDeferred) return;  // the next second's turn
   if (!st.ok()) {
     FLOATLM_LOG(kWarn, "store.prune_failed", "reason=\"{}\"", st.message());
     return;
@@ -468,7 +498,16 @@ void DaemonCore::Stop(const engine::Now& now) {
       store::JournalEvent::kStop,
       fmt::format("floatlmd stopped; {} lease(s) kept for reattach", engine_->lease_count()),
       now.wall);
-  Commit();
+  // The last commit waits for a checkpoint in progress rather than be deferred.
+  if (!recorder_->empty()) {
+    if (const auto st = store_->Commit(recorder_->batch()); st.ok()) {
+      recorder_->Clear();
+    } else {
+      FLOATLM_LOG(kError, "store.commit_failed",
+                  "reason=\"{}\" effect=\"the last changes are lost\"", st.message());
+    }
+  }
+  Commit();  // releases what was held
   FLOATLM_LOG(kInfo, "server.stopped", "leases={}", engine_->lease_count());
 }
 

@@ -29,6 +29,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "config/daemon_config.h"
@@ -93,8 +94,13 @@ class DaemonCore {
   // the request caused for other connections reaches them through the host.
   RequestHandler::After HandleFrame(ClientContext& ctx, std::span<const std::uint8_t> body,
                                     const engine::Now& now, std::string& replies);
-  // Hands frames for a client connection to the host: sent at once when nothing waits
-  // for a commit, else held until Commit (which then releases them in order).
+  // Hands the replies of a client connection's requests (HandleFrame's, or a slice of a
+  // long answer) to the host: sent at once when nothing waits for a commit, else held
+  // until Commit (which then releases them in order). Replies to heartbeats alone leave
+  // at once even then, unless that connection already has frames held: a heartbeat
+  // changes nothing stored and tells the client only about its own leases, and anything
+  // pending about those (a grant, a LEASE_LOST) is held for it and keeps the heartbeat's
+  // reply behind it.
   void Deliver(engine::ClientId client, const std::string& frames);
 
   // ---- The admin socket. One frame's body from a peer the kernel identified; `reply`
@@ -134,6 +140,8 @@ class DaemonCore {
   // clients what concerns them.
   void DispatchEvents(const engine::Now& now);
   void DeliverAdmin(AdminReply reply, std::string frames);
+  // Deliver without the heartbeats' exception: notifications, and every other reply.
+  void DeliverEvent(engine::ClientId client, const std::string& frames);
   std::vector<proto::Message> AdminOverTcp(const proto::Admin& cmd, const ClientContext& ctx,
                                            const engine::Now& now);
   std::unique_ptr<ReplyStream> RenderStatus(const std::string& feature, bool json,
@@ -168,6 +176,7 @@ class DaemonCore {
     std::string frames;
   };
   std::vector<Held> held_;
+  std::unordered_set<engine::ClientId> holding_;  // connections with frames in held_
   bool store_healthy_ = true;
   ExpiryWarnings expiry_warnings_;
   licenses::Date expiry_checked_on_{};

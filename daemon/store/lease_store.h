@@ -49,6 +49,11 @@ class LeaseStore {
   // no-op. A record that breaks CheckLease/CheckJournalEntry fails the batch with
   // kInvalidArgument; the store stays usable.
   virtual Status Commit(const Batch& batch) = 0;
+  // Commit, unless the backend is busy with upkeep of its own (a checkpoint of the SQLite
+  // store's WAL, on its own thread): then kDeferred at once, nothing applied, and the
+  // caller keeps the batch (and the replies waiting for it) and tries again shortly.
+  // Backends without such upkeep simply commit.
+  virtual Status TryCommit(const Batch& batch) { return Commit(batch); }
 
   // Replaces *out with the journal entries whose time lies in [from, to), ordered by
   // time and, for equal times, by the order they were committed.

@@ -69,6 +69,7 @@ Status CopyPages(sqlite3* src, const std::string& path, std::uint64_t* pages) {
 }  // namespace
 
 Status SqliteLeaseStore::Backup(const std::string& dest, BackupInfo* info) {
+  std::lock_guard lk(db_mu_);
   *info = {};
   std::error_code ec;
   if (std::filesystem::exists(dest, ec)) {

@@ -9,14 +9,20 @@
 // directory, a damaged database (it is never silently recreated: the admin decides), a
 // database written by a newer floatlm, and a file that is not a floatlm database.
 //
-// Not thread-safe: one event loop owns the store (a WalSyncer thread of its own only
-// syncs the WAL file). Statements are prepared once and
-// reused, so a batch costs one transaction plus one step per record.
+// One event loop owns the store. With wal_sync_interval set, a thread of the store's own
+// (WalSyncer) runs the WAL checkpoints, which SQLite would otherwise run inside whichever
+// commit reaches 10,000 frames, on the loop. It syncs the WAL first without the
+// connection, then takes the connection's mutex for the copy; TryCommit answers
+// kDeferred meanwhile instead of waiting, every other method waits (a few milliseconds).
+// Statements are prepared once and reused, so a batch costs one transaction plus one
+// step per record.
 #ifndef FLOATLM_DAEMON_STORE_SQLITE_LEASE_STORE_H_
 #define FLOATLM_DAEMON_STORE_SQLITE_LEASE_STORE_H_
 
+#include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -38,8 +44,9 @@ struct SqliteStoreOptions {
   // journal of millions of rows.
   OpenCheck open_check = OpenCheck::kQuick;
   std::chrono::milliseconds busy_timeout{5000};  // wait for another process's lock
-  // How often a background thread writes new WAL frames to disk (wal_syncer.h), so that
-  // checkpoints on the event loop stay short; 0 = never (SQLite's own behaviour).
+  // How often the store's thread looks whether a checkpoint is due (10,000 frames); it
+  // then syncs the WAL without the connection and checkpoints with it. 0 = no thread:
+  // SQLite syncs and checkpoints inside the commits, as it does by default.
   std::chrono::milliseconds wal_sync_interval{50};
 };
 
@@ -54,16 +61,23 @@ class SqliteLeaseStore final : public LeaseStore {
 
   static int SchemaVersion();  // the user_version this build writes
 
+  ~SqliteLeaseStore() override;
+
   Status Load(StoredState* out) override;
   Status Commit(const Batch& batch) override;
+  // kDeferred while the store's thread checkpoints (see above).
+  Status TryCommit(const Batch& batch) override;
   Status ReadJournal(UnixMillis from, UnixMillis to, std::vector<JournalEntry>* out) override;
   // One transaction of its own per call; the journal's B-tree order makes the oldest
   // entries the first pages, so a slice costs about its number of rows.
   Status PruneJournal(UnixMillis before, std::size_t max_entries, std::size_t* removed) override;
 
   const std::string& path() const { return path_; }
-  // Passes of the background WAL sync that wrote data so far (0 without one).
+  // WAL syncs and checkpoints the store's thread ran so far (0 without one).
   std::uint64_t wal_syncs() const { return wal_syncer_ ? wal_syncer_->syncs() : 0; }
+  std::uint64_t checkpoints() const { return checkpoints_.load(); }
+  // Frames in the WAL that make the store's thread checkpoint.
+  static constexpr int kCheckpointFrames = 10'000;
 
   // The digests live in their own table, replaced in one transaction of their own.
   Status LoadSignatureDigests(std::vector<std::string>* out) override;
@@ -80,12 +94,22 @@ class SqliteLeaseStore final : public LeaseStore {
   int PrepareAll();
   Status CountOpen();  // bumps meta 'journal_opens' and sets next_seq_ from it
   Status ApplyBatch(const Batch& batch);
+  Status CommitLocked(const Batch& batch);  // db_mu_ held
+  // The WAL hook (sqlite3_wal_hook): records the WAL's frame count after each commit,
+  // and replaces SQLite's own checkpoint-on-commit.
+  static int OnWalCommit(void* self, sqlite3* db, const char* name, int frames);
+  void CheckpointIfDue(WalSyncer& syncer);  // the WalSyncer thread
   Status Fail(int rc, std::string_view what) const;
 
   sqlite::DbPtr db_;  // declared first: destroyed after the statements below
   std::string path_;
-  std::unique_ptr<WalSyncer> wal_syncer_;  // stops before db_ closes (and removes the WAL)
-  std::uint64_t known_high_ = 0;  // the lease id mark as stored (a floor: 0 before Load)
+  // The connection and every statement: held by each method (the event loop) and by the
+  // checkpoint (the WalSyncer thread); no two threads use the connection at once.
+  std::mutex db_mu_;
+  std::atomic<int> wal_frames_{0};  // written by OnWalCommit, read by the thread
+  std::atomic<std::uint64_t> checkpoints_{0};
+  std::unique_ptr<WalSyncer> wal_syncer_;  // stopped first, in the destructor
+  std::uint64_t known_high_ = 0;           // the lease id mark as stored (a floor: 0 before Load)
   // The journal's seq for the next entry: this open's number (meta 'journal_opens') in
   // the bits above kSeqBits, a counter below. Unique in the file and rising in commit
   // order within a run, without reading the journal at open.

@@ -19,6 +19,8 @@ class [[nodiscard]] Status {
     kUnsupportedVersion,  // written by a newer floatlm: upgrade, do not downgrade
     kBusy,                // another process holds the database lock past the busy timeout
     kNotSupported,        // this backend does not offer the operation (see LeaseStore)
+    kDeferred,            // not done now, nothing applied: the backend is busy for a moment
+                          // (LeaseStore::TryCommit); try again shortly
   };
 
   Status() = default;  // ok

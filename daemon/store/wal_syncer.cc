@@ -8,8 +8,13 @@
 
 namespace floatlm::store {
 
-WalSyncer::WalSyncer(std::string wal_path, std::chrono::milliseconds interval)
-    : path_(std::move(wal_path)), interval_(interval), thread_([this] { Run(); }) {}
+WalSyncer::WalSyncer(std::string wal_path, std::chrono::milliseconds interval,
+                     std::function<void(WalSyncer&)> after_pass, bool sync_each_pass)
+    : path_(std::move(wal_path)),
+      interval_(interval),
+      after_pass_(std::move(after_pass)),
+      sync_each_pass_(sync_each_pass),
+      thread_([this] { Run(); }) {}
 
 WalSyncer::~WalSyncer() {
   {
@@ -30,7 +35,8 @@ void WalSyncer::Run() {
   std::unique_lock lk(mu_);
   while (!cv_.wait_for(lk, interval_, [this] { return stop_; })) {
     lk.unlock();
-    SyncIfGrown();
+    if (sync_each_pass_) SyncIfGrown();
+    if (after_pass_) after_pass_(*this);
     lk.lock();
   }
 }

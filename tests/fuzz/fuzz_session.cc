@@ -158,6 +158,7 @@ class FakeShell final : public srv::CoreHost {
     held[client].clear();
   }
   void ScheduleCommit() override { commit_asked = true; }
+  void RetryCommitSoon() override { commit_asked = true; }
   void StopRequested() override { stop_asked = true; }
   void RereadStarting() override {}
   void RereadDone() override {}

@@ -26,11 +26,20 @@ namespace floatlm::test {
 using namespace std::chrono_literals;
 
 // The in-memory store; while `down`, every Commit fails and applies nothing. `on_commit`
-// runs after each successful commit (tests note what was durable when).
+// runs after each successful commit (tests note what was durable when). The next
+// `deferrals` TryCommits answer kDeferred, as the SQLite store does while it checkpoints.
 class FlakyStore final : public store::LeaseStore {
  public:
   bool down = false;
   int commits = 0;
+  int deferrals = 0;
+  store::Status TryCommit(const store::Batch& batch) override {
+    if (deferrals > 0) {
+      --deferrals;
+      return store::Status::Error(store::Status::Code::kDeferred, "checkpoint (test)");
+    }
+    return Commit(batch);
+  }
   store::Status Load(store::StoredState* out) override { return inner_.Load(out); }
   store::Status Commit(const store::Batch& batch) override {
     if (down) return store::Status::Error(store::Status::Code::kIoError, "disk full (test)");
@@ -74,6 +83,7 @@ class FakeShell final : public server::CoreHost {
   std::map<engine::ClientId, std::string> sent;  // written to the connection
   std::map<engine::ClientId, std::string> held;  // queued, waiting for Release
   int commits_asked = 0;
+  int retries_asked = 0;
   bool stop_asked = false;
   // Runs at each Release, before the held bytes count as sent.
   std::function<void(engine::ClientId)> on_release;
@@ -86,6 +96,7 @@ class FakeShell final : public server::CoreHost {
     held[client].clear();
   }
   void ScheduleCommit() override { ++commits_asked; }
+  void RetryCommitSoon() override { ++retries_asked; }
   void StopRequested() override { stop_asked = true; }
   void RereadStarting() override {}
   void RereadDone() override {}

@@ -85,26 +85,77 @@ BOOST_AUTO_TEST_CASE(a_client_port_removal_answers_only_after_the_delete_is_comm
   BOOST_TEST(!Holds(f.store->LeaseIds(), lease));
 }
 
-// A reply that changes nothing still waits behind a pending commit, so no client sees
-// the daemon's answers out of the order it made its decisions in.
+// A reply that changes nothing still waits behind a pending commit (a status could show
+// a grant not yet written), so no client sees the daemon's answers out of the order it
+// made its decisions in. A heartbeat's reply is the exception: it speaks only of the
+// connection's own leases, so it leaves at once, unless something for that connection
+// is held (then it keeps its place behind it).
 BOOST_AUTO_TEST_CASE(a_read_only_reply_waits_behind_a_pending_commit) {
   CoreFixture f;
   auto& alice = f.Connect("alice");
   auto& bob = f.Connect("bob");
   f.Request(alice, 7, proto::Checkout{"cad", "", 0});
-  f.Request(bob, 8, proto::Heartbeat{});
-  BOOST_TEST(f.shell.sent[alice.id].empty());
-  BOOST_TEST(f.shell.sent[bob.id].empty());
-  f.Settle();
-  BOOST_TEST(Messages(f.shell.sent[alice.id]).size() == 1u);
-  BOOST_TEST(Messages(f.shell.sent[bob.id]).size() == 1u);
-  // With nothing pending, an answer leaves at once, on either transport.
-  f.Request(bob, 9, proto::Heartbeat{});
-  BOOST_TEST(Messages(f.shell.sent[bob.id]).size() == 2u);
+  // A status on the admin socket waits: it would show alice's grant before it is written.
   std::optional<std::string> status;
   f.core->HandleAdminFrame(Bytes(Body(3, proto::Status{"", 0})), kRoot, f.now,
                            [&](const std::string& frames) { status = frames; });
+  BOOST_TEST(!status.has_value());
+  // Alice's own heartbeat queues behind her held grant.
+  f.Request(alice, 11, proto::Heartbeat{});
+  BOOST_TEST(f.shell.sent[alice.id].empty());
+  // Bob has nothing held: his heartbeat's answer leaves at once.
+  f.Request(bob, 8, proto::Heartbeat{});
+  BOOST_TEST(Messages(f.shell.sent[bob.id]).size() == 1u);
+  f.Settle();
+  const auto a = Messages(f.shell.sent[alice.id]);
+  BOOST_TEST_REQUIRE(a.size() == 2u);
+  BOOST_TEST(std::holds_alternative<proto::Granted>(a[0]));  // in the order it was decided
+  BOOST_TEST(std::holds_alternative<proto::Ok>(a[1]));
   BOOST_TEST(status.has_value());
+  // With nothing pending, an answer leaves at once, on either transport.
+  f.Request(bob, 9, proto::Heartbeat{});
+  BOOST_TEST(Messages(f.shell.sent[bob.id]).size() == 2u);
+  status.reset();
+  f.core->HandleAdminFrame(Bytes(Body(4, proto::Status{"", 0})), kRoot, f.now,
+                           [&](const std::string& frames) { status = frames; });
+  BOOST_TEST(status.has_value());
+}
+
+// A store busy with its checkpoint defers the commit: nothing is released, nothing is
+// lost, the store is not called unhealthy and no checkout is refused; the shell is asked
+// to try again shortly, and that try writes the batch and releases its replies.
+BOOST_AUTO_TEST_CASE(a_deferred_commit_keeps_its_replies_until_a_later_try_writes_them) {
+  CoreFixture f;
+  auto& alice = f.Connect("alice");
+  auto& bob = f.Connect("bob");
+  const int commits = f.store->commits;  // the start-up record's
+  f.store->deferrals = 2;
+  f.Request(alice, 7, proto::Checkout{"cad", "", 0});
+  f.Settle();
+  BOOST_TEST(f.shell.sent[alice.id].empty());
+  BOOST_TEST(f.shell.retries_asked == 1);
+  BOOST_TEST(f.core->store_healthy());
+  BOOST_TEST(f.core->commit_pending());
+  BOOST_TEST(f.store->commits == commits);
+
+  // Meanwhile bob's checkout joins the same batch; the next try is deferred too.
+  f.Request(bob, 8, proto::Checkout{"cad", "", 0});
+  f.core->Commit();
+  BOOST_TEST(f.shell.sent[bob.id].empty());
+  BOOST_TEST(f.shell.retries_asked == 2);
+
+  // The checkpoint is over: one commit carries both grants, then both replies leave.
+  f.core->Commit();
+  BOOST_TEST(f.store->commits == commits + 1);
+  BOOST_TEST(!f.core->commit_pending());
+  const auto a = Messages(f.shell.sent[alice.id]);
+  const auto b = Messages(f.shell.sent[bob.id]);
+  BOOST_TEST_REQUIRE(a.size() == 1u);
+  BOOST_TEST_REQUIRE(b.size() == 1u);
+  BOOST_TEST(std::holds_alternative<proto::Granted>(a[0]));
+  BOOST_TEST(std::holds_alternative<proto::Granted>(b[0]));
+  BOOST_TEST(Holds(f.store->LeaseIds(), std::get<proto::Granted>(a[0]).lease));
+  BOOST_TEST(Holds(f.store->LeaseIds(), std::get<proto::Granted>(b[0]).lease));
 }
 
 // When the batch cannot be written, its replies go out anyway: the grant is in force in

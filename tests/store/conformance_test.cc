@@ -226,6 +226,17 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(deleted_lease_is_gone, B, Backends) {
   BOOST_TEST(state.leases[1].id == 3u);
 }
 
+// TryCommit is Commit when the backend is not busy (the SQLite store defers only while
+// its own thread checkpoints, sqlite_lease_store_test.cc).
+BOOST_AUTO_TEST_CASE_TEMPLATE(try_commit_commits_when_not_busy, B, Backends) {
+  B backend;
+  BOOST_REQUIRE(backend.Store().TryCommit(Batch{.upsert_leases = {Lease(7, "carol")}}).ok());
+  BOOST_REQUIRE(backend.Store().TryCommit(Batch{}).ok());
+  const StoredState state = Load(backend.Store());
+  BOOST_TEST_REQUIRE(state.leases.size() == 1u);
+  BOOST_TEST(state.leases[0].id == 7u);
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(upsert_replaces_the_whole_lease, B, Backends) {
   B backend;
   Commit(backend.Store(), Batch{.upsert_leases = {Lease(5)}});
