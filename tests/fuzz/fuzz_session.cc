@@ -101,10 +101,20 @@ const char* Pick(FuzzScript& in, const char* const (&list)[N]) {
 }
 
 // The in-memory store, with outages on demand: while down, every Commit fails and
-// applies nothing, as a full disk would.
+// applies nothing, as a full disk would. The next `deferrals` TryCommits are deferred,
+// as the SQLite store's are while its thread checkpoints.
 class FlakyStore final : public floatlm::store::LeaseStore {
  public:
   bool down = false;
+  int deferrals = 0;
+  floatlm::store::Status TryCommit(const floatlm::store::Batch& batch) override {
+    if (deferrals > 0) {
+      --deferrals;
+      return floatlm::store::Status::Error(floatlm::store::Status::Code::kDeferred,
+                                           "checkpoint (fuzz)");
+    }
+    return Commit(batch);
+  }
   floatlm::store::Status Load(floatlm::store::StoredState* out) override {
     return inner_.Load(out);
   }
@@ -230,6 +240,7 @@ class Harness {
           break;
         case 6:
           store_->down = !store_->down;
+          store_->deferrals = in.ConsumeIntegralInRange<int>(0, 3);
           break;
         case 7: {  // a day passes in one jump: reattach windows and TTLs all run out
           Advance(24h);
@@ -522,7 +533,8 @@ class Harness {
   // The shell's end of turn: the commit it was asked for, then the checks of the engine
   // against itself and against the store.
   void EndOfTurn() {
-    if (shell_.commit_asked) {
+    // A deferred commit asks again (RetryCommitSoon); the deferrals run out.
+    while (shell_.commit_asked) {
       shell_.commit_asked = false;
       core_->Commit();
       Drain();
