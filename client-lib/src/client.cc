@@ -230,6 +230,7 @@ Errc Client::Connect() {
                          ? std::string("no license server is listed, only license files")
                          : "cannot reach a license server: " + error;
     state_ = State::kLocal;
+    serves_local_lines_.store(true, std::memory_order_release);
     return Errc::kOk;
   }
   if (!conn) return FailConnect(Errc::kConnectFailed, "cannot reach a license server: " + error);
@@ -238,6 +239,7 @@ Errc Client::Connect() {
     conn_ = std::move(conn);
     hello_ok_ = hello_ok;
     state_ = State::kConnected;
+    serves_local_lines_.store(!local_pools_.empty(), std::memory_order_release);
   }
   io_thread_ = std::thread([this] { Run(); });
   if (config_.reacquire) reacquire_thread_ = std::thread([this] { ReacquireLoop(); });
@@ -277,6 +279,18 @@ std::string Client::ServersFromEnvironment(std::string* error) const {
 
 // ---- requests ----
 
+std::string Client::NotConnectedReason() const {
+  switch (state_) {
+    case State::kReconnecting:
+      return "not connected to a license server (reconnecting): " + last_error_;
+    case State::kConnecting:
+      return "the client is not connected yet (another call is connecting it)";
+    default:
+      return connect_error_.empty() ? std::string("the client is not connected")
+                                    : "the client is not connected (" + connect_error_ + ")";
+  }
+}
+
 Errc Client::Transact(const proto::Message& request, Clock::time_point deadline,
                       bool abandon_grants, const ReplyFn& on_reply) {
   MutexLock lk(mu_);
@@ -285,13 +299,7 @@ Errc Client::Transact(const proto::Message& request, Clock::time_point deadline,
   while (state_ == State::kReconnecting && cv_.WaitUntil(mu_, connect_deadline)) {
   }
   if (state_ != State::kConnected) {
-    last_error_ =
-        state_ == State::kReconnecting
-            ? "not connected to a license server (reconnecting): " + last_error_
-        : state_ == State::kConnecting
-            ? std::string("the client is not connected yet (another call is connecting it)")
-        : connect_error_.empty() ? std::string("the client is not connected")
-                                 : "the client is not connected (" + connect_error_ + ")";
+    last_error_ = NotConnectedReason();
     return Errc::kDisconnected;
   }
   Pending pending;
@@ -451,18 +459,19 @@ Errc Client::Checkout(const std::string& feature, const std::string& version,
     return Fail(Errc::kBadArgument, fmt::format("a checkout takes 1 to {} seats, not {}",
                                                 proto::kMaxSeatsPerCheckout, seats));
   }
-  State state;
-  {
-    MutexLock lk(mu_);
-    state = state_;
-  }
-  // Before Connect() is done local_pools_ is not to be read; Transact() then says why.
-  if (state != State::kIdle && state != State::kConnecting && !local_pools_.empty()) {
+  // Before Connect() has published them local_pools_ is not to be read; Transact() then
+  // says why the client is not connected.
+  if (serves_local_lines_.load(std::memory_order_acquire)) {
     std::string refusal;
     if (auto local = CheckoutLocal(feature, version, seats, lease, &refusal)) {
       if (*local == Errc::kOk) return Errc::kOk;
       // Not served here: a server may still have a seat; without one, this is the answer.
-      if (state == State::kLocal) {
+      bool local_only;
+      {
+        MutexLock lk(mu_);
+        local_only = state_ == State::kLocal;
+      }
+      if (local_only) {
         return Fail(*local, config_.short_denials ? ShortDenial(*local, feature, version)
                                                   : refusal);
       }

@@ -144,6 +144,8 @@ class Client {
   // A failed Connect(): the client is kIdle again, with `message` as the reason later
   // calls give for not being connected.
   Errc FailConnect(Errc code, std::string message) EXCLUDES(mu_);
+  // Why a request cannot be sent now (state_ is not kConnected), for last_error.
+  std::string NotConnectedReason() const REQUIRES(mu_);
   std::uint32_t NextRequestId();
   // Sends a STATUS or DIAG request and joins the STATUS_CHUNKs of the answer.
   Errc Report(proto::Message request, const char* what, std::string* out) EXCLUDES(mu_);
@@ -220,6 +222,9 @@ class Client {
   std::atomic<std::uint32_t> next_request_id_{1};
   std::atomic<std::thread::id> io_thread_id_{};
   std::atomic<std::thread::id> reacquire_thread_id_{};
+  // Set (release) once Connect() has published local_pools_ with kLocal or kConnected:
+  // Checkout reads local_pools_ only after seeing it (acquire).
+  std::atomic<bool> serves_local_lines_{false};
 
   // ---- Protected by mu_ ----
   Mutex mu_;

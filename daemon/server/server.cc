@@ -192,7 +192,7 @@ RequestHandler::After Server::HandleFrame(Session& session, std::span<const std:
 }
 
 void Server::Deliver(Session& session, const std::string& replies) {
-  core_->Deliver(session.context().id, replies);
+  core_->Deliver(session.context(), replies);
 }
 
 void Server::OnSessionClosed(Session& session, std::string_view why) {

@@ -34,6 +34,7 @@ struct ClientContext {
   // heartbeats (which may leave before a pending commit, see daemon_core.h), or anything.
   enum class Replies { kNone, kHeartbeats, kOther };
   Replies replies = Replies::kNone;
+  bool holding = false;  // frames for this connection wait for the commit (DaemonCore)
 };
 
 }  // namespace floatlm::server

@@ -233,32 +233,30 @@ void DaemonCore::DispatchEvents(const engine::Now& now) {
     if (for_waiter && ctx->queued_checkouts > 0) --ctx->queued_checkouts;
     std::string frames;
     RequestHandler::EncodeEvent(*engine_, event, *ctx, frames);
-    DeliverEvent(ctx->id, frames);
+    DeliverEvent(*ctx, frames);
   }
 }
 
-void DaemonCore::Deliver(engine::ClientId client, const std::string& frames) {
-  const auto it = clients_.find(client);
-  const bool heartbeats =
-      it != clients_.end() && std::exchange(it->second->replies, ClientContext::Replies::kNone) ==
-                                  ClientContext::Replies::kHeartbeats;
-  if (heartbeats && !holding_.contains(client)) {
+void DaemonCore::Deliver(ClientContext& ctx, const std::string& frames) {
+  const bool heartbeats = std::exchange(ctx.replies, ClientContext::Replies::kNone) ==
+                          ClientContext::Replies::kHeartbeats;
+  if (heartbeats && !ctx.holding) {
     log::Flush();
-    host_.Send(client, frames);
+    host_.Send(ctx.id, frames);
     return;
   }
-  DeliverEvent(client, frames);
+  DeliverEvent(ctx, frames);
 }
 
-void DaemonCore::DeliverEvent(engine::ClientId client, const std::string& frames) {
+void DaemonCore::DeliverEvent(ClientContext& ctx, const std::string& frames) {
   if (recorder_->empty() && held_.empty()) {
     log::Flush();  // a request's log lines are written before its reply leaves
-    host_.Send(client, frames);
+    host_.Send(ctx.id, frames);
     return;
   }
-  host_.Hold(client, frames);
-  held_.push_back(Held{client, {}, {}});
-  holding_.insert(client);
+  host_.Hold(ctx.id, frames);
+  held_.push_back(Held{ctx.id, {}, {}});
+  ctx.holding = true;
   host_.ScheduleCommit();
 }
 
@@ -272,9 +270,12 @@ void DaemonCore::DeliverAdmin(AdminReply reply, std::string frames) {
   host_.ScheduleCommit();
 }
 
-void DaemonCore::Commit() {
+void DaemonCore::Commit() { CommitTurn(/*wait=*/false); }
+
+void DaemonCore::CommitTurn(bool wait) {
   if (!recorder_->empty()) {
-    const auto st = store_->TryCommit(recorder_->batch());
+    const auto st =
+        wait ? store_->Commit(recorder_->batch()) : store_->TryCommit(recorder_->batch());
     if (st.code() == store::Status::Code::kDeferred) {
       // The store is checkpointing on its own thread: the batch and every reply waiting
       // for it stay as they are, and the loop goes on serving what needs no commit.
@@ -301,11 +302,11 @@ void DaemonCore::Commit() {
   log::Flush();
   auto held = std::move(held_);
   held_.clear();
-  holding_.clear();
   for (auto& h : held) {
     if (h.admin) {
       h.admin(h.frames);
-    } else if (clients_.contains(h.client)) {
+    } else if (const auto it = clients_.find(h.client); it != clients_.end()) {
+      it->second->holding = false;
       host_.Release(h.client);
     }
   }
@@ -498,16 +499,7 @@ void DaemonCore::Stop(const engine::Now& now) {
       store::JournalEvent::kStop,
       fmt::format("floatlmd stopped; {} lease(s) kept for reattach", engine_->lease_count()),
       now.wall);
-  // The last commit waits for a checkpoint in progress rather than be deferred.
-  if (!recorder_->empty()) {
-    if (const auto st = store_->Commit(recorder_->batch()); st.ok()) {
-      recorder_->Clear();
-    } else {
-      FLOATLM_LOG(kError, "store.commit_failed",
-                  "reason=\"{}\" effect=\"the last changes are lost\"", st.message());
-    }
-  }
-  Commit();  // releases what was held
+  CommitTurn(/*wait=*/true);  // the last one waits for a checkpoint in progress
   FLOATLM_LOG(kInfo, "server.stopped", "leases={}", engine_->lease_count());
 }
 

@@ -29,7 +29,6 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "config/daemon_config.h"
@@ -101,7 +100,7 @@ class DaemonCore {
   // changes nothing stored and tells the client only about its own leases, and anything
   // pending about those (a grant, a LEASE_LOST) is held for it and keeps the heartbeat's
   // reply behind it.
-  void Deliver(engine::ClientId client, const std::string& frames);
+  void Deliver(ClientContext& ctx, const std::string& frames);
 
   // ---- The admin socket. One frame's body from a peer the kernel identified; `reply`
   // receives the encoded reply frames once they may leave (after the commit of the
@@ -141,7 +140,9 @@ class DaemonCore {
   void DispatchEvents(const engine::Now& now);
   void DeliverAdmin(AdminReply reply, std::string frames);
   // Deliver without the heartbeats' exception: notifications, and every other reply.
-  void DeliverEvent(engine::ClientId client, const std::string& frames);
+  void DeliverEvent(ClientContext& ctx, const std::string& frames);
+  // The turn's commit; `wait`: for a checkpoint in progress instead of deferring.
+  void CommitTurn(bool wait);
   std::vector<proto::Message> AdminOverTcp(const proto::Admin& cmd, const ClientContext& ctx,
                                            const engine::Now& now);
   std::unique_ptr<ReplyStream> RenderStatus(const std::string& feature, bool json,
@@ -176,7 +177,6 @@ class DaemonCore {
     std::string frames;
   };
   std::vector<Held> held_;
-  std::unordered_set<engine::ClientId> holding_;  // connections with frames in held_
   bool store_healthy_ = true;
   ExpiryWarnings expiry_warnings_;
   licenses::Date expiry_checked_on_{};

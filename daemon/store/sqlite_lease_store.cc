@@ -138,7 +138,7 @@ Status SetPragmas(sqlite3* db, const std::string& path, const SqliteStoreOptions
   // same pages are rewritten over and over, and one sync costs what it costs), so a
   // checkpoint every 10,000 frames stalls the loop ten times less often than SQLite's
   // default of 1,000 for about the same time each. The WAL is cut back to 64 MiB after one.
-  // With the store's thread (wal_sync_interval) that thread runs them instead, at the same
+  // With the store's thread (checkpoint_interval) that thread runs them instead, at the same
   // mark, off the event loop; this pragma then only applies without it.
   if (Status s = sqlite::Exec(db, "PRAGMA wal_autocheckpoint = 10000", path,
                               "setting the checkpoint interval");
@@ -214,16 +214,15 @@ Status SqliteLeaseStore::Open(const SqliteStoreOptions& options,
     return store->Fail(prc, "preparing statements");
   }
   if (Status s = store->CountOpen(); !s.ok()) return s;
-  if (options.wal_sync_interval.count() > 0) {
+  if (options.checkpoint_interval.count() > 0) {
     // From here on the store's thread checkpoints, not the commits (sqlite_lease_store.h).
     sqlite3_wal_hook(store->db_.get(), &SqliteLeaseStore::OnWalCommit, store.get());
     SqliteLeaseStore* self = store.get();
     // The WAL is synced only before a checkpoint, as SQLite would: syncing it more often
-    // makes appends wait for pages under writeback (the round trip's p99, BENCHMARKS.md).
-    store->wal_syncer_ = std::make_unique<WalSyncer>(
-        path + "-wal", options.wal_sync_interval,
-        [self](WalSyncer& syncer) { self->CheckpointIfDue(syncer); },
-        /*sync_each_pass=*/false);
+    // slowed the commits made meanwhile (the round trip's p99, BENCHMARKS.md).
+    store->wal_syncer_ =
+        std::make_unique<WalSyncer>(path + "-wal", options.checkpoint_interval,
+                                    [self](WalSyncer& syncer) { self->CheckpointIfDue(syncer); });
   }
   *out = std::move(store);
   return Status::Ok();
@@ -339,12 +338,13 @@ Status SqliteLeaseStore::Commit(const Batch& batch) {
   return CommitLocked(batch);
 }
 
+Status SqliteLeaseStore::Deferred() const {
+  return Status::Error(Status::Code::kDeferred, path_ + ": a checkpoint of the WAL is running");
+}
+
 Status SqliteLeaseStore::TryCommit(const Batch& batch) {
   std::unique_lock lk(db_mu_, std::try_to_lock);
-  if (!lk.owns_lock()) {
-    return Status::Error(Status::Code::kDeferred, path_ + ": a checkpoint of the WAL is running");
-  }
-  return CommitLocked(batch);
+  return lk.owns_lock() ? CommitLocked(batch) : Deferred();
 }
 
 Status SqliteLeaseStore::CommitLocked(const Batch& batch) {
@@ -546,9 +546,7 @@ Status SqliteLeaseStore::PruneJournal(UnixMillis before, std::size_t max_entries
   *removed = 0;
   if (max_entries == 0) return Status::Ok();
   std::unique_lock lk(db_mu_, std::try_to_lock);  // housekeeping: never waits for one
-  if (!lk.owns_lock()) {
-    return Status::Error(Status::Code::kDeferred, path_ + ": a checkpoint of the WAL is running");
-  }
+  if (!lk.owns_lock()) return Deferred();
   Statement& st = prune_journal_;
   st.BindInt(1, before);
   st.BindUint(2, max_entries);

@@ -9,7 +9,7 @@
 // directory, a damaged database (it is never silently recreated: the admin decides), a
 // database written by a newer floatlm, and a file that is not a floatlm database.
 //
-// One event loop owns the store. With wal_sync_interval set, a thread of the store's own
+// One event loop owns the store. With checkpoint_interval set, a thread of the store's own
 // (WalSyncer) runs the WAL checkpoints, which SQLite would otherwise run inside whichever
 // commit reaches 10,000 frames, on the loop. It syncs the WAL first without the
 // connection, then takes the connection's mutex for the copy; TryCommit answers
@@ -47,7 +47,7 @@ struct SqliteStoreOptions {
   // How often the store's thread looks whether a checkpoint is due (10,000 frames); it
   // then syncs the WAL without the connection and checkpoints with it. 0 = no thread:
   // SQLite syncs and checkpoints inside the commits, as it does by default.
-  std::chrono::milliseconds wal_sync_interval{50};
+  std::chrono::milliseconds checkpoint_interval{50};
 };
 
 class SqliteLeaseStore final : public LeaseStore {
@@ -73,7 +73,7 @@ class SqliteLeaseStore final : public LeaseStore {
   Status PruneJournal(UnixMillis before, std::size_t max_entries, std::size_t* removed) override;
 
   const std::string& path() const { return path_; }
-  // WAL syncs and checkpoints the store's thread ran so far (0 without one).
+  // WAL syncs and checkpoints the store's thread ran so far (0 without it).
   std::uint64_t wal_syncs() const { return wal_syncer_ ? wal_syncer_->syncs() : 0; }
   std::uint64_t checkpoints() const { return checkpoints_.load(); }
   // Frames in the WAL that make the store's thread checkpoint.
@@ -100,6 +100,7 @@ class SqliteLeaseStore final : public LeaseStore {
   static int OnWalCommit(void* self, sqlite3* db, const char* name, int frames);
   void CheckpointIfDue(WalSyncer& syncer);  // the WalSyncer thread
   Status Fail(int rc, std::string_view what) const;
+  Status Deferred() const;  // kDeferred, naming the file
 
   sqlite::DbPtr db_;  // declared first: destroyed after the statements below
   std::string path_;

@@ -1,6 +1,5 @@
-// A thread beside a WAL file: every `interval` it runs `after_pass` (the SQLite store's
-// checkpoint, sqlite_lease_store.h) and, unless told otherwise, writes the file's data
-// to disk when it changed since the last pass.
+// The SQLite store's own thread beside its WAL file: every `interval` it runs `pass`
+// (the store's checkpoint, sqlite_lease_store.h), which may call SyncNow().
 //
 // With synchronous=NORMAL SQLite syncs the WAL only when it checkpoints, and that sync
 // then carries every frame written since the last one: tens of megabytes and tens of
@@ -10,9 +9,9 @@
 // durable against a crash of the daemon as soon as it returns, and against a power loss
 // no later than before.
 //
-// Thread-safe by construction: the thread touches only its own descriptor of the file.
-// The WAL may not exist yet (SQLite creates it at the first write); the syncer opens it
-// when it appears and keeps that descriptor until it stops.
+// The thread touches only its own descriptor of the file and what `pass` touches. The
+// WAL may not exist yet (SQLite creates it at the first write): SyncNow() opens it once
+// it is there and keeps that descriptor until the thread stops.
 #ifndef FLOATLM_DAEMON_STORE_WAL_SYNCER_H_
 #define FLOATLM_DAEMON_STORE_WAL_SYNCER_H_
 
@@ -28,35 +27,28 @@ namespace floatlm::store {
 
 class WalSyncer {
  public:
-  // Starts the thread at once. `after_pass` (may be empty) runs on the thread after each
-  // pass, synced or not: the store's checkpoint (sqlite_lease_store.h).
-  // `sync_each_pass`: sync on every pass that finds the file changed; false: only when
-  // `after_pass` calls SyncNow().
+  // Starts the thread at once; the first pass comes one `interval` later.
   WalSyncer(std::string wal_path, std::chrono::milliseconds interval,
-            std::function<void(WalSyncer&)> after_pass = {}, bool sync_each_pass = true);
-  ~WalSyncer();  // stops and joins the thread, closes its descriptor
+            std::function<void(WalSyncer&)> pass);
+  ~WalSyncer();  // stops and joins the thread (a pass in progress ends first)
   WalSyncer(const WalSyncer&) = delete;
   WalSyncer& operator=(const WalSyncer&) = delete;
 
-  // Passes that synced data (for tests and the bench's notes).
+  // Syncs that wrote the file to disk so far (tests).
   std::uint64_t syncs() const;
-  // The sync, now, if the file changed since the last one. Only from `after_pass`.
-  void SyncNow() { SyncIfGrown(); }
+  // fdatasync of the WAL; false when it does not exist yet or the sync failed (the
+  // checkpoint's own sync then reports the trouble). Only from `pass`.
+  bool SyncNow();
 
  private:
   void Run();
-  void SyncIfGrown();  // the thread's one pass
 
   // Constant after construction.
   const std::string path_;
   const std::chrono::milliseconds interval_;
-  const std::function<void(WalSyncer&)> after_pass_;
-  const bool sync_each_pass_;
+  const std::function<void(WalSyncer&)> pass_;
 
-  // The thread's own.
-  int fd_ = -1;
-  std::int64_t synced_size_ = -1;
-  std::int64_t synced_mtime_ns_ = -1;
+  int fd_ = -1;  // the thread's own
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

@@ -386,7 +386,7 @@ class Harness {
       // All of this request's output: a refusal is written by Handle, slices after it.
       if (whole) CheckStreamed(out, *whole);
     }
-    core_->Deliver(ctx.id, out);
+    core_->Deliver(ctx, out);
     Drain();
     if (after == srv::RequestHandler::After::kClose) Disconnect(k);
   }

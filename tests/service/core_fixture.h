@@ -183,7 +183,7 @@ class CoreFixture {
   void Request(server::ClientContext& ctx, std::uint32_t id, const proto::Message& m) {
     std::string replies;
     core->HandleFrame(ctx, Bytes(Body(id, m)), now, replies);
-    core->Deliver(ctx.id, replies);
+    core->Deliver(ctx, replies);
   }
 
   // A checkout that must be granted; returns the lease id, committed.

@@ -498,7 +498,7 @@ BOOST_AUTO_TEST_CASE(twenty_thousand_leases_load_whole_in_id_order) {
 BOOST_AUTO_TEST_CASE(the_store_closes_cleanly_with_its_thread) {
   TempDir dir;
   SqliteStoreOptions options;
-  options.wal_sync_interval = std::chrono::milliseconds(5);
+  options.checkpoint_interval = std::chrono::milliseconds(5);
   {
     auto store = MustOpen(dir.path(), options);
     BOOST_REQUIRE(store->Commit(Batch{.upsert_leases = {Lease(1)}}).ok());
@@ -512,7 +512,7 @@ BOOST_AUTO_TEST_CASE(the_store_closes_cleanly_with_its_thread) {
   BOOST_REQUIRE(MustOpen(dir.path())->Load(&state).ok());
   BOOST_TEST(state.leases.size() == 2u);
 
-  options.wal_sync_interval = std::chrono::milliseconds(0);  // off: SQLite's own behaviour
+  options.checkpoint_interval = std::chrono::milliseconds(0);  // off: SQLite's own behaviour
   auto store = MustOpen(dir.path(), options);
   BOOST_REQUIRE(store->Commit(Batch{.upsert_leases = {Lease(3)}}).ok());
   BOOST_TEST(store->wal_syncs() == 0u);
@@ -523,7 +523,7 @@ BOOST_AUTO_TEST_CASE(the_store_closes_cleanly_with_its_thread) {
 BOOST_AUTO_TEST_CASE(the_stores_thread_checkpoints_the_wal) {
   TempDir dir;
   SqliteStoreOptions options;
-  options.wal_sync_interval = std::chrono::milliseconds(5);
+  options.checkpoint_interval = std::chrono::milliseconds(5);
   auto store = MustOpen(dir.path(), options);
   // Each commit appends at least one frame; a lease and its delete are two commits.
   std::uint64_t id = 1;

@@ -1,7 +1,8 @@
-// WalSyncer: a background fdatasync of a WAL file each time it changed, none otherwise,
-// and patience with a file that does not exist yet.
+// WalSyncer: its pass runs every interval on its own thread, SyncNow() writes the WAL
+// to disk once the file exists, and the thread stops at once when asked.
 #include "store/wal_syncer.h"
 
+#include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <fstream>
@@ -16,54 +17,48 @@ namespace {
 using namespace std::chrono_literals;
 using testing::TempDir;
 
-// Waits up to 5 s for the syncer to have synced more than `than` times.
-bool SyncedMoreThan(const WalSyncer& syncer, std::uint64_t than) {
+// Waits up to 5 s for `done`.
+template <class Pred>
+bool Within5s(Pred done) {
   for (int i = 0; i < 500; ++i) {
-    if (syncer.syncs() > than) return true;
+    if (done()) return true;
     std::this_thread::sleep_for(10ms);
   }
-  return false;
-}
-
-void Append(const std::string& path, const std::string& bytes) {
-  std::ofstream(path, std::ios::app | std::ios::binary) << bytes;
+  return done();
 }
 
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(wal_syncer)
 
-BOOST_AUTO_TEST_CASE(syncs_each_time_the_file_changed_and_not_otherwise) {
+BOOST_AUTO_TEST_CASE(the_pass_syncs_the_file_once_it_exists) {
   TempDir dir;
   const std::string path = dir.path() + "/state.db-wal";
-  Append(path, std::string(4096, 'a'));
-  WalSyncer syncer(path, 5ms);
-  BOOST_REQUIRE(SyncedMoreThan(syncer, 0));
-  // Unchanged for twenty intervals: no sync.
-  std::this_thread::sleep_for(30ms);  // a pass that started before the first check ends
-  const std::uint64_t settled = syncer.syncs();
-  std::this_thread::sleep_for(100ms);
-  BOOST_TEST(syncer.syncs() == settled);
-  Append(path, std::string(4096, 'b'));
-  BOOST_TEST(SyncedMoreThan(syncer, settled));
-}
-
-BOOST_AUTO_TEST_CASE(waits_for_a_file_that_does_not_exist_yet) {
-  TempDir dir;
-  const std::string path = dir.path() + "/state.db-wal";
-  WalSyncer syncer(path, 5ms);
-  std::this_thread::sleep_for(50ms);
+  std::atomic<int> passes{0}, synced{0}, missing{0};
+  WalSyncer syncer(path, 5ms, [&](WalSyncer& s) {
+    ++passes;
+    (s.SyncNow() ? synced : missing)++;
+  });
+  BOOST_REQUIRE(Within5s([&] { return missing.load() >= 2; }));
+  BOOST_TEST(synced.load() == 0);
   BOOST_TEST(syncer.syncs() == 0u);
-  Append(path, "frames");
-  BOOST_TEST(SyncedMoreThan(syncer, 0));
+  std::ofstream(path) << "frames";
+  BOOST_TEST(Within5s([&] { return synced.load() >= 2; }), "no sync of the file within 5 s");
+  BOOST_TEST(syncer.syncs() >= 2u);
+  BOOST_TEST(passes.load() >= 4);
 }
 
 BOOST_AUTO_TEST_CASE(stops_promptly_with_a_long_interval) {
   TempDir dir;
+  std::atomic<int> passes{0};
   const auto start = std::chrono::steady_clock::now();
-  { WalSyncer syncer(dir.path() + "/state.db-wal", std::chrono::hours(1)); }
+  {
+    WalSyncer syncer(dir.path() + "/state.db-wal", std::chrono::hours(1),
+                     [&](WalSyncer&) { ++passes; });
+  }
   const bool prompt = std::chrono::steady_clock::now() - start < 5s;
-  BOOST_TEST(prompt, "the syncer waited out its interval before stopping");
+  BOOST_TEST(prompt, "the thread waited out its interval before stopping");
+  BOOST_TEST(passes.load() == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
