@@ -320,6 +320,9 @@ bool DaemonCore::Tick(const engine::Now& now) {
   next_second_ = now.mono + 1s;
   handler_->CloseDenialWindows(now);
   SweepCloudSlots(now);
+  if (const std::string problem = store_->TakeUpkeepProblem(); !problem.empty()) {
+    FLOATLM_LOG(kError, "store.upkeep_failed", "reason=\"{}\"", problem);
+  }
   if (commit_pending()) Commit();
   PruneJournal(now);
   return more;

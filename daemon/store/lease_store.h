@@ -86,6 +86,11 @@ class LeaseStore {
   // filled on success. A failed backup leaves the store as it was, usable.
   virtual Status Backup(const std::string& path, BackupInfo* info) = 0;
 
+  // What went wrong in upkeep the backend runs on its own (the SQLite store's checkpoint
+  // thread) since the last call, as one sentence naming the file, or "" when nothing
+  // did. The caller logs it; upkeep is retried by the backend itself.
+  virtual std::string TakeUpkeepProblem() { return {}; }
+
  protected:
   LeaseStore() = default;
 };

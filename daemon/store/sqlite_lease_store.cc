@@ -324,13 +324,25 @@ void SqliteLeaseStore::CheckpointIfDue(WalSyncer& syncer) {
   std::lock_guard lk(db_mu_);
   // PASSIVE: copies what it can and never waits for anyone; with this connection the
   // only user of the file (exclusive locking mode) that is every frame. A failure is
-  // left to the next pass; a file in real trouble also fails the next commit, loudly.
+  // reported (TakeUpkeepProblem) and tried again on the next pass.
   int log_frames = 0, copied = 0;
-  if (sqlite3_wal_checkpoint_v2(db_.get(), "main", SQLITE_CHECKPOINT_PASSIVE, &log_frames,
-                                &copied) == SQLITE_OK) {
+  const int rc =
+      sqlite3_wal_checkpoint_v2(db_.get(), "main", SQLITE_CHECKPOINT_PASSIVE, &log_frames, &copied);
+  if (rc == SQLITE_OK) {
     wal_frames_.store(0, std::memory_order_relaxed);
     checkpoints_.fetch_add(1);
+    return;
   }
+  std::string problem =
+      fmt::format("{}; the WAL ({} frames) keeps growing until a checkpoint succeeds",
+                  Fail(rc, "checkpointing the WAL on the store's thread").message(), log_frames);
+  std::lock_guard plk(problem_mu_);
+  upkeep_problem_ = std::move(problem);
+}
+
+std::string SqliteLeaseStore::TakeUpkeepProblem() {
+  std::lock_guard lk(problem_mu_);
+  return std::exchange(upkeep_problem_, {});
 }
 
 Status SqliteLeaseStore::Commit(const Batch& batch) {

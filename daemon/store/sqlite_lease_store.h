@@ -88,6 +88,8 @@ class SqliteLeaseStore final : public LeaseStore {
   // becomes opens it as its own. It is written as `path`.partial, synced, renamed, and
   // the directory synced. The copy runs in one step on the caller's thread.
   Status Backup(const std::string& path, BackupInfo* info) override;
+  // A checkpoint of the store's thread that failed (it tries again on its next pass).
+  std::string TakeUpkeepProblem() override;
 
  private:
   SqliteLeaseStore(sqlite::DbPtr db, std::string path);
@@ -109,6 +111,10 @@ class SqliteLeaseStore final : public LeaseStore {
   std::mutex db_mu_;
   std::atomic<int> wal_frames_{0};  // written by OnWalCommit, read by the thread
   std::atomic<std::uint64_t> checkpoints_{0};
+  // The last failed checkpoint, not yet taken; its own lock, so that the loop's once-a-
+  // second look never waits for a checkpoint.
+  std::mutex problem_mu_;
+  std::string upkeep_problem_;             // guarded by problem_mu_
   std::unique_ptr<WalSyncer> wal_syncer_;  // stopped first, in the destructor
   std::uint64_t known_high_ = 0;           // the lease id mark as stored (a floor: 0 before Load)
   // The journal's seq for the next entry: this open's number (meta 'journal_opens') in

@@ -33,6 +33,8 @@ class FlakyStore final : public store::LeaseStore {
   bool down = false;
   int commits = 0;
   int deferrals = 0;
+  std::string upkeep_problem;  // handed out once by TakeUpkeepProblem
+  std::string TakeUpkeepProblem() override { return std::exchange(upkeep_problem, {}); }
   store::Status TryCommit(const store::Batch& batch) override {
     if (deferrals > 0) {
       --deferrals;

@@ -1,10 +1,14 @@
 // DaemonCore with a fake shell: the commit gate (no reply leaves before the batch that
 // carries its changes is written, on the client port and on the admin socket alike),
 // what a reply means when its commit failed, and the records every change leaves.
+#include <unistd.h>
+
 #include <algorithm>
 #include <boost/test/unit_test.hpp>
+#include <cstdio>
 
 #include "core_fixture.h"
+#include "log/log.h"
 
 namespace floatlm::test {
 namespace {
@@ -156,6 +160,35 @@ BOOST_AUTO_TEST_CASE(a_deferred_commit_keeps_its_replies_until_a_later_try_write
   BOOST_TEST(std::holds_alternative<proto::Granted>(b[0]));
   BOOST_TEST(Holds(f.store->LeaseIds(), std::get<proto::Granted>(a[0]).lease));
   BOOST_TEST(Holds(f.store->LeaseIds(), std::get<proto::Granted>(b[0]).lease));
+}
+
+// Upkeep the store runs on its own thread (the SQLite store's checkpoint) reports its
+// failures to the core, which logs each once, at error level, in the once-a-second tick.
+BOOST_AUTO_TEST_CASE(a_failed_store_upkeep_is_logged_once) {
+  CoreFixture f;
+  f.store->upkeep_problem = "/var/lib/floatlm/floatlm.db: disk I/O error (test)";
+  std::fflush(stderr);
+  const int saved = ::dup(2);
+  std::FILE* capture = std::tmpfile();
+  BOOST_REQUIRE(saved >= 0 && capture != nullptr);
+  ::dup2(::fileno(capture), 2);
+  for (int i = 0; i < 2; ++i) {
+    f.now.mono += 2s;
+    f.now.wall += 2s;
+    f.core->Tick(f.now);
+    log::Flush();
+  }
+  std::fflush(stderr);
+  ::dup2(saved, 2);
+  ::close(saved);
+  std::string text;
+  std::rewind(capture);
+  for (int c; (c = std::fgetc(capture)) != EOF;) text += static_cast<char>(c);
+  std::fclose(capture);
+  const std::string event = "error event=store.upkeep_failed";
+  BOOST_TEST_REQUIRE(text.find(event) != std::string::npos, text);
+  BOOST_TEST(text.find("disk I/O error (test)") != std::string::npos, text);
+  BOOST_TEST(text.find(event) == text.rfind(event), "logged more than once:\n" << text);
 }
 
 // When the batch cannot be written, its replies go out anyway: the grant is in force in
