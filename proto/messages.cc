@@ -96,6 +96,8 @@ void Fields(F& f, M& m) {
     f.Bool(Tag::kLast, m.last);
   } else if constexpr (std::is_same_v<T, Shutdown>) {
     f.OptText(Tag::kMessage, m.message);
+  } else if constexpr (std::is_same_v<T, Progress>) {
+    f.OptText(Tag::kMessage, m.message);
   }
 }
 
@@ -264,6 +266,7 @@ bool MessageFor(MsgType type, Message& out) {
     case MsgType::kLeaseLost: out = LeaseLost{}; return true;
     case MsgType::kStatusChunk: out = StatusChunk{}; return true;
     case MsgType::kShutdown: out = Shutdown{}; return true;
+    case MsgType::kProgress: out = Progress{}; return true;
   }
   return false;
 }
@@ -276,7 +279,7 @@ MsgType TypeOf(const Message& msg) {
       MsgType::kReattach, MsgType::kStatus,   MsgType::kAdmin,     MsgType::kHelloOk,
       MsgType::kGranted,  MsgType::kDenied,   MsgType::kQueued,    MsgType::kOk,
       MsgType::kError,    MsgType::kLeaseLost, MsgType::kStatusChunk, MsgType::kShutdown,
-      MsgType::kDiag};
+      MsgType::kDiag,     MsgType::kProgress};
   static_assert(std::size(kTypes) == std::variant_size_v<Message>);
   return kTypes[msg.index()];
 }

@@ -78,15 +78,40 @@ class AdminSession : public std::enable_shared_from_this<AdminSession> {
   }
 
   void Answer(std::span<const std::uint8_t> body) {
-    handler_(body, peer_, [self = shared_from_this()](const std::string& frames) {
-      self->out_ = frames;
-      asio::async_write(self->socket_, asio::buffer(self->out_),
-                        [self](const boost::system::error_code& ec, std::size_t) {
-                          if (ec) return self->Finish();
-                          self->ArmDeadline();
-                          self->Continue();
-                        });
-    });
+    timer_.cancel();  // no deadline while the daemon works on the request
+    handler_(
+        body, peer_,
+        [self = shared_from_this()](const std::string& frames) { self->Write(frames, true); },
+        [self = shared_from_this()](const std::string& frames) { self->Write(frames, false); });
+  }
+
+  // Queues frames of the answer; `last`: the reply, after which the next request is read.
+  void Write(const std::string& frames, bool last) {
+    if (!socket_.is_open() || replied_) return;
+    pending_ += frames;
+    replied_ = last;
+    if (!writing_) Flush();
+  }
+
+  void Flush() {
+    if (pending_.empty()) {
+      if (replied_) {
+        replied_ = false;
+        ArmDeadline();
+        Continue();
+      }
+      return;
+    }
+    writing_ = true;
+    out_.swap(pending_);
+    pending_.clear();
+    asio::async_write(
+        socket_, asio::buffer(out_),
+        [self = shared_from_this()](const boost::system::error_code& ec, std::size_t) {
+          self->writing_ = false;
+          if (ec) return self->Finish();
+          self->Flush();
+        });
   }
 
   local::socket socket_;
@@ -94,7 +119,10 @@ class AdminSession : public std::enable_shared_from_this<AdminSession> {
   AdminHandler handler_;
   PeerCredentials peer_;
   proto::FrameReader in_{512};
-  std::string out_;
+  std::string out_;      // being written
+  std::string pending_;  // to write after out_
+  bool writing_ = false;
+  bool replied_ = false;  // the reply is in pending_ or out_: read on once it is written
 };
 
 AdminListener::AdminListener(asio::io_context& io, std::string path, AdminHandler handler)

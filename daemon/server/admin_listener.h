@@ -30,10 +30,14 @@ inline constexpr std::string_view kDefaultAdminSocket = "/run/floatlm/admin.sock
 // Handles one request frame's body from a peer the kernel identified (authenticated or
 // not). The reply frames (one OK/ERROR, or STATUS_CHUNKs ending with LAST=1) are given to
 // `reply` once they may leave, which can be after the handler returns; the connection
-// reads its next request only after the reply is written.
+// reads its next request only after the reply is written. Before that, `progress` may be
+// given PROGRESS frames (a long report or backup), written in order before the reply.
+// While the daemon works on a request the connection has no deadline; the 30 s for the
+// next request start once the reply is written.
 using AdminReplyFn = std::function<void(const std::string& frames)>;
-using AdminHandler = std::function<void(std::span<const std::uint8_t> body,
-                                        const PeerCredentials& peer, AdminReplyFn reply)>;
+using AdminHandler =
+    std::function<void(std::span<const std::uint8_t> body, const PeerCredentials& peer,
+                       AdminReplyFn reply, AdminReplyFn progress)>;
 
 class AdminSession;
 

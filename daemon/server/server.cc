@@ -92,8 +92,8 @@ Server::Server(asio::io_context& io, const config::DaemonConfig& config)
     admin_ = std::make_unique<admin::AdminListener>(
         io_, config_.admin_socket,
         [this](std::span<const std::uint8_t> body, const admin::PeerCredentials& peer,
-               admin::AdminReplyFn reply) {
-          core_->HandleAdminFrame(body, peer, TurnNow(), std::move(reply));
+               admin::AdminReplyFn reply, admin::AdminReplyFn progress) {
+          core_->HandleAdminFrame(body, peer, TurnNow(), std::move(reply), std::move(progress));
         });
   }
   // After the store is open, so the database files exist to be looked at.
@@ -104,6 +104,12 @@ Server::~Server() {
   // The loop has stopped, but the handlers it still holds keep sessions alive until the
   // io_context itself is destroyed, after this server: cut them loose from it first.
   for (auto& [id, session] : sessions_) session->Detach();
+}
+
+void Server::Post(std::function<void()> fn) {
+  // io_context::post is thread-safe; handlers left when the loop stops are destroyed
+  // unrun, with the io_context.
+  asio::post(io_, std::move(fn));
 }
 
 void Server::Start(engine::MonoTime process_start) {

@@ -69,6 +69,7 @@ class Server final : private SessionHost, private CoreHost {
   std::string Address() const override;
   std::size_t Connections() const override { return sessions_.size(); }
   engine::MonoTime Elapsed() const override { return engine::MonoTime::clock::now(); }
+  void Post(std::function<void()> fn) override;
 
   void DoAccept();
   void ScheduleTick();

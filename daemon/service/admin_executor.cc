@@ -4,11 +4,13 @@
 #include <fmt/ranges.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <memory>
 
 #include "engine/labels.h"
 #include "log/log.h"
@@ -31,6 +33,7 @@ Overloaded(F...) -> Overloaded<F...>;
 }  // namespace
 
 std::vector<proto::Message> AdminExecutor::FromSocket(const proto::Message& request,
+                                                      const AdminTarget& target,
                                                       const admin::PeerCredentials& peer,
                                                       const engine::Now& now) {
   const std::string who = "socket " + peer.Describe();
@@ -52,10 +55,11 @@ std::vector<proto::Message> AdminExecutor::FromSocket(const proto::Message& requ
                                         "membership of the group '{}'",
                                         admin::kAdminGroup)});
   }
-  return Execute(*cmd, who, now);
+  return Execute(*cmd, target, who, now);
 }
 
 std::vector<proto::Message> AdminExecutor::FromClientPort(const proto::Admin& cmd,
+                                                          const AdminTarget& target,
                                                           const ClientContext& ctx,
                                                           const engine::Now& now) {
   const std::string who = fmt::format("{} peer={} user={} host={}", ctx.tls ? "tls" : "tcp",
@@ -83,11 +87,12 @@ std::vector<proto::Message> AdminExecutor::FromClientPort(const proto::Admin& cm
                                                          ? "permission denied: no admin token given"
                                                          : "permission denied: wrong admin token"});
   }
-  return Execute(cmd, who, now);
+  return Execute(cmd, target, who, now);
 }
 
-std::vector<proto::Message> AdminExecutor::Execute(const proto::Admin& cmd, const std::string& who,
-                                                   const engine::Now& now) {
+std::vector<proto::Message> AdminExecutor::Execute(const proto::Admin& cmd,
+                                                   const AdminTarget& target,
+                                                   const std::string& who, const engine::Now& now) {
   FLOATLM_LOG(kInfo, "admin.request", "command={} args=\"{}\" by=\"{}\"", cmd.command,
               fmt::join(cmd.args, " "), who);
   auto parsed = ParseAdminRequest(cmd);
@@ -116,8 +121,8 @@ std::vector<proto::Message> AdminExecutor::Execute(const proto::Admin& cmd, cons
           },
           [&](const admin_cmd::RemoveLease& r) { return RemoveLeases({r.lease}, who, now); },
           [&](const admin_cmd::RemoveHeld& r) { return RemoveHeld(r, who, now); },
-          [&](const admin_cmd::Report& r) { return Report(r, now); },
-          [&](const admin_cmd::Backup&) { return Backup(who, now); },
+          [&](const admin_cmd::Report& r) { return Report(r, target, now); },
+          [&](const admin_cmd::Backup&) { return Backup(target, who, now); },
           [&](const admin_cmd::Assign& r) { return AssignUser(r.feature, r.user, true, who, now); },
           [&](const admin_cmd::Unassign& r) {
             return AssignUser(r.feature, r.user, false, who, now);
@@ -273,28 +278,86 @@ std::vector<proto::Message> AdminExecutor::CloudList(const std::string& collecti
   return One(proto::Ok{slots.size(), text});
 }
 
+std::vector<proto::Message> AdminExecutor::StartJob(AdminJobs::Job job, const engine::Now& now) {
+  const std::string what = job.what;
+  if (core_.jobs_->Start(std::move(job), now.mono)) return {};
+  return One(proto::Error{
+      Errc::kTooManyRequests,
+      fmt::format("{} refused: {} reports and backups are running or waiting already; try again "
+                  "when they are done",
+                  what, AdminJobs::kMaxJobs)});
+}
+
 // The usage report over [since, until) from the journal. Entries from a week before
 // `since` are read too, so leases that began earlier are clipped rather than lost; the
-// parser bounds `until`, so the look-back cannot overflow.
+// parser bounds `until`, so the look-back cannot overflow. The scan and the arithmetic
+// run on the admin worker; only the commit before it runs here.
 std::vector<proto::Message> AdminExecutor::Report(const admin_cmd::Report& r,
+                                                  const AdminTarget& target,
                                                   const engine::Now& now) {
   // Pending changes first, so the report sees everything acknowledged so far, and the
   // denials counted but not yet written.
   core_.handler_->FlushDenials(now);
   core_.Commit();
   constexpr store::UnixMillis kLookBack = 7LL * 24 * 3600 * 1000;
-  std::vector<store::JournalEntry> entries;
-  if (auto st = core_.store_->ReadJournal(r.since - kLookBack, r.until, &entries); !st.ok()) {
-    return One(proto::Error{Errc::kStoreUnavailable, st.message()});
-  }
+  struct Result {
+    store::Status status;
+    std::string text;
+    std::uint64_t entries = 0;
+  };
+  auto result = std::make_shared<Result>();
+  store::LeaseStore* store = core_.store_.get();
   // Leases still held count up to now, not to the end of a range that lies ahead.
-  const auto now_ms = ToUnixMillis(now.wall);
-  const auto report =
-      store::ComputeReport(entries, r.since, r.until, std::chrono::minutes(0), now_ms);
-  return ChunkedText(r.csv ? store::RenderReportCsv(report) : store::RenderReportText(report));
+  const store::UnixMillis now_ms = ToUnixMillis(now.wall);
+  const store::UnixMillis from = r.since - kLookBack;
+  AdminJobs::Job job;
+  job.what = "report";
+  job.target = target;
+  job.run = [result, store, from, now_ms, r](const std::atomic<bool>& cancel, ProgressNote& note) {
+    store::ReportBuilder builder(r.since, r.until, std::chrono::minutes(0), now_ms);
+    store::UnixMillis last = from;  // the time of the latest entry read: how far the scan is
+    const double span =
+        static_cast<double>(std::max<store::UnixMillis>(1, std::min(r.until, now_ms) - from));
+    store::AdminWork work;
+    work.cancel = &cancel;
+    work.progress = [&](std::uint64_t done, std::uint64_t) {
+      const double share = std::clamp(static_cast<double>(last - from) / span, 0.0, 1.0);
+      note.Set(fmt::format("report: {} journal entries read, up to {} ({:.0f}%)", done,
+                           engine::IsoTime(engine::WallTime(std::chrono::milliseconds(last))),
+                           share * 100));
+    };
+    result->status = store->ScanJournal(
+        from, r.until,
+        [&](store::JournalEntry& e) {
+          last = e.time;
+          builder.Add(e);
+        },
+        work);
+    result->entries = builder.entries();
+    if (!result->status.ok()) return;
+    note.Set(fmt::format("report: {} journal entries read; computing", result->entries));
+    const auto report = std::move(builder).Finish();
+    result->text = r.csv ? store::RenderReportCsv(report) : store::RenderReportText(report);
+  };
+  const auto began = core_.host_.Elapsed();
+  job.finish = [this, result, began] {
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(core_.host_.Elapsed() - began)
+            .count();
+    if (!result->status.ok()) {
+      FLOATLM_LOG(kError, "admin.report_failed", "entries={} ms={} reason=\"{}\"", result->entries,
+                  ms, result->status.message());
+      return One(proto::Error{Errc::kStoreUnavailable, result->status.message()});
+    }
+    FLOATLM_LOG(kInfo, "admin.report", "entries={} bytes={} ms={}", result->entries,
+                result->text.size(), ms);
+    return ChunkedText(result->text);
+  };
+  return StartJob(std::move(job), now);
 }
 
-std::vector<proto::Message> AdminExecutor::Backup(const std::string& who, const engine::Now& now) {
+std::vector<proto::Message> AdminExecutor::Backup(const AdminTarget& target, const std::string& who,
+                                                  const engine::Now& now) {
   // Pending changes first, so the copy holds everything acknowledged so far.
   core_.Commit();
   const auto began = core_.host_.Elapsed();
@@ -312,30 +375,62 @@ std::vector<proto::Message> AdminExecutor::Backup(const std::string& who, const 
     return One(proto::Error{Errc::kStoreUnavailable, "backup failed: " + reason});
   }
   // floatlm-20261128T041500Z.db; a second backup within the same second gets -2, -3...
+  // (one still being written counts as taken).
   const std::time_t t = std::chrono::system_clock::to_time_t(now.wall);
   std::tm tm{};
   gmtime_r(&t, &tm);
   const auto stem = fmt::format("floatlm-{:04}{:02}{:02}T{:02}{:02}{:02}Z", tm.tm_year + 1900,
                                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
   auto path = dir / (stem + ".db");
-  for (int n = 2; std::filesystem::exists(path) && n < 100; ++n) {
+  for (int n = 2;
+       (std::filesystem::exists(path) || backups_in_flight_.contains(path.string())) && n < 100;
+       ++n) {
     path = dir / fmt::format("{}-{}.db", stem, n);
   }
-  store::BackupInfo info;
-  if (auto st = core_.store_->Backup(path.string(), &info); !st.ok()) {
-    FLOATLM_LOG(kError, "state.backup_failed", "by=\"{}\" reason=\"{}\"", who, st.message());
-    return One(proto::Error{Errc::kStoreUnavailable, "backup failed: " + st.message()});
-  }
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(core_.host_.Elapsed() - began).count();
-  FLOATLM_LOG(kInfo, "state.backup", "path={} bytes={} pages={} ms={} by=\"{}\"", path.string(),
-              info.bytes, info.pages, ms, who);
-  return One(
-      proto::Ok{info.bytes,
-                fmt::format("backup written: {} ({} KiB, {} ms)\n"
-                            "to restore it: stop floatlmd, copy it over {}/floatlm.db, remove any "
-                            "floatlm.db-wal beside it, start floatlmd\n",
-                            path.string(), (info.bytes + 1023) / 1024, ms, config.state_dir)});
+  struct Result {
+    store::Status status;
+    store::BackupInfo info;
+  };
+  auto result = std::make_shared<Result>();
+  store::LeaseStore* store = core_.store_.get();
+  AdminJobs::Job job;
+  job.what = "backup";
+  job.target = target;
+  job.run = [result, store, path = path.string()](const std::atomic<bool>& cancel,
+                                                  ProgressNote& note) {
+    store::AdminWork work;
+    work.cancel = &cancel;
+    work.progress = [&note](std::uint64_t done, std::uint64_t total) {
+      note.Set(fmt::format(
+          "backup: {} of {} pages copied ({:.0f}%)", done, total,
+          total == 0 ? 100.0 : 100.0 * static_cast<double>(done) / static_cast<double>(total)));
+    };
+    result->status = store->WriteBackup(path, work, &result->info);
+  };
+  job.finish = [this, result, began, who, path = path.string()] {
+    backups_in_flight_.erase(path);
+    if (!result->status.ok()) {
+      FLOATLM_LOG(kError, "state.backup_failed", "by=\"{}\" reason=\"{}\"", who,
+                  result->status.message());
+      return One(
+          proto::Error{Errc::kStoreUnavailable, "backup failed: " + result->status.message()});
+    }
+    const auto& info = result->info;
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(core_.host_.Elapsed() - began)
+            .count();
+    FLOATLM_LOG(kInfo, "state.backup", "path={} bytes={} pages={} ms={} by=\"{}\"", path,
+                info.bytes, info.pages, ms, who);
+    return One(proto::Ok{
+        info.bytes,
+        fmt::format("backup written: {} ({} KiB, {} ms)\n"
+                    "to restore it: stop floatlmd, copy it over {}/floatlm.db, remove any "
+                    "floatlm.db-wal beside it, start floatlmd\n",
+                    path, (info.bytes + 1023) / 1024, ms, core_.config_.state_dir)});
+  };
+  auto started = StartJob(std::move(job), now);
+  if (started.empty()) backups_in_flight_.insert(path.string());
+  return started;
 }
 
 }  // namespace floatlm::server

@@ -1,10 +1,11 @@
 // What DaemonCore (daemon_core.h) asks of the shell that carries it: the shell owns the
 // sockets, the timers and the clock; the core decides. Every call comes from the core on
-// the event-loop thread, inside a call the shell made into the core.
+// the event-loop thread, inside a call the shell made into the core, except Post.
 #ifndef FLOATLM_DAEMON_SERVICE_CORE_HOST_H_
 #define FLOATLM_DAEMON_SERVICE_CORE_HOST_H_
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -47,6 +48,10 @@ class CoreHost {
   // A steady clock for durations the core reports (a backup's milliseconds); decisions
   // use only the `now` the shell passes in.
   virtual engine::MonoTime Elapsed() const = 0;
+
+  // The one call that may come from any thread (the admin worker's, admin_jobs.h): run
+  // `fn` on the event loop, in a turn of its own, soon. Not run once the loop stopped.
+  virtual void Post(std::function<void()> fn) = 0;
 
  protected:
   CoreHost() = default;

@@ -111,19 +111,27 @@ DaemonCore::DaemonCore(const config::DaemonConfig& config, std::unique_ptr<store
   recorder_ = std::make_unique<StateRecorder>(*engine_);
   Restore(now);
   admin_ = std::make_unique<AdminExecutor>(*this);
+  jobs_ =
+      std::make_unique<AdminJobs>([this](std::function<void()> fn) { host_.Post(std::move(fn)); },
+                                  [this](const AdminTarget& target, const std::string& frames,
+                                         bool last) { DeliverJobFrames(target, frames, last); });
   handler_ = std::make_unique<RequestHandler>(
       *engine_, *recorder_, hs,
       [this](const std::string& feature, bool json, const engine::Now& at) {
         return RenderStatus(feature, json, at);
       },
-      [this](const proto::Admin& cmd, const ClientContext& ctx, const engine::Now& at) {
-        return admin_->FromClientPort(cmd, ctx, at);
+      [this](const proto::Admin& cmd, std::uint32_t request_id, const ClientContext& ctx,
+             const engine::Now& at) {
+        return admin_->FromClientPort(cmd, AdminTarget{request_id, ctx.id, {}, {}}, ctx, at);
       });
   WarnAboutExpiry(now);
   next_second_ = now.mono + 1s;
 }
 
-DaemonCore::~DaemonCore() = default;
+DaemonCore::~DaemonCore() {
+  // The worker may be reading the store: it stops before anything it uses goes.
+  jobs_.reset();
+}
 
 void DaemonCore::RememberSignatures(licenses::SignatureDigests verified) {
   if (verified == known_signatures_) return;
@@ -207,16 +215,20 @@ RequestHandler::After DaemonCore::HandleFrame(ClientContext& ctx,
 
 void DaemonCore::HandleAdminFrame(std::span<const std::uint8_t> body,
                                   const admin::PeerCredentials& peer, const engine::Now& now,
-                                  AdminReply reply) {
+                                  AdminReply reply, AdminReply progress) {
   std::string frames;
   auto decoded = proto::DecodeBody(body);
   if (auto* err = std::get_if<proto::DecodeError>(&decoded)) {
     proto::EncodeFrame(err->request_id, proto::Error{err->code, err->message}, frames);
   } else {
     auto& d = std::get<proto::Decoded>(decoded);
-    for (const auto& m : admin_->FromSocket(d.msg, peer, now)) {
-      proto::EncodeFrame(d.request_id, m, frames);
+    const AdminTarget target{d.request_id, 0, reply, std::move(progress)};
+    const auto replies = admin_->FromSocket(d.msg, target, peer, now);
+    if (replies.empty()) {  // a job answers later
+      DispatchEvents(now);
+      return;
     }
+    for (const auto& m : replies) proto::EncodeFrame(d.request_id, m, frames);
   }
   DispatchEvents(now);
   DeliverAdmin(std::move(reply), std::move(frames));
@@ -268,6 +280,19 @@ void DaemonCore::DeliverAdmin(AdminReply reply, std::string frames) {
   }
   held_.push_back(Held{0, std::move(reply), std::move(frames)});
   host_.ScheduleCommit();
+}
+
+void DaemonCore::DeliverJobFrames(const AdminTarget& target, const std::string& frames, bool last) {
+  if (target.client == 0) {
+    if (last) {
+      DeliverAdmin(target.reply, frames);
+    } else if (target.progress) {
+      target.progress(frames);
+    }
+    return;
+  }
+  const auto it = clients_.find(target.client);
+  if (it != clients_.end()) DeliverEvent(*it->second, frames);  // else: gone meanwhile
 }
 
 void DaemonCore::Commit() { CommitTurn(/*wait=*/false); }
@@ -325,6 +350,7 @@ bool DaemonCore::Tick(const engine::Now& now) {
   }
   if (commit_pending()) Commit();
   PruneJournal(now);
+  jobs_->SendProgress(now.mono);
   return more;
 }
 
@@ -498,6 +524,7 @@ RereadResult DaemonCore::Reread(admin_cmd::RereadMode mode, const engine::Now& n
 }
 
 void DaemonCore::Stop(const engine::Now& now) {
+  jobs_->Stop("the daemon is stopping");
   recorder_->Server(
       store::JournalEvent::kStop,
       fmt::format("floatlmd stopped; {} lease(s) kept for reattach", engine_->lease_count()),

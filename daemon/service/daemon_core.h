@@ -35,6 +35,7 @@
 #include "engine/seat_engine.h"
 #include "floatlm/licenses/signature.h"
 #include "service/admin_auth.h"
+#include "service/admin_jobs.h"
 #include "service/admin_request.h"
 #include "service/client_context.h"
 #include "service/core_host.h"
@@ -104,10 +105,12 @@ class DaemonCore {
 
   // ---- The admin socket. One frame's body from a peer the kernel identified; `reply`
   // receives the encoded reply frames once they may leave (after the commit of the
-  // changes the request made), possibly before this call returns.
-  using AdminReply = std::function<void(const std::string& frames)>;
+  // changes the request made), possibly before this call returns. A report or a backup
+  // runs off the loop (admin_jobs.h) and replies in a later turn; `progress`, when
+  // given, receives its PROGRESS frames meanwhile.
+  using AdminReply = server::AdminReply;
   void HandleAdminFrame(std::span<const std::uint8_t> body, const admin::PeerCredentials& peer,
-                        const engine::Now& now, AdminReply reply);
+                        const engine::Now& now, AdminReply reply, AdminReply progress = {});
 
   // ---- Time. Every tick (about 100 ms): ends a bounded slice of what lapsed and says
   // whether more is due at once (then the shell calls Sweep again after the ready
@@ -123,12 +126,15 @@ class DaemonCore {
   bool commit_pending() const { return !recorder_->empty() || !held_.empty(); }
 
   RereadResult Reread(admin_cmd::RereadMode mode, const engine::Now& now);
-  // The daemon stops: journals the stop and commits.
+  // The daemon stops: cancels admin work in progress (its requesters are told), journals
+  // the stop and commits.
   void Stop(const engine::Now& now);
 
   const engine::SeatEngine& engine() const { return *engine_; }
   engine::WallTime started() const { return started_; }
   bool store_healthy() const { return store_healthy_; }
+  // Reports and backups started and not yet answered (admin_jobs.h).
+  std::size_t admin_jobs() const { return jobs_->active(); }
   // The shell's fuzz and test seam: the store the core writes to.
   store::LeaseStore& store() { return *store_; }
 
@@ -139,6 +145,8 @@ class DaemonCore {
   // clients what concerns them.
   void DispatchEvents(const engine::Now& now);
   void DeliverAdmin(AdminReply reply, std::string frames);
+  // An admin job's frames to its requester, if still connected (AdminJobs::Deliver).
+  void DeliverJobFrames(const AdminTarget& target, const std::string& frames, bool last);
   // Deliver without the heartbeats' exception: notifications, and every other reply.
   void DeliverEvent(ClientContext& ctx, const std::string& frames);
   // The turn's commit; `wait`: for a checkpoint in progress instead of deferring.
@@ -168,6 +176,7 @@ class DaemonCore {
   std::unique_ptr<StateRecorder> recorder_;
   std::unique_ptr<RequestHandler> handler_;
   std::unique_ptr<AdminExecutor> admin_;
+  std::unique_ptr<AdminJobs> jobs_;  // declared late: stopped first, on destruction
   std::unordered_map<engine::ClientId, ClientContext*> clients_;
   // Replies waiting for the commit, in the order they were produced: a client
   // connection's (held by the host) or an admin socket reply (held here).

@@ -383,7 +383,7 @@ RequestHandler::After RequestHandler::Handle(ClientContext& ctx, const proto::De
   }
 
   if (const auto* cmd = std::get_if<proto::Admin>(&request.msg)) {
-    for (const auto& reply : admin_(*cmd, ctx, now)) Reply(rid, reply, out);
+    for (const auto& reply : admin_(*cmd, rid, ctx, now)) Reply(rid, reply, out);
     return After::kContinue;
   }
 

@@ -34,9 +34,10 @@ struct HandlerSettings {
 // Makes the status answer for a STATUS request: (feature filter, json?) -> its stream.
 using StatusRenderer = std::function<std::unique_ptr<ReplyStream>(
     const std::string& feature, bool json, const engine::Now& now)>;
-// Checks the admin token of an ADMIN request on the client port and runs it.
+// Checks the admin token of an ADMIN request (of `request_id`) on the client port and
+// runs it. No messages: the answer comes later, through the core (a report, a backup).
 using AdminCommands = std::function<std::vector<proto::Message>(
-    const proto::Admin&, const ClientContext&, const engine::Now& now)>;
+    const proto::Admin&, std::uint32_t request_id, const ClientContext&, const engine::Now& now)>;
 
 // Splits a long text into STATUS_CHUNK frames that each fit the protocol's cap.
 std::vector<proto::Message> ChunkedText(const std::string& body);

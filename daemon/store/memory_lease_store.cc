@@ -7,6 +7,7 @@
 namespace floatlm::store {
 
 Status MemoryLeaseStore::Load(StoredState* out) {
+  std::lock_guard lk(mu_);
   StoredState state;
   for (const auto& [id, lease] : leases_) state.leases.push_back(lease);
   for (const auto& [key, slot] : slots_) state.cloud_slots.push_back(slot);
@@ -17,6 +18,7 @@ Status MemoryLeaseStore::Load(StoredState* out) {
 }
 
 Status MemoryLeaseStore::Commit(const Batch& batch) {
+  std::lock_guard lk(mu_);
   // Atomicity by validating everything first: once checks pass, nothing below can fail
   // short of an allocation failure, which ends the daemon anyway.
   for (const LeaseRecord& lease : batch.upsert_leases) {
@@ -56,6 +58,7 @@ Status MemoryLeaseStore::Commit(const Batch& batch) {
 
 Status MemoryLeaseStore::PruneJournal(UnixMillis before, std::size_t max_entries,
                                       std::size_t* removed) {
+  std::lock_guard lk(mu_);
   std::size_t n = 0;
   while (n < journal_.size() && n < max_entries && journal_[n].time < before) ++n;
   journal_.erase(journal_.begin(), journal_.begin() + static_cast<std::ptrdiff_t>(n));
@@ -63,27 +66,42 @@ Status MemoryLeaseStore::PruneJournal(UnixMillis before, std::size_t max_entries
   return Status::Ok();
 }
 
-Status MemoryLeaseStore::ReadJournal(UnixMillis from, UnixMillis to,
-                                     std::vector<JournalEntry>* out) {
-  out->clear();
-  for (const JournalEntry& entry : journal_) {
-    if (entry.time >= from && entry.time < to) out->push_back(entry);
+Status MemoryLeaseStore::ScanJournal(UnixMillis from, UnixMillis to, const JournalSink& sink,
+                                     const AdminWork& work) {
+  std::vector<JournalEntry> entries;
+  {
+    std::lock_guard lk(mu_);
+    const auto by_time = [](const JournalEntry& e, UnixMillis t) { return e.time < t; };
+    const auto first = std::lower_bound(journal_.begin(), journal_.end(), from, by_time);
+    const auto last = std::lower_bound(first, journal_.end(), std::max(from, to), by_time);
+    entries.assign(first, last);
   }
+  std::uint64_t done = 0;
+  for (JournalEntry& entry : entries) {
+    if (work.cancelled()) {
+      return Status::Error(Status::Code::kCancelled, "journal scan cancelled");
+    }
+    sink(entry);
+    if (++done % 1000 == 0 && work.progress) work.progress(done, entries.size());
+  }
+  if (work.progress) work.progress(done, entries.size());
   return Status::Ok();
 }
 
 Status MemoryLeaseStore::LoadSignatureDigests(std::vector<std::string>* out) {
+  std::lock_guard lk(mu_);
   out->assign(signature_digests_.begin(), signature_digests_.end());
   return Status::Ok();
 }
 
 Status MemoryLeaseStore::ReplaceSignatureDigests(const std::vector<std::string>& digests) {
+  std::lock_guard lk(mu_);
   if (Status s = CheckSignatureDigests(digests); !s.ok()) return s;
   signature_digests_ = std::set<std::string>(digests.begin(), digests.end());
   return Status::Ok();
 }
 
-Status MemoryLeaseStore::Backup(const std::string& path, BackupInfo* info) {
+Status MemoryLeaseStore::WriteBackup(const std::string& path, const AdminWork&, BackupInfo* info) {
   *info = {};
   return Status::Error(
       Status::Code::kNotSupported,

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <utility>
@@ -22,15 +23,17 @@ class MemoryLeaseStore final : public LeaseStore {
 
   Status Load(StoredState* out) override;
   Status Commit(const Batch& batch) override;
-  Status ReadJournal(UnixMillis from, UnixMillis to, std::vector<JournalEntry>* out) override;
+  Status ScanJournal(UnixMillis from, UnixMillis to, const JournalSink& sink,
+                     const AdminWork& work) override;
   Status PruneJournal(UnixMillis before, std::size_t max_entries, std::size_t* removed) override;
   Status LoadSignatureDigests(std::vector<std::string>* out) override;
   Status ReplaceSignatureDigests(const std::vector<std::string>& digests) override;
-  Status Backup(const std::string& path, BackupInfo* info) override;
+  Status WriteBackup(const std::string& path, const AdminWork& work, BackupInfo* info) override;
 
  private:
   using Key = std::pair<std::string, std::string>;
 
+  std::mutex mu_;  // guards every member below
   std::map<std::uint64_t, LeaseRecord> leases_;
   std::map<Key, CloudSlot> slots_;
   std::map<Key, Assignment> assignments_;

@@ -1,15 +1,16 @@
 #include "store/sqlite_lease_store.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <limits>
+#include <thread>
 #include <utility>
 
 #include "store/sqlite_schema.h"
@@ -289,10 +290,11 @@ int SqliteLeaseStore::PrepareAll() {
       {&select_assignments_,
        "SELECT pool_key, user, since_ms FROM assignments ORDER BY pool_key, user"},
       {&select_high_water_, "SELECT value FROM meta WHERE key = 'highest_lease_id'"},
-      {&select_journal_,
+      {&scan_journal_,
        "SELECT seq, time_ms, event, user, host, display, peer, feature, version, pool, "
        "lease_id, reason, detail, count, seats FROM journal "
-       "WHERE time_ms >= ?1 AND time_ms < ?2 ORDER BY time_ms, seq"},
+       "WHERE (time_ms, seq) > (?1, ?2) AND time_ms < ?3 AND seq < ?4 "
+       "ORDER BY time_ms, seq LIMIT ?5"},
       {&prune_journal_,
        "DELETE FROM journal WHERE (time_ms, seq) IN (SELECT time_ms, seq FROM journal "
        "WHERE time_ms < ?1 ORDER BY time_ms, seq LIMIT ?2)"},
@@ -346,17 +348,23 @@ std::string SqliteLeaseStore::TakeUpkeepProblem() {
 }
 
 Status SqliteLeaseStore::Commit(const Batch& batch) {
-  std::lock_guard lk(db_mu_);
+  auto lk = LockForOwner();
   return CommitLocked(batch);
 }
 
 Status SqliteLeaseStore::Deferred() const {
-  return Status::Error(Status::Code::kDeferred, path_ + ": a checkpoint of the WAL is running");
+  return Status::Error(Status::Code::kDeferred,
+                       path_ + ": busy (a checkpoint of the WAL, or a slice of admin work)");
 }
 
 Status SqliteLeaseStore::TryCommit(const Batch& batch) {
   std::unique_lock lk(db_mu_, std::try_to_lock);
-  return lk.owns_lock() ? CommitLocked(batch) : Deferred();
+  if (!lk.owns_lock()) {
+    owner_waiting_.store(true, std::memory_order_relaxed);  // cleared by the retry
+    return Deferred();
+  }
+  owner_waiting_.store(false, std::memory_order_relaxed);
+  return CommitLocked(batch);
 }
 
 Status SqliteLeaseStore::CommitLocked(const Batch& batch) {
@@ -481,7 +489,7 @@ Status SqliteLeaseStore::ApplyBatch(const Batch& batch) {
 }
 
 Status SqliteLeaseStore::Load(StoredState* out) {
-  std::lock_guard lk(db_mu_);
+  auto lk = LockForOwner();
   StoredState state;
   // One read transaction: every table from the same snapshot.
   Status s = sqlite::Exec(db_.get(), "BEGIN", path_, "loading");
@@ -568,59 +576,106 @@ Status SqliteLeaseStore::PruneJournal(UnixMillis before, std::size_t max_entries
   return Status::Ok();
 }
 
-Status SqliteLeaseStore::ReadJournal(UnixMillis from, UnixMillis to,
-                                     std::vector<JournalEntry>* out) {
-  std::lock_guard lk(db_mu_);
-  std::vector<JournalEntry> entries;
-  Statement& st = select_journal_;
-  st.BindInt(1, from);
-  st.BindInt(2, to);
-  int rc = SQLITE_OK;
-  Status s;
-  while ((rc = st.Step()) == SQLITE_ROW) {
-    JournalEntry e;
-    e.time = st.ColumnInt(1);
-    const std::string event = st.ColumnText(2);
-    const std::optional<JournalEvent> parsed = ParseJournalEvent(event);
-    if (!parsed) {
-      s = Status::Error(
-          Status::Code::kCorruption,
-          fmt::format("{}: journal row {} has unknown event '{}'", path_, st.ColumnInt(0), event));
-      break;
-    }
-    e.event = *parsed;
-    e.user = st.ColumnText(3);
-    e.host = st.ColumnText(4);
-    e.display = st.ColumnText(5);
-    e.peer = st.ColumnText(6);
-    e.feature = st.ColumnText(7);
-    e.version = st.ColumnText(8);
-    e.pool = st.ColumnText(9);
-    e.lease_id = st.ColumnUint(10);
-    e.reason = st.ColumnText(11);
-    e.detail = st.ColumnText(12);
-    const std::uint64_t count = st.ColumnUint(13);
-    if (count == 0 || count > UINT32_MAX) {
-      s = Status::Error(Status::Code::kCorruption,
-                        fmt::format("{}: journal row {} counts {} events", path_, st.ColumnInt(0),
-                                    count));
-      break;
-    }
-    e.count = static_cast<std::uint32_t>(count);
-    const std::uint64_t seats = st.ColumnUint(14);
-    if (seats == 0 || seats > UINT32_MAX) {
-      s = Status::Error(
-          Status::Code::kCorruption,
-          fmt::format("{}: journal row {} stands for {} seats", path_, st.ColumnInt(0), seats));
-      break;
-    }
-    e.seats = static_cast<std::uint32_t>(seats);
-    entries.push_back(std::move(e));
+Status SqliteLeaseStore::ReadJournalRow(Statement& st, JournalEntry* out) const {
+  JournalEntry e;
+  e.time = st.ColumnInt(1);
+  const std::string event = st.ColumnText(2);
+  const std::optional<JournalEvent> parsed = ParseJournalEvent(event);
+  if (!parsed) {
+    return Status::Error(
+        Status::Code::kCorruption,
+        fmt::format("{}: journal row {} has unknown event '{}'", path_, st.ColumnInt(0), event));
   }
-  if (s.ok() && rc != SQLITE_DONE) s = Fail(rc, "reading the journal");
-  st.Reset();
-  if (s.ok()) *out = std::move(entries);
-  return s;
+  e.event = *parsed;
+  e.user = st.ColumnText(3);
+  e.host = st.ColumnText(4);
+  e.display = st.ColumnText(5);
+  e.peer = st.ColumnText(6);
+  e.feature = st.ColumnText(7);
+  e.version = st.ColumnText(8);
+  e.pool = st.ColumnText(9);
+  e.lease_id = st.ColumnUint(10);
+  e.reason = st.ColumnText(11);
+  e.detail = st.ColumnText(12);
+  const std::uint64_t count = st.ColumnUint(13);
+  if (count == 0 || count > UINT32_MAX) {
+    return Status::Error(
+        Status::Code::kCorruption,
+        fmt::format("{}: journal row {} counts {} events", path_, st.ColumnInt(0), count));
+  }
+  e.count = static_cast<std::uint32_t>(count);
+  const std::uint64_t seats = st.ColumnUint(14);
+  if (seats == 0 || seats > UINT32_MAX) {
+    return Status::Error(
+        Status::Code::kCorruption,
+        fmt::format("{}: journal row {} stands for {} seats", path_, st.ColumnInt(0), seats));
+  }
+  e.seats = static_cast<std::uint32_t>(seats);
+  *out = std::move(e);
+  return Status::Ok();
+}
+
+Status SqliteLeaseStore::ScanJournal(UnixMillis from, UnixMillis to, const JournalSink& sink,
+                                     const AdminWork& work) {
+  // Where the previous slice ended, as the journal's key (time_ms, seq); the first
+  // slice starts before every seq at `from`.
+  UnixMillis after_time = from;
+  std::int64_t after_seq = std::numeric_limits<std::int64_t>::min();
+  std::int64_t snapshot = 0;  // entries from here on were committed after the scan began
+  {
+    std::lock_guard lk(db_mu_);
+    snapshot = next_seq_;
+  }
+  std::vector<JournalEntry> slice;
+  std::uint64_t done = 0;
+  for (;;) {
+    if (work.cancelled()) {
+      return Status::Error(Status::Code::kCancelled, path_ + ": journal scan cancelled");
+    }
+    slice.clear();
+    {
+      std::lock_guard lk(db_mu_);
+      Statement& st = scan_journal_;
+      st.BindInt(1, after_time);
+      st.BindInt(2, after_seq);
+      st.BindInt(3, to);
+      st.BindInt(4, snapshot);
+      st.BindUint(5, kScanSlice);
+      int rc = SQLITE_OK;
+      Status s;
+      while ((rc = st.Step()) == SQLITE_ROW) {
+        JournalEntry e;
+        s = ReadJournalRow(st, &e);
+        if (!s.ok()) break;
+        after_time = e.time;
+        after_seq = st.ColumnInt(0);
+        slice.push_back(std::move(e));
+      }
+      if (s.ok() && rc != SQLITE_DONE) s = Fail(rc, "reading the journal");
+      st.Reset();
+      if (!s.ok()) return s;
+    }
+    for (JournalEntry& e : slice) sink(e);
+    done += slice.size();
+    if (work.progress) work.progress(done, 0);
+    if (slice.size() < kScanSlice) return Status::Ok();
+    YieldToOwner();
+  }
+}
+
+std::unique_lock<std::mutex> SqliteLeaseStore::LockForOwner() {
+  owner_waiting_.store(true, std::memory_order_relaxed);
+  std::unique_lock lk(db_mu_);
+  owner_waiting_.store(false, std::memory_order_relaxed);
+  return lk;
+}
+
+void SqliteLeaseStore::YieldToOwner() const {
+  // A commit the owner could not make (TryCommit deferred) is retried within about a
+  // millisecond: let it in before the next slice, waiting 5 ms at most.
+  for (int i = 0; i < 50 && owner_waiting_.load(std::memory_order_relaxed); ++i) {
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
 }
 
 }  // namespace floatlm::store

@@ -14,6 +14,8 @@
 // commit reaches 10,000 frames, on the loop. It syncs the WAL first without the
 // connection, then takes the connection's mutex for the copy; TryCommit answers
 // kDeferred meanwhile instead of waiting, every other method waits (a few milliseconds).
+// Admin work (ScanJournal, WriteBackup) on another thread takes the same mutex one slice
+// at a time and yields it to the owner between slices.
 // Statements are prepared once and reused, so a batch costs one transaction plus one
 // step per record.
 #ifndef FLOATLM_DAEMON_STORE_SQLITE_LEASE_STORE_H_
@@ -67,7 +69,12 @@ class SqliteLeaseStore final : public LeaseStore {
   Status Commit(const Batch& batch) override;
   // kDeferred while the store's thread checkpoints (see above).
   Status TryCommit(const Batch& batch) override;
-  Status ReadJournal(UnixMillis from, UnixMillis to, std::vector<JournalEntry>* out) override;
+  // Slices of kScanSlice rows, each under the connection's lock (its own read
+  // transaction), resumed after the last key read; entries appended after the scan
+  // began (a seq at or above the next one then) are left out.
+  Status ScanJournal(UnixMillis from, UnixMillis to, const JournalSink& sink,
+                     const AdminWork& work) override;
+  static constexpr std::size_t kScanSlice = 1000;
   // One transaction of its own per call; the journal's B-tree order makes the oldest
   // entries the first pages, so a slice costs about its number of rows.
   Status PruneJournal(UnixMillis before, std::size_t max_entries, std::size_t* removed) override;
@@ -86,8 +93,11 @@ class SqliteLeaseStore final : public LeaseStore {
   // Copies the whole database, as committed (what sits in the WAL included), with
   // SQLite's online backup into one self-contained file: a daemon whose floatlm.db it
   // becomes opens it as its own. It is written as `path`.partial, synced, renamed, and
-  // the directory synced. The copy runs in one step on the caller's thread.
-  Status Backup(const std::string& path, BackupInfo* info) override;
+  // the directory synced. The copy runs in steps of kBackupStepPages pages, each under
+  // the connection's lock; commits made between steps reach the copy too (SQLite updates
+  // a backup in progress from its source connection), so it finishes under any load.
+  Status WriteBackup(const std::string& path, const AdminWork& work, BackupInfo* info) override;
+  static constexpr int kBackupStepPages = 256;
   // A checkpoint of the store's thread that failed (it tries again on its next pass).
   std::string TakeUpkeepProblem() override;
 
@@ -97,6 +107,12 @@ class SqliteLeaseStore final : public LeaseStore {
   Status CountOpen();  // bumps meta 'journal_opens' and sets next_seq_ from it
   Status ApplyBatch(const Batch& batch);
   Status CommitLocked(const Batch& batch);  // db_mu_ held
+  Status ReadJournalRow(sqlite::Statement& st, JournalEntry* out) const;
+  Status CopyPages(const std::string& path, const AdminWork& work, std::uint64_t* pages);
+  // db_mu_ for the owner's calls: admin work between its slices lets the owner in first.
+  std::unique_lock<std::mutex> LockForOwner();
+  // Admin work, between slices: waits (briefly) while the owner wants the connection.
+  void YieldToOwner() const;
   // The WAL hook (sqlite3_wal_hook): records the WAL's frame count after each commit,
   // and replaces SQLite's own checkpoint-on-commit.
   static int OnWalCommit(void* self, sqlite3* db, const char* name, int frames);
@@ -109,6 +125,8 @@ class SqliteLeaseStore final : public LeaseStore {
   // The connection and every statement: held by each method (the event loop) and by the
   // checkpoint (the WalSyncer thread); no two threads use the connection at once.
   std::mutex db_mu_;
+  // The owner waits for db_mu_, or retries a deferred commit soon: admin work yields.
+  std::atomic<bool> owner_waiting_{false};
   std::atomic<int> wal_frames_{0};  // written by OnWalCommit, read by the thread
   std::atomic<std::uint64_t> checkpoints_{0};
   // The last failed checkpoint, not yet taken; its own lock, so that the loop's once-a-
@@ -139,7 +157,7 @@ class SqliteLeaseStore final : public LeaseStore {
   sqlite::Statement select_slots_;
   sqlite::Statement select_assignments_;
   sqlite::Statement select_high_water_;
-  sqlite::Statement select_journal_;
+  sqlite::Statement scan_journal_;
   sqlite::Statement prune_journal_;
 };
 

@@ -6,7 +6,7 @@
 namespace floatlm::store {
 
 Status SqliteLeaseStore::LoadSignatureDigests(std::vector<std::string>* out) {
-  std::lock_guard lk(db_mu_);
+  auto lk = LockForOwner();
   sqlite::Statement select;
   int rc = select.Prepare(db_.get(), "SELECT digest FROM verified_signatures ORDER BY digest");
   if (rc != SQLITE_OK) return Fail(rc, "reading verified signatures");
@@ -19,7 +19,7 @@ Status SqliteLeaseStore::LoadSignatureDigests(std::vector<std::string>* out) {
 
 Status SqliteLeaseStore::ReplaceSignatureDigests(const std::vector<std::string>& digests) {
   if (Status s = CheckSignatureDigests(digests); !s.ok()) return s;
-  std::lock_guard lk(db_mu_);
+  auto lk = LockForOwner();
   constexpr std::string_view kWhat = "remembering verified signatures";
   sqlite::Statement clear;
   sqlite::Statement insert;

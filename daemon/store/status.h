@@ -21,6 +21,7 @@ class [[nodiscard]] Status {
     kNotSupported,        // this backend does not offer the operation (see LeaseStore)
     kDeferred,            // not done now, nothing applied: the backend is busy for a moment
                           // (LeaseStore::TryCommit); try again shortly
+    kCancelled,           // admin work stopped on request (AdminWork::cancel)
   };
 
   Status() = default;  // ok

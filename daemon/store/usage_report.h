@@ -17,6 +17,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "store/records.h"
@@ -57,9 +59,50 @@ struct UsageReport {
   std::vector<UserUsage> users;  // ordered by user, then feature; users with leases only
 };
 
-// Entries need not be sorted; equal times keep their given order, and at one instant
-// ends are applied before starts (back-to-back leases are not concurrent).
-// `now`: the present, where leases still open stop counting (nullopt: at `to`).
+// Builds the report from entries handed in one at a time (a journal scan's), keeping only
+// what the report needs: per lease id its first checkout's and first end's feature, user,
+// time and seats, and the denials counted per feature and day; names are kept once. So
+// its memory follows the number of leases, not the size of the entries. Entries need not
+// be sorted; at one instant ends are applied before starts (back-to-back leases are not
+// concurrent). `now`: the present, where leases still open stop counting (nullopt: at
+// `to`). Not thread-safe; may be moved to, and finished on, another thread.
+class ReportBuilder {
+ public:
+  ReportBuilder(UnixMillis from, UnixMillis to,
+                std::chrono::minutes utc_offset = std::chrono::minutes(0),
+                std::optional<UnixMillis> now = std::nullopt);
+  ~ReportBuilder();
+  ReportBuilder(ReportBuilder&&) noexcept;
+  ReportBuilder& operator=(ReportBuilder&&) = delete;
+
+  void Add(const JournalEntry& entry);
+  std::uint64_t entries() const { return entries_; }  // handed in so far
+  UsageReport Finish() &&;
+
+ private:
+  struct Lease {
+    // The first checkout and the first end handed in for the lease id.
+    bool has_checkout = false;
+    bool has_end = false;
+    std::uint32_t feature = 0, user = 0, seats = 1;              // of the checkout
+    std::uint32_t end_feature = 0, end_user = 0, end_seats = 1;  // of the end
+    UnixMillis checkout = 0;
+    UnixMillis end = 0;
+  };
+  std::uint32_t Name(const std::string& name);
+  std::int64_t DayOf(UnixMillis t) const;
+
+  UnixMillis from_, to_, counted_to_;
+  std::chrono::minutes utc_offset_;
+  std::uint64_t entries_ = 0;
+  std::vector<std::string> names_;  // features and users, each once
+  std::unordered_map<std::string, std::uint32_t> name_index_;
+  std::unordered_map<std::uint64_t, Lease> leases_;
+  // (feature, day) -> reason -> denials
+  std::map<std::pair<std::string, std::int64_t>, std::map<std::string, std::uint32_t>> denials_;
+};
+
+// The whole report at once: a ReportBuilder fed with `entries`.
 UsageReport ComputeReport(const std::vector<JournalEntry>& entries, UnixMillis from, UnixMillis to,
                           std::chrono::minutes utc_offset = std::chrono::minutes(0),
                           std::optional<UnixMillis> now = std::nullopt);

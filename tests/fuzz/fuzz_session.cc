@@ -15,9 +15,12 @@
 // core's own executor; a reread switches between two fixed license sets.
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <span>
@@ -124,9 +127,10 @@ class FlakyStore final : public floatlm::store::LeaseStore {
                                            "disk full (fuzz)");
     return inner_.Commit(batch);
   }
-  floatlm::store::Status ReadJournal(floatlm::store::UnixMillis from, floatlm::store::UnixMillis to,
-                                     std::vector<floatlm::store::JournalEntry>* out) override {
-    return inner_.ReadJournal(from, to, out);
+  floatlm::store::Status ScanJournal(floatlm::store::UnixMillis from, floatlm::store::UnixMillis to,
+                                     const floatlm::store::JournalSink& sink,
+                                     const floatlm::store::AdminWork& work) override {
+    return inner_.ScanJournal(from, to, sink, work);
   }
   floatlm::store::Status PruneJournal(floatlm::store::UnixMillis before, std::size_t max_entries,
                                       std::size_t* removed) override {
@@ -139,9 +143,9 @@ class FlakyStore final : public floatlm::store::LeaseStore {
   floatlm::store::Status ReplaceSignatureDigests(const std::vector<std::string>& digests) override {
     return inner_.ReplaceSignatureDigests(digests);
   }
-  floatlm::store::Status Backup(const std::string& path,
-                                floatlm::store::BackupInfo* info) override {
-    return inner_.Backup(path, info);
+  floatlm::store::Status WriteBackup(const std::string& path, const floatlm::store::AdminWork& work,
+                                     floatlm::store::BackupInfo* info) override {
+    return inner_.WriteBackup(path, work, info);
   }
 
  private:
@@ -175,6 +179,29 @@ class FakeShell final : public srv::CoreHost {
   std::string Address() const override { return "127.0.0.1:27000"; }
   std::size_t Connections() const override { return 4; }
   eng::MonoTime Elapsed() const override { return clock; }
+
+  // From the admin worker's thread: queued until the harness runs it (RunPosted).
+  void Post(std::function<void()> fn) override {
+    std::lock_guard lk(posted_mu_);
+    posted_.push_back(std::move(fn));
+    posted_cv_.notify_all();
+  }
+  // Waits for something posted (a job's end) and runs it on the harness's thread.
+  void RunPosted() {
+    std::vector<std::function<void()>> ready;
+    {
+      std::unique_lock lk(posted_mu_);
+      const bool came = posted_cv_.wait_for(lk, 30s, [this] { return !posted_.empty(); });
+      FUZZ_CHECK(came, "an admin job did not end within 30 s");
+      ready.swap(posted_);
+    }
+    for (auto& fn : ready) fn();
+  }
+
+ private:
+  std::mutex posted_mu_;
+  std::condition_variable posted_cv_;
+  std::vector<std::function<void()>> posted_;
 };
 
 class Harness {
@@ -533,6 +560,12 @@ class Harness {
   // The shell's end of turn: the commit it was asked for, then the checks of the engine
   // against itself and against the store.
   void EndOfTurn() {
+    // Reports and backups answer from the admin worker: wait for them in this turn (their
+    // replies may wait for a commit of their own).
+    while (core_->admin_jobs() > 0) {
+      shell_.RunPosted();
+      Drain();
+    }
     // A deferred commit asks again (RetryCommitSoon); the deferrals run out.
     while (shell_.commit_asked) {
       shell_.commit_asked = false;

@@ -7,9 +7,11 @@
 
 #include <boost/test/unit_test.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -34,6 +36,8 @@ class FlakyStore final : public store::LeaseStore {
   int commits = 0;
   int deferrals = 0;
   std::string upkeep_problem;  // handed out once by TakeUpkeepProblem
+  // Runs at the start of each journal scan, on the scanning thread (the admin worker).
+  std::function<void()> before_scan;
   std::string TakeUpkeepProblem() override { return std::exchange(upkeep_problem, {}); }
   store::Status TryCommit(const store::Batch& batch) override {
     if (deferrals > 0) {
@@ -49,9 +53,10 @@ class FlakyStore final : public store::LeaseStore {
     if (st.ok() && !batch.empty()) ++commits;
     return st;
   }
-  store::Status ReadJournal(store::UnixMillis from, store::UnixMillis to,
-                            std::vector<store::JournalEntry>* out) override {
-    return inner_.ReadJournal(from, to, out);
+  store::Status ScanJournal(store::UnixMillis from, store::UnixMillis to,
+                            const store::JournalSink& sink, const store::AdminWork& work) override {
+    if (before_scan) before_scan();
+    return inner_.ScanJournal(from, to, sink, work);
   }
   store::Status PruneJournal(store::UnixMillis before, std::size_t max_entries,
                              std::size_t* removed) override {
@@ -72,8 +77,9 @@ class FlakyStore final : public store::LeaseStore {
   store::Status ReplaceSignatureDigests(const std::vector<std::string>& digests) override {
     return inner_.ReplaceSignatureDigests(digests);
   }
-  store::Status Backup(const std::string& path, store::BackupInfo* info) override {
-    return inner_.Backup(path, info);
+  store::Status WriteBackup(const std::string& path, const store::AdminWork& work,
+                            store::BackupInfo* info) override {
+    return inner_.WriteBackup(path, work, info);
   }
 
  private:
@@ -105,6 +111,29 @@ class FakeShell final : public server::CoreHost {
   std::string Address() const override { return "127.0.0.1:27000"; }
   std::size_t Connections() const override { return 1; }
   engine::MonoTime Elapsed() const override { return engine::MonoTime{}; }
+
+  // Post (from the admin worker) queues; RunPosted runs what came, on the test's thread.
+  void Post(std::function<void()> fn) override {
+    std::lock_guard lk(posted_mu_);
+    posted_.push_back(std::move(fn));
+    posted_cv_.notify_all();
+  }
+  // Waits up to `timeout` for something posted, then runs all of it; false if nothing came.
+  bool RunPosted(std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+    std::vector<std::function<void()>> ready;
+    {
+      std::unique_lock lk(posted_mu_);
+      if (!posted_cv_.wait_for(lk, timeout, [this] { return !posted_.empty(); })) return false;
+      ready.swap(posted_);
+    }
+    for (auto& fn : ready) fn();
+    return true;
+  }
+
+ private:
+  std::mutex posted_mu_;
+  std::condition_variable posted_cv_;
+  std::vector<std::function<void()>> posted_;
 };
 
 // The messages in a run of frames (each must decode).

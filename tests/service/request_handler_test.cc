@@ -46,7 +46,7 @@ struct HandlerFixture {
       [](const std::string&, bool, const engine::Now&) {
         return std::unique_ptr<server::ReplyStream>();
       },
-      [this](const proto::Admin& a, const ClientContext& ctx, const engine::Now&) {
+      [this](const proto::Admin& a, std::uint32_t, const ClientContext& ctx, const engine::Now&) {
         admin_seen.push_back(a.command + " from " + ctx.who.user);
         return std::vector<proto::Message>{proto::Ok{1, "done"}};
       }};

@@ -3,6 +3,8 @@
 // their kKeepsFiles trait (store_backends.h).
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <atomic>
 #include <boost/mpl/bool.hpp>
 #include <boost/mpl/list.hpp>
 #include <boost/mpl/remove_if.hpp>
@@ -12,6 +14,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/lease_store.h"
@@ -434,6 +437,99 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(pruning_removes_the_oldest_entries_in_slices, B, B
   BOOST_TEST(Load(backend.Store()).leases.size() == 1u);  // leases are never pruned
 }
 
+// Admin work: a scan reads in slices, yet sees exactly what was committed when it began,
+// in order, though commits go on meanwhile (here from inside the sink, between slices).
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_journal_scan_sees_what_was_committed_when_it_began, B, Backends) {
+  B backend;
+  LeaseStore& store = backend.Store();
+  Batch first;
+  for (int i = 0; i < 2'500; ++i)
+    first.journal.push_back(Entry(10'000 + 2 * i, JournalEvent::kCheckout));
+  Commit(store, first);
+  std::vector<JournalEntry> seen;
+  bool added = false;
+  const Status s = store.ScanJournal(
+      0, 1'000'000,
+      [&](JournalEntry& e) {
+        seen.push_back(e);
+        if (!added) {
+          added = true;
+          // Before, among and after the entries still to come: none of them is seen.
+          Commit(store, Batch{.journal = {Entry(10'001, JournalEvent::kCheckin),
+                                          Entry(12'001, JournalEvent::kCheckin),
+                                          Entry(900'000, JournalEvent::kCheckin)}});
+        }
+      },
+      AdminWork{});
+  BOOST_REQUIRE_MESSAGE(s.ok(), s.message());
+  BOOST_TEST_REQUIRE(seen.size() == first.journal.size());
+  BOOST_CHECK(seen == first.journal);
+  BOOST_TEST(Journal(store, 0, 1'000'000).size() == first.journal.size() + 3);
+}
+
+// The scan's progress counts the entries handed over; a cancelled scan stops early with
+// kCancelled and the store goes on as before.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_cancelled_journal_scan_stops_early, B, Backends) {
+  B backend;
+  LeaseStore& store = backend.Store();
+  Batch batch;
+  for (int i = 0; i < 3'000; ++i)
+    batch.journal.push_back(Entry(5'000 + i, JournalEvent::kCheckout));
+  Commit(store, batch);
+  std::atomic<bool> cancel{false};
+  std::uint64_t handed = 0, reported = 0;
+  AdminWork work;
+  work.cancel = &cancel;
+  work.progress = [&](std::uint64_t done, std::uint64_t) {
+    BOOST_TEST(done >= reported);
+    reported = done;
+  };
+  const Status s = store.ScanJournal(
+      0, 1'000'000,
+      [&](JournalEntry&) {
+        if (++handed == 10) cancel = true;
+      },
+      work);
+  BOOST_TEST(static_cast<int>(s.code()) == static_cast<int>(Status::Code::kCancelled), s.message());
+  BOOST_TEST(handed < batch.journal.size());
+  BOOST_TEST(reported <= handed);
+  Commit(store, Batch{.upsert_leases = {Lease(8)}});
+  BOOST_TEST(Journal(store, 0, 1'000'000).size() == batch.journal.size());
+}
+
+// A scan on another thread beside commits on the owner's (the daemon's admin worker and
+// event loop): everything committed before it began is seen once, in order.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_journal_scan_on_another_thread_runs_beside_commits, B, Backends) {
+  B backend;
+  LeaseStore& store = backend.Store();
+  Batch first;
+  for (int i = 0; i < 5'000; ++i)
+    first.journal.push_back(Entry(1'000 + i, JournalEvent::kCheckout));
+  Commit(store, first);
+  std::vector<JournalEntry> seen;
+  Status scanned;
+  std::thread scanner([&] {
+    scanned = store.ScanJournal(
+        0, INT64_MAX, [&](JournalEntry& e) { seen.push_back(std::move(e)); }, AdminWork{});
+  });
+  for (int i = 0; i < 200; ++i) {
+    const Status s =
+        store.Commit(Batch{.upsert_leases = {Lease(100 + static_cast<std::uint64_t>(i))},
+                           .journal = {Entry(1'000 + i, JournalEvent::kCheckin)}});
+    BOOST_REQUIRE_MESSAGE(s.ok(), s.message());
+  }
+  scanner.join();
+  BOOST_REQUIRE_MESSAGE(scanned.ok(), scanned.message());
+  BOOST_TEST(seen.size() >= first.journal.size());
+  BOOST_TEST(
+      std::is_sorted(seen.begin(), seen.end(),
+                     [](const JournalEntry& a, const JournalEntry& b) { return a.time < b.time; }));
+  const auto checkouts = std::count_if(seen.begin(), seen.end(), [](const JournalEntry& e) {
+    return e.event == JournalEvent::kCheckout;
+  });
+  BOOST_TEST(checkouts == static_cast<std::ptrdiff_t>(first.journal.size()));
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(a_new_store_remembers_no_signatures, B, Backends) {
   B backend;
   std::vector<std::string> digests = {"left over from the caller"};
@@ -587,6 +683,84 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_backup_where_nothing_can_be_written_fails_naming
 }
 
 // A backend that keeps no files has no copy to give: it says so and writes nothing.
+// A backup of a store that keeps committing on another thread meanwhile (the daemon's
+// loop, while its admin worker copies) finishes, reports its progress in pages, and
+// holds everything committed before it began plus a whole prefix of what came after.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_backup_finishes_while_commits_go_on, B, FileBackends) {
+  B backend;
+  LeaseStore& store = backend.Store();
+  // Several megabytes: many steps of the copy.
+  for (int b = 0; b < 10; ++b) {
+    Batch batch;
+    for (int i = 0; i < 2'000; ++i) {
+      batch.journal.push_back(Entry(1'000 + b * 2'000 + i, JournalEvent::kCheckout,
+                                    std::string(200, static_cast<char>('a' + b))));
+    }
+    Commit(store, batch);
+  }
+  Commit(store, Batch{.upsert_leases = {Lease(1)}});
+  TempDir elsewhere;
+  const std::string copy = B::CopyPath(elsewhere.path());
+  std::atomic<bool> done{false};
+  std::atomic<int> committed{0};
+  std::thread owner([&] {
+    for (std::uint64_t id = 2; !done.load(); ++id) {
+      const Status s = store.Commit(Batch{.upsert_leases = {Lease(id)}});
+      BOOST_REQUIRE_MESSAGE(s.ok(), s.message());
+      committed = static_cast<int>(id);
+    }
+  });
+  std::uint64_t last_done = 0, last_total = 0, calls = 0;
+  AdminWork work;
+  work.progress = [&](std::uint64_t pages, std::uint64_t total) {
+    BOOST_TEST(pages <= total);
+    last_done = pages;
+    last_total = total;
+    ++calls;
+  };
+  while (committed.load() < 20) std::this_thread::yield();
+  const int before_start = committed.load();
+  BackupInfo info;
+  const Status s = store.WriteBackup(copy, work, &info);
+  done = true;
+  owner.join();
+  BOOST_REQUIRE_MESSAGE(s.ok(), s.message());
+  BOOST_TEST(calls > 2u);
+  BOOST_TEST(last_done == last_total);
+  BOOST_TEST(info.pages == last_total);
+
+  auto restored = B::OpenCopy(elsewhere.path());
+  const StoredState state = Load(*restored);
+  BOOST_TEST_REQUIRE(!state.leases.empty());
+  for (std::size_t i = 0; i < state.leases.size(); ++i) {
+    BOOST_TEST_REQUIRE(state.leases[i].id == i + 1, "not a prefix of the commits");
+  }
+  BOOST_TEST(state.leases.size() >= static_cast<std::size_t>(before_start));
+  BOOST_TEST(Journal(*restored, INT64_MIN, INT64_MAX).size() == 20'000u);
+}
+
+// A cancelled backup leaves no file behind, and the store goes on.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_cancelled_backup_leaves_nothing, B, FileBackends) {
+  B backend;
+  LeaseStore& store = backend.Store();
+  Batch batch;
+  for (int i = 0; i < 5'000; ++i) {
+    batch.journal.push_back(Entry(1'000 + i, JournalEvent::kCheckout, std::string(300, 'x')));
+  }
+  Commit(store, batch);
+  TempDir elsewhere;
+  std::atomic<bool> cancel{false};
+  AdminWork work;
+  work.cancel = &cancel;
+  work.progress = [&](std::uint64_t, std::uint64_t) { cancel = true; };
+  BackupInfo info;
+  const Status s = store.WriteBackup(B::CopyPath(elsewhere.path()), work, &info);
+  BOOST_TEST(static_cast<int>(s.code()) == static_cast<int>(Status::Code::kCancelled), s.message());
+  BOOST_TEST(FilesIn(elsewhere.path()).empty());
+  Commit(store, Batch{.upsert_leases = {Lease(9)}});
+  BOOST_TEST(Load(store).leases.size() == 1u);
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(a_backend_without_files_refuses_a_backup, B, FilelessBackends) {
   B backend;
   Fill(backend.Store());

@@ -173,6 +173,7 @@ int main(int argc, char** argv) {
       ("source-addresses", po::value(&cfg.source_addresses), "spread connections over 127.0.0.1..N (one address: ~28,000 connections)")
       ("heartbeat-ms", po::value(&heartbeat_ms), "hold, idle, storm: heartbeat interval (default: the daemon's)")
       ("windows-ms", po::value(&window_ms), "also report the p99 of each window of this many ms")
+      ("stop-file", po::value(&cfg.stop_file)->value_name("PATH"), "steady modes: end the measurement early once PATH exists")
       ("vendor-key", po::value(&vendor_keys)->value_name("VENDOR=FILE.pub"), "checkout: ask for license lines and check every grant with this key, as an application would (repeatable)")
       ("tls", "the server speaks TLS (tls:PORT@HOST may also be given to -c)")
       ("tls-ca", po::value(&cfg.tls_ca)->value_name("FILE"), "CA certificates for --tls (default $FLOATLM_TLS_CA, else the system store)")

@@ -1,5 +1,7 @@
 #include "load.h"
 
+#include <unistd.h>
+
 // <utility> before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it.
 #include <utility>
 
@@ -604,8 +606,13 @@ LoadResult RunLoad(const LoadConfig& config) {
   shared.measuring = true;
   if (config.mode == Mode::kStorm) {
     WaitForStorm(shared, config);
-  } else {
+  } else if (config.stop_file.empty()) {
     std::this_thread::sleep_for(config.duration);
+  } else {
+    const auto until = begin + config.duration;
+    while (Clock::now() < until && ::access(config.stop_file.c_str(), F_OK) != 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
   }
   shared.measuring = false;
   const auto end = Clock::now();

@@ -46,6 +46,9 @@ struct LoadConfig {
   // and reattach before the run gives up.
   std::chrono::milliseconds storm_timeout{30000};
   std::chrono::milliseconds window{0};  // > 0: also keep a p99 per window of this length
+  // Not empty: the measurement also ends, early, as soon as a file exists at this path
+  // (a script measures exactly while something else runs).
+  std::string stop_file;
   // Checkout modes: ask grants for their license lines and check each as an application
   // holding these keys would (licenses/evidence.h): (vendor, public key PEM).
   std::vector<std::pair<std::string, std::string>> vendor_keys;

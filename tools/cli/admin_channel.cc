@@ -6,7 +6,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -152,6 +154,26 @@ std::string HostName() {
   return name[0] ? name : "localhost";
 }
 
+// The daemon's PROGRESS sentences on one line of a terminal's stderr, rewritten in place
+// and cleared at the end; nothing when stderr is not a terminal (scripts, logs).
+class ProgressLine {
+ public:
+  ProgressLine() : tty_(::isatty(STDERR_FILENO) == 1) {}
+  ~ProgressLine() {
+    if (width_ > 0) std::fprintf(stderr, "\r%*s\r", static_cast<int>(width_), "");
+  }
+  void Show(const std::string& sentence) {
+    if (!tty_) return;
+    std::fprintf(stderr, "\r%-*s", static_cast<int>(width_), sentence.c_str());
+    std::fflush(stderr);
+    width_ = std::max(width_, sentence.size());
+  }
+
+ private:
+  bool tty_;
+  std::size_t width_ = 0;
+};
+
 }  // namespace
 
 void AddAdminOptions(po::options_description& desc, std::string* socket, std::string* server,
@@ -210,6 +232,7 @@ AdminReply SendAdmin(const AdminTarget& target, const std::string& command,
     if (auto* err = std::get_if<proto::Error>(&reply.msg)) throw std::runtime_error(err->message);
   }
   channel.Send(2, proto::Admin{command, args, target.token});
+  ProgressLine shown;
   AdminReply out;
   for (;;) {
     auto frame = channel.Read();
@@ -227,6 +250,11 @@ AdminReply SendAdmin(const AdminTarget& target, const std::string& command,
     if (auto* chunk = std::get_if<proto::StatusChunk>(&frame.msg)) {
       out.text += chunk->body;
       if (chunk->last) return out;
+      continue;
+    }
+    if (auto* progress = std::get_if<proto::Progress>(&frame.msg)) {
+      // A long report or backup: the daemon is at it (and the 10 s start again).
+      shown.Show(progress->message);
       continue;
     }
     throw std::runtime_error("the daemon answered with an unexpected message");

@@ -32,7 +32,9 @@ void AddAdminOptions(boost::program_options::options_description& desc, std::str
 AdminTarget ResolveAdminTarget(const std::string& socket, const std::string& server,
                                const std::string& token_file);
 
-// Sends one admin command and waits for its complete reply (10 s at most).
+// Sends one admin command and waits for its complete reply: at most 10 s between two
+// frames of the daemon (a report or backup sends PROGRESS frames while it works, shown
+// on stderr when that is a terminal), with no limit on the whole.
 // Throws std::runtime_error when the daemon cannot be reached or the reply is broken.
 AdminReply SendAdmin(const AdminTarget& target, const std::string& command,
                      const std::vector<std::string>& args);

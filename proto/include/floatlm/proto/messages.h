@@ -50,6 +50,7 @@ enum class MsgType : std::uint16_t {
   kLeaseLost = 70,
   kStatusChunk = 71,
   kShutdown = 72,
+  kProgress = 73,
 };
 
 // Field tags. One namespace for all messages; a peer skips tags it does not know.
@@ -135,10 +136,12 @@ struct Error { Errc code = Errc::kOk; std::string message; };
 struct LeaseLost { std::uint64_t lease = 0; Errc code = Errc::kOk; std::string message; };
 struct StatusChunk { std::string body; bool last = true; };
 struct Shutdown { std::string message; };
+// The daemon is still at the request of this id (an admin report or backup); no reply.
+struct Progress { std::string message; };
 
 using Message = std::variant<Hello, Checkout, Checkin, Heartbeat, Reattach, Status, Admin,
                              HelloOk, Granted, Denied, Queued, Ok, Error, LeaseLost,
-                             StatusChunk, Shutdown, Diag>;
+                             StatusChunk, Shutdown, Diag, Progress>;
 
 MsgType TypeOf(const Message& msg);
 
