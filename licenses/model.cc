@@ -2,11 +2,12 @@
 // small value types, and the per-pool queries the seat engine asks.
 #include "floatlm/licenses/model.h"
 
-#include <algorithm>
-#include <cctype>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
 
 namespace floatlm::licenses {
 namespace {
@@ -94,9 +95,21 @@ std::optional<Version> Version::Parse(std::string_view text) {
 }
 
 std::string Version::ToString() const {
-  std::string frac = fmt::format("{:06d}", scaled % 1'000'000);
-  while (frac.size() > 1 && frac.back() == '0') frac.pop_back();
-  return fmt::format("{}.{}", scaled / 1'000'000, frac);
+  // On every grant's path (reply, record, journal, log): digits by hand, no formatting
+  // machinery; a version such as "2027.0" fits the string's inline buffer.
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + 20, scaled / 1'000'000);
+  *end++ = '.';
+  std::uint64_t frac = scaled % 1'000'000;
+  char digits[6];
+  for (int i = 5; i >= 0; --i) {
+    digits[i] = static_cast<char>('0' + frac % 10);
+    frac /= 10;
+  }
+  int keep = 6;
+  while (keep > 1 && digits[keep - 1] == '0') --keep;
+  for (int i = 0; i < keep; ++i) *end++ = digits[i];
+  return std::string(buf, end);
 }
 
 std::optional<DupGroup> DupGroup::Parse(std::string_view text) {
