@@ -1,7 +1,8 @@
 // The floatlm admin commands (remove, reread, down, report, backup, hostid) run as the real
 // binary against the real daemon, over the admin socket and over TCP with a token.
+#include <atomic>
 #include <boost/test/unit_test.hpp>
-
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -323,6 +324,62 @@ BOOST_AUTO_TEST_CASE(report_counts_peak_users_and_denials) {
   BOOST_TEST(cells[6].find("all_seats_in_use") != std::string::npos, cells[6]);
   BOOST_TEST(Floatlm(d, {"report"}, out) == 0, out);
   BOOST_TEST(Floatlm(d, {"report", "--since", "31-feb-2026"}, out) == 2, out);
+}
+
+// A report over a long journal (1.5 million entries, written by floatlm-bench-journal
+// through the daemon's own store) runs beside the license service: a checkout and a
+// heartbeat of another client are answered while it is still running, and the CLI,
+// which hears PROGRESS frames once a second meanwhile, prints the whole report.
+BOOST_AUTO_TEST_CASE(a_long_report_runs_while_clients_are_served) {
+  DaemonFixture d(kLicense, "demo", {}, /*start=*/false);
+  std::filesystem::create_directories(d.state_dir());
+  std::string out;
+  BOOST_REQUIRE_MESSAGE(RunCommand({BinPath("floatlm-bench-journal"), "--state",
+                                    d.state_dir().string(), "--entries", "1500000"},
+                                   &out) == 0,
+                        out);
+  d.Start();
+  auto a = RawClient::Tcp(d.port());
+  a.Hello("alice", "ws1");
+
+  std::string report;
+  int rc = -1;
+  std::atomic<bool> finished{false};
+  const auto begun = std::chrono::steady_clock::now();
+  std::thread cli([&] {
+    rc = Floatlm(d, {"report", "--csv"}, report);
+    finished = true;
+  });
+  std::this_thread::sleep_for(300ms);  // the report has started reading
+  const auto lease = Grant(a, 2, "cad");
+  auto beat = a.Call(3, p::Heartbeat{});
+  const auto answered = std::chrono::steady_clock::now() - begun;
+  const bool during = !finished.load();
+  cli.join();
+  const auto took = std::chrono::steady_clock::now() - begun;
+  BOOST_TEST_MESSAGE("report took "
+                     << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                     << " ms");
+  BOOST_TEST(beat.has_value());
+  // A loop busy with the report would answer at its end: these came in its first half.
+  BOOST_TEST(during, "the checkout was answered only after the report ended");
+  BOOST_TEST(
+      answered < took / 2,
+      "answered after " << std::chrono::duration_cast<std::chrono::milliseconds>(answered).count()
+                        << " ms of the report's "
+                        << std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
+  BOOST_TEST(rc == 0, report);
+  for (const char* feature : {"cad,", "cam,", "sim,", "viz,"}) {
+    BOOST_TEST(report.find(feature) != std::string::npos, feature << " missing from " << report);
+  }
+  // The journal's entries and the daemon's own (its start, perhaps alice's checkout).
+  const std::string log = d.log();
+  const auto at = log.find("event=admin.report entries=");
+  BOOST_TEST_REQUIRE(at != std::string::npos, log);
+  BOOST_TEST(std::stoull(log.substr(at + 27)) >= 1'500'000u, log.substr(at, 80));
+  BOOST_WARN_MESSAGE(took > 1s, "the report took under a second: no PROGRESS frame was sent");
+  auto done = a.Call(4, p::Checkin{lease.lease});
+  BOOST_TEST((done && std::holds_alternative<p::Ok>(*done)));
 }
 
 BOOST_AUTO_TEST_CASE(admin_commands_without_a_daemon_fail_clearly) {
