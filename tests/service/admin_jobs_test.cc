@@ -61,6 +61,24 @@ void AskReport(CoreFixture& f, std::uint32_t id, std::optional<std::string>& rep
       on_progress);
 }
 
+// The reply, which must be exactly one ERROR.
+proto::Error OnlyError(const std::optional<std::string>& reply) {
+  BOOST_TEST_REQUIRE(reply.has_value());
+  const auto msgs = Messages(*reply);
+  BOOST_TEST_REQUIRE(msgs.size() == 1u);
+  const auto* err = std::get_if<proto::Error>(&msgs[0]);
+  BOOST_TEST_REQUIRE(err != nullptr);
+  return *err;
+}
+
+// Runs the shell's side of every job's end until none is left, committing after each.
+void DrainJobs(CoreFixture& f) {
+  while (f.core->admin_jobs() > 0) {
+    BOOST_TEST_REQUIRE(f.shell.RunPosted());
+    f.Settle();
+  }
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(admin_jobs)
@@ -149,20 +167,12 @@ BOOST_AUTO_TEST_CASE(admin_work_beyond_the_limit_is_refused_and_the_rest_answere
     BOOST_TEST(!replies[i].has_value());
   }
   f.Settle();
-  const auto& refused = replies.back();
-  BOOST_TEST_REQUIRE(refused.has_value());
-  const auto msgs = Messages(*refused);
-  BOOST_TEST_REQUIRE(msgs.size() == 1u);
-  const auto* err = std::get_if<proto::Error>(&msgs[0]);
-  BOOST_TEST_REQUIRE(err != nullptr);
-  BOOST_TEST(static_cast<int>(err->code) == static_cast<int>(Errc::kTooManyRequests));
-  BOOST_TEST(err->message.find("try again") != std::string::npos, err->message);
+  const auto refused = OnlyError(replies.back());
+  BOOST_TEST(static_cast<int>(refused.code) == static_cast<int>(Errc::kTooManyRequests));
+  BOOST_TEST(refused.message.find("try again") != std::string::npos, refused.message);
 
   gate.Open();
-  while (f.core->admin_jobs() > 0) {
-    BOOST_TEST_REQUIRE(f.shell.RunPosted());
-    f.Settle();
-  }
+  DrainJobs(f);
   for (std::size_t i = 0; i < server::AdminJobs::kMaxJobs; ++i) {
     BOOST_TEST(replies[i].has_value(), "report " << i << " was not answered");
   }
@@ -183,13 +193,9 @@ BOOST_AUTO_TEST_CASE(stopping_answers_a_report_in_progress) {
   f.core->Stop(f.now);
   opener.join();
   f.Settle();
-  BOOST_TEST_REQUIRE(reply.has_value());
-  const auto msgs = Messages(*reply);
-  BOOST_TEST_REQUIRE(msgs.size() == 1u);
-  const auto* err = std::get_if<proto::Error>(&msgs[0]);
-  BOOST_TEST_REQUIRE(err != nullptr);
-  BOOST_TEST(static_cast<int>(err->code) == static_cast<int>(Errc::kServerShuttingDown));
-  BOOST_TEST(err->message.find("report not finished") != std::string::npos, err->message);
+  const auto err = OnlyError(reply);
+  BOOST_TEST(static_cast<int>(err.code) == static_cast<int>(Errc::kServerShuttingDown));
+  BOOST_TEST(err.message.find("report not finished") != std::string::npos, err.message);
   BOOST_TEST(!f.shell.RunPosted(200ms), "the cancelled report posted its end");
 }
 
@@ -207,10 +213,7 @@ BOOST_AUTO_TEST_CASE(a_report_on_the_client_port_answers_its_connection_if_still
   BOOST_TEST(f.shell.sent[admin.id].empty());
   f.core->Disconnect(other.id, "test", f.now);
   gate.Open();
-  while (f.core->admin_jobs() > 0) {
-    BOOST_TEST_REQUIRE(f.shell.RunPosted());
-    f.Settle();
-  }
+  DrainJobs(f);
   const auto msgs = Messages(f.shell.sent[admin.id]);
   BOOST_TEST_REQUIRE(!msgs.empty());
   BOOST_TEST(std::holds_alternative<proto::StatusChunk>(msgs.back()));

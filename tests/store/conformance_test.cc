@@ -75,6 +75,15 @@ JournalEntry Entry(UnixMillis time, JournalEvent event, std::string detail = "")
   return e;
 }
 
+// A batch of `n` checkouts, one every `step` ms from `first` on, each with `detail`.
+Batch Checkouts(int n, UnixMillis first, UnixMillis step = 1, const std::string& detail = "") {
+  Batch batch;
+  for (int i = 0; i < n; ++i) {
+    batch.journal.push_back(Entry(first + step * i, JournalEvent::kCheckout, detail));
+  }
+  return batch;
+}
+
 void Commit(LeaseStore& store, const Batch& batch) {
   const Status s = store.Commit(batch);
   BOOST_REQUIRE_MESSAGE(s.ok(), s.message());
@@ -442,9 +451,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(pruning_removes_the_oldest_entries_in_slices, B, B
 BOOST_AUTO_TEST_CASE_TEMPLATE(a_journal_scan_sees_what_was_committed_when_it_began, B, Backends) {
   B backend;
   LeaseStore& store = backend.Store();
-  Batch first;
-  for (int i = 0; i < 2'500; ++i)
-    first.journal.push_back(Entry(10'000 + 2 * i, JournalEvent::kCheckout));
+  const Batch first = Checkouts(2'500, 10'000, 2);
   Commit(store, first);
   std::vector<JournalEntry> seen;
   bool added = false;
@@ -472,9 +479,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_journal_scan_sees_what_was_committed_when_it_beg
 BOOST_AUTO_TEST_CASE_TEMPLATE(a_cancelled_journal_scan_stops_early, B, Backends) {
   B backend;
   LeaseStore& store = backend.Store();
-  Batch batch;
-  for (int i = 0; i < 3'000; ++i)
-    batch.journal.push_back(Entry(5'000 + i, JournalEvent::kCheckout));
+  const Batch batch = Checkouts(3'000, 5'000);
   Commit(store, batch);
   std::atomic<bool> cancel{false};
   std::uint64_t handed = 0, reported = 0;
@@ -502,9 +507,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_cancelled_journal_scan_stops_early, B, Backends)
 BOOST_AUTO_TEST_CASE_TEMPLATE(a_journal_scan_on_another_thread_runs_beside_commits, B, Backends) {
   B backend;
   LeaseStore& store = backend.Store();
-  Batch first;
-  for (int i = 0; i < 5'000; ++i)
-    first.journal.push_back(Entry(1'000 + i, JournalEvent::kCheckout));
+  const Batch first = Checkouts(5'000, 1'000);
   Commit(store, first);
   std::vector<JournalEntry> seen;
   Status scanned;
@@ -752,11 +755,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_backup_finishes_while_commits_go_on, B, FileBack
 BOOST_AUTO_TEST_CASE_TEMPLATE(a_cancelled_backup_leaves_nothing, B, FileBackends) {
   B backend;
   LeaseStore& store = backend.Store();
-  Batch batch;
-  for (int i = 0; i < 5'000; ++i) {
-    batch.journal.push_back(Entry(1'000 + i, JournalEvent::kCheckout, std::string(300, 'x')));
-  }
-  Commit(store, batch);
+  Commit(store, Checkouts(5'000, 1'000, 1, std::string(300, 'x')));
   TempDir elsewhere;
   std::atomic<bool> cancel{false};
   AdminWork work;
