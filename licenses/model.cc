@@ -2,12 +2,12 @@
 // small value types, and the per-pool queries the seat engine asks.
 #include "floatlm/licenses/model.h"
 
-#include <fmt/format.h>
-#include <fmt/ranges.h>
-
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace floatlm::licenses {
 namespace {

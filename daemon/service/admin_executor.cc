@@ -23,6 +23,10 @@ namespace {
 
 std::vector<proto::Message> One(proto::Message m) { return {std::move(m)}; }
 
+long long MillisSince(const CoreHost& host, engine::MonoTime began) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(host.Elapsed() - began).count();
+}
+
 template <class... F>
 struct Overloaded : F... {
   using F::operator()...;
@@ -341,9 +345,7 @@ std::vector<proto::Message> AdminExecutor::Report(const admin_cmd::Report& r,
   };
   const auto began = core_.host_.Elapsed();
   job.finish = [this, result, began] {
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(core_.host_.Elapsed() - began)
-            .count();
+    const auto ms = MillisSince(core_.host_, began);
     if (!result->status.ok()) {
       FLOATLM_LOG(kError, "admin.report_failed", "entries={} ms={} reason=\"{}\"", result->entries,
                   ms, result->status.message());
@@ -416,9 +418,7 @@ std::vector<proto::Message> AdminExecutor::Backup(const AdminTarget& target, con
           proto::Error{Errc::kStoreUnavailable, "backup failed: " + result->status.message()});
     }
     const auto& info = result->info;
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(core_.host_.Elapsed() - began)
-            .count();
+    const auto ms = MillisSince(core_.host_, began);
     FLOATLM_LOG(kInfo, "state.backup", "path={} bytes={} pages={} ms={} by=\"{}\"", path,
                 info.bytes, info.pages, ms, who);
     return One(proto::Ok{

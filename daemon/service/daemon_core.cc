@@ -128,10 +128,7 @@ DaemonCore::DaemonCore(const config::DaemonConfig& config, std::unique_ptr<store
   next_second_ = now.mono + 1s;
 }
 
-DaemonCore::~DaemonCore() {
-  // The worker may be reading the store: it stops before anything it uses goes.
-  jobs_.reset();
-}
+DaemonCore::~DaemonCore() = default;
 
 void DaemonCore::RememberSignatures(licenses::SignatureDigests verified) {
   if (verified == known_signatures_) return;

@@ -176,7 +176,9 @@ class DaemonCore {
   std::unique_ptr<StateRecorder> recorder_;
   std::unique_ptr<RequestHandler> handler_;
   std::unique_ptr<AdminExecutor> admin_;
-  std::unique_ptr<AdminJobs> jobs_;  // declared late: stopped first, on destruction
+  // After the store, the engine and the executor: destroyed (its worker stopped) before
+  // anything the worker reads.
+  std::unique_ptr<AdminJobs> jobs_;
   std::unordered_map<engine::ClientId, ClientContext*> clients_;
   // Replies waiting for the commit, in the order they were produced: a client
   // connection's (held by the host) or an admin socket reply (held here).

@@ -1,8 +1,9 @@
 // SqliteLeaseStore::Backup: a hot copy of the database through sqlite3_backup.
 #include <fcntl.h>
-#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -43,8 +44,9 @@ Status SqliteLeaseStore::CopyPages(const std::string& path, const AdminWork& wor
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0) return IoError(path, "create");
   // Kept open to push the copy to the disk as it grows (below), a few megabytes at a
-  // time, so that the final fsync has little left to write: one burst of a whole database's dirty pages stalls every
-  // other writer of the file system, the daemon's log and WAL included.
+  // time, so that the final fsync has little left to write: one burst of a whole
+  // database's dirty pages stalls every other writer of the file system, the daemon's
+  // log and WAL included.
   struct Closer {
     int fd;
     ~Closer() { ::close(fd); }
@@ -70,19 +72,18 @@ Status SqliteLeaseStore::CopyPages(const std::string& path, const AdminWork& wor
   constexpr int kSyncEverySteps = 4 * 1024 * 1024 / 4096 / kBackupStepPages;
   int steps = 0;
   for (;;) {
+    std::uint64_t remaining = 0;
     {
       std::lock_guard lk(db_mu_);
       step_rc = sqlite3_backup_step(backup, kBackupStepPages);
       *pages = static_cast<std::uint64_t>(sqlite3_backup_pagecount(backup));
-      if (step_rc == SQLITE_DONE ||
-          (step_rc != SQLITE_OK && step_rc != SQLITE_BUSY && step_rc != SQLITE_LOCKED)) {
-        break;
-      }
-      if (work.progress) {
-        const auto remaining = static_cast<std::uint64_t>(sqlite3_backup_remaining(backup));
-        work.progress(*pages - std::min(*pages, remaining), *pages);
-      }
+      remaining = static_cast<std::uint64_t>(sqlite3_backup_remaining(backup));
     }
+    if (step_rc == SQLITE_DONE ||
+        (step_rc != SQLITE_OK && step_rc != SQLITE_BUSY && step_rc != SQLITE_LOCKED)) {
+      break;
+    }
+    if (work.progress) work.progress(*pages - std::min(*pages, remaining), *pages);
     if (work.cancelled()) {
       cancelled = true;
       break;

@@ -81,7 +81,7 @@ proto::Decoded ReadFrame(int fd, proto::FrameReader& in) {
                           .count();
     pollfd p{fd, POLLIN, 0};
     if (left <= 0 || ::poll(&p, 1, static_cast<int>(left)) <= 0) {
-      throw std::runtime_error("the daemon did not answer within 10 s");
+      throw std::runtime_error("the daemon sent nothing for 10 s");
     }
     std::uint8_t chunk[65536];
     ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
@@ -113,7 +113,7 @@ proto::Decoded ReadFrame(fc::Connection& conn) {
   bool timed_out = false;
   std::string error;
   if (!conn.WaitFrame(deadline, &d, &timed_out, &error)) {
-    throw std::runtime_error(timed_out ? "the daemon did not answer within 10 s"
+    throw std::runtime_error(timed_out ? "the daemon sent nothing for 10 s"
                                        : conn.endpoint().ToString() + ": " + error);
   }
   return d;
